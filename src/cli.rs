@@ -1,0 +1,80 @@
+//! The command-line definition. Doc comments here are the `--help` text; the
+//! completions under `completions/` are generated from this file and a test fails
+//! when they drift.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::commands::{
+    assign::AssignArgs, campaign::CampaignCommand, completions::CompletionsArgs,
+    customer::CustomerCommand, demo::DemoArgs, import::ImportCommand, moves::MoveArgs,
+    reactivate::ReactivateArgs,
+};
+
+/// Administration of a sales CRM's customer data: import, campaigns, moves and
+/// (soon) anonymization instead of deletion.
+#[derive(Debug, Parser)]
+#[command(name = "cube", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub recordings_dir: Option<PathBuf>,
+
+    /// Print machine-readable JSON on stdout
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Say nothing unless something fails
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Say more about what is done
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+
+    /// Never draw progress bars (they only appear on a terminal anyway)
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the database, or bring an existing one up to this version's schema
+    Init,
+    /// Fill a fresh database with realistic demo data
+    Demo(DemoArgs),
+    /// Import customers, outcomes or history from CSV files
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Move customers into another campaign
+    Move(MoveArgs),
+    /// Hand the next available customers of a campaign to a seller
+    Assign(AssignArgs),
+    /// Reactivate an archived campaign (anonymized customers stay anonymized)
+    Reactivate(ReactivateArgs),
+    /// List, show and create campaigns
+    #[command(subcommand)]
+    Campaign(CampaignCommand),
+    /// List and show customers
+    #[command(subcommand)]
+    Customer(CustomerCommand),
+    /// Counts of customers, campaigns, outcomes, sales and recordings
+    Stats,
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+}

@@ -1,0 +1,34 @@
+use anyhow::Result;
+use clap::Args;
+
+use crate::ui::Ui;
+use crate::{flow, Env};
+
+#[derive(Debug, Args)]
+pub struct AssignArgs {
+    /// The campaign whose available customers are handed out
+    pub campaign: String,
+    /// The seller's username (created on first use)
+    #[arg(long)]
+    pub seller: String,
+    /// How many customers
+    #[arg(long, default_value_t = 10)]
+    pub count: u64,
+}
+
+pub fn run(args: AssignArgs, env: &Env, ui: &Ui) -> Result<()> {
+    let (db, _) = super::open_db(env)?;
+    let customers = flow::assign(&db, &args.campaign, &args.seller, args.count, env.now()?)?;
+    if ui.json() {
+        ui.print_json(&customers)?;
+    } else {
+        super::customer::list::print_table(ui, &customers)?;
+    }
+    ui.say(&format!(
+        "assigned {} of campaign {:?} to {}",
+        super::plural(customers.len() as u64, "customer", "customers"),
+        args.campaign,
+        args.seller
+    ));
+    Ok(())
+}

@@ -1,0 +1,81 @@
+use anyhow::Result;
+use clap::Args;
+use serde::Serialize;
+
+use crate::db::{CampaignStatus, StageCounts};
+use crate::ui::Ui;
+use crate::Env;
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only archived campaigns
+    #[arg(long, conflicts_with = "all")]
+    pub archived: bool,
+    /// Active and archived campaigns
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Serialize)]
+struct Listed {
+    name: String,
+    status: CampaignStatus,
+    customers: u64,
+    stages: StageCounts,
+    anonymized: u64,
+    last_activity_at: String,
+}
+
+pub fn run(args: ListArgs, env: &Env, ui: &Ui) -> Result<()> {
+    let (db, _) = crate::commands::open_db(env)?;
+    let status = match (args.all, args.archived) {
+        (true, _) => None,
+        (false, true) => Some(CampaignStatus::Archived),
+        (false, false) => Some(CampaignStatus::Active),
+    };
+    let mut listed = Vec::new();
+    for campaign in db.list_campaigns(status)? {
+        let (stages, anonymized) = db.stage_counts(campaign.id)?;
+        listed.push(Listed {
+            customers: stages.total(),
+            name: campaign.name,
+            status: campaign.status,
+            stages,
+            anonymized,
+            last_activity_at: campaign.last_activity_at,
+        });
+    }
+    if ui.json() {
+        ui.print_json(&listed)?;
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = listed
+        .into_iter()
+        .map(|c| {
+            vec![
+                c.name,
+                c.status.as_str().into(),
+                c.customers.to_string(),
+                c.stages.available.to_string(),
+                c.stages.assigned.to_string(),
+                c.stages.completed.to_string(),
+                c.anonymized.to_string(),
+                c.last_activity_at.get(..10).unwrap_or_default().to_string(),
+            ]
+        })
+        .collect();
+    ui.table(
+        &[
+            "campaign",
+            "status",
+            "customers",
+            "available",
+            "assigned",
+            "completed",
+            "anonymized",
+            "last activity",
+        ],
+        &rows,
+    )?;
+    Ok(())
+}

@@ -1,0 +1,62 @@
+use anyhow::Result;
+use clap::Args;
+use serde::Serialize;
+
+use crate::db::{CampaignStatus, StageCounts};
+use crate::ui::Ui;
+use crate::{flow, Env};
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The campaign's name
+    pub name: String,
+}
+
+/// The `--json` shape of `campaign show`: keys may be added, never renamed.
+#[derive(Serialize)]
+struct Shown {
+    name: String,
+    status: CampaignStatus,
+    customers: u64,
+    stages: StageCounts,
+    anonymized: u64,
+    created_at: String,
+    archived_at: Option<String>,
+    last_activity_at: String,
+}
+
+pub fn run(args: ShowArgs, env: &Env, ui: &Ui) -> Result<()> {
+    let (db, _) = crate::commands::open_db(env)?;
+    let campaign = flow::campaign(&db, &args.name)?;
+    let (stages, anonymized) = db.stage_counts(campaign.id)?;
+    let shown = Shown {
+        customers: stages.total(),
+        name: campaign.name,
+        status: campaign.status,
+        stages,
+        anonymized,
+        created_at: campaign.created_at,
+        archived_at: campaign.archived_at,
+        last_activity_at: campaign.last_activity_at,
+    };
+    if ui.json() {
+        ui.print_json(&shown)?;
+        return Ok(());
+    }
+    let mut rows = vec![
+        vec!["name".into(), shown.name],
+        vec!["status".into(), shown.status.as_str().into()],
+        vec!["customers".into(), shown.customers.to_string()],
+        vec!["  available".into(), stages.available.to_string()],
+        vec!["  assigned".into(), stages.assigned.to_string()],
+        vec!["  completed".into(), stages.completed.to_string()],
+        vec!["anonymized".into(), anonymized.to_string()],
+        vec!["created".into(), shown.created_at],
+        vec!["last activity".into(), shown.last_activity_at],
+    ];
+    if let Some(at) = shown.archived_at {
+        rows.push(vec!["archived".into(), at]);
+    }
+    ui.table(&["campaign", ""], &rows)?;
+    Ok(())
+}

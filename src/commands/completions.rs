@@ -1,0 +1,24 @@
+use anyhow::Result;
+use clap::{Args, CommandFactory};
+use clap_complete::Shell;
+
+use crate::ui::Ui;
+use crate::Cli;
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    pub shell: Shell,
+}
+
+/// The completion script for `shell`, as committed under `completions/`.
+pub fn script(shell: Shell) -> Vec<u8> {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "cube", &mut out);
+    out
+}
+
+pub fn run(args: CompletionsArgs, ui: &Ui) -> Result<()> {
+    ui.line(String::from_utf8_lossy(&script(args.shell)).trim_end())?;
+    Ok(())
+}

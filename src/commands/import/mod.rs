@@ -1,0 +1,108 @@
+mod customers;
+mod history;
+mod outcomes;
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Args, Subcommand};
+
+use crate::csvio::Encoding;
+use crate::import::{Source, Summary};
+use crate::ui::Ui;
+use crate::{Env, Failure};
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import customer cards (English or Norwegian headers)
+    Customers(customers::CustomersArgs),
+    /// Import outcomes, each with an optional sale and call recording
+    Outcomes(outcomes::OutcomesArgs),
+    /// Import activity history entries
+    History(history::HistoryArgs),
+}
+
+pub fn run(command: ImportCommand, env: &Env, ui: &Ui) -> Result<()> {
+    match command {
+        ImportCommand::Customers(args) => customers::run(args, env, ui),
+        ImportCommand::Outcomes(args) => outcomes::run(args, env, ui),
+        ImportCommand::History(args) => history::run(args, env, ui),
+    }
+}
+
+/// The flags every import takes.
+#[derive(Debug, Args)]
+pub struct SourceArgs {
+    /// The CSV file, or `-` for standard input
+    pub file: PathBuf,
+    /// The field delimiter [default: found from the header line: `,` `;` or tab]
+    #[arg(long, value_name = "C")]
+    pub delimiter: Option<String>,
+    /// The file's encoding [default: UTF-8, else Windows-1252]
+    #[arg(long)]
+    pub encoding: Option<Encoding>,
+    /// Import the valid rows and write the invalid ones to --rejects
+    #[arg(long, requires = "rejects")]
+    pub skip_invalid: bool,
+    /// Where --skip-invalid writes the invalid rows, with line and reason
+    #[arg(long, value_name = "FILE", requires = "skip_invalid")]
+    pub rejects: Option<PathBuf>,
+    /// Check and count everything, and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+impl SourceArgs {
+    fn source(self) -> Result<Source> {
+        let delimiter = match self.delimiter.as_deref() {
+            None => None,
+            Some("\\t" | "tab" | "\t") => Some(b'\t'),
+            Some(d) if d.len() == 1 && d != "\"" && d != "\n" => Some(d.as_bytes()[0]),
+            Some(d) => {
+                return Err(Failure::refused(format!(
+                    "--delimiter {d:?}: use one ASCII character, or \\t"
+                ))
+                .into())
+            }
+        };
+        Ok(Source {
+            path: self.file,
+            encoding: self.encoding,
+            delimiter,
+            rejects: self.rejects,
+            dry_run: self.dry_run,
+        })
+    }
+}
+
+/// Prints an import's summary: JSON on stdout, or a sentence on stderr.
+fn report(
+    ui: &Ui,
+    what: &str,
+    summary: &Summary,
+    dry_run: bool,
+    rejects: Option<&PathBuf>,
+) -> Result<()> {
+    if ui.json() {
+        ui.print_json(summary)?;
+    }
+    let verb = if dry_run { "would import" } else { "imported" };
+    let mut message = format!("{verb} {} {what}", summary.imported);
+    if summary.updated > 0 {
+        message.push_str(&format!(", updated {}", summary.updated));
+    }
+    if summary.skipped > 0 {
+        message.push_str(&format!(
+            ", skipped {} (customer number taken)",
+            summary.skipped
+        ));
+    }
+    if summary.rejected > 0 {
+        let to = rejects
+            .map(|p| format!(" to {}", p.display()))
+            .unwrap_or_default();
+        message.push_str(&format!(", rejected {} invalid rows{to}", summary.rejected));
+    }
+    ui.say(&message);
+    Ok(())
+}

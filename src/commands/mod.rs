@@ -1,0 +1,48 @@
+//! One file per subcommand. A command turns its clap arguments into a typed
+//! call of the core and prints the result through [`Ui`]; it decides nothing.
+
+pub mod assign;
+pub mod campaign;
+pub mod completions;
+pub mod customer;
+pub mod demo;
+pub mod import;
+pub mod init;
+pub mod moves;
+pub mod reactivate;
+pub mod stats;
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+use crate::cli::Command;
+use crate::db::Db;
+use crate::ui::Ui;
+use crate::Env;
+
+pub fn run(command: Command, env: &Env, ui: &Ui) -> Result<()> {
+    match command {
+        Command::Init => init::run(env, ui),
+        Command::Demo(args) => demo::run(args, env, ui),
+        Command::Import(command) => import::run(command, env, ui),
+        Command::Move(args) => moves::run(args, env, ui),
+        Command::Assign(args) => assign::run(args, env, ui),
+        Command::Reactivate(args) => reactivate::run(args, env, ui),
+        Command::Campaign(command) => campaign::run(command, env, ui),
+        Command::Customer(command) => customer::run(command, env, ui),
+        Command::Stats => stats::run(env, ui),
+        Command::Completions(args) => completions::run(args, ui),
+    }
+}
+
+/// Opens the operator's database (from `--db`, `$CUBE_DB` or the data folder).
+pub fn open_db(env: &Env) -> Result<(Db, PathBuf)> {
+    let path = env.db_path()?;
+    Ok((Db::open(&path)?, path))
+}
+
+/// `1 customer`, `2 customers`.
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

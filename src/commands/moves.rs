@@ -1,0 +1,82 @@
+use std::fs;
+use std::io::Read;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::Args;
+
+use crate::db::Stage;
+use crate::flow::{self, Selection};
+use crate::ui::Ui;
+use crate::Env;
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("which").required(true).args(["customer", "file", "from"]))]
+pub struct MoveArgs {
+    /// The campaign to move the customers into (must be active)
+    #[arg(long, value_name = "CAMPAIGN")]
+    pub to: String,
+    /// A customer, by cube id or customer number (repeatable)
+    #[arg(long, value_name = "ID")]
+    pub customer: Vec<String>,
+    /// A file with one cube id or customer number per line (`-` for stdin)
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Every customer of this campaign
+    #[arg(long, value_name = "CAMPAIGN")]
+    pub from: Option<String>,
+    /// With --from: only customers at this stage
+    #[arg(long, requires = "from")]
+    pub stage: Option<Stage>,
+    /// Say what would be moved, and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+pub fn run(args: MoveArgs, env: &Env, ui: &Ui) -> Result<()> {
+    let selection = if let Some(from) = args.from {
+        Selection::From {
+            campaign: from,
+            stage: args.stage,
+        }
+    } else if let Some(file) = args.file {
+        Selection::Customers(read_ids(&file)?)
+    } else {
+        Selection::Customers(args.customer)
+    };
+    let (db, _) = super::open_db(env)?;
+    let summary = flow::move_customers(&db, &args.to, &selection, args.dry_run, env.now()?)?;
+    if ui.json() {
+        ui.print_json(&summary)?;
+    }
+    let verb = if args.dry_run { "would move" } else { "moved" };
+    let mut message = format!(
+        "{verb} {} to {:?}",
+        super::plural(summary.moved, "customer", "customers"),
+        args.to
+    );
+    if summary.unchanged > 0 {
+        message.push_str(&format!(" ({} already there)", summary.unchanged));
+    }
+    ui.say(&message);
+    Ok(())
+}
+
+/// One id per line; blank lines and `#` comments are skipped.
+fn read_ids(path: &PathBuf) -> Result<Vec<String>> {
+    let mut text = String::new();
+    if path.as_os_str() == "-" {
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read standard input")?;
+    } else {
+        text =
+            fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    }
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
+        .collect())
+}

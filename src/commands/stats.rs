@@ -1,0 +1,39 @@
+use anyhow::Result;
+
+use crate::ui::Ui;
+use crate::Env;
+
+pub fn run(env: &Env, ui: &Ui) -> Result<()> {
+    let (db, _) = super::open_db(env)?;
+    let stats = db.stats()?;
+    if ui.json() {
+        ui.print_json(&stats)?;
+        return Ok(());
+    }
+    let amount = format!(
+        "{}.{:02}",
+        stats.sales_amount / 100,
+        (stats.sales_amount % 100).abs()
+    );
+    let rows = [
+        ("Customers", stats.customers.to_string()),
+        (
+            "Anonymized customers in the dataset",
+            stats.anonymized.to_string(),
+        ),
+        ("Active campaigns", stats.active_campaigns.to_string()),
+        ("Archived campaigns", stats.archived_campaigns.to_string()),
+        ("Sellers", stats.sellers.to_string()),
+        ("Outcomes", stats.outcomes.to_string()),
+        ("Sales", stats.sales.to_string()),
+        ("Sales amount", amount),
+        ("History entries", stats.history.to_string()),
+        ("Recordings", stats.recordings.to_string()),
+    ];
+    let rows: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|(k, v)| vec![k.to_string(), v])
+        .collect();
+    ui.table(&["what", "count"], &rows)?;
+    Ok(())
+}

@@ -1,0 +1,525 @@
+//! Reading CSV files as operators have them: UTF-8 with or without a BOM, or
+//! Windows-1252 (what Norwegian Excel saves); `,`, `;` or tab found from the
+//! header line; RFC 4180 quoting with fields that span lines.
+//!
+//! The reader is written for this job rather than taken from the `csv` crate
+//! because it must bound what one stray quote can do: a quoted field that never
+//! closes, grows past [`MAX_FIELD_BYTES`], or swallows a line that looks like a
+//! record of its own is an error naming the line where the quote opened, instead
+//! of one huge field and a wrong number of rows. Memory stays flat: one record at
+//! a time.
+
+use std::io::{self, Read};
+
+use encoding_rs::WINDOWS_1252;
+
+/// The longest field accepted, in bytes of UTF-8.
+pub const MAX_FIELD_BYTES: usize = 64 * 1024;
+/// The most fields one record may have.
+pub const MAX_FIELDS: usize = 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Encoding {
+    #[value(name = "utf-8")]
+    Utf8,
+    #[value(name = "windows-1252")]
+    Windows1252,
+}
+
+/// A record (a row) and the lines it came from, 1-based.
+#[derive(Debug)]
+pub struct Record {
+    pub line: u64,
+    pub end_line: u64,
+    pub fields: Vec<String>,
+}
+
+/// Why the input could not be read. A parse error stops the reading: after a
+/// broken quote nothing that follows can be trusted.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("line {line}: {message}")]
+    Parse { line: u64, message: String },
+    #[error(transparent)]
+    Io(#[from] io::Error),
+}
+
+/// Decodes bytes to UTF-8 as they stream past.
+///
+/// Without an `--encoding`, a BOM means UTF-8; otherwise the input is taken as
+/// UTF-8 until the first byte that is not, and if everything before it was
+/// plain ASCII (which both encodings share) the rest is read as Windows-1252.
+/// Invalid UTF-8 after UTF-8 letters is an error: such a file is damaged.
+struct Decoder<R> {
+    inner: R,
+    mode: Mode,
+    started: bool,
+    eof: bool,
+    /// Bytes read but not yet decoded (an incomplete UTF-8 sequence).
+    pending: Vec<u8>,
+    out: Vec<u8>,
+    out_pos: usize,
+    /// Lines fully decoded so far, for error messages.
+    lines: u64,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    /// UTF-8 so far, and nothing but ASCII seen yet.
+    Sniffing,
+    Utf8,
+    Windows1252,
+}
+
+impl<R: Read> Decoder<R> {
+    fn new(inner: R, encoding: Option<Encoding>) -> Self {
+        let mode = match encoding {
+            None => Mode::Sniffing,
+            Some(Encoding::Utf8) => Mode::Utf8,
+            Some(Encoding::Windows1252) => Mode::Windows1252,
+        };
+        Decoder {
+            inner,
+            mode,
+            started: false,
+            eof: false,
+            pending: Vec::new(),
+            out: Vec::new(),
+            out_pos: 0,
+            lines: 0,
+        }
+    }
+
+    fn decode_more(&mut self) -> io::Result<()> {
+        self.out.clear();
+        self.out_pos = 0;
+        let mut chunk = std::mem::take(&mut self.pending);
+        let had = chunk.len();
+        chunk.resize(had + 64 * 1024, 0);
+        let n = loop {
+            match self.inner.read(&mut chunk[had..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        };
+        chunk.truncate(had + n);
+        if n == 0 {
+            self.eof = true;
+        }
+        let mut bytes = &chunk[..];
+        if !self.started && (bytes.len() >= 3 || self.eof) {
+            self.started = true;
+            if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+                bytes = rest;
+                if self.mode == Mode::Sniffing {
+                    self.mode = Mode::Utf8;
+                }
+            } else if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+                return Err(invalid(
+                    "the file is UTF-16; save it as UTF-8 (or CSV from Excel) and import again",
+                ));
+            }
+        } else if !self.started {
+            self.pending = chunk;
+            return Ok(());
+        }
+        match self.mode {
+            Mode::Windows1252 => {
+                let (text, _) = WINDOWS_1252.decode_without_bom_handling(bytes);
+                self.out.extend_from_slice(text.as_bytes());
+            }
+            Mode::Utf8 | Mode::Sniffing => match std::str::from_utf8(bytes) {
+                Ok(text) => {
+                    self.note_utf8(text.as_bytes());
+                    self.out.extend_from_slice(text.as_bytes());
+                }
+                Err(e) => {
+                    let (good, rest) = bytes.split_at(e.valid_up_to());
+                    self.note_utf8(good);
+                    self.out.extend_from_slice(good);
+                    if e.error_len().is_none() && !self.eof {
+                        // A sequence cut by the chunk boundary: finish it next time.
+                        self.pending = rest.to_vec();
+                    } else if self.mode == Mode::Sniffing {
+                        self.mode = Mode::Windows1252;
+                        let (text, _) = WINDOWS_1252.decode_without_bom_handling(rest);
+                        self.out.extend_from_slice(text.as_bytes());
+                    } else {
+                        let line = self.lines
+                            + 1
+                            + self.out.iter().filter(|&&b| b == b'\n').count() as u64;
+                        return Err(invalid(&format!(
+                            "line {line}: the file is not valid UTF-8 (byte 0x{:02X})",
+                            rest[0]
+                        )));
+                    }
+                }
+            },
+        }
+        self.lines += self.out.iter().filter(|&&b| b == b'\n').count() as u64;
+        Ok(())
+    }
+
+    fn note_utf8(&mut self, text: &[u8]) {
+        if self.mode == Mode::Sniffing && !text.is_ascii() {
+            self.mode = Mode::Utf8;
+        }
+    }
+}
+
+fn invalid(message: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, message.to_string())
+}
+
+impl<R: Read> Read for Decoder<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.out_pos == self.out.len() {
+            if self.eof && self.pending.is_empty() {
+                return Ok(0);
+            }
+            self.decode_more()?;
+        }
+        let n = buf.len().min(self.out.len() - self.out_pos);
+        buf[..n].copy_from_slice(&self.out[self.out_pos..self.out_pos + n]);
+        self.out_pos += n;
+        Ok(n)
+    }
+}
+
+/// Reads records from a CSV stream, one at a time.
+pub struct CsvReader<R> {
+    input: Decoder<R>,
+    buf: Vec<u8>,
+    pos: usize,
+    len: usize,
+    delimiter: u8,
+    /// The physical line the next byte is on, 1-based.
+    line: u64,
+    /// How many fields a record has (the header's), once known.
+    columns: Option<usize>,
+}
+
+impl<R: Read> CsvReader<R> {
+    /// Opens a stream. `delimiter`: `None` finds it from the header line.
+    pub fn new(input: R, encoding: Option<Encoding>, delimiter: Option<u8>) -> io::Result<Self> {
+        let mut reader = CsvReader {
+            input: Decoder::new(input, encoding),
+            buf: vec![0; 64 * 1024],
+            pos: 0,
+            len: 0,
+            delimiter: b',',
+            line: 1,
+            columns: None,
+        };
+        reader.delimiter = match delimiter {
+            Some(d) => d,
+            None => reader.sniff_delimiter()?,
+        };
+        Ok(reader)
+    }
+
+    pub fn delimiter(&self) -> u8 {
+        self.delimiter
+    }
+
+    /// Tells the reader how many fields a record has, which lets it recognise a
+    /// record swallowed by a stray quote.
+    pub fn set_columns(&mut self, columns: usize) {
+        self.columns = Some(columns);
+    }
+
+    /// Fills the buffer up to the first line end (or as far as it goes) and
+    /// counts the candidate delimiters outside quotes on that line.
+    fn sniff_delimiter(&mut self) -> io::Result<u8> {
+        while !self.buf[self.pos..self.len].contains(&b'\n') && self.len < self.buf.len() {
+            let n = self.input.read(&mut self.buf[self.len..])?;
+            if n == 0 {
+                break;
+            }
+            self.len += n;
+        }
+        let mut counts = [0usize; 3];
+        let mut quoted = false;
+        for &b in &self.buf[..self.len] {
+            match b {
+                b'"' => quoted = !quoted,
+                b'\n' if !quoted => break,
+                b',' if !quoted => counts[0] += 1,
+                b';' if !quoted => counts[1] += 1,
+                b'\t' if !quoted => counts[2] += 1,
+                _ => {}
+            }
+        }
+        let best = (0..3).max_by_key(|&i| (counts[i], 2 - i)).unwrap_or(0);
+        Ok(if counts[best] == 0 {
+            b','
+        } else {
+            [b',', b';', b'\t'][best]
+        })
+    }
+
+    fn next_byte(&mut self) -> io::Result<Option<u8>> {
+        if self.pos == self.len {
+            self.pos = 0;
+            self.len = loop {
+                match self.input.read(&mut self.buf) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                }
+            };
+            if self.len == 0 {
+                return Ok(None);
+            }
+        }
+        let b = self.buf[self.pos];
+        self.pos += 1;
+        Ok(Some(b))
+    }
+
+    fn peek_byte(&mut self) -> io::Result<Option<u8>> {
+        let b = self.next_byte()?;
+        if b.is_some() {
+            self.pos -= 1;
+        }
+        Ok(b)
+    }
+
+    /// The next record, or `None` at the end. Blank lines are skipped.
+    pub fn next_record(&mut self) -> Result<Option<Record>, ReadError> {
+        loop {
+            let start = self.line;
+            let mut fields: Vec<String> = Vec::new();
+            let mut field: Vec<u8> = Vec::new();
+            let ended = loop {
+                let Some(b) = self.next_byte()? else {
+                    break fields.is_empty() && field.is_empty();
+                };
+                match b {
+                    b'"' if field.is_empty() => self.quoted(&mut field)?,
+                    b if b == self.delimiter => {
+                        fields.push(self.finish(field, start)?);
+                        field = Vec::new();
+                        if fields.len() >= MAX_FIELDS {
+                            return Err(self.parse_error(
+                                start,
+                                format!("more than {MAX_FIELDS} fields in one record"),
+                            ));
+                        }
+                    }
+                    b'\r' => {
+                        if self.peek_byte()? == Some(b'\n') {
+                            self.next_byte()?;
+                        }
+                        self.line += 1;
+                        break false;
+                    }
+                    b'\n' => {
+                        self.line += 1;
+                        break false;
+                    }
+                    _ => {
+                        field.push(b);
+                        if field.len() > MAX_FIELD_BYTES {
+                            return Err(self.parse_error(
+                                start,
+                                format!("a field is longer than {MAX_FIELD_BYTES} bytes"),
+                            ));
+                        }
+                    }
+                }
+            };
+            if ended {
+                return Ok(None);
+            }
+            if fields.is_empty() && field.is_empty() {
+                continue; // a blank line
+            }
+            fields.push(self.finish(field, start)?);
+            return Ok(Some(Record {
+                line: start,
+                end_line: self.line - 1,
+                fields,
+            }));
+        }
+    }
+
+    /// Reads a quoted field after its opening quote, and anything up to the next
+    /// delimiter or line end after its closing quote.
+    fn quoted(&mut self, field: &mut Vec<u8>) -> Result<(), ReadError> {
+        let opened = self.line;
+        let mut delimiters_on_line = 0;
+        loop {
+            let Some(b) = self.next_byte()? else {
+                return Err(self.parse_error(
+                    opened,
+                    "a quoted field opened here is never closed (a stray quote?)".into(),
+                ));
+            };
+            match b {
+                b'"' if self.peek_byte()? == Some(b'"') => {
+                    self.next_byte()?;
+                    field.push(b'"');
+                }
+                b'"' => break,
+                b'\n' => {
+                    self.line += 1;
+                    field.push(b);
+                    self.check_swallow(opened, delimiters_on_line)?;
+                    delimiters_on_line = 0;
+                }
+                _ => {
+                    if b == self.delimiter {
+                        delimiters_on_line += 1;
+                    }
+                    field.push(b);
+                }
+            }
+            if field.len() > MAX_FIELD_BYTES {
+                return Err(self.parse_error(
+                    opened,
+                    format!(
+                        "a quoted field opened here runs past {MAX_FIELD_BYTES} bytes (a stray quote?)"
+                    ),
+                ));
+            }
+        }
+        if field.contains(&b'\n') {
+            self.check_swallow(opened, delimiters_on_line)?;
+        }
+        // Text after the closing quote (`"a"b`) is kept, as spreadsheets do.
+        while let Some(b) = self.peek_byte()? {
+            if b == self.delimiter || b == b'\n' || b == b'\r' {
+                break;
+            }
+            self.next_byte()?;
+            field.push(b);
+        }
+        Ok(())
+    }
+
+    /// A line inside a quoted field that holds as many delimiters as a whole
+    /// record is almost certainly a record swallowed by a stray quote.
+    fn check_swallow(&self, opened: u64, delimiters: usize) -> Result<(), ReadError> {
+        match self.columns {
+            Some(columns) if columns > 2 && delimiters + 1 >= columns => {
+                Err(self.parse_error(
+                    opened,
+                    format!(
+                        "a quoted field opened here swallows line {}, which looks like a record of its own (a stray quote?)",
+                        self.line - 1
+                    ),
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn finish(&self, field: Vec<u8>, line: u64) -> Result<String, ReadError> {
+        // The decoder only hands out UTF-8, and delimiters and quotes are ASCII,
+        // so splitting cannot cut a character; this is only a safety net.
+        String::from_utf8(field).map_err(|_| self.parse_error(line, "invalid UTF-8".into()))
+    }
+
+    fn parse_error(&self, line: u64, message: String) -> ReadError {
+        ReadError::Parse { line, message }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_all(input: &[u8]) -> Result<Vec<Record>, ReadError> {
+        let mut reader = CsvReader::new(input, None, None)?;
+        let mut records = Vec::new();
+        while let Some(r) = reader.next_record()? {
+            if records.is_empty() {
+                reader.set_columns(r.fields.len());
+            }
+            records.push(r);
+        }
+        Ok(records)
+    }
+
+    fn fields(input: &[u8]) -> Vec<Vec<String>> {
+        read_all(input)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.fields)
+            .collect()
+    }
+
+    #[test]
+    fn detects_delimiters() {
+        assert_eq!(fields(b"a;b\n1;2\n"), [["a", "b"], ["1", "2"]]);
+        assert_eq!(fields(b"a\tb\r\n1\t2"), [["a", "b"], ["1", "2"]]);
+        assert_eq!(fields(b"\"x;y\",b\n"), [["x;y", "b"]]);
+    }
+
+    #[test]
+    fn quoted_fields_span_lines_and_escape_quotes() {
+        let records = read_all(b"a,b\n1,\"two\nlines \"\"quoted\"\"\"\n3,4\n").unwrap();
+        assert_eq!(records[1].fields[1], "two\nlines \"quoted\"");
+        assert_eq!((records[1].line, records[1].end_line), (2, 3));
+        assert_eq!(records[2].line, 4);
+    }
+
+    #[test]
+    fn decodes_bom_and_windows_1252() {
+        assert_eq!(
+            fields(b"\xEF\xBB\xBFnavn\n\xC3\xA6\xC3\xB8\xC3\xA5\n"),
+            [["navn"], ["æøå"]]
+        );
+        assert_eq!(fields(b"navn\n\xE6\xF8\xE5 \x80\n"), [["navn"], ["æøå €"]]);
+    }
+
+    #[test]
+    fn invalid_utf8_after_utf8_letters_is_an_error() {
+        let err = read_all(b"navn\n\xC3\xA6\nx\xE6\n").unwrap_err();
+        assert!(err.to_string().contains("line 3"), "{err}");
+    }
+
+    #[test]
+    fn a_quote_that_never_closes_names_its_line() {
+        let err = read_all(b"a,b,c\n1,2,3\n4,\"5,6\n7,8\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "line 3: a quoted field opened here is never closed (a stray quote?)"
+        );
+    }
+
+    #[test]
+    fn a_quote_that_swallows_records_names_its_line() {
+        let err = read_all(b"a,b,c,d\n1,\"2,3,4\n5,6,7,8\n9,10,11,\"12\"\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("line 2: a quoted field opened here swallows line 3"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_multi_line_note_with_a_comma_is_fine() {
+        let records = read_all(b"a,b,c,d\n1,2,3,\"call back, after\n5 pm\"\n").unwrap();
+        assert_eq!(records[1].fields[3], "call back, after\n5 pm");
+    }
+
+    #[test]
+    fn huge_fields_are_refused() {
+        let mut input = b"a\n\"".to_vec();
+        input.extend(std::iter::repeat_n(b'x', MAX_FIELD_BYTES + 10));
+        let err = read_all(&input).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("line 2: a quoted field opened here runs past"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn blank_lines_are_skipped() {
+        assert_eq!(fields(b"a\n\n1\n\n"), [["a"], ["1"]]);
+    }
+}

@@ -1,0 +1,147 @@
+//! Campaigns: named work lists, active or archived, and their flow counts.
+
+use anyhow::{Context, Result};
+use rusqlite::{params, OptionalExtension, Row};
+use serde::Serialize;
+
+use super::Db;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CampaignStatus {
+    Active,
+    Archived,
+}
+
+impl CampaignStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CampaignStatus::Active => "active",
+            CampaignStatus::Archived => "archived",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Campaign {
+    #[serde(skip)]
+    pub id: i64,
+    pub name: String,
+    pub status: CampaignStatus,
+    pub created_at: String,
+    pub archived_at: Option<String>,
+    pub last_activity_at: String,
+}
+
+/// How many customers a campaign holds at each stage.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct StageCounts {
+    pub available: u64,
+    pub assigned: u64,
+    pub completed: u64,
+}
+
+impl StageCounts {
+    pub fn total(&self) -> u64 {
+        self.available + self.assigned + self.completed
+    }
+}
+
+fn campaign(r: &Row) -> rusqlite::Result<Campaign> {
+    let status: String = r.get(2)?;
+    Ok(Campaign {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        status: if status == "archived" {
+            CampaignStatus::Archived
+        } else {
+            CampaignStatus::Active
+        },
+        created_at: r.get(3)?,
+        archived_at: r.get(4)?,
+        last_activity_at: r.get(5)?,
+    })
+}
+
+const COLUMNS: &str = "id, name, status, created_at, archived_at, last_activity_at";
+
+impl Db {
+    pub fn campaign_by_name(&self, name: &str) -> Result<Option<Campaign>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM campaigns WHERE name = ?1"))?;
+        stmt.query_row([name], campaign)
+            .optional()
+            .context("cannot look up a campaign")
+    }
+
+    pub fn create_campaign(&self, name: &str, now: &str) -> Result<Campaign> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO campaigns (name, created_at, last_activity_at) VALUES (?1, ?2, ?2)",
+            )?
+            .execute(params![name, now])
+            .context("cannot create a campaign")?;
+        Ok(Campaign {
+            id: self.conn.last_insert_rowid(),
+            name: name.to_string(),
+            status: CampaignStatus::Active,
+            created_at: now.to_string(),
+            archived_at: None,
+            last_activity_at: now.to_string(),
+        })
+    }
+
+    /// Campaigns by name; `status` picks active or archived ones, `None` all.
+    pub fn list_campaigns(&self, status: Option<CampaignStatus>) -> Result<Vec<Campaign>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM campaigns WHERE ?1 IS NULL OR status = ?1 ORDER BY name"
+        ))?;
+        let rows = stmt
+            .query_map([status.map(CampaignStatus::as_str)], campaign)?
+            .collect::<rusqlite::Result<_>>()
+            .context("cannot list campaigns")?;
+        Ok(rows)
+    }
+
+    /// Customers per stage, and how many of them are anonymized.
+    pub fn stage_counts(&self, campaign_id: i64) -> Result<(StageCounts, u64)> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT stage, count(*), count(anonymized_at) FROM customers \
+             WHERE campaign_id = ?1 GROUP BY stage",
+        )?;
+        let mut counts = StageCounts::default();
+        let mut anonymized = 0;
+        let mut rows = stmt.query([campaign_id])?;
+        while let Some(r) = rows.next()? {
+            let n: u64 = r.get(1)?;
+            anonymized += r.get::<_, u64>(2)?;
+            match r.get::<_, String>(0)?.as_str() {
+                "available" => counts.available = n,
+                "assigned" => counts.assigned = n,
+                _ => counts.completed = n,
+            }
+        }
+        Ok((counts, anonymized))
+    }
+
+    /// Notes an outcome, sale or move in the campaign now.
+    pub fn touch_campaign(&self, id: i64, now: &str) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE campaigns SET last_activity_at = max(last_activity_at, ?2) WHERE id = ?1",
+            )?
+            .execute(params![id, now])
+            .context("cannot update a campaign")?;
+        Ok(())
+    }
+
+    pub fn set_campaign_status(&self, id: i64, status: CampaignStatus, now: &str) -> Result<()> {
+        let archived_at = (status == CampaignStatus::Archived).then_some(now);
+        self.conn
+            .prepare_cached("UPDATE campaigns SET status = ?2, archived_at = ?3 WHERE id = ?1")?
+            .execute(params![id, status.as_str(), archived_at])
+            .context("cannot update a campaign")?;
+        Ok(())
+    }
+}

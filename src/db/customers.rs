@@ -1,0 +1,362 @@
+//! Customers: the card (personal data), its campaign and flow stage.
+
+use anyhow::{Context, Result};
+use rusqlite::{params, OptionalExtension, Row};
+use serde::Serialize;
+
+use super::Db;
+
+/// Where a customer is inside its campaign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    /// Free for sellers to pick
+    Available,
+    /// A seller has it
+    Assigned,
+    /// An outcome was registered
+    Completed,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Available => "available",
+            Stage::Assigned => "assigned",
+            Stage::Completed => "completed",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Stage> {
+        match text {
+            "available" => Some(Stage::Available),
+            "assigned" => Some(Stage::Assigned),
+            "completed" => Some(Stage::Completed),
+            _ => None,
+        }
+    }
+}
+
+/// The customer card: every field here is personal data.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Card {
+    pub customer_no: Option<String>,
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    pub address: String,
+    pub postal_code: String,
+    pub city: String,
+    pub birth_date: String,
+    pub company: String,
+    pub notes: String,
+    /// Imported columns that map to no card field, by their header.
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A customer as lists show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CustomerRow {
+    #[serde(skip)]
+    pub id: i64,
+    pub cube_id: String,
+    pub customer_no: Option<String>,
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    pub campaign: Option<String>,
+    pub stage: Option<Stage>,
+    pub seller: Option<String>,
+    pub anonymized_at: Option<String>,
+}
+
+/// One customer in full, for `customer show`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CustomerView {
+    pub cube_id: String,
+    #[serde(flatten)]
+    pub card: Card,
+    pub campaign: Option<String>,
+    pub stage: Option<Stage>,
+    pub seller: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub anonymized_at: Option<String>,
+}
+
+/// Which customers `customer list` shows.
+#[derive(Debug, Default)]
+pub struct CustomerFilter {
+    pub campaign_id: Option<i64>,
+    pub stage: Option<Stage>,
+    /// `Some(true)`: only anonymized ones; `Some(false)`: none of them.
+    pub anonymized: Option<bool>,
+    pub limit: Option<u64>,
+}
+
+/// A customer found by cube id or customer number.
+#[derive(Debug, Clone)]
+pub struct CustomerRef {
+    pub id: i64,
+    pub cube_id: String,
+    pub campaign_id: Option<i64>,
+    pub anonymized: bool,
+}
+
+const ROW_COLUMNS: &str = "c.id, c.cube_id, c.customer_no, c.name, c.email, c.phone, \
+     k.name, c.stage, s.username, c.anonymized_at";
+const ROW_JOINS: &str = "customers c LEFT JOIN campaigns k ON k.id = c.campaign_id \
+     LEFT JOIN sellers s ON s.id = c.seller_id";
+
+fn stage_of(row: &Row, index: usize) -> rusqlite::Result<Option<Stage>> {
+    Ok(row
+        .get::<_, Option<String>>(index)?
+        .as_deref()
+        .and_then(Stage::parse))
+}
+
+fn customer_row(r: &Row) -> rusqlite::Result<CustomerRow> {
+    Ok(CustomerRow {
+        id: r.get(0)?,
+        cube_id: r.get(1)?,
+        customer_no: r.get(2)?,
+        name: r.get(3)?,
+        email: r.get(4)?,
+        phone: r.get(5)?,
+        campaign: r.get(6)?,
+        stage: stage_of(r, 7)?,
+        seller: r.get(8)?,
+        anonymized_at: r.get(9)?,
+    })
+}
+
+fn customer_ref(r: &Row) -> rusqlite::Result<CustomerRef> {
+    Ok(CustomerRef {
+        id: r.get(0)?,
+        cube_id: r.get(1)?,
+        campaign_id: r.get(2)?,
+        anonymized: r.get::<_, Option<String>>(3)?.is_some(),
+    })
+}
+
+impl Db {
+    /// Inserts a new customer; `campaign_id` places it there as `available`.
+    pub fn insert_customer(
+        &self,
+        cube_id: &str,
+        card: &Card,
+        campaign_id: Option<i64>,
+        now: &str,
+    ) -> Result<i64> {
+        let mut stmt = self.conn.prepare_cached(
+            "INSERT INTO customers (cube_id, customer_no, name, email, phone, address, postal_code, \
+             city, birth_date, company, notes, extra, campaign_id, stage, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)",
+        )?;
+        stmt.execute(params![
+            cube_id,
+            card.customer_no,
+            card.name,
+            card.email,
+            card.phone,
+            card.address,
+            card.postal_code,
+            card.city,
+            card.birth_date,
+            card.company,
+            card.notes,
+            serde_json::Value::Object(card.extra.clone()).to_string(),
+            campaign_id,
+            campaign_id.map(|_| Stage::Available.as_str()),
+            now,
+        ])
+        .context("cannot insert a customer")?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Overwrites the card of a customer that is not anonymized.
+    pub fn update_card(&self, id: i64, card: &Card, now: &str) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached(
+            "UPDATE customers SET customer_no = ?2, name = ?3, email = ?4, phone = ?5, address = ?6, \
+             postal_code = ?7, city = ?8, birth_date = ?9, company = ?10, notes = ?11, extra = ?12, \
+             updated_at = ?13 WHERE id = ?1 AND anonymized_at IS NULL",
+        )?;
+        stmt.execute(params![
+            id,
+            card.customer_no,
+            card.name,
+            card.email,
+            card.phone,
+            card.address,
+            card.postal_code,
+            card.city,
+            card.birth_date,
+            card.company,
+            card.notes,
+            serde_json::Value::Object(card.extra.clone()).to_string(),
+            now,
+        ])
+        .context("cannot update a customer")?;
+        Ok(())
+    }
+
+    /// The customer with this customer number, if one that is not anonymized has it.
+    pub fn customer_by_number(&self, customer_no: &str) -> Result<Option<CustomerRef>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, cube_id, campaign_id, anonymized_at FROM customers \
+             WHERE customer_no = ?1 AND anonymized_at IS NULL",
+        )?;
+        stmt.query_row([customer_no], customer_ref)
+            .optional()
+            .context("cannot look up a customer number")
+    }
+
+    /// The customer with this cube id (anonymized or not).
+    pub fn customer_by_cube_id(&self, cube_id: &str) -> Result<Option<CustomerRef>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, cube_id, campaign_id, anonymized_at FROM customers WHERE cube_id = ?1",
+        )?;
+        stmt.query_row([cube_id.to_ascii_lowercase()], customer_ref)
+            .optional()
+            .context("cannot look up a cube id")
+    }
+
+    /// The customer named by `key`: a cube id, else a customer number.
+    pub fn find_customer(&self, key: &str) -> Result<Option<CustomerRef>> {
+        match self.customer_by_cube_id(key)? {
+            Some(found) => Ok(Some(found)),
+            None => self.customer_by_number(key),
+        }
+    }
+
+    /// Customers currently in a campaign, optionally at one stage.
+    pub fn customers_in_campaign(
+        &self,
+        campaign_id: i64,
+        stage: Option<Stage>,
+    ) -> Result<Vec<CustomerRef>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, cube_id, campaign_id, anonymized_at FROM customers \
+             WHERE campaign_id = ?1 AND (?2 IS NULL OR stage = ?2) ORDER BY id",
+        )?;
+        let rows = stmt
+            .query_map(params![campaign_id, stage.map(Stage::as_str)], customer_ref)?
+            .collect::<rusqlite::Result<_>>()
+            .context("cannot list a campaign's customers")?;
+        Ok(rows)
+    }
+
+    /// Puts a customer into a campaign at a stage (or out of every campaign).
+    pub fn place_customer(
+        &self,
+        id: i64,
+        campaign_id: Option<i64>,
+        stage: Option<Stage>,
+        seller_id: Option<i64>,
+        now: &str,
+    ) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached(
+            "UPDATE customers SET campaign_id = ?2, stage = ?3, seller_id = ?4, updated_at = ?5 \
+             WHERE id = ?1 AND anonymized_at IS NULL",
+        )?;
+        stmt.execute(params![
+            id,
+            campaign_id,
+            stage.map(Stage::as_str),
+            seller_id,
+            now
+        ])
+        .context("cannot move a customer")?;
+        Ok(())
+    }
+
+    /// Sets only the stage of a customer in its current campaign.
+    pub fn set_stage(&self, id: i64, stage: Stage, now: &str) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached(
+            "UPDATE customers SET stage = ?2, updated_at = ?3 WHERE id = ?1 AND campaign_id IS NOT NULL",
+        )?;
+        stmt.execute(params![id, stage.as_str(), now])
+            .context("cannot set a customer's stage")?;
+        Ok(())
+    }
+
+    /// The next `count` available customers of a campaign, oldest first.
+    pub fn next_available(&self, campaign_id: i64, count: u64) -> Result<Vec<CustomerRow>> {
+        let sql = format!(
+            "SELECT {ROW_COLUMNS} FROM {ROW_JOINS} \
+             WHERE c.campaign_id = ?1 AND c.stage = 'available' AND c.anonymized_at IS NULL \
+             ORDER BY c.id LIMIT ?2"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt
+            .query_map(params![campaign_id, count as i64], customer_row)?
+            .collect::<rusqlite::Result<_>>()
+            .context("cannot list available customers")?;
+        Ok(rows)
+    }
+
+    /// Customers for `customer list`, oldest first.
+    pub fn list_customers(&self, filter: &CustomerFilter) -> Result<Vec<CustomerRow>> {
+        let sql = format!(
+            "SELECT {ROW_COLUMNS} FROM {ROW_JOINS} \
+             WHERE (?1 IS NULL OR c.campaign_id = ?1) AND (?2 IS NULL OR c.stage = ?2) \
+             AND (?3 IS NULL OR (c.anonymized_at IS NOT NULL) = ?3) \
+             ORDER BY c.id LIMIT ?4"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let limit = filter.limit.map_or(-1, |l| l as i64);
+        let rows = stmt
+            .query_map(
+                params![
+                    filter.campaign_id,
+                    filter.stage.map(Stage::as_str),
+                    filter.anonymized,
+                    limit
+                ],
+                customer_row,
+            )?
+            .collect::<rusqlite::Result<_>>()
+            .context("cannot list customers")?;
+        Ok(rows)
+    }
+
+    /// One customer in full.
+    pub fn customer_view(&self, id: i64) -> Result<CustomerView> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.cube_id, c.customer_no, c.name, c.email, c.phone, c.address, c.postal_code, \
+             c.city, c.birth_date, c.company, c.notes, c.extra, k.name, c.stage, s.username, \
+             c.created_at, c.updated_at, c.anonymized_at \
+             FROM customers c LEFT JOIN campaigns k ON k.id = c.campaign_id \
+             LEFT JOIN sellers s ON s.id = c.seller_id WHERE c.id = ?1",
+        )?;
+        stmt.query_row([id], |r| {
+            let extra: String = r.get(11)?;
+            Ok(CustomerView {
+                cube_id: r.get(0)?,
+                card: Card {
+                    customer_no: r.get(1)?,
+                    name: r.get(2)?,
+                    email: r.get(3)?,
+                    phone: r.get(4)?,
+                    address: r.get(5)?,
+                    postal_code: r.get(6)?,
+                    city: r.get(7)?,
+                    birth_date: r.get(8)?,
+                    company: r.get(9)?,
+                    notes: r.get(10)?,
+                    extra: match serde_json::from_str(&extra) {
+                        Ok(serde_json::Value::Object(map)) => map,
+                        _ => serde_json::Map::new(),
+                    },
+                },
+                campaign: r.get(12)?,
+                stage: stage_of(r, 13)?,
+                seller: r.get(14)?,
+                created_at: r.get(15)?,
+                updated_at: r.get(16)?,
+                anonymized_at: r.get(17)?,
+            })
+        })
+        .context("cannot read a customer")
+    }
+}

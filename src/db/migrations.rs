@@ -1,0 +1,198 @@
+//! Schema migrations, keyed on `PRAGMA user_version`.
+//!
+//! The list is append-only: a released migration is never edited, a change is a
+//! new entry. All pending migrations run in one transaction. A database whose
+//! version is newer than this list was written by a newer cube and is refused,
+//! since this binary cannot know what its tables promise.
+//!
+//! Personal data lives only in these columns (the anonymization engine blanks
+//! exactly these, so a new personal column must be added to it too):
+//! `customers`: customer_no, name, email, phone, address, postal_code, city,
+//! birth_date, company, notes, extra; `outcomes.comment`; `history.text`;
+//! `recordings.path`; `recording_deletions.path` (until the file is gone).
+
+use anyhow::{Context, Result};
+use rusqlite::Connection;
+
+use crate::Failure;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: the whole model of DESIGN.md.
+    r#"
+    CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE campaigns (
+        id               INTEGER PRIMARY KEY,
+        name             TEXT NOT NULL UNIQUE,
+        status           TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'archived')),
+        created_at       TEXT NOT NULL,
+        archived_at      TEXT,
+        -- last outcome, sale or move: what `archive --inactive-days` looks at
+        last_activity_at TEXT NOT NULL
+    );
+
+    CREATE TABLE sellers (
+        id         INTEGER PRIMARY KEY,
+        username   TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL
+    );
+
+    CREATE TABLE customers (
+        id            INTEGER PRIMARY KEY,
+        cube_id       TEXT NOT NULL,
+        customer_no   TEXT,
+        name          TEXT NOT NULL,
+        email         TEXT NOT NULL DEFAULT '',
+        phone         TEXT NOT NULL DEFAULT '',
+        address       TEXT NOT NULL DEFAULT '',
+        postal_code   TEXT NOT NULL DEFAULT '',
+        city          TEXT NOT NULL DEFAULT '',
+        birth_date    TEXT NOT NULL DEFAULT '',
+        company       TEXT NOT NULL DEFAULT '',
+        notes         TEXT NOT NULL DEFAULT '',
+        extra         TEXT NOT NULL DEFAULT '{}',
+        campaign_id   INTEGER REFERENCES campaigns(id),
+        stage         TEXT CHECK (stage IN ('available', 'assigned', 'completed')),
+        seller_id     INTEGER REFERENCES sellers(id),
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL,
+        anonymized_at TEXT,
+        CHECK ((campaign_id IS NULL) = (stage IS NULL))
+    );
+    CREATE UNIQUE INDEX customers_cube_id ON customers(cube_id);
+    CREATE UNIQUE INDEX customers_customer_no ON customers(customer_no)
+        WHERE customer_no IS NOT NULL AND anonymized_at IS NULL;
+    CREATE INDEX customers_campaign ON customers(campaign_id, stage);
+
+    CREATE TABLE outcomes (
+        id            INTEGER PRIMARY KEY,
+        customer_id   INTEGER NOT NULL REFERENCES customers(id),
+        campaign_id   INTEGER NOT NULL REFERENCES campaigns(id),
+        seller_id     INTEGER NOT NULL REFERENCES sellers(id),
+        registered_at TEXT NOT NULL,
+        label         TEXT NOT NULL,
+        comment       TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX outcomes_customer ON outcomes(customer_id);
+    CREATE INDEX outcomes_campaign ON outcomes(campaign_id);
+
+    CREATE TABLE sales (
+        id          INTEGER PRIMARY KEY,
+        outcome_id  INTEGER REFERENCES outcomes(id),
+        customer_id INTEGER NOT NULL REFERENCES customers(id),
+        campaign_id INTEGER REFERENCES campaigns(id),
+        seller_id   INTEGER NOT NULL REFERENCES sellers(id),
+        sold_at     TEXT NOT NULL,
+        product     TEXT NOT NULL,
+        quantity    INTEGER NOT NULL,
+        unit_price  INTEGER NOT NULL
+    );
+    CREATE INDEX sales_customer ON sales(customer_id);
+    CREATE INDEX sales_outcome ON sales(outcome_id);
+
+    CREATE TABLE history (
+        id          INTEGER PRIMARY KEY,
+        customer_id INTEGER NOT NULL REFERENCES customers(id),
+        at          TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        text        TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX history_customer ON history(customer_id);
+
+    CREATE TABLE recordings (
+        id          INTEGER PRIMARY KEY,
+        customer_id INTEGER NOT NULL REFERENCES customers(id),
+        outcome_id  INTEGER REFERENCES outcomes(id),
+        path        TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+    );
+    CREATE INDEX recordings_customer ON recordings(customer_id);
+
+    -- Anonymization jobs: the plan (job_customers), then batches.
+    CREATE TABLE jobs (
+        id          INTEGER PRIMARY KEY,
+        job_uuid    TEXT NOT NULL UNIQUE,
+        campaign_id INTEGER REFERENCES campaigns(id),
+        state       TEXT NOT NULL CHECK (state IN ('queued', 'running', 'scrub_pending', 'done', 'failed')),
+        total       INTEGER NOT NULL,
+        done        INTEGER NOT NULL DEFAULT 0,
+        operator    TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        finished_at TEXT
+    );
+    CREATE TABLE job_customers (
+        job_id      INTEGER NOT NULL REFERENCES jobs(id),
+        customer_id INTEGER NOT NULL REFERENCES customers(id),
+        PRIMARY KEY (job_id, customer_id)
+    ) WITHOUT ROWID;
+    -- Durable to-do list of recording files to delete; a row goes when its file is gone.
+    CREATE TABLE recording_deletions (
+        id     INTEGER PRIMARY KEY,
+        job_id INTEGER NOT NULL REFERENCES jobs(id),
+        path   TEXT NOT NULL
+    );
+
+    -- The erasure ledger: who was anonymized, by which job, when. No personal data.
+    CREATE TABLE erasures (
+        customer_id INTEGER PRIMARY KEY REFERENCES customers(id),
+        cube_id     TEXT NOT NULL,
+        job_id      INTEGER NOT NULL REFERENCES jobs(id),
+        erased_at   TEXT NOT NULL
+    );
+
+    -- Who archived, anonymized or restored what, when. No personal data.
+    CREATE TABLE audit (
+        id        INTEGER PRIMARY KEY,
+        at        TEXT NOT NULL,
+        operator  TEXT NOT NULL,
+        action    TEXT NOT NULL,
+        campaign  TEXT,
+        details   TEXT NOT NULL DEFAULT '{}'
+    );
+    "#,
+];
+
+/// The schema version this binary writes.
+pub const CURRENT: i64 = MIGRATIONS.len() as i64;
+
+pub fn migrate(conn: &Connection) -> Result<()> {
+    if check_version(conn)? == CURRENT {
+        return Ok(());
+    }
+    conn.execute_batch("BEGIN IMMEDIATE")
+        .context("cannot lock the database to migrate it")?;
+    let applied = (|| -> Result<()> {
+        // Read again under the lock: another cube may have migrated meanwhile.
+        let version = check_version(conn)?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            conn.execute_batch(sql)
+                .with_context(|| format!("migration {} failed", i + 1))?;
+        }
+        conn.pragma_update(None, "user_version", CURRENT)?;
+        Ok(())
+    })();
+    match applied {
+        Ok(()) => conn
+            .execute_batch("COMMIT")
+            .context("cannot commit the migration"),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+fn check_version(conn: &Connection) -> Result<i64> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version > CURRENT {
+        return Err(Failure::failed(format!(
+            "the database has schema version {version}, written by a newer cube; this cube knows up to version {CURRENT}"
+        ))
+        .hint("upgrade cube, or restore a backup made by this version")
+        .into());
+    }
+    Ok(version)
+}

@@ -1,0 +1,211 @@
+//! The store: the only module with SQL.
+//!
+//! Every connection is opened by [`Db::open`], which sets and reads back the
+//! pragmas that the anonymization promise rests on and refuses to go on if one
+//! did not take. `secure_delete` in particular must be on from the very first
+//! connection that creates the file: rows written without it leave copies in
+//! free space that a later anonymization cannot reach.
+//!
+//! Storage forms, one per type (never change them without a migration):
+//! - cube ids: UUIDv7 as lowercase hyphenated TEXT, readable in `sqlite3`;
+//!   joins use the integer `customers.id`, which never leaves the database;
+//! - timestamps: RFC 3339 UTC TEXT (`2026-11-29T10:00:00Z`), so they sort as text;
+//! - dates without a time (birth dates): ISO `YYYY-MM-DD` TEXT;
+//! - money: INTEGER minor units (øre, cents).
+//!
+//! Locking: every write goes through [`Db::begin`], which takes the write lock up
+//! front (`BEGIN IMMEDIATE`) so that a busy database is found before any work is
+//! done, never half-way through it.
+
+mod campaigns;
+mod customers;
+mod migrations;
+mod outcomes;
+mod stats;
+
+use std::fs::{self, OpenOptions};
+use std::io;
+use std::ops::Deref;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use rusqlite::{Connection, OpenFlags};
+
+pub use campaigns::{Campaign, CampaignStatus, StageCounts};
+pub use customers::{Card, CustomerFilter, CustomerRef, CustomerRow, CustomerView, Stage};
+pub use outcomes::{NewHistory, NewOutcome, NewSale};
+pub use stats::Stats;
+
+use crate::Failure;
+
+/// How long a command waits for another one's write lock before giving up with
+/// exit code 75.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Page size for new databases: fewer, larger pages make bulk imports and scans
+/// cheaper. It only takes effect when the file is created.
+const PAGE_SIZE: i64 = 16384;
+
+/// An open, configured and migrated cube database.
+pub struct Db {
+    conn: Connection,
+}
+
+impl Db {
+    /// Opens (creating if needed, mode 0600 in a 0700 folder) and migrates the
+    /// database at `path`.
+    pub fn open(path: &Path) -> Result<Db> {
+        create_private(path)?;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .with_context(|| format!("cannot open database {}", path.display()))?;
+        configure(&conn)
+            .with_context(|| format!("cannot use {} as a cube database", path.display()))?;
+        migrations::migrate(&conn)?;
+        Ok(Db { conn })
+    }
+
+    /// Starts a write transaction, taking the write lock now. Dropping the
+    /// returned guard without [`Tx::commit`] rolls everything back.
+    pub fn begin(&self) -> Result<Tx<'_>> {
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .context("cannot start a write transaction")?;
+        Ok(Tx {
+            db: self,
+            open: true,
+        })
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+}
+
+/// A write transaction. Derefs to [`Db`], so every query runs inside it.
+pub struct Tx<'a> {
+    db: &'a Db,
+    open: bool,
+}
+
+impl Tx<'_> {
+    pub fn commit(mut self) -> Result<()> {
+        self.open = false;
+        self.db
+            .conn
+            .execute_batch("COMMIT")
+            .context("cannot commit")
+    }
+
+    /// Rolls back; used by `--dry-run`, which does all the work and keeps none.
+    pub fn rollback(mut self) -> Result<()> {
+        self.open = false;
+        self.db
+            .conn
+            .execute_batch("ROLLBACK")
+            .context("cannot roll back")
+    }
+}
+
+impl Deref for Tx<'_> {
+    type Target = Db;
+    fn deref(&self) -> &Db {
+        self.db
+    }
+}
+
+impl Drop for Tx<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            // Nothing useful can be done if this fails: SQLite rolls back an
+            // unfinished transaction when the connection closes anyway.
+            let _ = self.db.conn.execute_batch("ROLLBACK");
+        }
+    }
+}
+
+/// Creates the database file with mode 0600 (and its folder with 0700) before
+/// SQLite sees it, so that it never exists readable by others. SQLite gives the
+/// `-wal` and `-shm` files the same mode as the database.
+fn create_private(path: &Path) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !dir.exists() {
+            fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .with_context(|| format!("cannot create folder {}", dir.display()))?;
+        }
+    }
+    match OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e).with_context(|| format!("cannot create database {}", path.display())),
+    }
+}
+
+/// Sets each pragma and reads it back: a setting that silently did not take
+/// (an old SQLite, a read-only file, a compile-time override) would break the
+/// promise that anonymized data leaves no trace.
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // Only has an effect on a database that has no tables yet.
+    conn.pragma_update(None, "page_size", PAGE_SIZE)?;
+    let expected: [(&str, &str, &str); 8] = [
+        ("secure_delete", "ON", "1"),
+        ("journal_mode", "WAL", "wal"),
+        ("journal_size_limit", "0", "0"),
+        ("temp_store", "MEMORY", "2"),
+        ("foreign_keys", "ON", "1"),
+        ("trusted_schema", "OFF", "0"),
+        ("synchronous", "NORMAL", "1"),
+        ("busy_timeout", &BUSY_TIMEOUT.as_millis().to_string(), ""),
+    ];
+    for (name, value, want) in expected {
+        let sql = format!("PRAGMA {name} = {value}");
+        // Some pragmas answer the assignment with a row, some do not.
+        let mut stmt = conn.prepare(&sql)?;
+        let mut rows = stmt.query([])?;
+        while rows.next()?.is_some() {}
+        drop(rows);
+        let got: String = conn.query_row(&format!("PRAGMA {name}"), [], |r| {
+            r.get::<_, rusqlite::types::Value>(0).map(|v| match v {
+                rusqlite::types::Value::Integer(i) => i.to_string(),
+                rusqlite::types::Value::Text(t) => t.to_lowercase(),
+                other => format!("{other:?}"),
+            })
+        })?;
+        let want = if want.is_empty() { value } else { want };
+        if got != want {
+            return Err(Failure::failed(format!(
+                "PRAGMA {name} did not take: asked for {value}, the database says {got}"
+            ))
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// True when `err` (anywhere in its chain) is SQLite saying another process
+/// holds the lock past the busy timeout.
+pub fn is_busy(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<rusqlite::Error>(),
+            Some(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        )
+    })
+}

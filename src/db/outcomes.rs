@@ -1,0 +1,104 @@
+//! Sellers, outcomes, sales, history and recordings: what happened with a
+//! customer. Outcome comments, history text and recording paths are personal
+//! data of that customer.
+
+use anyhow::{Context, Result};
+use rusqlite::{params, OptionalExtension};
+
+use super::Db;
+
+pub struct NewOutcome<'a> {
+    pub customer_id: i64,
+    pub campaign_id: i64,
+    pub seller_id: i64,
+    pub registered_at: &'a str,
+    pub label: &'a str,
+    pub comment: &'a str,
+}
+
+pub struct NewSale<'a> {
+    pub outcome_id: Option<i64>,
+    pub customer_id: i64,
+    pub campaign_id: Option<i64>,
+    pub seller_id: i64,
+    pub sold_at: &'a str,
+    pub product: &'a str,
+    pub quantity: i64,
+    /// Minor units.
+    pub unit_price: i64,
+}
+
+pub struct NewHistory<'a> {
+    pub customer_id: i64,
+    pub at: &'a str,
+    pub kind: &'a str,
+    pub text: &'a str,
+}
+
+impl Db {
+    /// The seller with this username, created on first use.
+    pub fn seller_id(&self, username: &str, now: &str) -> Result<i64> {
+        let found = self
+            .conn
+            .prepare_cached("SELECT id FROM sellers WHERE username = ?1")?
+            .query_row([username], |r| r.get(0))
+            .optional()?;
+        if let Some(id) = found {
+            return Ok(id);
+        }
+        self.conn
+            .prepare_cached("INSERT INTO sellers (username, created_at) VALUES (?1, ?2)")?
+            .execute(params![username, now])
+            .context("cannot create a seller")?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn insert_outcome(&self, o: &NewOutcome) -> Result<i64> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO outcomes (customer_id, campaign_id, seller_id, registered_at, label, comment) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![o.customer_id, o.campaign_id, o.seller_id, o.registered_at, o.label, o.comment])
+            .context("cannot insert an outcome")?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn insert_sale(&self, s: &NewSale) -> Result<i64> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO sales (outcome_id, customer_id, campaign_id, seller_id, sold_at, product, quantity, unit_price) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![s.outcome_id, s.customer_id, s.campaign_id, s.seller_id, s.sold_at, s.product, s.quantity, s.unit_price])
+            .context("cannot insert a sale")?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn insert_history(&self, h: &NewHistory) -> Result<i64> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO history (customer_id, at, kind, text) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![h.customer_id, h.at, h.kind, h.text])
+            .context("cannot insert a history entry")?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Records a call recording file, by its path relative to the recordings folder.
+    pub fn insert_recording(
+        &self,
+        customer_id: i64,
+        outcome_id: Option<i64>,
+        path: &str,
+        now: &str,
+    ) -> Result<i64> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO recordings (customer_id, outcome_id, path, created_at) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![customer_id, outcome_id, path, now])
+            .context("cannot insert a recording")?;
+        Ok(self.conn.last_insert_rowid())
+    }
+}

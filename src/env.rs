@@ -1,0 +1,78 @@
+//! Everything cube reads from its environment, read in this one place: where the
+//! database and recordings are, who the operator is, and what time it is.
+//!
+//! `CUBE_NOW` (an RFC 3339 time) fixes the clock. It exists for tests and
+//! reproducible demos; operators never need it.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, SecondsFormat, Utc};
+
+use crate::cli::GlobalArgs;
+use crate::Failure;
+
+pub struct Env {
+    /// The database from `--db` or `$CUBE_DB`, if either names one.
+    pub explicit_db: Option<PathBuf>,
+    /// The platform data folder (`~/.local/share/cube` on Linux).
+    pub data_dir: Option<PathBuf>,
+    pub recordings_dir: Option<PathBuf>,
+    pub operator: String,
+    now: Option<String>,
+}
+
+impl Env {
+    pub fn from_process(global: &GlobalArgs) -> Env {
+        let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+        Env {
+            explicit_db: global
+                .db
+                .clone()
+                .or_else(|| var("CUBE_DB").map(PathBuf::from)),
+            data_dir: directories::BaseDirs::new().map(|d| d.data_dir().join("cube")),
+            recordings_dir: global
+                .recordings_dir
+                .clone()
+                .or_else(|| var("CUBE_RECORDINGS_DIR").map(PathBuf::from)),
+            operator: std::env::var("USER").unwrap_or_else(|_| "unknown".into()),
+            now: std::env::var("CUBE_NOW").ok(),
+        }
+    }
+
+    /// The database every command but `demo` works on.
+    pub fn db_path(&self) -> Result<PathBuf> {
+        self.explicit_db
+            .clone()
+            .or_else(|| self.data_dir.as_ref().map(|d| d.join("cube.db")))
+            .ok_or_else(|| {
+                Failure::refused("cannot tell where the database is: no home folder")
+                    .hint("pass --db PATH or set CUBE_DB")
+                    .into()
+            })
+    }
+
+    /// The recordings folder: `--recordings-dir`, else `recordings/` beside `db`.
+    pub fn recordings_dir(&self, db: &Path) -> PathBuf {
+        self.recordings_dir.clone().unwrap_or_else(|| {
+            db.parent()
+                .unwrap_or_else(|| Path::new("."))
+                .join("recordings")
+        })
+    }
+
+    /// The current time (or `$CUBE_NOW`).
+    pub fn now(&self) -> Result<DateTime<Utc>> {
+        match &self.now {
+            None => Ok(Utc::now()),
+            Some(text) => Ok(DateTime::parse_from_rfc3339(text)
+                .with_context(|| format!("CUBE_NOW is not an RFC 3339 time: {text:?}"))?
+                .with_timezone(&Utc)),
+        }
+    }
+}
+
+/// The one storage form of a timestamp: RFC 3339, UTC, whole seconds.
+pub fn timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}

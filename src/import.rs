@@ -1,0 +1,943 @@
+//! Importing customers, outcomes and history from CSV.
+//!
+//! An import is one write transaction: by default it is all-or-nothing, and a
+//! file with any bad row changes nothing (exit 65) while every bad row is
+//! reported as `line N, column "X": "value" is not ...`. `--skip-invalid`
+//! imports the good rows and writes the bad ones, with the reason, to a rejects
+//! file. `--dry-run` does all the work and rolls it back.
+//!
+//! Import never matches anonymized customers: their customer numbers are gone,
+//! so the same person imported again becomes a new customer with a new cube id.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::csvio::{CsvReader, Encoding, ReadError, Record};
+use crate::db::{Card, CustomerRef, Db, NewHistory, NewOutcome, NewSale, Stage, Tx};
+use crate::env::timestamp;
+use crate::ui::Ui;
+use crate::{validate, Failure};
+
+/// How many bad rows an all-or-nothing import lists before it only counts.
+const MAX_LISTED_ERRORS: usize = 20;
+
+/// What `import` reports; the `--json` shape.
+#[derive(Debug, Default, Clone, Copy, Serialize)]
+pub struct Summary {
+    pub imported: u64,
+    pub updated: u64,
+    pub skipped: u64,
+    pub rejected: u64,
+}
+
+/// What to do with a customer number that a customer already has.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnDuplicate {
+    /// The row is invalid
+    #[default]
+    Error,
+    /// Leave the existing customer as it is
+    Skip,
+    /// Overwrite the existing customer's card
+    Update,
+}
+
+/// Options every import takes.
+#[derive(Debug, Clone, Default)]
+pub struct Source {
+    /// The file, or `-` for standard input.
+    pub path: PathBuf,
+    pub encoding: Option<Encoding>,
+    pub delimiter: Option<u8>,
+    /// Import the good rows and write the bad ones here.
+    pub rejects: Option<PathBuf>,
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CustomerOptions {
+    pub campaign: Option<String>,
+    /// `--map COLUMN=FIELD` overrides of the header mapping.
+    pub maps: Vec<(String, String)>,
+    pub on_duplicate: OnDuplicate,
+}
+
+/// A card field an import column can map to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    CustomerNo,
+    Name,
+    FirstName,
+    LastName,
+    Email,
+    Phone,
+    Address,
+    PostalCode,
+    City,
+    BirthDate,
+    Company,
+    Notes,
+    /// Kept on the card under its header.
+    Extra,
+    /// Not imported at all (only by `--map`).
+    Ignore,
+}
+
+impl Field {
+    /// The names `--map` accepts.
+    pub const NAMES: &'static [(&'static str, Field)] = &[
+        ("customer_no", Field::CustomerNo),
+        ("name", Field::Name),
+        ("first_name", Field::FirstName),
+        ("last_name", Field::LastName),
+        ("email", Field::Email),
+        ("phone", Field::Phone),
+        ("address", Field::Address),
+        ("postal_code", Field::PostalCode),
+        ("city", Field::City),
+        ("birth_date", Field::BirthDate),
+        ("company", Field::Company),
+        ("notes", Field::Notes),
+        ("extra", Field::Extra),
+        ("ignore", Field::Ignore),
+    ];
+
+    /// Recognises a header by its normalized name, English or Norwegian.
+    fn from_header(normalized: &str) -> Option<Field> {
+        Some(match normalized {
+            "customerno" | "customernumber" | "customerid" | "kundenr" | "kundenummer"
+            | "kundeid" | "custno" | "clientid" => Field::CustomerNo,
+            "name" | "navn" | "fullname" | "fulltnavn" | "kundenavn" | "customername" => {
+                Field::Name
+            }
+            "firstname" | "fornavn" | "givenname" => Field::FirstName,
+            "lastname" | "etternavn" | "surname" | "familyname" => Field::LastName,
+            "email" | "epost" | "mail" | "emailaddress" | "epostadresse" => Field::Email,
+            "phone" | "phone1" | "telefon" | "telefonnummer" | "tlf" | "mobil" | "mobile"
+            | "mobilnummer" | "phonenumber" | "telephone" | "cellphone" => Field::Phone,
+            "address" | "adresse" | "streetaddress" | "gateadresse" | "street" => Field::Address,
+            "postalcode" | "postnr" | "postnummer" | "zip" | "zipcode" | "postcode" => {
+                Field::PostalCode
+            }
+            "city" | "poststed" | "sted" | "town" => Field::City,
+            "birthdate" | "fodselsdato" | "dateofbirth" | "dob" | "born" | "fodt" => {
+                Field::BirthDate
+            }
+            "company" | "firma" | "bedrift" | "selskap" | "organization" | "organisation" => {
+                Field::Company
+            }
+            "notes" | "note" | "notat" | "notater" | "merknad" | "merknader" | "comment"
+            | "kommentar" => Field::Notes,
+            _ => return None,
+        })
+    }
+}
+
+/// Folds a header to compare it case- and accent-insensitively:
+/// `Fødselsdato` → `fodselsdato`, `E-post` → `epost`, `Customer Id` → `customerid`.
+pub fn normalize_header(header: &str) -> String {
+    let mut out = String::with_capacity(header.len());
+    for c in header
+        .trim()
+        .trim_start_matches('\u{feff}')
+        .chars()
+        .flat_map(char::to_lowercase)
+    {
+        match c {
+            'æ' => out.push_str("ae"),
+            'ø' | 'ö' | 'ó' | 'ò' | 'ô' | 'õ' => out.push('o'),
+            'å' | 'ä' | 'á' | 'à' | 'â' | 'ã' => out.push('a'),
+            'é' | 'è' | 'ê' | 'ë' => out.push('e'),
+            'í' | 'ì' | 'î' | 'ï' => out.push('i'),
+            'ú' | 'ù' | 'û' | 'ü' => out.push('u'),
+            'ç' => out.push('c'),
+            'ñ' => out.push('n'),
+            'ß' => out.push_str("ss"),
+            c if c.is_alphanumeric() => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Maps each column of a customer file's header to a field. The first column
+/// that maps to a field wins; later ones become extra fields.
+fn map_customer_columns(header: &[String], maps: &[(String, String)]) -> Result<Vec<Field>> {
+    let mut overrides = HashMap::new();
+    for (column, field) in maps {
+        let Some(&(_, f)) = Field::NAMES.iter().find(|(n, _)| n == field) else {
+            let names: Vec<&str> = Field::NAMES.iter().map(|(n, _)| *n).collect();
+            return Err(Failure::refused(format!(
+                "--map {column}={field}: unknown field {field:?}"
+            ))
+            .hint(format!("fields: {}", names.join(", ")))
+            .into());
+        };
+        let Some(index) = header.iter().position(|h| {
+            h.trim() == column.trim() || normalize_header(h) == normalize_header(column)
+        }) else {
+            return Err(Failure::refused(format!(
+                "--map {column}={field}: the file has no column {column:?}"
+            ))
+            .hint(format!("the header has: {}", header.join(", ")))
+            .into());
+        };
+        overrides.insert(index, f);
+    }
+    let mut taken = Vec::new();
+    let mut fields = Vec::with_capacity(header.len());
+    for (i, h) in header.iter().enumerate() {
+        let field = match overrides.get(&i) {
+            Some(&f) => f,
+            None => match Field::from_header(&normalize_header(h)) {
+                Some(f) if !taken.contains(&f) && !overrides.values().any(|&o| o == f) => f,
+                _ => Field::Extra,
+            },
+        };
+        if field != Field::Extra && field != Field::Ignore {
+            taken.push(field);
+        }
+        fields.push(field);
+    }
+    let has_name = fields.contains(&Field::Name)
+        || fields.contains(&Field::FirstName)
+        || fields.contains(&Field::LastName);
+    if !has_name {
+        return Err(Failure::bad_input("no column holds the customers' names")
+            .hint(format!(
+                "the header has: {}; name one with --map COLUMN=name",
+                header.join(", ")
+            ))
+            .into());
+    }
+    Ok(fields)
+}
+
+/// Opens the input, reads its header and collects bad rows: the part every
+/// import shares.
+struct Input {
+    reader: CsvReader<Box<dyn Read>>,
+    header: Vec<String>,
+    rejects: Option<Rejects>,
+    errors: Vec<String>,
+    error_count: u64,
+    name: String,
+}
+
+impl Input {
+    fn open(source: &Source) -> Result<Input> {
+        let (stream, name): (Box<dyn Read>, String) = if source.path.as_os_str() == "-" {
+            (Box::new(io::stdin().lock()), "standard input".into())
+        } else {
+            let file = File::open(&source.path)
+                .with_context(|| format!("cannot open {}", source.path.display()))?;
+            (Box::new(file), source.path.display().to_string())
+        };
+        let mut reader = CsvReader::new(stream, source.encoding, source.delimiter)
+            .map_err(|e| read_failure(&name, e.into()))?;
+        let header = match reader.next_record() {
+            Ok(Some(record)) => record.fields,
+            Ok(None) => return Err(Failure::bad_input(format!("{name} is empty")).into()),
+            Err(e) => return Err(read_failure(&name, e).into()),
+        };
+        reader.set_columns(header.len());
+        let rejects = match &source.rejects {
+            Some(path) => Some(Rejects::create(path, &header, reader.delimiter())?),
+            None => None,
+        };
+        Ok(Input {
+            reader,
+            header,
+            rejects,
+            errors: Vec::new(),
+            error_count: 0,
+            name,
+        })
+    }
+
+    /// The next record whose field count matches the header; a record that does
+    /// not is a bad row.
+    fn next(&mut self) -> Result<Option<Record>> {
+        loop {
+            let record = match self.reader.next_record() {
+                Ok(Some(record)) => record,
+                Ok(None) => return Ok(None),
+                Err(e) => return Err(read_failure(&self.name, e).into()),
+            };
+            if record.fields.len() == self.header.len() {
+                return Ok(Some(record));
+            }
+            let mut message = format!(
+                "line {}: {} fields where the header has {}",
+                record.line,
+                record.fields.len(),
+                self.header.len()
+            );
+            if record.end_line > record.line {
+                message.push_str(&format!(
+                    " (the record runs to line {}: a stray quote?)",
+                    record.end_line
+                ));
+            }
+            self.reject(&record, message)?;
+        }
+    }
+
+    /// `line N, column "X": "value" is not <what>`.
+    fn bad_value(&mut self, record: &Record, column: usize, what: &str) -> Result<()> {
+        let message = format!(
+            "line {}, column {:?}: {:?} is not {what}",
+            record.line, self.header[column], record.fields[column]
+        );
+        self.reject(record, message)
+    }
+
+    fn bad_row(&mut self, record: &Record, column: usize, reason: &str) -> Result<()> {
+        let message = format!(
+            "line {}, column {:?}: {reason}",
+            record.line, self.header[column]
+        );
+        self.reject(record, message)
+    }
+
+    fn reject(&mut self, record: &Record, message: String) -> Result<()> {
+        self.error_count += 1;
+        if let Some(rejects) = &mut self.rejects {
+            rejects.write(record, &message)?;
+        } else if self.errors.len() < MAX_LISTED_ERRORS {
+            self.errors.push(message);
+        }
+        Ok(())
+    }
+
+    /// Commits (or rolls back for a dry run, or when rows were bad and the
+    /// import is all-or-nothing) and finishes the rejects file.
+    fn finish(self, tx: Tx, dry_run: bool, mut summary: Summary) -> Result<Summary> {
+        if self.rejects.is_none() && self.error_count > 0 {
+            tx.rollback()?;
+            let mut details = self.errors;
+            if self.error_count as usize > details.len() {
+                details.push(format!(
+                    "... and {} more",
+                    self.error_count as usize - details.len()
+                ));
+            }
+            let rows = if self.error_count == 1 {
+                "row is"
+            } else {
+                "rows are"
+            };
+            return Err(Failure::bad_input(format!(
+                "{}: {} {rows} invalid; nothing was imported",
+                self.name, self.error_count
+            ))
+            .details(details)
+            .hint("fix the rows, or pass --skip-invalid --rejects FILE to import the others")
+            .into());
+        }
+        summary.rejected = self.error_count;
+        if dry_run {
+            tx.rollback()?;
+        } else {
+            tx.commit()?;
+        }
+        if let Some(rejects) = self.rejects {
+            rejects.finish()?;
+        }
+        Ok(summary)
+    }
+}
+
+fn read_failure(name: &str, err: ReadError) -> Failure {
+    let what = match &err {
+        ReadError::Io(e) if e.kind() != io::ErrorKind::InvalidData => {
+            return Failure::failed(format!("cannot read {name}: {e}"));
+        }
+        _ => err.to_string(),
+    };
+    Failure::bad_input(format!("{name}: {what}; nothing was imported"))
+}
+
+/// The rejects file: the bad rows as they were, with their line and reason,
+/// written beside its final place and renamed there when the import is done.
+struct Rejects {
+    writer: Option<csv::Writer<File>>,
+    temp: PathBuf,
+    path: PathBuf,
+}
+
+impl Rejects {
+    fn create(path: &Path, header: &[String], delimiter: u8) -> Result<Rejects> {
+        let temp = temp_path(path);
+        let file = File::create(&temp)
+            .with_context(|| format!("cannot create rejects file {}", path.display()))?;
+        let mut writer = csv::WriterBuilder::new()
+            .delimiter(delimiter)
+            .from_writer(file);
+        let mut first = vec!["line".to_string(), "error".to_string()];
+        first.extend(header.iter().cloned());
+        writer.write_record(&first)?;
+        Ok(Rejects {
+            writer: Some(writer),
+            temp,
+            path: path.to_path_buf(),
+        })
+    }
+
+    fn write(&mut self, record: &Record, message: &str) -> Result<()> {
+        let line = record.line.to_string();
+        let fields = [line.as_str(), message]
+            .into_iter()
+            .chain(record.fields.iter().map(String::as_str));
+        match &mut self.writer {
+            Some(writer) => writer
+                .write_record(fields)
+                .context("cannot write the rejects file"),
+            None => Ok(()),
+        }
+    }
+
+    fn finish(mut self) -> Result<()> {
+        let Some(writer) = self.writer.take() else {
+            return Ok(());
+        };
+        let file = writer.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        std::fs::rename(&self.temp, &self.path)
+            .with_context(|| format!("cannot write {}", self.path.display()))
+    }
+}
+
+impl Drop for Rejects {
+    fn drop(&mut self) {
+        // Gone already when finished; otherwise never leave half a file behind.
+        let _ = std::fs::remove_file(&self.temp);
+    }
+}
+
+fn temp_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+/// Imports customers.
+pub fn customers(
+    db: &Db,
+    source: &Source,
+    options: &CustomerOptions,
+    now: DateTime<Utc>,
+    ui: &Ui,
+) -> Result<Summary> {
+    let mut input = Input::open(source)?;
+    let fields = map_customer_columns(&input.header, &options.maps)?;
+    let now_text = timestamp(now);
+    let tx = db.begin()?;
+    let campaign_id = match &options.campaign {
+        None => None,
+        Some(name) => Some(import_campaign(&tx, name, &now_text, ui)?),
+    };
+    let bar = ui.progress(None, "rows");
+    let mut summary = Summary::default();
+    while let Some(record) = input.next()? {
+        bar.inc(1);
+        let Some(card) = read_card(&mut input, &record, &fields)? else {
+            continue;
+        };
+        let existing = match &card.customer_no {
+            Some(no) => tx.customer_by_number(no)?,
+            None => None,
+        };
+        match (existing, options.on_duplicate) {
+            (None, _) => {
+                tx.insert_customer(
+                    &uuid::Uuid::now_v7().to_string(),
+                    &card,
+                    campaign_id,
+                    &now_text,
+                )?;
+                summary.imported += 1;
+            }
+            (Some(_), OnDuplicate::Skip) => summary.skipped += 1,
+            (Some(found), OnDuplicate::Update) => {
+                tx.update_card(found.id, &card, &now_text)?;
+                summary.updated += 1;
+            }
+            (Some(_), OnDuplicate::Error) => {
+                let column = fields
+                    .iter()
+                    .position(|&f| f == Field::CustomerNo)
+                    .unwrap_or(0);
+                input.bad_row(
+                    &record,
+                    column,
+                    &format!(
+                        "customer number {:?} is taken by another customer (see --on-duplicate)",
+                        record.fields[column]
+                    ),
+                )?;
+            }
+        }
+    }
+    bar.finish_and_clear();
+    input.finish(tx, source.dry_run, summary)
+}
+
+/// The campaign to import into, created if missing; an archived one is refused.
+fn import_campaign(tx: &Tx, name: &str, now: &str, ui: &Ui) -> Result<i64> {
+    match tx.campaign_by_name(name)? {
+        Some(c) if c.status == crate::db::CampaignStatus::Archived => Err(Failure::refused(
+            format!("campaign {name:?} is archived; its customers are no longer handed out"),
+        )
+        .hint(format!("reactivate it first: cube reactivate {name:?}"))
+        .into()),
+        Some(c) => Ok(c.id),
+        None => {
+            ui.detail(&format!("creating campaign {name:?}"));
+            Ok(tx.create_campaign(name, now)?.id)
+        }
+    }
+}
+
+/// Builds and validates the card of one row; `None` when the row is bad (it
+/// has been reported).
+fn read_card(input: &mut Input, record: &Record, fields: &[Field]) -> Result<Option<Card>> {
+    let mut card = Card::default();
+    let (mut first, mut last, mut name_column) = (String::new(), String::new(), None);
+    for (i, (&field, value)) in fields.iter().zip(&record.fields).enumerate() {
+        let trimmed = value.trim();
+        match field {
+            Field::CustomerNo => {
+                card.customer_no = (!trimmed.is_empty()).then(|| trimmed.to_string())
+            }
+            Field::Name => {
+                card.name = trimmed.to_string();
+                name_column = Some(i);
+            }
+            Field::FirstName => {
+                first = trimmed.to_string();
+                name_column = name_column.or(Some(i));
+            }
+            Field::LastName => {
+                last = trimmed.to_string();
+                name_column = name_column.or(Some(i));
+            }
+            Field::Email if !trimmed.is_empty() => match validate::email(trimmed) {
+                Ok(email) => card.email = email,
+                Err(what) => return input.bad_value(record, i, what).map(|_| None),
+            },
+            Field::BirthDate if !trimmed.is_empty() => match validate::date(trimmed) {
+                Ok(date) => card.birth_date = date.to_string(),
+                Err(what) => return input.bad_value(record, i, what).map(|_| None),
+            },
+            Field::Email | Field::BirthDate => {}
+            Field::Phone => card.phone = trimmed.to_string(),
+            Field::Address => card.address = trimmed.to_string(),
+            Field::PostalCode => card.postal_code = trimmed.to_string(),
+            Field::City => card.city = trimmed.to_string(),
+            Field::Company => card.company = trimmed.to_string(),
+            Field::Notes => card.notes = value.to_string(),
+            Field::Extra if !value.is_empty() => {
+                card.extra
+                    .insert(input.header[i].trim().to_string(), value.clone().into());
+            }
+            Field::Extra | Field::Ignore => {}
+        }
+    }
+    if card.name.is_empty() {
+        card.name = [first.as_str(), last.as_str()]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    let column = name_column.unwrap_or(0);
+    match validate::name(&card.name) {
+        Ok(name) => card.name = name,
+        Err(what) => {
+            let shown = if fields[column] == Field::Name {
+                record.fields[column].clone()
+            } else {
+                card.name.clone()
+            };
+            let message = format!(
+                "line {}, column {:?}: {shown:?} is not {what}",
+                record.line, input.header[column]
+            );
+            input.reject(record, message)?;
+            return Ok(None);
+        }
+    }
+    Ok(Some(card))
+}
+
+/// The columns of an outcomes or history file, by normalized header.
+#[derive(Debug, Default)]
+struct Columns(HashMap<&'static str, usize>);
+
+impl Columns {
+    fn find(header: &[String], known: &[(&'static str, &[&str])]) -> Columns {
+        let mut found = HashMap::new();
+        for (i, h) in header.iter().enumerate() {
+            let n = normalize_header(h);
+            if let Some((key, _)) = known.iter().find(|(_, names)| names.contains(&n.as_str())) {
+                found.entry(*key).or_insert(i);
+            }
+        }
+        Columns(found)
+    }
+
+    fn require(&self, keys: &[&str], header: &[String]) -> Result<()> {
+        let missing: Vec<&str> = keys
+            .iter()
+            .filter(|k| !self.0.contains_key(*k))
+            .copied()
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(
+            Failure::bad_input(format!("the file has no column for {}", missing.join(", ")))
+                .hint(format!("the header has: {}", header.join(", ")))
+                .into(),
+        )
+    }
+
+    fn get<'r>(&self, record: &'r Record, key: &str) -> &'r str {
+        self.0.get(key).map_or("", |&i| record.fields[i].as_str())
+    }
+
+    fn index(&self, key: &str) -> usize {
+        self.0.get(key).copied().unwrap_or(0)
+    }
+}
+
+const CUSTOMER_KEYS: &[(&str, &[&str])] = &[
+    (
+        "customer_no",
+        &[
+            "customerno",
+            "customernumber",
+            "customerid",
+            "kundenr",
+            "kundenummer",
+        ],
+    ),
+    ("cube_id", &["cubeid"]),
+];
+const OUTCOME_KEYS: &[(&str, &[&str])] = &[
+    ("campaign", &["campaign", "kampanje", "oppdrag"]),
+    ("seller", &["seller", "selger", "user", "username"]),
+    ("date", &["date", "dato", "time", "tid", "registeredat"]),
+    ("outcome", &["outcome", "utfall", "resultat", "result"]),
+    ("comment", &["comment", "kommentar"]),
+    ("product", &["product", "produkt"]),
+    ("quantity", &["quantity", "antall", "qty"]),
+    ("unit_price", &["unitprice", "price", "pris", "enhetspris"]),
+    ("recording", &["recording", "opptak", "recordingpath"]),
+];
+const HISTORY_KEYS: &[(&str, &[&str])] = &[
+    ("date", &["date", "dato", "time", "tid", "at"]),
+    ("kind", &["kind", "type", "art"]),
+    ("text", &["text", "tekst", "note", "notat"]),
+];
+
+fn keys(
+    extra: &[(&'static str, &'static [&'static str])],
+) -> Vec<(&'static str, &'static [&'static str])> {
+    CUSTOMER_KEYS.iter().chain(extra).copied().collect()
+}
+
+/// Finds the customer a row of an outcomes or history file is about; reports
+/// the row when there is none or it is anonymized.
+fn row_customer(
+    input: &mut Input,
+    record: &Record,
+    columns: &Columns,
+    tx: &Tx,
+) -> Result<Option<CustomerRef>> {
+    let cube_id = columns.get(record, "cube_id").trim();
+    let number = columns.get(record, "customer_no").trim();
+    let (found, column, key) = if !cube_id.is_empty() {
+        (
+            tx.customer_by_cube_id(cube_id)?,
+            columns.index("cube_id"),
+            cube_id,
+        )
+    } else if !number.is_empty() {
+        (
+            tx.customer_by_number(number)?,
+            columns.index("customer_no"),
+            number,
+        )
+    } else {
+        let column = columns.index("customer_no").min(columns.index("cube_id"));
+        input.bad_row(record, column, "no customer number or cube id")?;
+        return Ok(None);
+    };
+    match found {
+        None => {
+            input.bad_row(record, column, &format!("no customer has {key:?}"))?;
+            Ok(None)
+        }
+        Some(c) if c.anonymized => {
+            // The cube id is no personal data; nothing else of the customer is shown.
+            input.bad_row(
+                record,
+                column,
+                &format!("customer {} is anonymized", c.cube_id),
+            )?;
+            Ok(None)
+        }
+        Some(c) => Ok(Some(c)),
+    }
+}
+
+/// Checks a recording path: relative, inside the folder, an existing file, and
+/// not reached through a link that leads outside. Returns it in stored form.
+pub fn recording_path(folder: &Path, value: &str) -> Result<String, String> {
+    if value.contains('\0') || value.contains('\\') {
+        return Err("a recording path (no NUL or backslash allowed)".into());
+    }
+    let path = Path::new(value);
+    let mut parts = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::Normal(p) => parts.push(p.to_string_lossy().into_owned()),
+            Component::CurDir => {}
+            _ => return Err("a relative path inside the recordings folder".into()),
+        }
+    }
+    if parts.is_empty() {
+        return Err("a recording path".into());
+    }
+    let root = folder.canonicalize().map_err(|_| {
+        format!(
+            "a recording: the recordings folder {} does not exist",
+            folder.display()
+        )
+    })?;
+    let full = folder.join(parts.join("/"));
+    let real = full
+        .canonicalize()
+        .map_err(|_| format!("a recording: there is no such file in {}", folder.display()))?;
+    if !real.starts_with(&root) {
+        return Err(
+            "a recording inside the recordings folder (it leads outside through a link)".into(),
+        );
+    }
+    if !real.is_file() {
+        return Err("a recording file".into());
+    }
+    Ok(parts.join("/"))
+}
+
+/// Imports outcomes, each with an optional sale and call recording.
+pub fn outcomes(
+    db: &Db,
+    source: &Source,
+    recordings: &Path,
+    now: DateTime<Utc>,
+    ui: &Ui,
+) -> Result<Summary> {
+    let mut input = Input::open(source)?;
+    let columns = Columns::find(&input.header, &keys(OUTCOME_KEYS));
+    if !columns.0.contains_key("customer_no") && !columns.0.contains_key("cube_id") {
+        columns.require(&["customer_no"], &input.header)?;
+    }
+    columns.require(&["campaign", "seller", "date", "outcome"], &input.header)?;
+    let now_text = timestamp(now);
+    let tx = db.begin()?;
+    let bar = ui.progress(None, "rows");
+    let mut summary = Summary::default();
+    let mut campaigns: HashMap<String, i64> = HashMap::new();
+    while let Some(record) = input.next()? {
+        bar.inc(1);
+        let Some(customer) = row_customer(&mut input, &record, &columns, &tx)? else {
+            continue;
+        };
+        let Some(outcome) = read_outcome(&mut input, &record, &columns, recordings)? else {
+            continue;
+        };
+        let campaign_id = match campaigns.get(outcome.campaign) {
+            Some(&id) => id,
+            None => {
+                let id = match tx.campaign_by_name(outcome.campaign)? {
+                    Some(c) => c.id,
+                    None => tx.create_campaign(outcome.campaign, &now_text)?.id,
+                };
+                campaigns.insert(outcome.campaign.to_string(), id);
+                id
+            }
+        };
+        let seller_id = tx.seller_id(outcome.seller, &now_text)?;
+        let at = timestamp(outcome.at);
+        let outcome_id = tx.insert_outcome(&NewOutcome {
+            customer_id: customer.id,
+            campaign_id,
+            seller_id,
+            registered_at: &at,
+            label: outcome.label,
+            comment: outcome.comment,
+        })?;
+        if let Some((product, quantity, unit_price)) = outcome.sale {
+            tx.insert_sale(&NewSale {
+                outcome_id: Some(outcome_id),
+                customer_id: customer.id,
+                campaign_id: Some(campaign_id),
+                seller_id,
+                sold_at: &at,
+                product,
+                quantity,
+                unit_price,
+            })?;
+        }
+        if let Some(path) = &outcome.recording {
+            tx.insert_recording(customer.id, Some(outcome_id), path, &now_text)?;
+        }
+        match customer.campaign_id {
+            None => tx.place_customer(
+                customer.id,
+                Some(campaign_id),
+                Some(Stage::Completed),
+                Some(seller_id),
+                &now_text,
+            )?,
+            Some(current) if current == campaign_id => {
+                tx.set_stage(customer.id, Stage::Completed, &now_text)?
+            }
+            Some(_) => {}
+        }
+        tx.touch_campaign(campaign_id, &at)?;
+        summary.imported += 1;
+    }
+    bar.finish_and_clear();
+    input.finish(tx, source.dry_run, summary)
+}
+
+struct OutcomeRow<'r> {
+    campaign: &'r str,
+    seller: &'r str,
+    at: DateTime<Utc>,
+    label: &'r str,
+    comment: &'r str,
+    sale: Option<(&'r str, i64, i64)>,
+    recording: Option<String>,
+}
+
+fn read_outcome<'r>(
+    input: &mut Input,
+    record: &'r Record,
+    columns: &Columns,
+    recordings: &Path,
+) -> Result<Option<OutcomeRow<'r>>> {
+    for key in ["campaign", "seller", "outcome"] {
+        if columns.get(record, key).trim().is_empty() {
+            input.bad_row(record, columns.index(key), "is empty")?;
+            return Ok(None);
+        }
+    }
+    let at = match validate::date_time(columns.get(record, "date")) {
+        Ok(at) => at,
+        Err(what) => {
+            return input
+                .bad_value(record, columns.index("date"), what)
+                .map(|_| None)
+        }
+    };
+    let product = columns.get(record, "product").trim();
+    let sale = if product.is_empty() {
+        None
+    } else {
+        let quantity = match columns.get(record, "quantity").trim() {
+            "" => Ok(1),
+            q => validate::quantity(q),
+        };
+        let quantity = match quantity {
+            Ok(q) => q,
+            Err(what) => {
+                return input
+                    .bad_value(record, columns.index("quantity"), what)
+                    .map(|_| None)
+            }
+        };
+        let price = match validate::money(columns.get(record, "unit_price")) {
+            Ok(p) => p,
+            Err(what) => {
+                return input
+                    .bad_value(record, columns.index("unit_price"), what)
+                    .map(|_| None)
+            }
+        };
+        Some((product, quantity, price))
+    };
+    let recording = match columns.get(record, "recording").trim() {
+        "" => None,
+        path => match recording_path(recordings, path) {
+            Ok(p) => Some(p),
+            Err(what) => {
+                return input
+                    .bad_value(record, columns.index("recording"), &what)
+                    .map(|_| None)
+            }
+        },
+    };
+    Ok(Some(OutcomeRow {
+        campaign: columns.get(record, "campaign").trim(),
+        seller: columns.get(record, "seller").trim(),
+        at,
+        label: columns.get(record, "outcome").trim(),
+        comment: columns.get(record, "comment"),
+        sale,
+        recording,
+    }))
+}
+
+/// Imports history entries.
+pub fn history(db: &Db, source: &Source, ui: &Ui) -> Result<Summary> {
+    let mut input = Input::open(source)?;
+    let columns = Columns::find(&input.header, &keys(HISTORY_KEYS));
+    if !columns.0.contains_key("customer_no") && !columns.0.contains_key("cube_id") {
+        columns.require(&["customer_no"], &input.header)?;
+    }
+    columns.require(&["date", "kind", "text"], &input.header)?;
+    let tx = db.begin()?;
+    let bar = ui.progress(None, "rows");
+    let mut summary = Summary::default();
+    while let Some(record) = input.next()? {
+        bar.inc(1);
+        let Some(customer) = row_customer(&mut input, &record, &columns, &tx)? else {
+            continue;
+        };
+        let at = match validate::date_time(columns.get(&record, "date")) {
+            Ok(at) => timestamp(at),
+            Err(what) => {
+                input.bad_value(&record, columns.index("date"), what)?;
+                continue;
+            }
+        };
+        let kind = columns.get(&record, "kind").trim();
+        if kind.is_empty() {
+            input.bad_row(&record, columns.index("kind"), "is empty")?;
+            continue;
+        }
+        tx.insert_history(&NewHistory {
+            customer_id: customer.id,
+            at: &at,
+            kind,
+            text: columns.get(&record, "text"),
+        })?;
+        summary.imported += 1;
+    }
+    bar.finish_and_clear();
+    input.finish(tx, source.dry_run, summary)
+}

@@ -1,0 +1,127 @@
+//! cube: the administration command line for a sales CRM's customer data.
+//!
+//! [`run`] is the whole program; `main` only parses arguments and calls it. The
+//! mapping from errors to exit codes lives here and nowhere else, so that the
+//! codes documented in the README stay true:
+//!
+//! | code | meaning |
+//! | --- | --- |
+//! | 0 | success (also: stdout closed early, as by `| head`) |
+//! | 1 | failure |
+//! | 2 | usage error, or refused (e.g. no explicit choice without a terminal) |
+//! | 65 | bad input data |
+//! | 75 | try again later (database busy past the timeout) |
+
+pub mod cli;
+pub mod commands;
+pub mod csvio;
+pub mod db;
+pub mod demo;
+pub mod env;
+pub mod flow;
+pub mod import;
+pub mod ui;
+pub mod validate;
+
+use std::io;
+use std::process::ExitCode;
+
+pub use cli::Cli;
+pub use env::Env;
+use ui::Ui;
+
+/// What kind of failure, for the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Failed,
+    Refused,
+    BadInput,
+    Busy,
+}
+
+impl Kind {
+    fn exit_code(self) -> u8 {
+        match self {
+            Kind::Failed => 1,
+            Kind::Refused => 2,
+            Kind::BadInput => 65,
+            Kind::Busy => 75,
+        }
+    }
+}
+
+/// An error the operator can act on: a message naming the offending value,
+/// optional detail lines (e.g. every bad row of an import), and an optional hint
+/// with the obvious next step.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Failure {
+    pub kind: Kind,
+    pub message: String,
+    pub details: Vec<String>,
+    pub hint: Option<String>,
+}
+
+impl Failure {
+    pub fn new(kind: Kind, message: impl Into<String>) -> Failure {
+        Failure {
+            kind,
+            message: message.into(),
+            details: Vec::new(),
+            hint: None,
+        }
+    }
+    pub fn failed(message: impl Into<String>) -> Failure {
+        Failure::new(Kind::Failed, message)
+    }
+    pub fn refused(message: impl Into<String>) -> Failure {
+        Failure::new(Kind::Refused, message)
+    }
+    pub fn bad_input(message: impl Into<String>) -> Failure {
+        Failure::new(Kind::BadInput, message)
+    }
+    pub fn hint(mut self, hint: impl Into<String>) -> Failure {
+        self.hint = Some(hint.into());
+        self
+    }
+    pub fn details(mut self, details: Vec<String>) -> Failure {
+        self.details = details;
+        self
+    }
+}
+
+/// Runs one cube command and returns its exit code.
+pub fn run(cli: Cli) -> ExitCode {
+    let ui = Ui::new(&cli.global);
+    let env = Env::from_process(&cli.global);
+    match commands::run(cli.command, &env, &ui) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => ExitCode::from(report(&ui, &err)),
+    }
+}
+
+/// Prints `err` the one way cube prints errors and returns its exit code.
+fn report(ui: &Ui, err: &anyhow::Error) -> u8 {
+    if err
+        .chain()
+        .filter_map(|c| c.downcast_ref::<io::Error>())
+        .any(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    {
+        // The reader of our stdout went away (`cube ... | head`): not an error.
+        return 0;
+    }
+    if db::is_busy(err) {
+        ui.error(
+            &format!("the database is busy: another cube holds its lock ({err:#})"),
+            &[],
+            Some("nothing was changed; retry when the other command has finished"),
+        );
+        return Kind::Busy.exit_code();
+    }
+    let failure = err.chain().find_map(|c| c.downcast_ref::<Failure>());
+    let kind = failure.map_or(Kind::Failed, |f| f.kind);
+    let details = failure.map_or(&[][..], |f| &f.details[..]);
+    let hint = failure.and_then(|f| f.hint.as_deref());
+    ui.error(&format!("{err:#}"), details, hint);
+    kind.exit_code()
+}

@@ -1,0 +1,144 @@
+//! The only module that prints, prompts or draws progress.
+//!
+//! stdout is data (tables, CSV, JSON); stderr is talk (summaries, warnings,
+//! progress, errors). `--quiet` silences talk, never errors. Progress bars come
+//! from [`Ui::progress`], which hands out a hidden bar unless stderr is a
+//! terminal and the run is not quiet, so callers never check.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::io::{self, IsTerminal, Write};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+
+use crate::cli::GlobalArgs;
+
+pub struct Ui {
+    quiet: bool,
+    verbose: bool,
+    json: bool,
+    progress: bool,
+}
+
+impl Ui {
+    pub fn new(global: &GlobalArgs) -> Ui {
+        Ui {
+            quiet: global.quiet,
+            verbose: global.verbose && !global.quiet,
+            json: global.json,
+            progress: !global.quiet && !global.no_progress && io::stderr().is_terminal(),
+        }
+    }
+
+    /// True when `--json` asks for machine-readable output.
+    pub fn json(&self) -> bool {
+        self.json
+    }
+
+    /// A buffered handle on stdout for data.
+    pub fn stdout(&self) -> io::BufWriter<io::StdoutLock<'static>> {
+        io::BufWriter::with_capacity(64 * 1024, io::stdout().lock())
+    }
+
+    /// Writes `value` as pretty JSON on stdout.
+    pub fn print_json(&self, value: &impl Serialize) -> io::Result<()> {
+        let mut out = self.stdout();
+        serde_json::to_writer_pretty(&mut out, value)?;
+        writeln!(out)?;
+        out.flush()
+    }
+
+    /// Writes one line of data on stdout.
+    pub fn line(&self, text: &str) -> io::Result<()> {
+        let mut out = self.stdout();
+        writeln!(out, "{text}")?;
+        out.flush()
+    }
+
+    /// Writes rows as columns aligned under a header, on stdout.
+    pub fn table(&self, header: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
+        let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+        for row in rows {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+        let mut out = self.stdout();
+        let mut write_row = |cells: &mut dyn Iterator<Item = &str>| -> io::Result<()> {
+            let mut line = String::new();
+            for (i, cell) in cells.enumerate() {
+                if i > 0 {
+                    line.push_str("  ");
+                }
+                line.push_str(cell);
+                let pad = widths[i].saturating_sub(cell.chars().count());
+                line.extend(std::iter::repeat_n(' ', pad));
+            }
+            writeln!(out, "{}", line.trim_end())
+        };
+        write_row(&mut header.iter().copied())?;
+        for row in rows {
+            write_row(&mut row.iter().map(String::as_str))?;
+        }
+        out.flush()
+    }
+
+    /// Talk: a summary or a note on stderr, unless `--quiet`.
+    pub fn say(&self, text: &str) {
+        if !self.quiet {
+            eprintln!("{text}");
+        }
+    }
+
+    /// More talk, only with `--verbose`.
+    pub fn detail(&self, text: &str) {
+        if self.verbose {
+            eprintln!("{text}");
+        }
+    }
+
+    /// A warning: something the operator should know that did not stop the work.
+    pub fn warn(&self, text: &str) {
+        if !self.quiet {
+            eprintln!("cube: warning: {text}");
+        }
+    }
+
+    /// An error, its detail lines and an optional hint. Never silenced.
+    pub fn error(&self, message: &str, details: &[String], hint: Option<&str>) {
+        let mut err = io::stderr().lock();
+        let _ = writeln!(err, "cube: error: {message}");
+        for line in details {
+            let _ = writeln!(err, "  {line}");
+        }
+        if let Some(hint) = hint {
+            let _ = writeln!(err, "hint: {hint}");
+        }
+    }
+
+    /// A progress bar counting `unit`s (with a rate), drawn on stderr only when
+    /// stderr is a terminal and the run is not quiet; hidden otherwise.
+    pub fn progress(&self, total: Option<u64>, unit: &str) -> ProgressBar {
+        if !self.progress {
+            return ProgressBar::hidden();
+        }
+        let bar = match total {
+            Some(n) => ProgressBar::new(n).with_style(
+                ProgressStyle::with_template(&format!(
+                    "{{bar:30}} {{human_pos}}/{{human_len}} {unit} ({{per_sec}}, {{eta}} left)"
+                ))
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ),
+            None => ProgressBar::new_spinner().with_style(
+                ProgressStyle::with_template(&format!(
+                    "{{spinner}} {{human_pos}} {unit} ({{per_sec}})"
+                ))
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            ),
+        };
+        bar.set_draw_target(ProgressDrawTarget::stderr_with_hz(10));
+        bar.enable_steady_tick(Duration::from_millis(200));
+        bar
+    }
+}

@@ -1,0 +1,174 @@
+//! Checks and conversions of imported values. Each returns the stored form or a
+//! reason that completes the sentence `"<value>" is not ...`.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+
+/// The longest name accepted.
+const MAX_NAME_CHARS: usize = 200;
+
+pub fn name(value: &str) -> Result<String, &'static str> {
+    let value = value.trim();
+    if value.is_empty() || !value.chars().any(char::is_alphanumeric) {
+        return Err("a name");
+    }
+    if value.chars().count() > MAX_NAME_CHARS || value.chars().any(char::is_control) {
+        return Err("a name (too long, or it holds control characters)");
+    }
+    Ok(value.to_string())
+}
+
+/// A plausible e-mail address: `local@domain.tld`, no spaces, letters of any
+/// script allowed in both parts (internationalized addresses are valid).
+pub fn email(value: &str) -> Result<String, &'static str> {
+    let value = value.trim();
+    let plausible = (|| {
+        let (local, domain) = value.rsplit_once('@')?;
+        let ok_local = !local.is_empty()
+            && local.len() <= 64
+            && !local.starts_with('.')
+            && !local.ends_with('.')
+            && !local.contains("..")
+            && local
+                .chars()
+                .all(|c| !c.is_whitespace() && !c.is_control() && !"@<>()[]\\,;:\"".contains(c));
+        let labels: Vec<&str> = domain.split('.').collect();
+        let tld = labels.last()?;
+        let ok_tld = tld.chars().all(char::is_alphabetic) || tld.starts_with("xn--");
+        let ok_domain = labels.len() >= 2
+            && domain.len() <= 253
+            && ok_tld
+            && labels.iter().all(|l| {
+                !l.is_empty()
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+            });
+        Some(ok_local && ok_domain)
+    })();
+    if plausible == Some(true) {
+        Ok(value.to_string())
+    } else {
+        Err("an e-mail address")
+    }
+}
+
+/// A date as `YYYY-MM-DD` or `DD.MM.YYYY`, stored as `YYYY-MM-DD`.
+pub fn date(value: &str) -> Result<NaiveDate, &'static str> {
+    let value = value.trim();
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(value, "%d.%m.%Y"))
+        .map_err(|_| "a date (use YYYY-MM-DD or DD.MM.YYYY)")
+}
+
+/// A point in time: an RFC 3339 date-time, `YYYY-MM-DD HH:MM[:SS]` (taken as
+/// UTC), or a date alone (midnight UTC).
+pub fn date_time(value: &str) -> Result<DateTime<Utc>, &'static str> {
+    let value = value.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(value) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    for format in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(value, format) {
+            return Ok(t.and_utc());
+        }
+    }
+    date(value)
+        .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
+        .map_err(|_| "a date or time (use YYYY-MM-DD or an RFC 3339 time)")
+}
+
+/// A price as a decimal (`299`, `299.5`, `299.00`, or with a decimal comma),
+/// in minor units.
+pub fn money(value: &str) -> Result<i64, &'static str> {
+    const WHAT: &str = "an amount (use a decimal like 299.00)";
+    let value = value.trim().replace([' ', '\u{a0}'], "");
+    let (negative, digits) = match value.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, value.as_str()),
+    };
+    let (whole, fraction) = match digits.split_once(['.', ',']) {
+        Some((w, f)) => (w, f),
+        None => (digits, ""),
+    };
+    let all_digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    if whole.is_empty() || !all_digits(whole) || !all_digits(fraction) || fraction.len() > 2 {
+        return Err(WHAT);
+    }
+    let whole: i64 = whole.parse().map_err(|_| WHAT)?;
+    let cents: i64 = format!("{fraction:0<2}").parse().map_err(|_| WHAT)?;
+    let minor = whole
+        .checked_mul(100)
+        .and_then(|w| w.checked_add(cents))
+        .ok_or(WHAT)?;
+    Ok(if negative { -minor } else { minor })
+}
+
+/// A whole, positive quantity.
+pub fn quantity(value: &str) -> Result<i64, &'static str> {
+    match value.trim().parse::<i64>() {
+        Ok(q) if q > 0 => Ok(q),
+        _ => Err("a quantity (a whole number above 0)"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        for good in [
+            "kari@example.no",
+            "ola.nordmann+crm@sub.example.com",
+            "åse@bøkeskog.no",
+            "x@xn--bkeskog-c1a.no",
+        ] {
+            assert!(email(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "095-557-11-99",
+            "kari@",
+            "@example.no",
+            "kari@example",
+            "ka ri@example.no",
+            "kari@@x.no",
+            "kari@exa_mple.no",
+        ] {
+            assert!(email(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(date("24.12.1980").unwrap().to_string(), "1980-12-24");
+        assert_eq!(date("1980-12-24").unwrap().to_string(), "1980-12-24");
+        assert!(date("31.02.1980").is_err());
+        assert!(date("12/24/1980").is_err());
+        assert_eq!(
+            date_time("2026-03-01").unwrap().to_rfc3339(),
+            "2026-03-01T00:00:00+00:00"
+        );
+        assert_eq!(
+            date_time("2026-03-01T10:00:00+01:00").unwrap().to_rfc3339(),
+            "2026-03-01T09:00:00+00:00"
+        );
+    }
+
+    #[test]
+    fn amounts() {
+        assert_eq!(money("299.00"), Ok(29900));
+        assert_eq!(money("299,5"), Ok(29950));
+        assert_eq!(money("1 299"), Ok(129900));
+        assert_eq!(money("-12.30"), Ok(-1230));
+        assert!(money("12.345").is_err());
+        assert!(money("abc").is_err());
+        assert!(money("99999999999999999999").is_err());
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(name("  Åse Ødegård ").unwrap(), "Åse Ødegård");
+        assert!(name("").is_err());
+        assert!(name("--").is_err());
+    }
+}

@@ -47,6 +47,10 @@ pub struct GlobalArgs {
     #[arg(short, long, global = true)]
     pub verbose: bool,
 
+    /// Seconds to wait for another cube's write lock before exiting with 75
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = crate::db::BUSY_TIMEOUT.as_secs_f64(), value_parser = parse_seconds)]
+    pub busy_timeout: f64,
+
     /// Never draw progress bars (they only appear on a terminal anyway)
     #[arg(long, global = true)]
     pub no_progress: bool,
@@ -77,4 +81,11 @@ pub enum Command {
     Stats,
     /// Print a shell completion script
     Completions(CompletionsArgs),
+}
+
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if (0.0..=86_400.0).contains(&s) => Ok(s),
+        _ => Err("use a number of seconds from 0 to 86400".into()),
+    }
 }

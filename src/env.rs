@@ -5,6 +5,7 @@
 //! reproducible demos; operators never need it.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -19,6 +20,7 @@ pub struct Env {
     pub data_dir: Option<PathBuf>,
     pub recordings_dir: Option<PathBuf>,
     pub operator: String,
+    pub busy_timeout: Duration,
     now: Option<String>,
 }
 
@@ -36,6 +38,7 @@ impl Env {
                 .clone()
                 .or_else(|| var("CUBE_RECORDINGS_DIR").map(PathBuf::from)),
             operator: std::env::var("USER").unwrap_or_else(|_| "unknown".into()),
+            busy_timeout: Duration::from_secs_f64(global.busy_timeout),
             now: std::env::var("CUBE_NOW").ok(),
         }
     }

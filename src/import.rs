@@ -671,13 +671,13 @@ fn row_customer(
         (
             tx.customer_by_cube_id(cube_id)?,
             columns.index("cube_id"),
-            cube_id,
+            format!("the cube id {cube_id:?}"),
         )
     } else if !number.is_empty() {
         (
             tx.customer_by_number(number)?,
             columns.index("customer_no"),
-            number,
+            format!("the customer number {number:?}"),
         )
     } else {
         let column = columns.index("customer_no").min(columns.index("cube_id"));
@@ -686,7 +686,7 @@ fn row_customer(
     };
     match found {
         None => {
-            input.bad_row(record, column, &format!("no customer has {key:?}"))?;
+            input.bad_row(record, column, &format!("no customer has {key}"))?;
             Ok(None)
         }
         Some(c) if c.anonymized => {

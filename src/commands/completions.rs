@@ -1,3 +1,5 @@
+use std::io::Write;
+
 use anyhow::Result;
 use clap::{Args, CommandFactory};
 use clap_complete::Shell;
@@ -19,6 +21,8 @@ pub fn script(shell: Shell) -> Vec<u8> {
 }
 
 pub fn run(args: CompletionsArgs, ui: &Ui) -> Result<()> {
-    ui.line(String::from_utf8_lossy(&script(args.shell)).trim_end())?;
+    let mut out = ui.stdout();
+    out.write_all(&script(args.shell))?;
+    out.flush()?;
     Ok(())
 }

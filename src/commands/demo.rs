@@ -51,7 +51,7 @@ pub fn run(args: DemoArgs, env: &Env, ui: &Ui) -> Result<()> {
             path
         }
     };
-    let db = Db::open(&path)?;
+    let db = Db::open(&path, env.busy_timeout)?;
     let recordings = env.recordings_dir(&path);
     let summary = demo::fill(&db, &recordings, args.customers, args.seed, env.now()?, ui)?;
     drop(db);

@@ -39,7 +39,7 @@ pub fn run(command: Command, env: &Env, ui: &Ui) -> Result<()> {
 /// Opens the operator's database (from `--db`, `$CUBE_DB` or the data folder).
 pub fn open_db(env: &Env) -> Result<(Db, PathBuf)> {
     let path = env.db_path()?;
-    Ok((Db::open(&path)?, path))
+    Ok((Db::open(&path, env.busy_timeout)?, path))
 }
 
 /// `1 customer`, `2 customers`.

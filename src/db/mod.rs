@@ -40,8 +40,8 @@ pub use stats::Stats;
 
 use crate::Failure;
 
-/// How long a command waits for another one's write lock before giving up with
-/// exit code 75.
+/// How long a command waits by default for another one's write lock before
+/// giving up with exit code 75 (`--busy-timeout` changes it).
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Page size for new databases: fewer, larger pages make bulk imports and scans
@@ -55,15 +55,15 @@ pub struct Db {
 
 impl Db {
     /// Opens (creating if needed, mode 0600 in a 0700 folder) and migrates the
-    /// database at `path`.
-    pub fn open(path: &Path) -> Result<Db> {
+    /// database at `path`, waiting up to `busy_timeout` for other writers.
+    pub fn open(path: &Path, busy_timeout: Duration) -> Result<Db> {
         create_private(path)?;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .with_context(|| format!("cannot open database {}", path.display()))?;
-        configure(&conn)
+        configure(&conn, busy_timeout)
             .with_context(|| format!("cannot use {} as a cube database", path.display()))?;
         migrations::migrate(&conn)?;
         Ok(Db { conn })
@@ -159,8 +159,8 @@ fn create_private(path: &Path) -> Result<()> {
 /// Sets each pragma and reads it back: a setting that silently did not take
 /// (an old SQLite, a read-only file, a compile-time override) would break the
 /// promise that anonymized data leaves no trace.
-fn configure(conn: &Connection) -> Result<()> {
-    conn.busy_timeout(BUSY_TIMEOUT)?;
+fn configure(conn: &Connection, busy_timeout: Duration) -> Result<()> {
+    conn.busy_timeout(busy_timeout)?;
     // Only has an effect on a database that has no tables yet.
     conn.pragma_update(None, "page_size", PAGE_SIZE)?;
     let expected: [(&str, &str, &str); 8] = [
@@ -171,7 +171,7 @@ fn configure(conn: &Connection) -> Result<()> {
         ("foreign_keys", "ON", "1"),
         ("trusted_schema", "OFF", "0"),
         ("synchronous", "NORMAL", "1"),
-        ("busy_timeout", &BUSY_TIMEOUT.as_millis().to_string(), ""),
+        ("busy_timeout", &busy_timeout.as_millis().to_string(), ""),
     ];
     for (name, value, want) in expected {
         let sql = format!("PRAGMA {name} = {value}");
@@ -208,4 +208,57 @@ pub fn is_busy(err: &anyhow::Error) -> bool {
                 if matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pragma(db: &Db, name: &str) -> String {
+        db.conn
+            .query_row(&format!("PRAGMA {name}"), [], |r| {
+                r.get::<_, rusqlite::types::Value>(0)
+            })
+            .map(|v| format!("{v:?}"))
+            .unwrap()
+    }
+
+    #[test]
+    fn every_connection_has_the_promised_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("a/b/cube.db"), Duration::from_millis(1500)).unwrap();
+        assert_eq!(pragma(&db, "secure_delete"), "Integer(1)");
+        assert_eq!(pragma(&db, "journal_mode"), "Text(\"wal\")");
+        assert_eq!(pragma(&db, "journal_size_limit"), "Integer(0)");
+        assert_eq!(pragma(&db, "temp_store"), "Integer(2)");
+        assert_eq!(pragma(&db, "foreign_keys"), "Integer(1)");
+        assert_eq!(pragma(&db, "trusted_schema"), "Integer(0)");
+        assert_eq!(pragma(&db, "busy_timeout"), "Integer(1500)");
+        assert_eq!(pragma(&db, "page_size"), "Integer(16384)");
+        assert_eq!(db.schema_version().unwrap(), migrations::CURRENT);
+    }
+
+    #[test]
+    fn dropping_a_transaction_rolls_it_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("cube.db"), BUSY_TIMEOUT).unwrap();
+        {
+            let tx = db.begin().unwrap();
+            tx.create_campaign("Vår", "2026-01-01T00:00:00Z").unwrap();
+        }
+        assert!(db.campaign_by_name("Vår").unwrap().is_none());
+        let tx = db.begin().unwrap();
+        tx.create_campaign("Vår", "2026-01-01T00:00:00Z").unwrap();
+        tx.commit().unwrap();
+        assert!(db.campaign_by_name("Vår").unwrap().is_some());
+    }
+
+    #[test]
+    fn reopening_migrates_nothing_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cube.db");
+        drop(Db::open(&path, BUSY_TIMEOUT).unwrap());
+        let db = Db::open(&path, BUSY_TIMEOUT).unwrap();
+        assert_eq!(db.schema_version().unwrap(), migrations::CURRENT);
+    }
 }

@@ -1,0 +1,164 @@
+use crate::Cube;
+
+fn stages(cube: &Cube, campaign: &str) -> (i64, i64, i64) {
+    let shown = cube
+        .run(&["campaign", "show", campaign, "--json"])
+        .ok()
+        .json();
+    let s = &shown["stages"];
+    (
+        s["available"].as_i64().unwrap(),
+        s["assigned"].as_i64().unwrap(),
+        s["completed"].as_i64().unwrap(),
+    )
+}
+
+fn setup() -> Cube {
+    let cube = Cube::new();
+    let rows: String = (1..=10).map(|i| format!("{i},Kunde {i}\n")).collect();
+    cube.import_customers(&format!("customer_no,name\n{rows}"), &["--campaign", "Vår"])
+        .ok();
+    cube.run(&["campaign", "create", "Høst"]).ok();
+    cube
+}
+
+#[test]
+fn counts_per_stage_follow_assigns_and_moves() {
+    let cube = setup();
+    let run = cube.run(&[
+        "assign", "Vår", "--seller", "kari", "--count", "3", "--json",
+    ]);
+    run.ok();
+    let assigned = run.json();
+    assert_eq!(assigned.as_array().unwrap().len(), 3);
+    assert_eq!(assigned[0]["customer_no"], "1");
+    assert_eq!(assigned[0]["seller"], "kari");
+    assert_eq!(stages(&cube, "Vår"), (7, 3, 0));
+
+    cube.run(&["move", "--to", "Høst", "--customer", "1", "--customer", "4"])
+        .ok();
+    assert_eq!(stages(&cube, "Vår"), (6, 2, 0));
+    assert_eq!(stages(&cube, "Høst"), (2, 0, 0));
+
+    let ids = cube.write("ids.txt", "# moved by hand\n5\n\n6\n");
+    let run = cube.run(&["move", "--to", "Høst", "--file", &ids]);
+    run.ok();
+    assert!(
+        run.stderr.contains("moved 2 customers to \"Høst\""),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(stages(&cube, "Høst"), (4, 0, 0));
+
+    let run = cube.run(&[
+        "move", "--to", "Høst", "--from", "Vår", "--stage", "assigned",
+    ]);
+    run.ok();
+    assert_eq!(stages(&cube, "Vår"), (4, 0, 0));
+    assert_eq!(stages(&cube, "Høst"), (6, 0, 0));
+    let moved = cube.customer("2");
+    assert_eq!(
+        (
+            moved["campaign"].as_str(),
+            moved["stage"].as_str(),
+            &moved["seller"]
+        ),
+        (Some("Høst"), Some("available"), &serde_json::Value::Null)
+    );
+}
+
+#[test]
+fn move_by_cube_id_from_stdin() {
+    let cube = setup();
+    let id = cube.customer("3")["cube_id"].as_str().unwrap().to_string();
+    cube.run_with_input(&["move", "--to", "Høst", "--file", "-"], id.as_bytes())
+        .ok();
+    assert_eq!(cube.customer("3")["campaign"], "Høst");
+}
+
+#[test]
+fn dry_run_moves_nothing() {
+    let cube = setup();
+    let run = cube.run(&["move", "--to", "Høst", "--from", "Vår", "--dry-run"]);
+    run.ok();
+    assert!(
+        run.stderr.contains("would move 10 customers"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(stages(&cube, "Vår"), (10, 0, 0));
+}
+
+#[test]
+fn unknown_customers_move_nobody() {
+    let cube = setup();
+    let run = cube.run(&[
+        "move",
+        "--to",
+        "Høst",
+        "--customer",
+        "1",
+        "--customer",
+        "77",
+    ]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.transcript());
+    assert_eq!(stages(&cube, "Høst"), (0, 0, 0));
+}
+
+#[test]
+fn anonymized_customers_cannot_be_moved() {
+    let cube = setup();
+    let id = cube.customer("2")["cube_id"].as_str().unwrap().to_string();
+    rusqlite::Connection::open(cube.db())
+        .unwrap()
+        .execute(
+            "UPDATE customers SET name = 'Anonymized', customer_no = NULL, anonymized_at = ?1 WHERE cube_id = ?2",
+            [crate::NOW, &id],
+        )
+        .unwrap();
+    let run = cube.run(&["move", "--to", "Høst", "--from", "Vår"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        format!("cube: error: customer {id} is anonymized and cannot be moved (1 of the selected are); nothing was moved\n")
+    );
+    assert_eq!(stages(&cube, "Høst"), (0, 0, 0));
+    // Its customer number is gone, so it cannot be found by it either.
+    let run = cube.run(&["move", "--to", "Høst", "--customer", "2"]);
+    assert_eq!(run.code, 1);
+}
+
+#[test]
+fn archived_campaigns_hand_out_nothing() {
+    let cube = setup();
+    rusqlite::Connection::open(cube.db())
+        .unwrap()
+        .execute(
+            "UPDATE campaigns SET status = 'archived' WHERE name = 'Vår'",
+            [],
+        )
+        .unwrap();
+    let run = cube.run(&["assign", "Vår", "--seller", "kari"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("campaign \"Vår\" is archived"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("hint: reactivate it first"),
+        "{}",
+        run.stderr
+    );
+    let run = cube.run(&["move", "--to", "Vår", "--from", "Høst"]);
+    assert_eq!(run.code, 2);
+}
+
+#[test]
+fn move_needs_a_selection() {
+    let cube = setup();
+    let run = cube.run(&["move", "--to", "Høst"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--customer"), "{}", run.stderr);
+}

@@ -1,0 +1,91 @@
+use crate::Cube;
+
+#[test]
+fn the_demo_is_realistic_and_deterministic() {
+    let cube = Cube::new();
+    let run = cube
+        .command(&["demo", "--customers", "400", "--seed", "7"])
+        .env_remove("CUBE_DB")
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let stderr = String::from_utf8(run.stderr).unwrap();
+    let demo_db = cube.path("home/.local/share/cube/demo/demo.db");
+    assert!(
+        stderr.contains(&format!("export CUBE_DB={}", demo_db.display())),
+        "{stderr}"
+    );
+
+    let at = |args: &[&str]| {
+        let out = cube
+            .command(args)
+            .env("CUBE_DB", &demo_db)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let stats = at(&["stats", "--json"]);
+    assert_eq!(stats["customers"], 400);
+    assert_eq!(stats["archived_campaigns"], 1);
+    assert!(stats["outcomes"].as_u64().unwrap() > 100, "{stats}");
+    assert!(stats["sales"].as_u64().unwrap() > 20, "{stats}");
+    assert!(stats["recordings"].as_u64().unwrap() > 5, "{stats}");
+    let campaigns = at(&["campaign", "list", "--json"]);
+    let stale = campaigns
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "Julekampanje 2025")
+        .unwrap();
+    assert!(
+        stale["last_activity_at"].as_str().unwrap() < "2026-10-29",
+        "{stale}"
+    );
+    let names = at(&["customer", "list", "--json"]);
+    assert!(names.as_array().unwrap().iter().any(|c| c["name"]
+        .as_str()
+        .unwrap()
+        .contains(['æ', 'ø', 'å', 'Æ', 'Ø', 'Å'])));
+    // Recording files exist where the rows say.
+    let path: String = cube.sql_at(&demo_db, "SELECT path FROM recordings LIMIT 1");
+    assert!(cube
+        .path("home/.local/share/cube/demo/recordings")
+        .join(path)
+        .is_file());
+
+    // Again with the same seed: the same data, cube ids included.
+    let first = at(&["customer", "list", "--json"]);
+    let again = cube
+        .command(&["demo", "--customers", "400", "--seed", "7"])
+        .env_remove("CUBE_DB")
+        .output()
+        .unwrap();
+    assert!(again.status.success());
+    assert_eq!(at(&["customer", "list", "--json"]), first);
+}
+
+#[test]
+fn the_demo_never_overwrites_a_named_database() {
+    let cube = Cube::new();
+    cube.import_customers("name\nOla\n", &[]).ok();
+    let run = cube.run(&["demo"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("the demo only fills a fresh database"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(cube.sql::<i64>("SELECT count(*) FROM customers"), 1);
+}
+
+#[test]
+fn the_demo_fills_a_fresh_named_database() {
+    let cube = Cube::new();
+    cube.run(&["demo", "--customers", "50"]).ok();
+    assert_eq!(cube.sql::<i64>("SELECT count(*) FROM customers"), 50);
+}

@@ -1,0 +1,318 @@
+use std::fs;
+
+use crate::Cube;
+
+#[test]
+fn the_datablist_sample_gives_100_customers_named_first_last() {
+    let cube = Cube::new();
+    let file = cube.fixture("datablist-customers-100.csv");
+    let run = cube.run(&["import", "customers", &file, "--json"]);
+    run.ok();
+    assert_eq!(run.json()["imported"], 100);
+    assert_eq!(cube.sql::<i64>("SELECT count(*) FROM customers"), 100);
+
+    let sheryl = cube.customer("DD37Cf93aecA6Dc");
+    assert_eq!(sheryl["name"], "Sheryl Baxter");
+    assert_eq!(sheryl["email"], "zunigavanessa@smith.info");
+    assert_eq!(sheryl["phone"], "229.077.5154");
+    assert_eq!(sheryl["company"], "Rasmussen Group");
+    assert_eq!(sheryl["extra"]["Phone 2"], "397.884.0519x718");
+    assert_eq!(sheryl["extra"]["Website"], "http://www.stephenson.com/");
+    assert_eq!(sheryl["anonymized_at"], serde_json::Value::Null);
+
+    let linda = cube.customer("5Cef8BFA16c5e3c");
+    assert_eq!(linda["name"], "Linda Olsen");
+    assert_eq!(linda["company"], "Dominguez, Mcmillan and Donovan");
+}
+
+#[test]
+fn norwegian_excel_windows_1252_keeps_every_character() {
+    let cube = Cube::new();
+    let file = cube.fixture("norsk-excel-windows-1252.csv");
+    cube.run(&["import", "customers", &file]).ok();
+
+    let ase = cube.customer("N-1001");
+    assert_eq!(ase["name"], "Åse Ødegård");
+    assert_eq!(ase["address"], "Bjørnstjerne Bjørnsons gate 7");
+    assert_eq!(ase["birth_date"], "1980-12-24");
+    assert_eq!(ase["company"], "Sæther & Sønn AS");
+    assert_eq!(
+        ase["notes"],
+        "Ønsker tilbud på fiber.\r\nRing etter kl. 16; ikke før."
+    );
+    assert_eq!(ase["phone"], "+47 912 34 567");
+
+    let kare = cube.customer("N-1002");
+    assert_eq!(kare["email"], "kare@bøkeskog.no");
+    assert_eq!(kare["notes"], "Betaler med kort – «VIP»");
+    assert_eq!(kare["birth_date"], "1975-02-01");
+
+    let oystein = cube.customer("N-1003");
+    assert_eq!(oystein["city"], "Tromsø");
+    assert_eq!(oystein["notes"], "Æ Ø Å æ ø å é € …");
+}
+
+#[test]
+fn utf8_with_a_bom_maps_its_first_header() {
+    let cube = Cube::new();
+    let file = cube.fixture("utf8-bom.csv");
+    cube.run(&["import", "customers", &file]).ok();
+    let ingrid = cube.customer("U-1");
+    assert_eq!(ingrid["name"], "Ingrid Sæther");
+    assert_eq!(ingrid["notes"], "Første kunde");
+    assert_eq!(cube.customer("U-2")["city"], "Bodø");
+}
+
+#[test]
+fn one_bad_email_rejects_the_file_and_changes_nothing() {
+    let cube = Cube::new();
+    cube.import_customers("name,email\nKari Nordmann,kari@example.no\n", &[])
+        .ok();
+    let before = fs::read(cube.db()).unwrap();
+
+    let run = cube.import_customers(
+        "Name,Email\nOla Nordmann,ola@example.no\nPer Hansen,095-557-11-99\nSiri Lie,siri@example.no\n",
+        &[],
+    );
+    insta::assert_snapshot!(run
+        .transcript()
+        .replace(&cube.path("").display().to_string(), "[TMP]/"));
+    assert_eq!(run.code, 65);
+    assert_eq!(
+        fs::read(cube.db()).unwrap(),
+        before,
+        "the database file changed"
+    );
+    assert_eq!(cube.sql::<i64>("SELECT count(*) FROM customers"), 1);
+}
+
+#[test]
+fn every_bad_row_is_listed() {
+    let cube = Cube::new();
+    let run = cube.import_customers(
+        "navn;e-post;fødselsdato\nOla;ola@x.no;31.02.1980\n;kari@x.no;\nPer;per@;\n",
+        &[],
+    );
+    assert_eq!(run.code, 65);
+    assert!(
+        run.stderr
+            .contains(r#"line 2, column "fødselsdato": "31.02.1980" is not a date"#),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains(r#"line 3, column "navn": "" is not a name"#),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains(r#"line 4, column "e-post": "per@" is not an e-mail address"#),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("3 rows are invalid; nothing was imported"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_stray_quote_is_an_error_naming_its_line() {
+    let cube = Cube::new();
+    // The quote opened on line 3 never closes: without a bound the rest of the
+    // file would become one field and rows would silently go missing.
+    let run = cube.import_customers(
+        "name,email,city\nOla,ola@x.no,Oslo\nKari,\"kari@x.no,Bergen\nPer,per@x.no,Moss\nSiri,siri@x.no,Bodø\n",
+        &[],
+    );
+    assert_eq!(run.code, 65, "{}", run.transcript());
+    assert!(
+        run.stderr.contains("line 3: a quoted field opened here"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(cube.sql::<i64>("SELECT count(*) FROM customers"), 0);
+
+    // A stray quote that closes again later still gives a wrong field count.
+    let run = cube.import_customers(
+        "name,email,city\nOla,ola@x.no,Oslo\nKari,\"kari@x.no,Bergen\nPer,per@x.no\",Moss\nSiri,siri@x.no,Bodø\n",
+        &[],
+    );
+    assert_eq!(run.code, 65, "{}", run.transcript());
+    assert!(
+        run.stderr
+            .contains("line 3: 3 fields where the header has 3")
+            || run.stderr.contains("line 3"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(cube.sql::<i64>("SELECT count(*) FROM customers"), 0);
+}
+
+#[test]
+fn skip_invalid_imports_the_good_rows_and_writes_the_rejects() {
+    let cube = Cube::new();
+    let rejects = cube.path("rejects.csv");
+    let run = cube.import_customers(
+        "name,email\nOla,ola@x.no\nPer,not-an-email\nSiri,siri@x.no\n",
+        &[
+            "--skip-invalid",
+            "--rejects",
+            rejects.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    run.ok();
+    assert_eq!(run.json()["imported"], 2);
+    assert_eq!(run.json()["rejected"], 1);
+    let written = fs::read_to_string(&rejects).unwrap();
+    assert_eq!(
+        written,
+        "line,error,name,email\n3,\"line 3, column \"\"email\"\": \"\"not-an-email\"\" is not an e-mail address\",Per,not-an-email\n"
+    );
+}
+
+#[test]
+fn skip_invalid_needs_a_rejects_file() {
+    let cube = Cube::new();
+    let run = cube.import_customers("name\nOla\n", &["--skip-invalid"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--rejects"), "{}", run.stderr);
+}
+
+#[test]
+fn duplicates_error_skip_or_update() {
+    let cube = Cube::new();
+    cube.import_customers("customer_no,name,city\n7,Ola,Oslo\n", &[])
+        .ok();
+
+    let run = cube.import_customers("customer_no,name,city\n7,Ola N,Bergen\n", &[]);
+    assert_eq!(run.code, 65);
+    assert!(
+        run.stderr
+            .contains(r#"line 2, column "customer_no": customer number "7" is taken"#),
+        "{}",
+        run.stderr
+    );
+
+    let run = cube.import_customers(
+        "customer_no,name,city\n7,Ola N,Bergen\n8,Kari,Moss\n",
+        &["--on-duplicate", "skip", "--json"],
+    );
+    assert_eq!(
+        (
+            run.json()["imported"].clone(),
+            run.json()["skipped"].clone()
+        ),
+        (1.into(), 1.into())
+    );
+    assert_eq!(cube.customer("7")["city"], "Oslo");
+
+    let run = cube.import_customers(
+        "customer_no,name,city\n7,Ola N,Bergen\n",
+        &["--on-duplicate", "update", "--json"],
+    );
+    assert_eq!(run.json()["updated"], 1);
+    assert_eq!(cube.customer("7")["city"], "Bergen");
+    assert_eq!(cube.sql::<i64>("SELECT count(*) FROM customers"), 2);
+
+    // The same number twice in one file is a duplicate too.
+    let run = cube.import_customers("customer_no,name\n9,A\n9,B\n", &[]);
+    assert_eq!(run.code, 65);
+    assert!(run.stderr.contains("line 3"), "{}", run.stderr);
+}
+
+#[test]
+fn dry_run_counts_and_changes_nothing() {
+    let cube = Cube::new();
+    let run = cube.import_customers("name\nOla\nKari\n", &["--dry-run"]);
+    run.ok();
+    assert!(
+        run.stderr.contains("would import 2 customers"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(cube.sql::<i64>("SELECT count(*) FROM customers"), 0);
+}
+
+#[test]
+fn map_overrides_and_unknown_columns_become_extra_fields() {
+    let cube = Cube::new();
+    cube.import_customers(
+        "Kunde,Ref,Favorittfarge,Skrot\nÅse Lie,R-1,grønn,x\n",
+        &[
+            "--map",
+            "Kunde=name",
+            "--map",
+            "Ref=customer_no",
+            "--map",
+            "Skrot=ignore",
+        ],
+    )
+    .ok();
+    let ase = cube.customer("R-1");
+    assert_eq!(ase["name"], "Åse Lie");
+    assert_eq!(ase["extra"], serde_json::json!({"Favorittfarge": "grønn"}));
+
+    let run = cube.import_customers("Kunde\nÅse\n", &["--map", "Kunde=navnet"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("unknown field \"navnet\""),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_file_without_a_name_column_is_refused_with_the_header() {
+    let cube = Cube::new();
+    let run = cube.import_customers("email,phone\nola@x.no,1\n", &[]);
+    assert_eq!(run.code, 65);
+    assert!(
+        run.stderr.contains("no column holds the customers' names"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("hint: the header has: email, phone"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn reads_standard_input_and_tabs() {
+    let cube = Cube::new();
+    let run = cube.run_with_input(
+        &["import", "customers", "-"],
+        "Fornavn\tEtternavn\tTelefon\nSølvi\tSæther\t+47 1\n".as_bytes(),
+    );
+    run.ok();
+    let listed = cube.run(&["customer", "list", "--json"]).ok().json();
+    assert_eq!(listed[0]["name"], "Sølvi Sæther");
+    assert_eq!(listed[0]["phone"], "+47 1");
+}
+
+#[test]
+fn import_into_a_campaign_creates_it() {
+    let cube = Cube::new();
+    cube.import_customers("name\nOla\nKari\n", &["--campaign", "Vår"])
+        .ok();
+    let shown = cube.run(&["campaign", "show", "Vår", "--json"]).ok().json();
+    assert_eq!(shown["stages"]["available"], 2);
+}
+
+#[test]
+fn a_missing_file_is_one_clear_line() {
+    let cube = Cube::new();
+    let run = cube.run(&["import", "customers", "nowhere.csv"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr,
+        "cube: error: cannot open nowhere.csv: No such file or directory (os error 2)\n"
+    );
+}

@@ -1,0 +1,169 @@
+use std::os::unix::fs::symlink;
+
+use crate::Cube;
+
+fn setup() -> Cube {
+    let cube = Cube::new();
+    cube.import_customers(
+        "customer_no,name\n1,Åse Lie\n2,Per Berg\n3,Siri Dahl\n",
+        &["--campaign", "Vår"],
+    )
+    .ok();
+    cube.write("data/recordings/2026/call-4791234567.wav", b"RIFF");
+    cube
+}
+
+#[test]
+fn outcomes_with_sales_and_recordings() {
+    let cube = setup();
+    let run = cube.import_customers_like(
+        "outcomes",
+        "customer_no,campaign,seller,date,outcome,comment,product,quantity,unit_price,recording\n\
+         1,Vår,kari,2026-11-01,Sale,Ring 912 34 567,Fiber 500,2,\"599,00\",2026/call-4791234567.wav\n\
+         2,Høst,ola,2026-11-02T10:30:00+01:00,Not interested,,,,,\n",
+        &["--json"],
+    );
+    run.ok();
+    assert_eq!(run.json()["imported"], 2);
+    assert_eq!(
+        cube.sql::<i64>("SELECT quantity * unit_price FROM sales"),
+        119800
+    );
+    assert_eq!(
+        cube.sql::<String>("SELECT path FROM recordings"),
+        "2026/call-4791234567.wav"
+    );
+    assert_eq!(
+        cube.sql::<String>("SELECT registered_at FROM outcomes WHERE label = 'Not interested'"),
+        "2026-11-02T09:30:00Z"
+    );
+    // Customer 1 was in Vår: completed there. Customer 2 stays in Vår, and
+    // Høst was created for its outcome.
+    assert_eq!(cube.customer("1")["stage"], "completed");
+    assert_eq!(cube.customer("2")["stage"], "available");
+    let host = cube
+        .run(&["campaign", "show", "Høst", "--json"])
+        .ok()
+        .json();
+    assert_eq!(host["customers"], 0);
+    let stats = cube.run(&["stats", "--json"]).ok().json();
+    assert_eq!(
+        (
+            stats["outcomes"].as_i64(),
+            stats["sales"].as_i64(),
+            stats["recordings"].as_i64(),
+            stats["sellers"].as_i64()
+        ),
+        (Some(2), Some(1), Some(1), Some(2))
+    );
+}
+
+#[test]
+fn a_customer_in_no_campaign_is_placed_in_the_outcomes_campaign() {
+    let cube = setup();
+    cube.import_customers("customer_no,name\n9,Nils Ny\n", &[])
+        .ok();
+    cube.import_customers_like(
+        "outcomes",
+        "customer_no,campaign,seller,date,outcome\n9,Vinter,kari,2026-11-03,Call back\n",
+        &[],
+    )
+    .ok();
+    let nils = cube.customer("9");
+    assert_eq!(
+        (nils["campaign"].as_str(), nils["stage"].as_str()),
+        (Some("Vinter"), Some("completed"))
+    );
+}
+
+#[test]
+fn recording_paths_must_stay_inside_the_folder() {
+    let cube = setup();
+    let outside = cube.write("secret.wav", b"canary");
+    symlink(&outside, cube.path("data/recordings/link.wav")).unwrap();
+    for (path, reason) in [
+        (
+            "/etc/passwd",
+            "is not a relative path inside the recordings folder",
+        ),
+        (
+            "../secret.wav",
+            "is not a relative path inside the recordings folder",
+        ),
+        ("2026\\call.wav", "no NUL or backslash"),
+        ("link.wav", "it leads outside through a link"),
+        ("2026/none.wav", "there is no such file"),
+    ] {
+        let run = cube.import_customers_like(
+            "outcomes",
+            &format!("customer_no,campaign,seller,date,outcome,recording\n1,Vår,kari,2026-11-01,Sale,{path}\n"),
+            &[],
+        );
+        assert_eq!(run.code, 65, "{path}: {}", run.transcript());
+        assert!(
+            run.stderr.contains(r#"line 2, column "recording""#),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains(reason), "{path}: {}", run.stderr);
+    }
+    assert_eq!(cube.sql::<i64>("SELECT count(*) FROM outcomes"), 0);
+    assert_eq!(std::fs::read(&outside).unwrap(), b"canary");
+}
+
+#[test]
+fn bad_outcome_rows_name_line_and_column() {
+    let cube = setup();
+    let run = cube.import_customers_like(
+        "outcomes",
+        "customer_no,campaign,seller,date,outcome,product,quantity,unit_price\n\
+         1,Vår,kari,yesterday,Sale,,,\n\
+         404,Vår,kari,2026-11-01,Sale,,,\n\
+         2,Vår,kari,2026-11-01,Sale,Fiber,0,10\n\
+         3,Vår,kari,2026-11-01,Sale,Fiber,1,ti kroner\n",
+        &[],
+    );
+    assert_eq!(run.code, 65);
+    insta::assert_snapshot!(run
+        .transcript()
+        .replace(&cube.path("").display().to_string(), "[TMP]/"));
+}
+
+#[test]
+fn outcomes_need_their_columns() {
+    let cube = setup();
+    let run = cube.import_customers_like("outcomes", "customer_no,outcome\n1,Sale\n", &[]);
+    assert_eq!(run.code, 65);
+    assert!(
+        run.stderr
+            .contains("the file has no column for campaign, seller, date"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn history_entries() {
+    let cube = setup();
+    let id = cube.customer("2")["cube_id"].as_str().unwrap().to_string();
+    let run = cube.import_customers_like(
+        "history",
+        &format!("customer_no,cube_id,date,kind,text\n1,,2026-10-01,call,\"Ringte, fikk svar\"\n,{id},01.10.2026,email,Tilbud sendt\n"),
+        &["--json"],
+    );
+    run.ok();
+    assert_eq!(run.json()["imported"], 2);
+    assert_eq!(
+        cube.sql::<String>("SELECT at FROM history WHERE kind = 'email'"),
+        "2026-10-01T00:00:00Z"
+    );
+}
+
+impl Cube {
+    pub fn import_customers_like(&self, what: &str, csv: &str, extra: &[&str]) -> crate::Run {
+        let file = self.write(&format!("{what}.csv"), csv);
+        let mut args = vec!["import", what, file.as_str()];
+        args.extend(extra);
+        self.run(&args)
+    }
+}

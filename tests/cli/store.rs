@@ -1,0 +1,145 @@
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+
+use crate::Cube;
+
+fn mode(path: &std::path::Path) -> u32 {
+    fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn the_database_is_private_and_in_wal_mode() {
+    let cube = Cube::new();
+    let run = cube.run(&["init"]);
+    run.ok();
+    assert!(run.stderr.contains("schema version 1"), "{}", run.stderr);
+    assert_eq!(mode(&cube.db()), 0o600);
+    assert_eq!(mode(cube.db().parent().unwrap()), 0o700);
+    // Bytes 18 and 19 of the header are 2 in WAL mode.
+    let header = fs::read(cube.db()).unwrap();
+    assert_eq!(&header[18..20], &[2, 2]);
+    assert_eq!(cube.sql::<i64>("PRAGMA page_size"), 16384);
+}
+
+#[test]
+fn the_platform_data_folder_is_the_default() {
+    let cube = Cube::new();
+    let run = cube
+        .command(&["init"])
+        .env_remove("CUBE_DB")
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    assert!(cube.path("home/.local/share/cube/cube.db").exists());
+}
+
+#[test]
+fn db_flag_beats_the_environment() {
+    let cube = Cube::new();
+    let other = cube.path("other.db");
+    cube.run(&["--db", other.to_str().unwrap(), "init"]).ok();
+    assert!(other.exists());
+    assert!(!cube.db().exists());
+}
+
+#[test]
+fn a_database_from_a_newer_cube_is_refused() {
+    let cube = Cube::new();
+    cube.run(&["init"]).ok();
+    rusqlite::Connection::open(cube.db())
+        .unwrap()
+        .pragma_update(None, "user_version", 99)
+        .unwrap();
+    let run = cube.run(&["stats"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("schema version 99, written by a newer cube"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("hint:"), "{}", run.stderr);
+}
+
+#[test]
+fn a_file_that_is_no_database_is_refused_and_left_alone() {
+    let cube = Cube::new();
+    let not_db = cube.write(
+        "notes.txt",
+        "just some text, long enough to be looked at by SQLite as a header",
+    );
+    let run = cube.run(&["--db", &not_db, "stats"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.starts_with("cube: error: cannot use"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("panicked"));
+    assert_eq!(
+        fs::read_to_string(&not_db).unwrap(),
+        "just some text, long enough to be looked at by SQLite as a header"
+    );
+}
+
+#[test]
+fn a_held_write_lock_makes_cube_exit_75() {
+    let cube = Cube::new();
+    cube.run(&["init"]).ok();
+    cube.run(&["campaign", "create", "Vår"]).ok();
+    let holder = rusqlite::Connection::open(cube.db()).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let started = std::time::Instant::now();
+    let run = cube.run(&["--busy-timeout", "0.5", "campaign", "create", "Høst"]);
+    assert!(started.elapsed() >= std::time::Duration::from_millis(500));
+    assert_eq!(run.code, 75, "{}", run.transcript());
+    assert!(run.stderr.contains("retry"), "{}", run.stderr);
+    holder.execute_batch("ROLLBACK").unwrap();
+    cube.run(&["campaign", "create", "Høst"]).ok();
+}
+
+#[test]
+fn stats_json_has_the_documented_keys() {
+    let cube = Cube::new();
+    let stats = cube.run(&["stats", "--json"]).ok().json();
+    for key in [
+        "customers",
+        "anonymized",
+        "active_campaigns",
+        "archived_campaigns",
+        "outcomes",
+        "sales",
+        "recordings",
+    ] {
+        assert_eq!(stats[key], 0, "{key}");
+    }
+}
+
+#[test]
+fn closing_stdout_early_is_not_an_error() {
+    let cube = Cube::new();
+    let names: String = (0..5000).map(|i| format!("Kunde {i}\n")).collect();
+    cube.import_customers(&format!("name\n{names}"), &[]).ok();
+    let out = std::process::Command::new("bash")
+        .args([
+            "-o",
+            "pipefail",
+            "-c",
+            &format!("'{}' customer list | head -n 1", env!("CARGO_BIN_EXE_cube")),
+        ])
+        .env("CUBE_DB", cube.db())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+#[test]
+fn the_cli_definition_is_consistent() {
+    use clap::CommandFactory;
+    cube::Cli::command().debug_assert();
+}

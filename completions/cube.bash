@@ -16,6 +16,12 @@ _cube() {
             ",$1")
                 cmd="cube"
                 ;;
+            cube,anonymize)
+                cmd="cube__subcmd__anonymize"
+                ;;
+            cube,archive)
+                cmd="cube__subcmd__archive"
+                ;;
             cube,assign)
                 cmd="cube__subcmd__assign"
                 ;;
@@ -39,6 +45,9 @@ _cube() {
                 ;;
             cube,init)
                 cmd="cube__subcmd__init"
+                ;;
+            cube,jobs)
+                cmd="cube__subcmd__jobs"
                 ;;
             cube,move)
                 cmd="cube__subcmd__move"
@@ -91,6 +100,12 @@ _cube() {
             cube__subcmd__customer__subcmd__help,show)
                 cmd="cube__subcmd__customer__subcmd__help__subcmd__show"
                 ;;
+            cube__subcmd__help,anonymize)
+                cmd="cube__subcmd__help__subcmd__anonymize"
+                ;;
+            cube__subcmd__help,archive)
+                cmd="cube__subcmd__help__subcmd__archive"
+                ;;
             cube__subcmd__help,assign)
                 cmd="cube__subcmd__help__subcmd__assign"
                 ;;
@@ -114,6 +129,9 @@ _cube() {
                 ;;
             cube__subcmd__help,init)
                 cmd="cube__subcmd__help__subcmd__init"
+                ;;
+            cube__subcmd__help,jobs)
+                cmd="cube__subcmd__help__subcmd__jobs"
                 ;;
             cube__subcmd__help,move)
                 cmd="cube__subcmd__help__subcmd__move"
@@ -148,6 +166,12 @@ _cube() {
             cube__subcmd__help__subcmd__import,outcomes)
                 cmd="cube__subcmd__help__subcmd__import__subcmd__outcomes"
                 ;;
+            cube__subcmd__help__subcmd__jobs,list)
+                cmd="cube__subcmd__help__subcmd__jobs__subcmd__list"
+                ;;
+            cube__subcmd__help__subcmd__jobs,resume)
+                cmd="cube__subcmd__help__subcmd__jobs__subcmd__resume"
+                ;;
             cube__subcmd__import,customers)
                 cmd="cube__subcmd__import__subcmd__customers"
                 ;;
@@ -172,6 +196,24 @@ _cube() {
             cube__subcmd__import__subcmd__help,outcomes)
                 cmd="cube__subcmd__import__subcmd__help__subcmd__outcomes"
                 ;;
+            cube__subcmd__jobs,help)
+                cmd="cube__subcmd__jobs__subcmd__help"
+                ;;
+            cube__subcmd__jobs,list)
+                cmd="cube__subcmd__jobs__subcmd__list"
+                ;;
+            cube__subcmd__jobs,resume)
+                cmd="cube__subcmd__jobs__subcmd__resume"
+                ;;
+            cube__subcmd__jobs__subcmd__help,help)
+                cmd="cube__subcmd__jobs__subcmd__help__subcmd__help"
+                ;;
+            cube__subcmd__jobs__subcmd__help,list)
+                cmd="cube__subcmd__jobs__subcmd__help__subcmd__list"
+                ;;
+            cube__subcmd__jobs__subcmd__help,resume)
+                cmd="cube__subcmd__jobs__subcmd__help__subcmd__resume"
+                ;;
             *)
                 ;;
         esac
@@ -179,7 +221,7 @@ _cube() {
 
     case "${cmd}" in
         cube)
-            opts="-q -v -h -V --db --recordings-dir --json --quiet --verbose --busy-timeout --no-progress --help --version init demo import move assign reactivate campaign customer stats completions help"
+            opts="-q -v -h -V --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help --version init demo import move assign archive anonymize jobs reactivate campaign customer stats completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -197,6 +239,74 @@ _cube() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__anonymize)
+            opts="-q -v -h --yes --dry-run --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recordings-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --busy-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__archive)
+            opts="-q -v -h --inactive-days --anonymize --keep-customers --yes --dry-run --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --inactive-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recordings-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --busy-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -205,7 +315,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__assign)
-            opts="-q -v -h --seller --count --db --recordings-dir --json --quiet --verbose --busy-timeout --no-progress --help"
+            opts="-q -v -h --seller --count --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -231,6 +341,10 @@ _cube() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -239,7 +353,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__campaign)
-            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --no-progress --help list show create help"
+            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help list show create help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -257,6 +371,10 @@ _cube() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -265,7 +383,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__campaign__subcmd__create)
-            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --no-progress --help"
+            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -280,6 +398,10 @@ _cube() {
                     return 0
                     ;;
                 --busy-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -361,7 +483,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__campaign__subcmd__list)
-            opts="-q -v -h --archived --all --db --recordings-dir --json --quiet --verbose --busy-timeout --no-progress --help"
+            opts="-q -v -h --archived --all --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -376,6 +498,10 @@ _cube() {
                     return 0
                     ;;
                 --busy-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -387,7 +513,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__campaign__subcmd__show)
-            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --no-progress --help"
+            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -405,6 +531,10 @@ _cube() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -413,7 +543,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__completions)
-            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --no-progress --help bash elvish fish powershell zsh"
+            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -428,6 +558,10 @@ _cube() {
                     return 0
                     ;;
                 --busy-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -439,7 +573,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__customer)
-            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --no-progress --help list show help"
+            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help list show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -454,6 +588,10 @@ _cube() {
                     return 0
                     ;;
                 --busy-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -521,7 +659,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__customer__subcmd__list)
-            opts="-q -v -h --campaign --stage --anonymized --not-anonymized --limit --db --recordings-dir --json --quiet --verbose --busy-timeout --no-progress --help"
+            opts="-q -v -h --campaign --stage --anonymized --not-anonymized --limit --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -551,6 +689,10 @@ _cube() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -559,7 +701,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__customer__subcmd__show)
-            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --no-progress --help"
+            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -577,6 +719,10 @@ _cube() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -585,7 +731,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__demo)
-            opts="-q -v -h --customers --seed --db --recordings-dir --json --quiet --verbose --busy-timeout --no-progress --help"
+            opts="-q -v -h --customers --seed --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -611,6 +757,10 @@ _cube() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -619,8 +769,36 @@ _cube() {
             return 0
             ;;
         cube__subcmd__help)
-            opts="init demo import move assign reactivate campaign customer stats completions help"
+            opts="init demo import move assign archive anonymize jobs reactivate campaign customer stats completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__help__subcmd__anonymize)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__help__subcmd__archive)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -856,6 +1034,48 @@ _cube() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cube__subcmd__help__subcmd__jobs)
+            opts="list resume"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__help__subcmd__jobs__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__help__subcmd__jobs__subcmd__resume)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cube__subcmd__help__subcmd__move)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -899,7 +1119,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__import)
-            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --no-progress --help customers outcomes history help"
+            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help customers outcomes history help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -917,6 +1137,10 @@ _cube() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -925,7 +1149,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__import__subcmd__customers)
-            opts="-q -v -h --delimiter --encoding --skip-invalid --rejects --dry-run --campaign --map --on-duplicate --db --recordings-dir --json --quiet --verbose --busy-timeout --no-progress --help"
+            opts="-q -v -h --delimiter --encoding --skip-invalid --rejects --dry-run --campaign --map --on-duplicate --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -964,6 +1188,10 @@ _cube() {
                     return 0
                     ;;
                 --busy-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1045,7 +1273,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__import__subcmd__history)
-            opts="-q -v -h --delimiter --encoding --skip-invalid --rejects --dry-run --db --recordings-dir --json --quiet --verbose --busy-timeout --no-progress --help"
+            opts="-q -v -h --delimiter --encoding --skip-invalid --rejects --dry-run --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1072,6 +1300,10 @@ _cube() {
                     return 0
                     ;;
                 --busy-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1083,7 +1315,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__import__subcmd__outcomes)
-            opts="-q -v -h --delimiter --encoding --skip-invalid --rejects --dry-run --db --recordings-dir --json --quiet --verbose --busy-timeout --no-progress --help"
+            opts="-q -v -h --delimiter --encoding --skip-invalid --rejects --dry-run --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1113,6 +1345,10 @@ _cube() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1121,7 +1357,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__init)
-            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --no-progress --help"
+            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1139,6 +1375,156 @@ _cube() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__jobs)
+            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help list resume help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recordings-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --busy-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__jobs__subcmd__help)
+            opts="list resume help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__jobs__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__jobs__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__jobs__subcmd__help__subcmd__resume)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__jobs__subcmd__list)
+            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recordings-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --busy-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__jobs__subcmd__resume)
+            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recordings-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --busy-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1147,7 +1533,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__move)
-            opts="-q -v -h --to --customer --file --from --stage --dry-run --db --recordings-dir --json --quiet --verbose --busy-timeout --no-progress --help"
+            opts="-q -v -h --to --customer --file --from --stage --dry-run --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1185,6 +1571,10 @@ _cube() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1193,7 +1583,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__reactivate)
-            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --no-progress --help"
+            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1208,6 +1598,10 @@ _cube() {
                     return 0
                     ;;
                 --busy-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1219,7 +1613,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__stats)
-            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --no-progress --help"
+            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1234,6 +1628,10 @@ _cube() {
                     return 0
                     ;;
                 --busy-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_cube_global_optspecs
-    string join \n db= recordings-dir= json q/quiet v/verbose busy-timeout= no-progress h/help V/version
+    string join \n db= recordings-dir= json q/quiet v/verbose busy-timeout= operator= no-progress h/help V/version
 end
 
 function __fish_cube_needs_command
@@ -27,6 +27,7 @@ end
 complete -c cube -n "__fish_cube_needs_command" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_needs_command" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_needs_command" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_needs_command" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
 complete -c cube -n "__fish_cube_needs_command" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_needs_command" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_needs_command" -s v -l verbose -d 'Say more about what is done'
@@ -38,6 +39,9 @@ complete -c cube -n "__fish_cube_needs_command" -f -a "demo" -d 'Fill a fresh da
 complete -c cube -n "__fish_cube_needs_command" -f -a "import" -d 'Import customers, outcomes or history from CSV files'
 complete -c cube -n "__fish_cube_needs_command" -f -a "move" -d 'Move customers into another campaign'
 complete -c cube -n "__fish_cube_needs_command" -f -a "assign" -d 'Hand the next available customers of a campaign to a seller'
+complete -c cube -n "__fish_cube_needs_command" -f -a "archive" -d 'Archive campaigns, choosing whether their customers are anonymized'
+complete -c cube -n "__fish_cube_needs_command" -f -a "anonymize" -d 'Archive a campaign and anonymize all its customers, in one step'
+complete -c cube -n "__fish_cube_needs_command" -f -a "jobs" -d 'List anonymization jobs, or resume unfinished ones'
 complete -c cube -n "__fish_cube_needs_command" -f -a "reactivate" -d 'Reactivate an archived campaign (anonymized customers stay anonymized)'
 complete -c cube -n "__fish_cube_needs_command" -f -a "campaign" -d 'List, show and create campaigns'
 complete -c cube -n "__fish_cube_needs_command" -f -a "customer" -d 'List and show customers'
@@ -47,6 +51,7 @@ complete -c cube -n "__fish_cube_needs_command" -f -a "help" -d 'Print this mess
 complete -c cube -n "__fish_cube_using_subcommand init" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand init" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand init" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand init" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
 complete -c cube -n "__fish_cube_using_subcommand init" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand init" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand init" -s v -l verbose -d 'Say more about what is done'
@@ -57,6 +62,7 @@ complete -c cube -n "__fish_cube_using_subcommand demo" -l seed -d 'Seed of the 
 complete -c cube -n "__fish_cube_using_subcommand demo" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand demo" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand demo" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand demo" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
 complete -c cube -n "__fish_cube_using_subcommand demo" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand demo" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand demo" -s v -l verbose -d 'Say more about what is done'
@@ -65,6 +71,7 @@ complete -c cube -n "__fish_cube_using_subcommand demo" -s h -l help -d 'Print h
 complete -c cube -n "__fish_cube_using_subcommand import; and not __fish_seen_subcommand_from customers outcomes history help" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand import; and not __fish_seen_subcommand_from customers outcomes history help" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand import; and not __fish_seen_subcommand_from customers outcomes history help" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and not __fish_seen_subcommand_from customers outcomes history help" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and not __fish_seen_subcommand_from customers outcomes history help" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand import; and not __fish_seen_subcommand_from customers outcomes history help" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand import; and not __fish_seen_subcommand_from customers outcomes history help" -s v -l verbose -d 'Say more about what is done'
@@ -86,6 +93,7 @@ update\t'Overwrite the existing customer\'s card'"
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l skip-invalid -d 'Import the valid rows and write the invalid ones to --rejects'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l dry-run -d 'Check and count everything, and change nothing'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l json -d 'Print machine-readable JSON on stdout'
@@ -100,6 +108,7 @@ complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcom
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l skip-invalid -d 'Import the valid rows and write the invalid ones to --rejects'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l dry-run -d 'Check and count everything, and change nothing'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l json -d 'Print machine-readable JSON on stdout'
@@ -114,6 +123,7 @@ complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcom
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l skip-invalid -d 'Import the valid rows and write the invalid ones to --rejects'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l dry-run -d 'Check and count everything, and change nothing'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l json -d 'Print machine-readable JSON on stdout'
@@ -135,6 +145,7 @@ completed\t'An outcome was registered'"
 complete -c cube -n "__fish_cube_using_subcommand move" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand move" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand move" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand move" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
 complete -c cube -n "__fish_cube_using_subcommand move" -l dry-run -d 'Say what would be moved, and change nothing'
 complete -c cube -n "__fish_cube_using_subcommand move" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand move" -s q -l quiet -d 'Say nothing unless something fails'
@@ -146,14 +157,74 @@ complete -c cube -n "__fish_cube_using_subcommand assign" -l count -d 'How many 
 complete -c cube -n "__fish_cube_using_subcommand assign" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand assign" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand assign" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand assign" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
 complete -c cube -n "__fish_cube_using_subcommand assign" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand assign" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand assign" -s v -l verbose -d 'Say more about what is done'
 complete -c cube -n "__fish_cube_using_subcommand assign" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
 complete -c cube -n "__fish_cube_using_subcommand assign" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand archive" -l inactive-days -d 'Instead of naming campaigns: every active campaign with no outcome, sale or move for this many days' -r
+complete -c cube -n "__fish_cube_using_subcommand archive" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand archive" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand archive" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand archive" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand archive" -l anonymize -d 'Anonymize all the customers of the campaigns (irreversible)'
+complete -c cube -n "__fish_cube_using_subcommand archive" -l keep-customers -d 'Keep the customers as they are'
+complete -c cube -n "__fish_cube_using_subcommand archive" -l yes -d 'Do not ask for the campaign name to be typed back'
+complete -c cube -n "__fish_cube_using_subcommand archive" -l dry-run -d 'Say what would happen, with counts, and change nothing'
+complete -c cube -n "__fish_cube_using_subcommand archive" -l json -d 'Print machine-readable JSON on stdout'
+complete -c cube -n "__fish_cube_using_subcommand archive" -s q -l quiet -d 'Say nothing unless something fails'
+complete -c cube -n "__fish_cube_using_subcommand archive" -s v -l verbose -d 'Say more about what is done'
+complete -c cube -n "__fish_cube_using_subcommand archive" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
+complete -c cube -n "__fish_cube_using_subcommand archive" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand anonymize" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand anonymize" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand anonymize" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand anonymize" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand anonymize" -l yes -d 'Do not ask for the campaign name to be typed back'
+complete -c cube -n "__fish_cube_using_subcommand anonymize" -l dry-run -d 'Say what would be removed, with counts, and change nothing'
+complete -c cube -n "__fish_cube_using_subcommand anonymize" -l json -d 'Print machine-readable JSON on stdout'
+complete -c cube -n "__fish_cube_using_subcommand anonymize" -s q -l quiet -d 'Say nothing unless something fails'
+complete -c cube -n "__fish_cube_using_subcommand anonymize" -s v -l verbose -d 'Say more about what is done'
+complete -c cube -n "__fish_cube_using_subcommand anonymize" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
+complete -c cube -n "__fish_cube_using_subcommand anonymize" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list resume help" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list resume help" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list resume help" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list resume help" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list resume help" -l json -d 'Print machine-readable JSON on stdout'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list resume help" -s q -l quiet -d 'Say nothing unless something fails'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list resume help" -s v -l verbose -d 'Say more about what is done'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list resume help" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list resume help" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list resume help" -f -a "list" -d 'List anonymization jobs, oldest first (the default)'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list resume help" -f -a "resume" -d 'Finish unfinished jobs (all of them, or the one named)'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list resume help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from list" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from list" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from list" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from list" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON on stdout'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Say nothing unless something fails'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more about what is done'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from list" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from resume" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from resume" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from resume" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from resume" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from resume" -l json -d 'Print machine-readable JSON on stdout'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from resume" -s q -l quiet -d 'Say nothing unless something fails'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from resume" -s v -l verbose -d 'Say more about what is done'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from resume" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from resume" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from help" -f -a "list" -d 'List anonymization jobs, oldest first (the default)'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from help" -f -a "resume" -d 'Finish unfinished jobs (all of them, or the one named)'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cube -n "__fish_cube_using_subcommand reactivate" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand reactivate" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand reactivate" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand reactivate" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
 complete -c cube -n "__fish_cube_using_subcommand reactivate" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand reactivate" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand reactivate" -s v -l verbose -d 'Say more about what is done'
@@ -162,6 +233,7 @@ complete -c cube -n "__fish_cube_using_subcommand reactivate" -s h -l help -d 'P
 complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
 complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -s v -l verbose -d 'Say more about what is done'
@@ -174,6 +246,7 @@ complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from list" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from list" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from list" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from list" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from list" -l archived -d 'Only archived campaigns'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from list" -l all -d 'Active and archived campaigns'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON on stdout'
@@ -184,6 +257,7 @@ complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subc
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from show" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from show" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from show" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from show" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more about what is done'
@@ -192,6 +266,7 @@ complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subc
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from create" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from create" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from create" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from create" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from create" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Say more about what is done'
@@ -204,6 +279,7 @@ complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subc
 complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show help" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show help" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show help" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show help" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
 complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show help" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show help" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show help" -s v -l verbose -d 'Say more about what is done'
@@ -220,6 +296,7 @@ complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subc
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from list" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from list" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from list" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from list" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from list" -l anonymized -d 'Only anonymized customers'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from list" -l not-anonymized -d 'Only customers that are not anonymized'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON on stdout'
@@ -230,6 +307,7 @@ complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subc
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from show" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from show" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from show" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from show" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more about what is done'
@@ -241,6 +319,7 @@ complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subc
 complete -c cube -n "__fish_cube_using_subcommand stats" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand stats" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand stats" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand stats" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
 complete -c cube -n "__fish_cube_using_subcommand stats" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand stats" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand stats" -s v -l verbose -d 'Say more about what is done'
@@ -249,25 +328,31 @@ complete -c cube -n "__fish_cube_using_subcommand stats" -s h -l help -d 'Print 
 complete -c cube -n "__fish_cube_using_subcommand completions" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand completions" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand completions" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand completions" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
 complete -c cube -n "__fish_cube_using_subcommand completions" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand completions" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand completions" -s v -l verbose -d 'Say more about what is done'
 complete -c cube -n "__fish_cube_using_subcommand completions" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
 complete -c cube -n "__fish_cube_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign reactivate campaign customer stats completions help" -f -a "init" -d 'Create the database, or bring an existing one up to this version\'s schema'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign reactivate campaign customer stats completions help" -f -a "demo" -d 'Fill a fresh database with realistic demo data'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign reactivate campaign customer stats completions help" -f -a "import" -d 'Import customers, outcomes or history from CSV files'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign reactivate campaign customer stats completions help" -f -a "move" -d 'Move customers into another campaign'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign reactivate campaign customer stats completions help" -f -a "assign" -d 'Hand the next available customers of a campaign to a seller'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign reactivate campaign customer stats completions help" -f -a "reactivate" -d 'Reactivate an archived campaign (anonymized customers stay anonymized)'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign reactivate campaign customer stats completions help" -f -a "campaign" -d 'List, show and create campaigns'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign reactivate campaign customer stats completions help" -f -a "customer" -d 'List and show customers'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign reactivate campaign customer stats completions help" -f -a "stats" -d 'Counts of customers, campaigns, outcomes, sales and recordings'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign reactivate campaign customer stats completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign reactivate campaign customer stats completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs reactivate campaign customer stats completions help" -f -a "init" -d 'Create the database, or bring an existing one up to this version\'s schema'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs reactivate campaign customer stats completions help" -f -a "demo" -d 'Fill a fresh database with realistic demo data'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs reactivate campaign customer stats completions help" -f -a "import" -d 'Import customers, outcomes or history from CSV files'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs reactivate campaign customer stats completions help" -f -a "move" -d 'Move customers into another campaign'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs reactivate campaign customer stats completions help" -f -a "assign" -d 'Hand the next available customers of a campaign to a seller'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs reactivate campaign customer stats completions help" -f -a "archive" -d 'Archive campaigns, choosing whether their customers are anonymized'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs reactivate campaign customer stats completions help" -f -a "anonymize" -d 'Archive a campaign and anonymize all its customers, in one step'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs reactivate campaign customer stats completions help" -f -a "jobs" -d 'List anonymization jobs, or resume unfinished ones'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs reactivate campaign customer stats completions help" -f -a "reactivate" -d 'Reactivate an archived campaign (anonymized customers stay anonymized)'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs reactivate campaign customer stats completions help" -f -a "campaign" -d 'List, show and create campaigns'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs reactivate campaign customer stats completions help" -f -a "customer" -d 'List and show customers'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs reactivate campaign customer stats completions help" -f -a "stats" -d 'Counts of customers, campaigns, outcomes, sales and recordings'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs reactivate campaign customer stats completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs reactivate campaign customer stats completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from import" -f -a "customers" -d 'Import customer cards (English or Norwegian headers)'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from import" -f -a "outcomes" -d 'Import outcomes, each with an optional sale and call recording'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from import" -f -a "history" -d 'Import activity history entries'
+complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from jobs" -f -a "list" -d 'List anonymization jobs, oldest first (the default)'
+complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from jobs" -f -a "resume" -d 'Finish unfinished jobs (all of them, or the one named)'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from campaign" -f -a "list" -d 'List campaigns with their customer counts (active ones unless told)'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from campaign" -f -a "show" -d 'Show one campaign: status and customers per stage'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from campaign" -f -a "create" -d 'Create an empty campaign'

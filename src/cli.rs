@@ -7,8 +7,15 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
-    assign::AssignArgs, campaign::CampaignCommand, completions::CompletionsArgs,
-    customer::CustomerCommand, demo::DemoArgs, import::ImportCommand, moves::MoveArgs,
+    archive::{AnonymizeArgs, ArchiveArgs},
+    assign::AssignArgs,
+    campaign::CampaignCommand,
+    completions::CompletionsArgs,
+    customer::CustomerCommand,
+    demo::DemoArgs,
+    import::ImportCommand,
+    jobs::JobsArgs,
+    moves::MoveArgs,
     reactivate::ReactivateArgs,
 };
 
@@ -51,6 +58,10 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = crate::db::BUSY_TIMEOUT.as_secs_f64(), value_parser = parse_seconds)]
     pub busy_timeout: f64,
 
+    /// Who is doing this, for the audit log [default: $USER]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub operator: Option<String>,
+
     /// Never draw progress bars (they only appear on a terminal anyway)
     #[arg(long, global = true)]
     pub no_progress: bool,
@@ -69,6 +80,12 @@ pub enum Command {
     Move(MoveArgs),
     /// Hand the next available customers of a campaign to a seller
     Assign(AssignArgs),
+    /// Archive campaigns, choosing whether their customers are anonymized
+    Archive(ArchiveArgs),
+    /// Archive a campaign and anonymize all its customers, in one step
+    Anonymize(AnonymizeArgs),
+    /// List anonymization jobs, or resume unfinished ones
+    Jobs(JobsArgs),
     /// Reactivate an archived campaign (anonymized customers stay anonymized)
     Reactivate(ReactivateArgs),
     /// List, show and create campaigns

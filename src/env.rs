@@ -1,8 +1,9 @@
 //! Everything cube reads from its environment, read in this one place: where the
 //! database and recordings are, who the operator is, and what time it is.
 //!
-//! `CUBE_NOW` (an RFC 3339 time) fixes the clock. It exists for tests and
-//! reproducible demos; operators never need it.
+//! `CUBE_NOW` (an RFC 3339 time) fixes the clock, and `CUBE_BATCH_SIZE` sets
+//! how many customers one anonymization transaction takes. They exist for tests,
+//! reproducible demos and tuning; operators never need them.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -21,6 +22,8 @@ pub struct Env {
     pub recordings_dir: Option<PathBuf>,
     pub operator: String,
     pub busy_timeout: Duration,
+    /// Customers per anonymization batch (`$CUBE_BATCH_SIZE`; for tests and tuning).
+    pub batch_size: u64,
     now: Option<String>,
 }
 
@@ -37,7 +40,16 @@ impl Env {
                 .recordings_dir
                 .clone()
                 .or_else(|| var("CUBE_RECORDINGS_DIR").map(PathBuf::from)),
-            operator: std::env::var("USER").unwrap_or_else(|_| "unknown".into()),
+            operator: global
+                .operator
+                .clone()
+                .or_else(|| std::env::var("USER").ok())
+                .unwrap_or_else(|| "unknown".into()),
+            batch_size: std::env::var("CUBE_BATCH_SIZE")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .filter(|&n| n > 0)
+                .unwrap_or(crate::anonymize::DEFAULT_BATCH),
             busy_timeout: Duration::from_secs_f64(global.busy_timeout),
             now: std::env::var("CUBE_NOW").ok(),
         }

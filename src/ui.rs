@@ -117,6 +117,47 @@ impl Ui {
         }
     }
 
+    /// True when a person can answer a prompt: stdin and stderr are terminals.
+    pub fn interactive(&self) -> bool {
+        io::stdin().is_terminal() && io::stderr().is_terminal()
+    }
+
+    /// Text a person needs to answer the next prompt; shown even with
+    /// `--quiet`, since prompts only appear on a terminal.
+    pub fn explain(&self, text: &str) {
+        eprintln!("{text}");
+    }
+
+    /// Asks to pick one of `items`, with nothing preselected: Enter alone does
+    /// nothing, Esc or `q` gives `None`, Ctrl-C ends the program. Only call
+    /// when [`Ui::interactive`].
+    pub fn choose(&self, prompt: &str, items: &[&str]) -> io::Result<Option<usize>> {
+        let picked = dialoguer::Select::new()
+            .with_prompt(prompt)
+            .items(items)
+            .report(true)
+            .interact_on_opt(&console::Term::stderr());
+        match picked {
+            Ok(choice) => Ok(choice),
+            Err(dialoguer::Error::IO(e)) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
+            Err(dialoguer::Error::IO(e)) => Err(e),
+        }
+    }
+
+    /// Asks for a line of text; `None` at end of input.
+    pub fn ask(&self, prompt: &str) -> io::Result<Option<String>> {
+        let answer = dialoguer::Input::<String>::new()
+            .with_prompt(prompt)
+            .allow_empty(true)
+            .report(false)
+            .interact_text_on(&console::Term::stderr());
+        match answer {
+            Ok(text) => Ok(Some(text)),
+            Err(dialoguer::Error::IO(e)) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
+            Err(dialoguer::Error::IO(e)) => Err(e),
+        }
+    }
+
     /// A progress bar counting `unit`s (with a rate), drawn on stderr only when
     /// stderr is a terminal and the run is not quiet; hidden otherwise.
     pub fn progress(&self, total: Option<u64>, unit: &str) -> ProgressBar {

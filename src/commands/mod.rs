@@ -1,6 +1,7 @@
 //! One file per subcommand. A command turns its clap arguments into a typed
 //! call of the core and prints the result through [`Ui`]; it decides nothing.
 
+pub mod archive;
 pub mod assign;
 pub mod campaign;
 pub mod completions;
@@ -8,6 +9,7 @@ pub mod customer;
 pub mod demo;
 pub mod import;
 pub mod init;
+pub mod jobs;
 pub mod moves;
 pub mod reactivate;
 pub mod stats;
@@ -28,6 +30,9 @@ pub fn run(command: Command, env: &Env, ui: &Ui) -> Result<()> {
         Command::Import(command) => import::run(command, env, ui),
         Command::Move(args) => moves::run(args, env, ui),
         Command::Assign(args) => assign::run(args, env, ui),
+        Command::Archive(args) => archive::run(args, env, ui),
+        Command::Anonymize(args) => archive::run_anonymize(args, env, ui),
+        Command::Jobs(args) => jobs::run(args, env, ui),
         Command::Reactivate(args) => reactivate::run(args, env, ui),
         Command::Campaign(command) => campaign::run(command, env, ui),
         Command::Customer(command) => customer::run(command, env, ui),

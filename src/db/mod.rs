@@ -19,6 +19,7 @@
 
 mod campaigns;
 mod customers;
+mod jobs;
 mod migrations;
 mod outcomes;
 mod stats;
@@ -35,6 +36,7 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use campaigns::{Campaign, CampaignStatus, StageCounts};
 pub use customers::{Card, CustomerFilter, CustomerRef, CustomerRow, CustomerView, Stage};
+pub use jobs::{ErasureCounts, Job, JobState};
 pub use outcomes::{NewHistory, NewOutcome, NewSale};
 pub use stats::Stats;
 

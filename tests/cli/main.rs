@@ -2,6 +2,7 @@
 //! a database in a fresh temporary folder, with a cleared environment and a
 //! fixed clock. One module per command.
 
+mod anonymize;
 mod assign_move;
 mod campaign;
 mod completions;

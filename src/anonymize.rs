@@ -1,0 +1,283 @@
+//! The anonymization engine and its job runner: no clap, no terminal.
+//!
+//! Anonymizing a campaign is irreversible and must be complete (DESIGN.md,
+//! promises 1-3). The order of work is what makes that true:
+//!
+//! 1. **Plan**, in one transaction: the campaign is archived, a job is recorded
+//!    with every customer then in the campaign that is not anonymized yet.
+//! 2. **Batches**, each one `IMMEDIATE` transaction with `synchronous=FULL`:
+//!    cards blanked, comments and history text blanked, recording rows moved to
+//!    a to-do list of files to delete, cube ids written to the erasure ledger.
+//!    A crash between batches leaves every customer untouched-and-planned or
+//!    fully anonymized; the next run picks up the rest.
+//! 3. **Recording files** are deleted from the to-do list; already gone counts
+//!    as done, links are never followed, nothing outside the folder is touched.
+//! 4. **Scrub**: `VACUUM`, then `wal_checkpoint(TRUNCATE)`, so that no free
+//!    page, free space in a page or WAL frame keeps an old value. If a reader
+//!    blocks the checkpoint the job stays `scrub_pending` and the next run
+//!    finishes it.
+//!
+//! Nothing here may print or log a value of an anonymized customer: progress
+//! and results are counts and ids only.
+
+use std::fs;
+use std::io;
+use std::path::{Component, Path};
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::db::{CampaignStatus, Db, ErasureCounts, Job, JobState};
+use crate::env::timestamp;
+
+/// Customers per batch transaction, unless the caller says otherwise.
+pub const DEFAULT_BATCH: u64 = 5000;
+
+/// Who does the work and when.
+pub struct Actor<'a> {
+    pub operator: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+/// How a job run ended.
+#[derive(Debug, Clone, Serialize)]
+pub struct JobReport {
+    pub job: String,
+    pub campaign: Option<String>,
+    pub customers: u64,
+    pub recordings_deleted: u64,
+    /// Recording paths that were not deleted because they were unsafe
+    /// (a link, or outside the folder). Counted, never named.
+    pub recordings_refused: u64,
+    /// False when a reader blocked the final checkpoint: run again to finish.
+    pub scrubbed: bool,
+}
+
+/// Archives a campaign and keeps its customers. Returns false if it was
+/// archived already.
+pub fn archive_keep(db: &Db, campaign: &str, actor: &Actor) -> Result<bool> {
+    let now = timestamp(actor.now);
+    let tx = db.begin()?;
+    let found = crate::flow::campaign(&tx, campaign)?;
+    if found.status == CampaignStatus::Archived {
+        return Ok(false);
+    }
+    let (stages, _) = tx.stage_counts(found.id)?;
+    tx.set_campaign_status(found.id, CampaignStatus::Archived, &now)?;
+    tx.audit(
+        &now,
+        actor.operator,
+        "archive",
+        Some(&found.name),
+        &json!({ "customers": stages.total(), "kept": true }),
+    )?;
+    tx.commit()?;
+    Ok(true)
+}
+
+/// What anonymizing a campaign would remove now.
+pub fn preview(db: &Db, campaign: &str) -> Result<ErasureCounts> {
+    let found = crate::flow::campaign(db, campaign)?;
+    db.erasure_counts(found.id)
+}
+
+/// Archives a campaign and records the job that anonymizes its customers
+/// (step 1). The job is then run by [`run_job`].
+pub fn plan(db: &Db, campaign: &str, actor: &Actor) -> Result<Job> {
+    let now = timestamp(actor.now);
+    let tx = db.begin()?;
+    let found = crate::flow::campaign(&tx, campaign)?;
+    if found.status == CampaignStatus::Active {
+        tx.set_campaign_status(found.id, CampaignStatus::Archived, &now)?;
+    }
+    let job_id = uuid::Uuid::now_v7().to_string();
+    let job = tx.plan_job(&job_id, found.id, actor.operator, &now)?;
+    tx.audit(
+        &now,
+        actor.operator,
+        "anonymize-planned",
+        Some(&found.name),
+        &json!({ "job": job.id, "customers": job.total }),
+    )?;
+    tx.commit()?;
+    Ok(job)
+}
+
+/// Runs (or resumes) a job to its end: batches, recording files, scrub.
+/// `progress` is told how many customers are done so far.
+pub fn run_job(
+    db: &Db,
+    job: &Job,
+    recordings: &Path,
+    batch: u64,
+    actor: &Actor,
+    progress: &dyn Fn(u64, u64),
+) -> Result<JobReport> {
+    let now = timestamp(actor.now);
+    let mut report = JobReport {
+        job: job.id.clone(),
+        campaign: job.campaign.clone(),
+        customers: 0,
+        recordings_deleted: 0,
+        recordings_refused: 0,
+        scrubbed: false,
+    };
+    if matches!(job.state, JobState::Queued | JobState::Running) {
+        db.set_synchronous_full(true)?;
+        let mut done = job.done;
+        loop {
+            let tx = db.begin()?;
+            let n = tx.anonymize_batch(job.rowid, batch.max(1), &now)?;
+            tx.commit()?;
+            if n == 0 {
+                break;
+            }
+            done += n;
+            report.customers += n;
+            progress(done, job.total);
+        }
+        db.set_synchronous_full(false)?;
+        let (deleted, refused) = delete_recordings(db, job, recordings)?;
+        report.recordings_deleted = deleted;
+        report.recordings_refused = refused;
+        let tx = db.begin()?;
+        tx.set_job_state(job.rowid, JobState::ScrubPending, &now)?;
+        tx.audit(
+            &now,
+            actor.operator,
+            "anonymize",
+            job.campaign.as_deref(),
+            &json!({
+                "job": job.id,
+                "customers": tx.job(job.rowid)?.done,
+                "recordings_deleted": report.recordings_deleted,
+                "recordings_refused": report.recordings_refused,
+            }),
+        )?;
+        tx.commit()?;
+    }
+    report.scrubbed = db.scrub()?;
+    if report.scrubbed {
+        let tx = db.begin()?;
+        tx.set_job_state(job.rowid, JobState::Done, &now)?;
+        tx.commit()?;
+        // The state change itself went to the WAL: fold it in as well.
+        db.scrub_wal()?;
+    }
+    Ok(report)
+}
+
+/// Deletes the job's recording files from the durable to-do list. Returns
+/// (deleted or already gone, refused as unsafe).
+fn delete_recordings(db: &Db, job: &Job, folder: &Path) -> Result<(u64, u64)> {
+    let (mut deleted, mut refused) = (0, 0);
+    loop {
+        let todo = db.pending_recording_deletions(job.rowid, 500)?;
+        if todo.is_empty() {
+            return Ok((deleted, refused));
+        }
+        let tx = db.begin()?;
+        for (id, path) in todo {
+            match remove_recording(folder, &path) {
+                Ok(true) => deleted += 1,
+                Ok(false) => refused += 1,
+                Err(e) => {
+                    // Keep it on the list: the next run tries again.
+                    tx.commit()?;
+                    return Err(anyhow::Error::new(e).context(
+                        "cannot delete a recording file (the job will retry it when resumed)",
+                    ));
+                }
+            }
+            tx.recording_deleted(id)?;
+        }
+        tx.commit()?;
+    }
+}
+
+/// Deletes one recording file by its path relative to `folder`. Ok(true) when
+/// it is gone (or was already); Ok(false) when the path is not safe to touch: it
+/// is not a plain relative path, or a folder on the way is a link. A link as
+/// the file itself is removed, never followed.
+pub fn remove_recording(folder: &Path, relative: &str) -> io::Result<bool> {
+    if relative.contains('\0') || relative.contains('\\') {
+        return Ok(false);
+    }
+    let parts: Vec<&std::ffi::OsStr> = match Path::new(relative)
+        .components()
+        .filter(|c| *c != Component::CurDir)
+        .map(|c| match c {
+            Component::Normal(p) => Some(p),
+            _ => None,
+        })
+        .collect::<Option<Vec<_>>>()
+    {
+        Some(parts) if !parts.is_empty() => parts,
+        _ => return Ok(false),
+    };
+    let mut path = folder.to_path_buf();
+    for (i, part) in parts.iter().enumerate() {
+        path.push(part);
+        let meta = match fs::symlink_metadata(&path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(true),
+            Err(e) => return Err(e),
+        };
+        let last = i + 1 == parts.len();
+        if !last && !meta.is_dir() {
+            // A link (or a file) where a folder should be: never go through it.
+            return Ok(false);
+        }
+        if last {
+            if meta.is_dir() {
+                return Ok(false);
+            }
+            return match fs::remove_file(&path) {
+                Ok(()) => Ok(true),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(true),
+                Err(e) => Err(e),
+            };
+        }
+    }
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    #[test]
+    fn recordings_are_removed_without_following_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("rec");
+        fs::create_dir_all(folder.join("2026")).unwrap();
+        let outside = dir.path().join("outside");
+        fs::create_dir_all(&outside).unwrap();
+        fs::write(outside.join("canary.wav"), "x").unwrap();
+        fs::write(folder.join("2026/a.wav"), "x").unwrap();
+        symlink(&outside, folder.join("escape")).unwrap();
+        symlink(outside.join("canary.wav"), folder.join("link.wav")).unwrap();
+
+        assert!(remove_recording(&folder, "2026/a.wav").unwrap());
+        assert!(!folder.join("2026/a.wav").exists());
+        assert!(
+            remove_recording(&folder, "2026/a.wav").unwrap(),
+            "already gone is done"
+        );
+        assert!(!remove_recording(&folder, "escape/canary.wav").unwrap());
+        assert!(!remove_recording(&folder, "../outside/canary.wav").unwrap());
+        assert!(!remove_recording(&folder, "/etc/passwd").unwrap());
+        assert!(remove_recording(&folder, "link.wav").unwrap());
+        assert!(
+            fs::symlink_metadata(folder.join("link.wav")).is_err(),
+            "the link itself goes"
+        );
+        assert!(
+            outside.join("canary.wav").exists(),
+            "what it pointed at stays"
+        );
+    }
+}

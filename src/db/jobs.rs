@@ -1,0 +1,351 @@
+//! Anonymization jobs, the erasure ledger, the recording to-do list and the
+//! audit log. None of these tables holds personal data, except the paths in
+//! `recording_deletions`, which live only until their file is gone.
+//!
+//! A job's plan (`job_customers`) is written in one transaction; each batch
+//! then anonymizes some of the planned customers in one transaction of its own.
+//! A planned customer is done exactly when its `anonymized_at` is set, so a job
+//! killed at any point resumes where it stopped.
+
+use anyhow::{Context, Result};
+use rusqlite::{params, Row};
+use serde::Serialize;
+
+use super::Db;
+
+/// What anonymizing a campaign would touch, counted before anything is done.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct ErasureCounts {
+    pub customers: u64,
+    pub comments: u64,
+    pub history: u64,
+    pub recordings: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    Queued,
+    Running,
+    /// Every customer is done; the scrub (VACUUM, checkpoint) is not.
+    ScrubPending,
+    Done,
+    Failed,
+}
+
+impl JobState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Running => "running",
+            JobState::ScrubPending => "scrub_pending",
+            JobState::Done => "done",
+            JobState::Failed => "failed",
+        }
+    }
+
+    fn parse(text: &str) -> JobState {
+        match text {
+            "queued" => JobState::Queued,
+            "running" => JobState::Running,
+            "scrub_pending" => JobState::ScrubPending,
+            "done" => JobState::Done,
+            _ => JobState::Failed,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Job {
+    #[serde(skip)]
+    pub rowid: i64,
+    /// The public id (a UUIDv7): stable across backups and restores.
+    pub id: String,
+    pub campaign: Option<String>,
+    pub state: JobState,
+    pub total: u64,
+    pub done: u64,
+    pub operator: String,
+    pub created_at: String,
+    pub finished_at: Option<String>,
+}
+
+fn job(r: &Row) -> rusqlite::Result<Job> {
+    Ok(Job {
+        rowid: r.get(0)?,
+        id: r.get(1)?,
+        campaign: r.get(2)?,
+        state: JobState::parse(&r.get::<_, String>(3)?),
+        total: r.get(4)?,
+        done: r.get(5)?,
+        operator: r.get(6)?,
+        created_at: r.get(7)?,
+        finished_at: r.get(8)?,
+    })
+}
+
+const JOB_COLUMNS: &str = "j.id, j.job_uuid, k.name, j.state, j.total, j.done, j.operator, \
+     j.created_at, j.finished_at FROM jobs j LEFT JOIN campaigns k ON k.id = j.campaign_id";
+
+impl Db {
+    /// Counts what anonymizing the customers now in a campaign would blank.
+    pub fn erasure_counts(&self, campaign_id: i64) -> Result<ErasureCounts> {
+        self.conn
+            .query_row(
+                "SELECT
+                   (SELECT count(*) FROM customers WHERE campaign_id = ?1 AND anonymized_at IS NULL),
+                   (SELECT count(*) FROM outcomes o JOIN customers c ON c.id = o.customer_id
+                     WHERE c.campaign_id = ?1 AND c.anonymized_at IS NULL AND o.comment <> ''),
+                   (SELECT count(*) FROM history h JOIN customers c ON c.id = h.customer_id
+                     WHERE c.campaign_id = ?1 AND c.anonymized_at IS NULL AND h.text <> ''),
+                   (SELECT count(*) FROM recordings r JOIN customers c ON c.id = r.customer_id
+                     WHERE c.campaign_id = ?1 AND c.anonymized_at IS NULL)",
+                [campaign_id],
+                |r| {
+                    Ok(ErasureCounts {
+                        customers: r.get(0)?,
+                        comments: r.get(1)?,
+                        history: r.get(2)?,
+                        recordings: r.get(3)?,
+                    })
+                },
+            )
+            .context("cannot count what anonymization would remove")
+    }
+
+    /// Records a job and its plan: every customer now in the campaign that is
+    /// not anonymized yet. Returns the job.
+    pub fn plan_job(
+        &self,
+        job_uuid: &str,
+        campaign_id: i64,
+        operator: &str,
+        now: &str,
+    ) -> Result<Job> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO jobs (job_uuid, campaign_id, state, total, operator, created_at) \
+                 VALUES (?1, ?2, 'queued', 0, ?3, ?4)",
+            )?
+            .execute(params![job_uuid, campaign_id, operator, now])
+            .context("cannot record a job")?;
+        let rowid = self.conn.last_insert_rowid();
+        let total = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO job_customers (job_id, customer_id) \
+                 SELECT ?1, id FROM customers WHERE campaign_id = ?2 AND anonymized_at IS NULL",
+            )?
+            .execute(params![rowid, campaign_id])
+            .context("cannot record a job's plan")?;
+        self.conn
+            .prepare_cached("UPDATE jobs SET total = ?2 WHERE id = ?1")?
+            .execute(params![rowid, total as i64])?;
+        self.job(rowid)
+    }
+
+    pub fn job(&self, rowid: i64) -> Result<Job> {
+        self.conn
+            .prepare_cached(&format!("SELECT {JOB_COLUMNS} WHERE j.id = ?1"))?
+            .query_row([rowid], job)
+            .context("cannot read a job")
+    }
+
+    /// The job with this public id, or whose id starts with it (if only one does).
+    pub fn find_job(&self, id: &str) -> Result<Option<Job>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {JOB_COLUMNS} WHERE j.job_uuid LIKE ?1 || '%' ESCAPE '\\' LIMIT 2"
+        ))?;
+        let escaped = id
+            .to_ascii_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let found: Vec<Job> = stmt
+            .query_map([escaped], job)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(if found.len() == 1 {
+            found.into_iter().next()
+        } else {
+            None
+        })
+    }
+
+    /// Every job, oldest first.
+    pub fn list_jobs(&self) -> Result<Vec<Job>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {JOB_COLUMNS} ORDER BY j.id"))?;
+        let jobs = stmt.query_map([], job)?.collect::<rusqlite::Result<_>>()?;
+        Ok(jobs)
+    }
+
+    /// Jobs that were started and not finished, oldest first.
+    pub fn unfinished_jobs(&self) -> Result<Vec<Job>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {JOB_COLUMNS} WHERE j.state IN ('queued', 'running', 'scrub_pending') ORDER BY j.id"
+        ))?;
+        let jobs = stmt.query_map([], job)?.collect::<rusqlite::Result<_>>()?;
+        Ok(jobs)
+    }
+
+    pub fn set_job_state(&self, rowid: i64, state: JobState, now: &str) -> Result<()> {
+        let finished = matches!(state, JobState::Done | JobState::Failed).then_some(now);
+        self.conn
+            .prepare_cached("UPDATE jobs SET state = ?2, finished_at = ?3 WHERE id = ?1")?
+            .execute(params![rowid, state.as_str(), finished])
+            .context("cannot update a job")?;
+        Ok(())
+    }
+
+    /// Anonymizes the next `limit` planned customers of a job that are not done
+    /// yet; returns how many. Must run inside a transaction: the batch is
+    /// all-or-nothing.
+    ///
+    /// Blanks every card field (the name becomes `Anonymized`), the customer
+    /// number and extra fields, the comments of their outcomes and the text of
+    /// their history; moves their recording paths to the to-do list of files to
+    /// delete; records them in the erasure ledger. Outcomes, sales and campaign
+    /// links stay.
+    pub fn anonymize_batch(&self, job_rowid: i64, limit: u64, now: &str) -> Result<u64> {
+        let conn = &self.conn;
+        conn.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS batch (id INTEGER PRIMARY KEY); DELETE FROM batch;",
+        )?;
+        let n = conn
+            .prepare_cached(
+                "INSERT INTO batch (id) SELECT jc.customer_id FROM job_customers jc \
+                 JOIN customers c ON c.id = jc.customer_id \
+                 WHERE jc.job_id = ?1 AND c.anonymized_at IS NULL LIMIT ?2",
+            )?
+            .execute(params![job_rowid, limit as i64])
+            .context("cannot pick a batch")? as u64;
+        if n == 0 {
+            return Ok(0);
+        }
+        let steps: [(&str, &str); 7] = [
+            (
+                "INSERT INTO recording_deletions (job_id, path) \
+                 SELECT ?1, path FROM recordings WHERE customer_id IN (SELECT id FROM batch)",
+                "cannot list recordings to delete",
+            ),
+            ("DELETE FROM recordings WHERE customer_id IN (SELECT id FROM batch)", "cannot remove recordings"),
+            (
+                "UPDATE outcomes SET comment = '' WHERE customer_id IN (SELECT id FROM batch) AND comment <> ''",
+                "cannot blank outcome comments",
+            ),
+            (
+                "UPDATE history SET text = '' WHERE customer_id IN (SELECT id FROM batch) AND text <> ''",
+                "cannot blank history",
+            ),
+            (
+                "INSERT INTO erasures (customer_id, cube_id, job_id, erased_at) \
+                 SELECT id, cube_id, ?1, ?2 FROM customers WHERE id IN (SELECT id FROM batch)",
+                "cannot write the erasure ledger",
+            ),
+            (
+                "UPDATE customers SET customer_no = NULL, name = 'Anonymized', email = '', phone = '', \
+                 address = '', postal_code = '', city = '', birth_date = '', company = '', notes = '', \
+                 extra = '{}', updated_at = ?2, anonymized_at = ?2 WHERE id IN (SELECT id FROM batch)",
+                "cannot blank customer cards",
+            ),
+            (
+                "UPDATE jobs SET done = done + (SELECT count(*) FROM batch), state = 'running' WHERE id = ?1",
+                "cannot update the job",
+            ),
+        ];
+        for (sql, context) in steps {
+            let mut stmt = conn.prepare_cached(sql)?;
+            let wanted = stmt.parameter_count();
+            let result = match wanted {
+                0 => stmt.execute([]),
+                1 => stmt.execute(params![job_rowid]),
+                _ => stmt.execute(params![job_rowid, now]),
+            };
+            result.context(context)?;
+        }
+        conn.execute_batch("DELETE FROM batch")?;
+        Ok(n)
+    }
+
+    /// Recording files a job still has to delete: (to-do row, relative path).
+    pub fn pending_recording_deletions(
+        &self,
+        job_rowid: i64,
+        limit: u64,
+    ) -> Result<Vec<(i64, String)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, path FROM recording_deletions WHERE job_id = ?1 ORDER BY id LIMIT ?2",
+        )?;
+        let rows = stmt
+            .query_map(params![job_rowid, limit as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// Crosses a recording off the to-do list once its file is gone.
+    pub fn recording_deleted(&self, todo_id: i64) -> Result<()> {
+        self.conn
+            .prepare_cached("DELETE FROM recording_deletions WHERE id = ?1")?
+            .execute([todo_id])
+            .context("cannot update the recording to-do list")?;
+        Ok(())
+    }
+
+    /// Appends to the audit log. `details` must hold no personal data.
+    pub fn audit(
+        &self,
+        at: &str,
+        operator: &str,
+        action: &str,
+        campaign: Option<&str>,
+        details: &serde_json::Value,
+    ) -> Result<()> {
+        self.conn
+            .prepare_cached("INSERT INTO audit (at, operator, action, campaign, details) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![at, operator, action, campaign, details.to_string()])
+            .context("cannot write the audit log")?;
+        Ok(())
+    }
+
+    /// Campaigns that are active and have had no outcome, sale or move since `before`.
+    pub fn inactive_campaigns(&self, before: &str) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT name FROM campaigns WHERE status = 'active' AND last_activity_at < ?1 ORDER BY name",
+        )?;
+        let names = stmt
+            .query_map([before], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(names)
+    }
+
+    /// Rewrites the database file without free space, then copies the WAL into
+    /// it and truncates the WAL to nothing. Returns false when a reader kept the
+    /// checkpoint from finishing (the scrub must be tried again).
+    pub fn scrub(&self) -> Result<bool> {
+        // VACUUM's temporary copy takes the cache size; keep it small.
+        self.conn
+            .execute_batch("PRAGMA cache_size = -2048; VACUUM;")
+            .context("VACUUM failed")?;
+        self.scrub_wal()
+    }
+
+    /// Copies the WAL into the database file and truncates it; false if a
+    /// reader kept it from finishing.
+    pub fn scrub_wal(&self) -> Result<bool> {
+        let busy: i64 = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))
+            .context("the WAL checkpoint failed")?;
+        Ok(busy == 0)
+    }
+
+    /// Sets `synchronous`: FULL around anonymization batches, NORMAL otherwise.
+    pub fn set_synchronous_full(&self, full: bool) -> Result<()> {
+        self.conn
+            .pragma_update(None, "synchronous", if full { "FULL" } else { "NORMAL" })
+            .context("cannot set synchronous")
+    }
+}

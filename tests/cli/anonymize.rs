@@ -1,0 +1,482 @@
+//! The heart of cube: after anonymization nothing in the database files or the
+//! recordings folder leads back to the person, while statistics stay true.
+
+use std::fs;
+use std::path::Path;
+
+use crate::Cube;
+
+/// Values only the customers of campaign "Hemmelig" have: the byte scan looks
+/// for each of them. They carry æøå, which plain `strings` would miss.
+const SECRETS: &[&str] = &[
+    "Øyvind Åkerø-Ærlig",
+    "oyvind.akero@hemmelig.no",
+    "+47 913 57 246",
+    "Hemmeliggata 17",
+    "Blåbærveien",
+    "Liker blåbærsyltetøy",
+    "HEM-0",
+    "lillablå",
+    "Ring tilbake på 913 57 246 om fiberavtalen",
+    "Sendte e-post om blåbærtilbud",
+    "call-4791357246",
+    "1961-05-17",
+];
+
+/// The same kind of values for the control campaign, which must survive.
+const KEPT: &[&str] = &[
+    "Kåre Kontroll-Ødegård",
+    "kare@kontroll.no",
+    "Kontrollveien 3",
+    "Ring Kåre om TV",
+];
+
+fn setup(hemmelig: usize) -> Cube {
+    let cube = Cube::new();
+    let mut csv = String::from(
+        "customer_no,name,email,phone,address,postal_code,city,birth_date,notes,Favorittfarge\n",
+    );
+    for i in 0..hemmelig {
+        csv.push_str(&format!(
+            "HEM-{i:05},Øyvind Åkerø-Ærlig {i},oyvind.akero@hemmelig.no,+47 913 57 246,Hemmeliggata 17,0150,Blåbærveien,17.05.1961,\"Liker blåbærsyltetøy\nog {i}\",lillablå\n"
+        ));
+    }
+    cube.import_customers(&csv, &["--campaign", "Hemmelig"])
+        .ok();
+    let control = "customer_no,name,email,address\nK-1,Kåre Kontroll-Ødegård,kare@kontroll.no,Kontrollveien 3\n";
+    cube.import_customers(control, &["--campaign", "Kontroll"])
+        .ok();
+
+    cube.write("data/recordings/2026/call-4791357246.wav", b"RIFF hemmelig");
+    cube.write("data/recordings/2026/call-kare.wav", b"RIFF kontroll");
+    let outcomes = format!(
+        "customer_no,campaign,seller,date,outcome,comment,product,quantity,unit_price,recording\n\
+         HEM-00000,Hemmelig,kari,2026-11-01,Sale,Ring tilbake på 913 57 246 om fiberavtalen,Fiber 500,2,599.00,2026/call-4791357246.wav\n\
+         HEM-00001,Hemmelig,ola,2026-11-02,Sale,,TV Basis,1,299.00,\n\
+         HEM-{:05},Hemmelig,ola,2026-11-03,Not interested,Ring tilbake på 913 57 246 om fiberavtalen,,,,\n\
+         K-1,Kontroll,kari,2026-11-02,Sale,Ring Kåre om TV,TV Basis,1,299.00,2026/call-kare.wav\n",
+        hemmelig - 1
+    );
+    cube.import_customers_like("outcomes", &outcomes, &[]).ok();
+    cube.import_customers_like(
+        "history",
+        "customer_no,date,kind,text\nHEM-00002,2026-10-01,email,Sendte e-post om blåbærtilbud\nK-1,2026-10-01,call,Ring Kåre om TV\n",
+        &[],
+    )
+    .ok();
+    cube
+}
+
+/// Every file SQLite may keep data in, read as raw bytes.
+fn database_bytes(db: &Path) -> Vec<(String, Vec<u8>)> {
+    ["", "-wal", "-shm", "-journal"]
+        .iter()
+        .filter_map(|suffix| {
+            let path = format!("{}{suffix}", db.display());
+            fs::read(&path).ok().map(|bytes| (path, bytes))
+        })
+        .collect()
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+fn sales(cube: &Cube) -> (i64, i64) {
+    (
+        cube.sql("SELECT count(*) FROM sales"),
+        cube.sql("SELECT sum(quantity * unit_price) FROM sales"),
+    )
+}
+
+#[test]
+fn nothing_of_an_anonymized_customer_is_left_in_the_database_files() {
+    let cube = setup(1500);
+    let sales_before = sales(&cube);
+    let outcomes_before: i64 = cube.sql("SELECT count(*) FROM outcomes");
+    let files = database_bytes(&cube.db());
+    assert!(
+        files.iter().any(|(_, b)| contains(b, SECRETS[0])),
+        "the scan must see the values before"
+    );
+
+    let run = cube
+        .command(&["archive", "Hemmelig", "--anonymize"])
+        .env("CUBE_BATCH_SIZE", "200")
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let stderr = String::from_utf8(run.stderr).unwrap();
+    assert!(
+        stderr.contains("anonymized 1500 customers of \"Hemmelig\""),
+        "{stderr}"
+    );
+
+    for (path, bytes) in database_bytes(&cube.db()) {
+        for secret in SECRETS {
+            assert!(!contains(&bytes, secret), "{secret:?} is still in {path}");
+        }
+    }
+    let all: Vec<u8> = database_bytes(&cube.db())
+        .into_iter()
+        .flat_map(|(_, b)| b)
+        .collect();
+    for kept in KEPT {
+        assert!(contains(&all, kept), "the control value {kept:?} is gone");
+    }
+    // The same scan with grep -a -F, as an operator would check it.
+    for secret in SECRETS {
+        let found = std::process::Command::new("grep")
+            .args(["-a", "-F", "-q", secret])
+            .arg(cube.db())
+            .status()
+            .unwrap();
+        assert_eq!(found.code(), Some(1), "grep finds {secret:?}");
+    }
+
+    assert!(!cube
+        .path("data/recordings/2026/call-4791357246.wav")
+        .exists());
+    assert!(cube.path("data/recordings/2026/call-kare.wav").exists());
+    assert_eq!(sales(&cube), sales_before);
+    assert_eq!(
+        cube.sql::<i64>("SELECT count(*) FROM outcomes"),
+        outcomes_before
+    );
+    assert_eq!(cube.sql::<i64>("SELECT count(*) FROM erasures"), 1500);
+    assert_eq!(
+        cube.sql::<i64>("SELECT count(*) FROM recording_deletions"),
+        0
+    );
+
+    let stats = cube.run(&["stats", "--json"]).ok().json();
+    assert_eq!(stats["anonymized"], 1500);
+    let shown = cube
+        .run(&["campaign", "show", "Hemmelig", "--json"])
+        .ok()
+        .json();
+    assert_eq!(
+        (shown["status"].as_str(), shown["anonymized"].as_i64()),
+        (Some("archived"), Some(1500))
+    );
+    let text = cube.run(&["stats"]).ok().stdout.clone();
+    assert!(
+        text.contains("Anonymized customers in the dataset  1500"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_audit_jobs_and_ledger_hold_no_personal_data() {
+    let cube = setup(20);
+    let run = cube.run(&["anonymize", "Hemmelig", "--json"]);
+    run.ok();
+    let mut said = run.stdout.clone() + &run.stderr;
+    said += &cube.run(&["jobs", "list", "--json"]).ok().stdout;
+    for table in ["audit", "jobs", "erasures", "job_customers"] {
+        let conn = rusqlite::Connection::open(cube.db()).unwrap();
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {table}")).unwrap();
+        let columns = stmt.column_count();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(row) = rows.next().unwrap() {
+            for i in 0..columns {
+                let value: rusqlite::types::Value = row.get(i).unwrap();
+                said += &format!("{value:?}\n");
+            }
+        }
+    }
+    for secret in SECRETS {
+        assert!(!said.contains(secret), "{secret:?} in\n{said}");
+    }
+    let jobs = cube.run(&["jobs", "list", "--json"]).ok().json();
+    assert_eq!(jobs[0]["campaign"], "Hemmelig");
+    assert_eq!(jobs[0]["state"], "done");
+    assert_eq!(
+        (jobs[0]["total"].as_i64(), jobs[0]["done"].as_i64()),
+        (Some(20), Some(20))
+    );
+    assert_eq!(jobs[0]["operator"], "tester");
+}
+
+#[test]
+fn anonymized_customers_show_as_anonymized_and_are_never_matched_again() {
+    let cube = setup(3);
+    let id = cube.customer("HEM-00000")["cube_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    cube.run(&["archive", "Hemmelig", "--anonymize"]).ok();
+
+    let shown = cube.customer(&id);
+    assert_eq!(shown["name"], "Anonymized");
+    assert_eq!(shown["anonymized_at"], crate::NOW);
+    assert!(shown.get("email").is_none());
+
+    // The same person imported again is a new customer with a new cube id.
+    let again = "customer_no,name,email\nHEM-00000,Øyvind Åkerø-Ærlig 0,oyvind.akero@hemmelig.no\n";
+    let run = cube.import_customers(again, &["--json"]);
+    assert_eq!(run.json()["imported"], 1, "{}", run.transcript());
+    let new = cube.customer("HEM-00000");
+    assert_ne!(new["cube_id"].as_str().unwrap(), id);
+    assert_eq!(cube.customer(&id)["name"], "Anonymized");
+
+    // Anonymized customers cannot be moved, nor have outcomes added.
+    let run = cube.run(&["move", "--to", "Kontroll", "--customer", &id]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    let run = cube.import_customers_like(
+        "outcomes",
+        &format!("cube_id,campaign,seller,date,outcome\n{id},Kontroll,kari,2026-11-05,Sale\n"),
+        &[],
+    );
+    assert_eq!(run.code, 65);
+    assert!(
+        run.stderr.contains(&format!("customer {id} is anonymized")),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn without_a_terminal_archiving_needs_an_explicit_choice() {
+    let cube = setup(3);
+    let run = cube.run(&["archive", "Hemmelig"]);
+    insta::assert_snapshot!(run.transcript());
+    let shown = cube
+        .run(&["campaign", "show", "Hemmelig", "--json"])
+        .ok()
+        .json();
+    assert_eq!(
+        (shown["status"].as_str(), shown["anonymized"].as_i64()),
+        (Some("active"), Some(0))
+    );
+}
+
+#[test]
+fn keeping_the_customers_archives_only() {
+    let cube = setup(3);
+    let run = cube.run(&["archive", "Hemmelig", "--keep-customers"]);
+    run.ok();
+    assert!(
+        run.stderr
+            .contains("archived campaign \"Hemmelig\"; its customers are kept"),
+        "{}",
+        run.stderr
+    );
+    let shown = cube
+        .run(&["campaign", "show", "Hemmelig", "--json"])
+        .ok()
+        .json();
+    assert_eq!(
+        (shown["status"].as_str(), shown["anonymized"].as_i64()),
+        (Some("archived"), Some(0))
+    );
+    assert_eq!(cube.customer("HEM-00001")["name"], "Øyvind Åkerø-Ærlig 1");
+    let run = cube.run(&["assign", "Hemmelig", "--seller", "kari"]);
+    assert_eq!(run.code, 2);
+    // Reactivating hands them out again.
+    cube.run(&["reactivate", "Hemmelig"]).ok();
+    cube.run(&["assign", "Hemmelig", "--seller", "kari"]).ok();
+}
+
+#[test]
+fn dry_run_counts_and_changes_nothing() {
+    let cube = setup(5);
+    let before = fs::read(cube.db()).unwrap();
+    let run = cube.run(&["archive", "Hemmelig", "--anonymize", "--dry-run"]);
+    run.ok();
+    assert!(
+        run.stderr.contains("would anonymize 5 customers, blank 2 outcome comments and 1 history entries, and delete 1 recording files"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(fs::read(cube.db()).unwrap(), before);
+    assert!(cube
+        .path("data/recordings/2026/call-4791357246.wav")
+        .exists());
+    let run = cube.run(&["anonymize", "Hemmelig", "--dry-run"]);
+    run.ok();
+    assert!(
+        run.stderr.contains("would anonymize 5 customers"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn inactive_days_archives_only_stale_campaigns() {
+    let cube = Cube::new();
+    let earlier = |args: &[&str]| {
+        let out = cube
+            .command(args)
+            .env("CUBE_NOW", "2026-10-01T00:00:00Z")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    earlier(&["campaign", "create", "Gammel"]);
+    earlier(&["campaign", "create", "Flyttet"]);
+    earlier(&["campaign", "create", "Solgt"]);
+    let file = cube.write("c.csv", "customer_no,name\n1,Ola\n2,Kari\n");
+    earlier(&["import", "customers", &file]);
+    cube.run(&["campaign", "create", "Fersk"]).ok();
+    // A move or an outcome now makes a campaign active again.
+    cube.run(&["move", "--to", "Flyttet", "--customer", "1"])
+        .ok();
+    cube.import_customers_like(
+        "outcomes",
+        "customer_no,campaign,seller,date,outcome\n2,Solgt,kari,2026-11-20,Sale\n",
+        &[],
+    )
+    .ok();
+
+    let run = cube.run(&["archive", "--inactive-days", "30", "--keep-customers"]);
+    run.ok();
+    let archived = cube
+        .run(&["campaign", "list", "--archived", "--json"])
+        .ok()
+        .json();
+    let names: Vec<&str> = archived
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Gammel"]);
+    let run = cube.run(&["archive", "--inactive-days", "30", "--keep-customers"]);
+    run.ok();
+    assert!(
+        run.stderr
+            .contains("no active campaign has been inactive for 30 days"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_reader_blocking_the_scrub_gives_75_and_resume_finishes() {
+    let cube = setup(10);
+    let id = cube.customer("HEM-00003")["cube_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let reader = rusqlite::Connection::open(cube.db()).unwrap();
+    reader.execute_batch("BEGIN").unwrap();
+    let _: i64 = reader
+        .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))
+        .unwrap();
+
+    let run = cube.run(&["--busy-timeout", "0.3", "anonymize", "Hemmelig"]);
+    assert_eq!(run.code, 75, "{}", run.transcript());
+    assert!(run.stderr.contains("scrub is pending"), "{}", run.stderr);
+    let jobs = cube.run(&["jobs", "--json"]).ok().json();
+    assert_eq!(
+        (
+            jobs[0]["state"].as_str(),
+            jobs[0]["scrub_pending"].as_bool()
+        ),
+        (Some("running"), Some(true))
+    );
+    assert_eq!(
+        cube.customer(&id)["name"],
+        "Anonymized",
+        "customers are anonymized already"
+    );
+
+    reader.execute_batch("COMMIT").unwrap();
+    drop(reader);
+    cube.run(&["jobs", "resume"]).ok();
+    assert_eq!(
+        cube.run(&["jobs", "--json"]).ok().json()[0]["state"],
+        "done"
+    );
+    for (path, bytes) in database_bytes(&cube.db()) {
+        for secret in SECRETS {
+            assert!(!contains(&bytes, secret), "{secret:?} is still in {path}");
+        }
+    }
+}
+
+/// `kill -9` at random moments: every customer is either untouched or fully
+/// anonymized, and `jobs resume` finishes the job.
+#[test]
+fn a_killed_job_leaves_no_half_anonymized_customer() {
+    let cube = setup(3000);
+    let mut killed_midway = 0;
+    for round in 0..5 {
+        let before: i64 = cube.sql("SELECT count(*) FROM erasures");
+        let mut child = cube
+            .command(&["archive", "Hemmelig", "--anonymize"])
+            .env("CUBE_BATCH_SIZE", "40")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Wait until some batches of this run have committed, a little longer
+        // each round, then kill it without warning.
+        let reader = rusqlite::Connection::open(cube.db()).unwrap();
+        let started = std::time::Instant::now();
+        while started.elapsed() < std::time::Duration::from_secs(20) {
+            let done: i64 = reader
+                .query_row("SELECT count(*) FROM erasures", [], |r| r.get(0))
+                .unwrap_or(before);
+            if done > before + 40 * round || child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        drop(reader);
+        let _ = child.kill();
+        let _ = child.wait();
+        let done: i64 = cube.sql("SELECT count(*) FROM erasures");
+        if done > 0 && done < 3000 {
+            killed_midway += 1;
+        }
+        check_all_or_nothing(&cube);
+    }
+    assert!(killed_midway > 0, "no kill landed in the middle of the job");
+    let run = cube.run(&["jobs", "resume"]);
+    run.ok();
+    check_all_or_nothing(&cube);
+    assert_eq!(cube.sql::<i64>("SELECT count(*) FROM customers WHERE anonymized_at IS NOT NULL AND customer_no IS NULL"), 3000);
+    assert_eq!(cube.sql::<i64>("SELECT count(*) FROM erasures"), 3000);
+    let jobs = cube.run(&["jobs", "--json"]).ok().json();
+    assert!(
+        jobs.as_array()
+            .unwrap()
+            .iter()
+            .all(|j| j["state"] == "done"),
+        "{jobs}"
+    );
+}
+
+fn check_all_or_nothing(cube: &Cube) {
+    let intact: i64 = cube.sql(
+        "SELECT count(*) FROM customers WHERE anonymized_at IS NULL AND customer_no LIKE 'HEM-%' \
+         AND name LIKE 'Øyvind%' AND email = 'oyvind.akero@hemmelig.no' AND notes LIKE 'Liker%'",
+    );
+    let anonymized: i64 = cube.sql(
+        "SELECT count(*) FROM customers WHERE anonymized_at IS NOT NULL AND name = 'Anonymized' \
+         AND customer_no IS NULL AND email = '' AND phone = '' AND address = '' AND city = '' \
+         AND birth_date = '' AND notes = '' AND extra = '{}' AND id IN (SELECT customer_id FROM erasures)",
+    );
+    assert_eq!(
+        intact + anonymized,
+        3000,
+        "some customers are half-anonymized"
+    );
+    let stray: i64 = cube.sql(
+        "SELECT count(*) FROM outcomes o JOIN customers c ON c.id = o.customer_id \
+         WHERE c.anonymized_at IS NOT NULL AND o.comment <> ''",
+    );
+    assert_eq!(stray, 0);
+}

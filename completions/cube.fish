@@ -42,6 +42,7 @@ complete -c cube -n "__fish_cube_needs_command" -f -a "assign" -d 'Hand the next
 complete -c cube -n "__fish_cube_needs_command" -f -a "archive" -d 'Archive campaigns, choosing whether their customers are anonymized'
 complete -c cube -n "__fish_cube_needs_command" -f -a "anonymize" -d 'Archive a campaign and anonymize all its customers, in one step'
 complete -c cube -n "__fish_cube_needs_command" -f -a "jobs" -d 'List anonymization jobs, or resume unfinished ones'
+complete -c cube -n "__fish_cube_needs_command" -f -a "export" -d 'Export outcomes, sales or history to CSV or Excel'
 complete -c cube -n "__fish_cube_needs_command" -f -a "reactivate" -d 'Reactivate an archived campaign (anonymized customers stay anonymized)'
 complete -c cube -n "__fish_cube_needs_command" -f -a "campaign" -d 'List, show and create campaigns'
 complete -c cube -n "__fish_cube_needs_command" -f -a "customer" -d 'List and show customers'
@@ -221,6 +222,25 @@ complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcomma
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from help" -f -a "list" -d 'List anonymization jobs, oldest first (the default)'
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from help" -f -a "resume" -d 'Finish unfinished jobs (all of them, or the one named)'
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cube -n "__fish_cube_using_subcommand export" -l campaign -d 'Only this campaign' -r
+complete -c cube -n "__fish_cube_using_subcommand export" -l seller -d 'Only this seller (outcomes and sales)' -r
+complete -c cube -n "__fish_cube_using_subcommand export" -l from -d 'From this date (YYYY-MM-DD or DD.MM.YYYY), inclusive' -r
+complete -c cube -n "__fish_cube_using_subcommand export" -l to -d 'To this date, inclusive' -r
+complete -c cube -n "__fish_cube_using_subcommand export" -l format -d 'csv, or xlsx for an Excel workbook' -r -f -a "csv\t''
+xlsx\t''"
+complete -c cube -n "__fish_cube_using_subcommand export" -l delimiter -d 'The CSV field delimiter (`;` for Excel in a Norwegian locale)' -r
+complete -c cube -n "__fish_cube_using_subcommand export" -s o -l output -d 'Write to this file (complete or not at all) instead of stdout' -r -F
+complete -c cube -n "__fish_cube_using_subcommand export" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand export" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand export" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand export" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand export" -l bom -d 'Start the CSV with a byte order mark, so Excel reads it as UTF-8'
+complete -c cube -n "__fish_cube_using_subcommand export" -l raw -d 'Leave cells that look like formulas as they are (for programs, not spreadsheets)'
+complete -c cube -n "__fish_cube_using_subcommand export" -l json -d 'Print machine-readable JSON on stdout'
+complete -c cube -n "__fish_cube_using_subcommand export" -s q -l quiet -d 'Say nothing unless something fails'
+complete -c cube -n "__fish_cube_using_subcommand export" -s v -l verbose -d 'Say more about what is done'
+complete -c cube -n "__fish_cube_using_subcommand export" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
+complete -c cube -n "__fish_cube_using_subcommand export" -s h -l help -d 'Print help'
 complete -c cube -n "__fish_cube_using_subcommand reactivate" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand reactivate" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand reactivate" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
@@ -243,6 +263,8 @@ complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_
 complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -f -a "show" -d 'Show one campaign: status and customers per stage'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -f -a "create" -d 'Create an empty campaign'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from list" -l format -d 'table, or csv for scripts' -r -f -a "table\t''
+csv\t''"
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from list" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from list" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from list" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
@@ -293,6 +315,8 @@ complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subc
 assigned\t'A seller has it'
 completed\t'An outcome was registered'"
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from list" -l limit -d 'At most this many' -r
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from list" -l format -d 'table, or csv for scripts' -r -f -a "table\t''
+csv\t''"
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from list" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from list" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from list" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
@@ -334,20 +358,21 @@ complete -c cube -n "__fish_cube_using_subcommand completions" -s q -l quiet -d 
 complete -c cube -n "__fish_cube_using_subcommand completions" -s v -l verbose -d 'Say more about what is done'
 complete -c cube -n "__fish_cube_using_subcommand completions" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
 complete -c cube -n "__fish_cube_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs reactivate campaign customer stats completions help" -f -a "init" -d 'Create the database, or bring an existing one up to this version\'s schema'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs reactivate campaign customer stats completions help" -f -a "demo" -d 'Fill a fresh database with realistic demo data'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs reactivate campaign customer stats completions help" -f -a "import" -d 'Import customers, outcomes or history from CSV files'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs reactivate campaign customer stats completions help" -f -a "move" -d 'Move customers into another campaign'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs reactivate campaign customer stats completions help" -f -a "assign" -d 'Hand the next available customers of a campaign to a seller'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs reactivate campaign customer stats completions help" -f -a "archive" -d 'Archive campaigns, choosing whether their customers are anonymized'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs reactivate campaign customer stats completions help" -f -a "anonymize" -d 'Archive a campaign and anonymize all its customers, in one step'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs reactivate campaign customer stats completions help" -f -a "jobs" -d 'List anonymization jobs, or resume unfinished ones'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs reactivate campaign customer stats completions help" -f -a "reactivate" -d 'Reactivate an archived campaign (anonymized customers stay anonymized)'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs reactivate campaign customer stats completions help" -f -a "campaign" -d 'List, show and create campaigns'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs reactivate campaign customer stats completions help" -f -a "customer" -d 'List and show customers'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs reactivate campaign customer stats completions help" -f -a "stats" -d 'Counts of customers, campaigns, outcomes, sales and recordings'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs reactivate campaign customer stats completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs reactivate campaign customer stats completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export reactivate campaign customer stats completions help" -f -a "init" -d 'Create the database, or bring an existing one up to this version\'s schema'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export reactivate campaign customer stats completions help" -f -a "demo" -d 'Fill a fresh database with realistic demo data'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export reactivate campaign customer stats completions help" -f -a "import" -d 'Import customers, outcomes or history from CSV files'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export reactivate campaign customer stats completions help" -f -a "move" -d 'Move customers into another campaign'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export reactivate campaign customer stats completions help" -f -a "assign" -d 'Hand the next available customers of a campaign to a seller'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export reactivate campaign customer stats completions help" -f -a "archive" -d 'Archive campaigns, choosing whether their customers are anonymized'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export reactivate campaign customer stats completions help" -f -a "anonymize" -d 'Archive a campaign and anonymize all its customers, in one step'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export reactivate campaign customer stats completions help" -f -a "jobs" -d 'List anonymization jobs, or resume unfinished ones'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export reactivate campaign customer stats completions help" -f -a "export" -d 'Export outcomes, sales or history to CSV or Excel'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export reactivate campaign customer stats completions help" -f -a "reactivate" -d 'Reactivate an archived campaign (anonymized customers stay anonymized)'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export reactivate campaign customer stats completions help" -f -a "campaign" -d 'List, show and create campaigns'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export reactivate campaign customer stats completions help" -f -a "customer" -d 'List and show customers'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export reactivate campaign customer stats completions help" -f -a "stats" -d 'Counts of customers, campaigns, outcomes, sales and recordings'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export reactivate campaign customer stats completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export reactivate campaign customer stats completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from import" -f -a "customers" -d 'Import customer cards (English or Norwegian headers)'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from import" -f -a "outcomes" -d 'Import outcomes, each with an optional sale and call recording'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from import" -f -a "history" -d 'Import activity history entries'

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::commands::export::ExportArgs;
 use crate::commands::{
     archive::{AnonymizeArgs, ArchiveArgs},
     assign::AssignArgs,
@@ -86,6 +87,8 @@ pub enum Command {
     Anonymize(AnonymizeArgs),
     /// List anonymization jobs, or resume unfinished ones
     Jobs(JobsArgs),
+    /// Export outcomes, sales or history to CSV or Excel
+    Export(ExportArgs),
     /// Reactivate an archived campaign (anonymized customers stay anonymized)
     Reactivate(ReactivateArgs),
     /// List, show and create campaigns

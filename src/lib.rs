@@ -19,6 +19,7 @@ pub mod csvio;
 pub mod db;
 pub mod demo;
 pub mod env;
+pub mod export;
 pub mod flow;
 pub mod import;
 pub mod ui;

@@ -36,6 +36,11 @@ impl Ui {
         self.json
     }
 
+    /// True when stdout is a terminal (no place for binary data).
+    pub fn stdout_is_terminal(&self) -> bool {
+        io::stdout().is_terminal()
+    }
+
     /// A buffered handle on stdout for data.
     pub fn stdout(&self) -> io::BufWriter<io::StdoutLock<'static>> {
         io::BufWriter::with_capacity(64 * 1024, io::stdout().lock())

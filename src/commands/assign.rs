@@ -22,7 +22,7 @@ pub fn run(args: AssignArgs, env: &Env, ui: &Ui) -> Result<()> {
     if ui.json() {
         ui.print_json(&customers)?;
     } else {
-        super::customer::list::print_table(ui, &customers)?;
+        super::customer::list::print_table(ui, super::ListFormat::Table, &customers)?;
     }
     ui.say(&format!(
         "assigned {} of campaign {:?} to {}",

@@ -4,9 +4,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use clap::Args;
 
-use crate::db::Db;
+use crate::anonymize::{self, Actor};
+use crate::db::{Db, ExportFilter, Report};
+use crate::export::{self, ExportFormat, ExportOptions};
 use crate::ui::Ui;
-use crate::{demo, Env, Failure};
+use crate::{demo, flow, Env, Failure};
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
@@ -54,7 +56,6 @@ pub fn run(args: DemoArgs, env: &Env, ui: &Ui) -> Result<()> {
     let db = Db::open(&path, env.busy_timeout)?;
     let recordings = env.recordings_dir(&path);
     let summary = demo::fill(&db, &recordings, args.customers, args.seed, env.now()?, ui)?;
-    drop(db);
     ui.say(&format!(
         "demo database ready: {} ({} customers, {} outcomes, {} recordings in {})",
         path.display(),
@@ -63,17 +64,59 @@ pub fn run(args: DemoArgs, env: &Env, ui: &Ui) -> Result<()> {
         summary.recordings,
         recordings.display()
     ));
+    show_the_point(&db, &path, env, ui)?;
     if env.explicit_db.is_none() {
         ui.say(&format!(
-            "point the other commands at it with:\n  export CUBE_DB={}",
+            "\npoint the other commands at the demo with:\n  export CUBE_DB={}",
             shell_quote(&path)
         ));
     }
     ui.say(&format!(
-        "then try:\n  cube stats\n  cube campaign list\n  cube campaign show {:?}\n  cube customer list --campaign {:?} --limit 5",
+        "then try:\n  cube campaign list --all\n  cube archive {:?}      (asks what happens to its customers)\n  cube export outcomes --campaign {:?}\n  cube customer list --campaign {:?} --limit 5",
+        demo::CAMPAIGNS[1].0,
+        demo::STALE_CAMPAIGN,
+        demo::STALE_CAMPAIGN,
+    ));
+    Ok(())
+}
+
+/// What cube is for, on the fresh demo: the stale campaign is archived and its
+/// customers anonymized, the counts still add up, and its outcomes read
+/// `Anonymized` with their sales intact.
+fn show_the_point(db: &Db, path: &Path, env: &Env, ui: &Ui) -> Result<()> {
+    ui.say(&format!(
+        "\nanonymizing the customers of {:?}, untouched for weeks, as `cube anonymize {:?} --yes` would:",
         demo::STALE_CAMPAIGN,
         demo::STALE_CAMPAIGN
     ));
+    let actor = Actor {
+        operator: &env.operator,
+        now: env.now()?,
+    };
+    let job = anonymize::plan(db, demo::STALE_CAMPAIGN, &actor)?;
+    super::archive::finish_jobs(db, path, vec![job], env, ui, false)?;
+    ui.say("\ncube stats:");
+    super::stats::print(db, ui)?;
+    if ui.json() {
+        return Ok(());
+    }
+    ui.say(&format!(
+        "\ncube export outcomes --campaign {:?} (first lines):",
+        demo::STALE_CAMPAIGN
+    ));
+    let options = ExportOptions {
+        report: Report::Outcomes,
+        filter: ExportFilter {
+            campaign_id: Some(flow::campaign(db, demo::STALE_CAMPAIGN)?.id),
+            limit: Some(5),
+            ..ExportFilter::default()
+        },
+        format: ExportFormat::Csv,
+        delimiter: b',',
+        bom: false,
+        raw: false,
+    };
+    export::export(db, &options, None, ui)?;
     Ok(())
 }
 

@@ -7,6 +7,7 @@ pub mod campaign;
 pub mod completions;
 pub mod customer;
 pub mod demo;
+pub mod export;
 pub mod import;
 pub mod init;
 pub mod jobs;
@@ -33,6 +34,7 @@ pub fn run(command: Command, env: &Env, ui: &Ui) -> Result<()> {
         Command::Archive(args) => archive::run(args, env, ui),
         Command::Anonymize(args) => archive::run_anonymize(args, env, ui),
         Command::Jobs(args) => jobs::run(args, env, ui),
+        Command::Export(args) => export::run(args, env, ui),
         Command::Reactivate(args) => reactivate::run(args, env, ui),
         Command::Campaign(command) => campaign::run(command, env, ui),
         Command::Customer(command) => customer::run(command, env, ui),
@@ -45,6 +47,37 @@ pub fn run(command: Command, env: &Env, ui: &Ui) -> Result<()> {
 pub fn open_db(env: &Env) -> Result<(Db, PathBuf)> {
     let path = env.db_path()?;
     Ok((Db::open(&path, env.busy_timeout)?, path))
+}
+
+/// How `list` commands print: an aligned table for people, CSV for scripts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    #[default]
+    Table,
+    Csv,
+}
+
+/// Prints rows as a table or as CSV (neutralized like exports), on stdout.
+pub fn print_rows(
+    ui: &Ui,
+    format: ListFormat,
+    header: &[&str],
+    rows: &[Vec<String>],
+) -> Result<()> {
+    match format {
+        ListFormat::Table => ui.table(header, rows)?,
+        ListFormat::Csv => {
+            let mut csv = crate::export::CsvOut::new(ui.stdout(), b',', false, false)?;
+            csv.header(header)?;
+            for row in rows {
+                let cells: Vec<crate::export::Cell> =
+                    row.iter().map(|c| crate::export::Cell::Text(c)).collect();
+                csv.row(&cells)?;
+            }
+            std::io::Write::flush(&mut csv.finish()?)?;
+        }
+    }
+    Ok(())
 }
 
 /// `1 customer`, `2 customers`.

@@ -1,20 +1,22 @@
 use anyhow::Result;
 
+use crate::db::Db;
 use crate::ui::Ui;
 use crate::Env;
 
 pub fn run(env: &Env, ui: &Ui) -> Result<()> {
     let (db, _) = super::open_db(env)?;
+    print(&db, ui)
+}
+
+/// Prints the counts as a table, or as JSON with `--json`.
+pub fn print(db: &Db, ui: &Ui) -> Result<()> {
     let stats = db.stats()?;
     if ui.json() {
         ui.print_json(&stats)?;
         return Ok(());
     }
-    let amount = format!(
-        "{}.{:02}",
-        stats.sales_amount / 100,
-        (stats.sales_amount % 100).abs()
-    );
+    let amount = crate::export::money_text(stats.sales_amount);
     let rows = [
         ("Customers", stats.customers.to_string()),
         (

@@ -153,6 +153,11 @@ const MIGRATIONS: &[&str] = &[
         details   TEXT NOT NULL DEFAULT '{}'
     );
     "#,
+    // 2: the key of the pseudonyms that stand for anonymized customers' cube
+    // ids in exports. Random, never shown, never exported.
+    r#"
+    INSERT INTO settings (key, value) VALUES ('pseudonym_key', lower(hex(randomblob(32))));
+    "#,
 ];
 
 /// The schema version this binary writes.

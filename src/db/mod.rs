@@ -19,6 +19,7 @@
 
 mod campaigns;
 mod customers;
+mod export;
 mod jobs;
 mod migrations;
 mod outcomes;
@@ -36,6 +37,7 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use campaigns::{Campaign, CampaignStatus, StageCounts};
 pub use customers::{Card, CustomerFilter, CustomerRef, CustomerRow, CustomerView, Stage};
+pub use export::{ExportFilter, ExportRow, Report};
 pub use jobs::{ErasureCounts, Job, JobState};
 pub use outcomes::{NewHistory, NewOutcome, NewSale};
 pub use stats::Stats;

@@ -8,6 +8,7 @@ mod campaign;
 mod completions;
 mod customer;
 mod demo;
+mod export;
 mod import_customers;
 mod import_outcomes;
 mod store;

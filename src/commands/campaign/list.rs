@@ -14,6 +14,9 @@ pub struct ListArgs {
     /// Active and archived campaigns
     #[arg(long)]
     pub all: bool,
+    /// table, or csv for scripts
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: crate::commands::ListFormat,
 }
 
 #[derive(Serialize)]
@@ -64,7 +67,9 @@ pub fn run(args: ListArgs, env: &Env, ui: &Ui) -> Result<()> {
             ]
         })
         .collect();
-    ui.table(
+    crate::commands::print_rows(
+        ui,
+        args.format,
         &[
             "campaign",
             "status",
@@ -73,9 +78,8 @@ pub fn run(args: ListArgs, env: &Env, ui: &Ui) -> Result<()> {
             "assigned",
             "completed",
             "anonymized",
-            "last activity",
+            "last_activity",
         ],
         &rows,
-    )?;
-    Ok(())
+    )
 }

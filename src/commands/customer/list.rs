@@ -1,6 +1,7 @@
 use anyhow::Result;
 use clap::Args;
 
+use crate::commands::{print_rows, ListFormat};
 use crate::db::{CustomerFilter, CustomerRow, Stage};
 use crate::ui::Ui;
 use crate::{flow, Env};
@@ -22,6 +23,9 @@ pub struct ListArgs {
     /// At most this many
     #[arg(long)]
     pub limit: Option<u64>,
+    /// table, or csv for scripts
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ListFormat,
 }
 
 pub fn run(args: ListArgs, env: &Env, ui: &Ui) -> Result<()> {
@@ -44,14 +48,14 @@ pub fn run(args: ListArgs, env: &Env, ui: &Ui) -> Result<()> {
     if ui.json() {
         ui.print_json(&customers)?;
     } else {
-        print_table(ui, &customers)?;
+        print_table(ui, args.format, &customers)?;
     }
     Ok(())
 }
 
 /// The customer table that `customer list` and `assign` print. An anonymized
 /// customer shows as `Anonymized` with nothing else but its cube id.
-pub fn print_table(ui: &Ui, customers: &[CustomerRow]) -> Result<()> {
+pub fn print_table(ui: &Ui, format: ListFormat, customers: &[CustomerRow]) -> Result<()> {
     let rows: Vec<Vec<String>> = customers
         .iter()
         .map(|c| {
@@ -67,7 +71,9 @@ pub fn print_table(ui: &Ui, customers: &[CustomerRow]) -> Result<()> {
             ]
         })
         .collect();
-    ui.table(
+    print_rows(
+        ui,
+        format,
         &[
             "cube_id",
             "customer_no",
@@ -79,6 +85,5 @@ pub fn print_table(ui: &Ui, customers: &[CustomerRow]) -> Result<()> {
             "seller",
         ],
         &rows,
-    )?;
-    Ok(())
+    )
 }

@@ -1,0 +1,117 @@
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+
+use crate::db::{ExportFilter, Report};
+use crate::env::timestamp;
+use crate::export::{self, ExportFormat, ExportOptions};
+use crate::ui::Ui;
+use crate::{flow, validate, Env, Failure};
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// What to export
+    #[arg(value_enum)]
+    pub report: Report,
+    /// Only this campaign
+    #[arg(long)]
+    pub campaign: Option<String>,
+    /// Only this seller (outcomes and sales)
+    #[arg(long)]
+    pub seller: Option<String>,
+    /// From this date (YYYY-MM-DD or DD.MM.YYYY), inclusive
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// To this date, inclusive
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// csv, or xlsx for an Excel workbook
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: ExportFormat,
+    /// The CSV field delimiter (`;` for Excel in a Norwegian locale)
+    #[arg(long, value_name = "C", default_value = ",")]
+    pub delimiter: String,
+    /// Start the CSV with a byte order mark, so Excel reads it as UTF-8
+    #[arg(long)]
+    pub bom: bool,
+    /// Leave cells that look like formulas as they are (for programs, not spreadsheets)
+    #[arg(long)]
+    pub raw: bool,
+    /// Write to this file (complete or not at all) instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(args: ExportArgs, env: &Env, ui: &Ui) -> Result<()> {
+    let delimiter = match args.delimiter.as_str() {
+        "\\t" | "tab" | "\t" => b'\t',
+        d if d.len() == 1 && d != "\"" && d != "\n" && d != "\r" => d.as_bytes()[0],
+        d => {
+            return Err(Failure::refused(format!(
+                "--delimiter {d:?}: use one ASCII character, or \\t"
+            ))
+            .into())
+        }
+    };
+    if args.report == Report::History && args.seller.is_some() {
+        return Err(Failure::refused(
+            "history has no seller; --seller goes with outcomes and sales",
+        )
+        .into());
+    }
+    let day = |value: &str, flag: &str, next: bool| -> Result<String> {
+        let date = validate::date(value)
+            .map_err(|what| Failure::refused(format!("{flag} {value:?} is not {what}")))?;
+        let date = if next {
+            date.succ_opt().unwrap_or(date)
+        } else {
+            date
+        };
+        Ok(timestamp(
+            date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc(),
+        ))
+    };
+    let (db, _) = super::open_db(env)?;
+    let campaign_id = match &args.campaign {
+        Some(name) => Some(flow::campaign(&db, name)?.id),
+        None => None,
+    };
+    let options = ExportOptions {
+        report: args.report,
+        filter: ExportFilter {
+            campaign_id,
+            seller: args.seller,
+            from: args
+                .from
+                .as_deref()
+                .map(|d| day(d, "--from", false))
+                .transpose()?,
+            to: args
+                .to
+                .as_deref()
+                .map(|d| day(d, "--to", true))
+                .transpose()?,
+            limit: None,
+        },
+        format: args.format,
+        delimiter,
+        bom: args.bom,
+        raw: args.raw,
+    };
+    if options.format == ExportFormat::Xlsx && args.output.is_none() && ui.stdout_is_terminal() {
+        return Err(Failure::refused("a workbook is no text for a terminal")
+            .hint("write it to a file with -o FILE.xlsx")
+            .into());
+    }
+    let count = export::export(&db, &options, args.output.as_deref(), ui)?;
+    let to = match &args.output {
+        Some(path) => format!(" to {}", path.display()),
+        None => String::new(),
+    };
+    ui.say(&format!(
+        "exported {}{to}",
+        super::plural(count, "row", "rows")
+    ));
+    Ok(())
+}

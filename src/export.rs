@@ -1,0 +1,489 @@
+//! Exports of outcomes, sales and history to CSV or Excel.
+//!
+//! Exports leave the system and outlive it, so they are written with care:
+//! - an anonymized customer reads `Anonymized`, with customer number, phone,
+//!   e-mail and comment empty, and its cube id replaced by a stable pseudonym
+//!   (`anon-` and a keyed hash), so that a report saved before the
+//!   anonymization cannot be joined with one made after it, while counts of
+//!   distinct customers stay right;
+//! - a CSV cell a spreadsheet would run as a formula (leading `=`, `+`, `-`,
+//!   `@`, tab or CR) gets a leading `'`, unless it is a `+`/`-` followed only
+//!   by digits, spaces and `().-` (phone numbers, negative amounts); `--raw`
+//!   turns this off for machine consumers; xlsx cells are typed, never formulas;
+//! - `-o FILE` writes a temporary file beside FILE and renames it into place
+//!   when complete, so no one ever sees half a report.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Seek, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use hmac::{Hmac, KeyInit, Mac};
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+use sha2::Sha256;
+
+use crate::db::{Db, ExportFilter, ExportRow, Report};
+use crate::ui::Ui;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Xlsx,
+}
+
+#[derive(Debug)]
+pub struct ExportOptions {
+    pub report: Report,
+    pub filter: ExportFilter,
+    pub format: ExportFormat,
+    pub delimiter: u8,
+    pub bom: bool,
+    /// Leave formula-like cells as they are.
+    pub raw: bool,
+}
+
+/// The header of each report, in the order of its columns.
+pub fn header(report: Report) -> &'static [&'static str] {
+    match report {
+        Report::Outcomes => &[
+            "date",
+            "campaign",
+            "seller",
+            "cube_id",
+            "customer_no",
+            "name",
+            "phone",
+            "email",
+            "outcome",
+            "comment",
+            "product",
+            "quantity",
+            "amount",
+        ],
+        Report::Sales => &[
+            "date",
+            "campaign",
+            "seller",
+            "cube_id",
+            "customer_no",
+            "name",
+            "product",
+            "quantity",
+            "unit_price",
+            "amount",
+        ],
+        Report::History => &["date", "cube_id", "customer_no", "name", "kind", "text"],
+    }
+}
+
+/// A typed cell, so that xlsx gets numbers and dates and CSV gets text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell<'a> {
+    Text(&'a str),
+    Int(i64),
+    /// Minor units.
+    Money(i64),
+    /// An RFC 3339 UTC timestamp.
+    Time(&'a str),
+    Empty,
+}
+
+/// Turns anonymized customers' cube ids into pseudonyms.
+pub struct Pseudonyms {
+    key: Vec<u8>,
+}
+
+impl Pseudonyms {
+    pub fn new(db: &Db) -> Result<Pseudonyms> {
+        Ok(Pseudonyms {
+            key: db.pseudonym_key()?.into_bytes(),
+        })
+    }
+
+    pub fn of(&self, cube_id: &str) -> String {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key)
+            .expect("HMAC takes keys of any size");
+        mac.update(cube_id.as_bytes());
+        let digest = mac.finalize().into_bytes();
+        let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        format!("anon-{hex}")
+    }
+}
+
+/// The cells of one row, rendered for anonymized customers as promised.
+pub fn cells<'a>(report: Report, row: &'a ExportRow, pseudonym: &'a str) -> Vec<Cell<'a>> {
+    let text = |s: &'a str| {
+        if s.is_empty() {
+            Cell::Empty
+        } else {
+            Cell::Text(s)
+        }
+    };
+    let (cube_id, customer_no, name, phone, email, comment) = if row.anonymized {
+        (pseudonym, "", "Anonymized", "", "", "")
+    } else {
+        (
+            row.cube_id.as_str(),
+            row.customer_no.as_str(),
+            row.name.as_str(),
+            row.phone.as_str(),
+            row.email.as_str(),
+            row.text.as_str(),
+        )
+    };
+    let amount = match (row.quantity, row.unit_price) {
+        (Some(q), Some(p)) => Cell::Money(q * p),
+        _ => Cell::Empty,
+    };
+    let quantity = row.quantity.map_or(Cell::Empty, Cell::Int);
+    let product = row.product.as_deref().map_or(Cell::Empty, text);
+    match report {
+        Report::Outcomes => vec![
+            Cell::Time(&row.at),
+            text(&row.campaign),
+            text(&row.seller),
+            Cell::Text(cube_id),
+            text(customer_no),
+            Cell::Text(name),
+            text(phone),
+            text(email),
+            text(&row.label),
+            text(comment),
+            product,
+            quantity,
+            amount,
+        ],
+        Report::Sales => vec![
+            Cell::Time(&row.at),
+            text(&row.campaign),
+            text(&row.seller),
+            Cell::Text(cube_id),
+            text(customer_no),
+            Cell::Text(name),
+            product,
+            quantity,
+            row.unit_price.map_or(Cell::Empty, Cell::Money),
+            amount,
+        ],
+        Report::History => vec![
+            Cell::Time(&row.at),
+            Cell::Text(cube_id),
+            text(customer_no),
+            Cell::Text(name),
+            text(&row.label),
+            text(comment),
+        ],
+    }
+}
+
+/// `12345` minor units as `123.45`.
+pub fn money_text(minor: i64) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", (minor / 100).abs(), (minor % 100).abs())
+}
+
+/// A CSV cell that a spreadsheet would read as a formula gets a leading `'`.
+/// A `+` or `-` followed only by digits, spaces and `().-` is data (a phone
+/// number, a negative amount) and stays as it is.
+pub fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
+    let Some(first) = cell.chars().next() else {
+        return cell.into();
+    };
+    let risky = matches!(first, '=' | '+' | '-' | '@' | '\t' | '\r');
+    let data = matches!(first, '+' | '-')
+        && cell[1..]
+            .chars()
+            .all(|c| c.is_ascii_digit() || " ().-".contains(c));
+    if risky && !data {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+fn csv_text<'a>(cell: &'a Cell<'a>) -> std::borrow::Cow<'a, str> {
+    match cell {
+        Cell::Text(s) | Cell::Time(s) => (*s).into(),
+        Cell::Int(i) => i.to_string().into(),
+        Cell::Money(m) => money_text(*m).into(),
+        Cell::Empty => "".into(),
+    }
+}
+
+/// Writes CSV rows: RFC 4180, UTF-8, optional BOM, neutralized unless raw.
+pub struct CsvOut<W: Write> {
+    writer: csv::Writer<W>,
+    raw: bool,
+}
+
+impl<W: Write> CsvOut<W> {
+    pub fn new(mut out: W, delimiter: u8, bom: bool, raw: bool) -> io::Result<Self> {
+        if bom {
+            out.write_all("\u{feff}".as_bytes())?;
+        }
+        let writer = csv::WriterBuilder::new()
+            .delimiter(delimiter)
+            .from_writer(out);
+        Ok(CsvOut { writer, raw })
+    }
+
+    pub fn row(&mut self, cells: &[Cell]) -> Result<()> {
+        let raw = self.raw;
+        let texts = cells.iter().map(|c| {
+            let text = csv_text(c);
+            if raw {
+                text.into_owned()
+            } else {
+                neutralize(&text).into_owned()
+            }
+        });
+        self.writer.write_record(texts).map_err(csv_error)
+    }
+
+    pub fn header(&mut self, names: &[&str]) -> Result<()> {
+        self.writer.write_record(names).map_err(csv_error)
+    }
+
+    pub fn finish(self) -> Result<W> {
+        self.writer
+            .into_inner()
+            .map_err(|e| anyhow::Error::new(e.into_error()))
+    }
+}
+
+/// Keeps an I/O error (a closed pipe, a full disk) as an `io::Error` so the
+/// caller can tell them apart.
+fn csv_error(err: csv::Error) -> anyhow::Error {
+    match err.into_kind() {
+        csv::ErrorKind::Io(e) => e.into(),
+        other => anyhow::anyhow!("cannot write CSV: {other:?}"),
+    }
+}
+
+/// Writes a report; `output` is a file path, or `None` for stdout.
+pub fn export(db: &Db, options: &ExportOptions, output: Option<&Path>, ui: &Ui) -> Result<u64> {
+    match output {
+        Some(path) => {
+            let mut temp = TempOutput::create(path)?;
+            let count = write_report(db, options, temp.file(), ui)?;
+            temp.commit()?;
+            Ok(count)
+        }
+        None => {
+            if options.format == ExportFormat::Xlsx {
+                // A workbook is a zip with its index at the end: build it in an
+                // unnamed temporary file, then copy it out.
+                let mut file = tempfile::tempfile().context("cannot create a temporary file")?;
+                let count = write_report(db, options, &mut file, ui)?;
+                file.rewind()?;
+                let mut out = ui.stdout();
+                io::copy(&mut file, &mut out)?;
+                out.flush()?;
+                Ok(count)
+            } else {
+                let mut out = ui.stdout();
+                let count = write_csv(db, options, &mut out, ui)?;
+                out.flush()?;
+                Ok(count)
+            }
+        }
+    }
+}
+
+fn write_report<W: Write + Seek + Send>(
+    db: &Db,
+    options: &ExportOptions,
+    out: W,
+    ui: &Ui,
+) -> Result<u64> {
+    match options.format {
+        ExportFormat::Csv => write_csv(db, options, out, ui),
+        ExportFormat::Xlsx => write_xlsx(db, options, out, ui),
+    }
+}
+
+fn write_csv<W: Write>(db: &Db, options: &ExportOptions, out: W, ui: &Ui) -> Result<u64> {
+    let pseudonyms = Pseudonyms::new(db)?;
+    let mut csv = CsvOut::new(out, options.delimiter, options.bom, options.raw)?;
+    csv.header(header(options.report))?;
+    let bar = ui.progress(None, "rows");
+    let count = db.export_rows(options.report, &options.filter, &mut |row| {
+        let pseudonym = if row.anonymized {
+            pseudonyms.of(&row.cube_id)
+        } else {
+            String::new()
+        };
+        bar.inc(1);
+        csv.row(&cells(options.report, row, &pseudonym))
+    })?;
+    bar.finish_and_clear();
+    let mut out = csv.finish()?;
+    out.flush()?;
+    Ok(count)
+}
+
+fn write_xlsx<W: Write + Seek + Send>(
+    db: &Db,
+    options: &ExportOptions,
+    out: W,
+    ui: &Ui,
+) -> Result<u64> {
+    let pseudonyms = Pseudonyms::new(db)?;
+    let mut workbook = Workbook::new();
+    let names = header(options.report);
+    let bold = Format::new().set_bold();
+    let date_format = Format::new().set_num_format("yyyy-mm-dd hh:mm");
+    let money_format = Format::new().set_num_format("#,##0.00");
+    let sheet = workbook.add_worksheet_with_constant_memory();
+    sheet.set_name(match options.report {
+        Report::Outcomes => "Outcomes",
+        Report::Sales => "Sales",
+        Report::History => "History",
+    })?;
+    for (col, name) in names.iter().enumerate() {
+        let width = match *name {
+            "date" => 17.0,
+            "cube_id" => 38.0,
+            "comment" | "text" => 50.0,
+            "name" | "email" | "campaign" | "product" => 24.0,
+            _ => 14.0,
+        };
+        sheet.set_column_width(col as u16, width)?;
+        sheet.write_string_with_format(0, col as u16, *name, &bold)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    let bar = ui.progress(None, "rows");
+    let mut line: u32 = 0;
+    let count = db.export_rows(options.report, &options.filter, &mut |row| {
+        line += 1;
+        bar.inc(1);
+        let pseudonym = if row.anonymized {
+            pseudonyms.of(&row.cube_id)
+        } else {
+            String::new()
+        };
+        for (col, cell) in cells(options.report, row, &pseudonym).iter().enumerate() {
+            let col = col as u16;
+            match cell {
+                Cell::Text(s) => {
+                    sheet.write_string(line, col, *s)?;
+                }
+                Cell::Int(i) => {
+                    sheet.write_number(line, col, *i as f64)?;
+                }
+                Cell::Money(m) => {
+                    sheet.write_number_with_format(line, col, *m as f64 / 100.0, &money_format)?;
+                }
+                Cell::Time(t) => match excel_time(t) {
+                    Some(time) => {
+                        sheet.write_datetime_with_format(line, col, &time, &date_format)?;
+                    }
+                    None => {
+                        sheet.write_string(line, col, *t)?;
+                    }
+                },
+                Cell::Empty => {}
+            }
+        }
+        Ok(())
+    })?;
+    bar.finish_and_clear();
+    workbook
+        .save_to_writer(out)
+        .context("cannot write the workbook")?;
+    Ok(count)
+}
+
+/// `2026-11-01T10:30:00Z` as an Excel date-time.
+fn excel_time(text: &str) -> Option<ExcelDateTime> {
+    let t = chrono::DateTime::parse_from_rfc3339(text).ok()?;
+    use chrono::{Datelike, Timelike};
+    ExcelDateTime::from_ymd(t.year() as u16, t.month() as u8, t.day() as u8)
+        .ok()?
+        .and_hms(t.hour() as u16, t.minute() as u8, t.second())
+        .ok()
+}
+
+/// A file written beside its final place and renamed there when complete;
+/// removed if anything fails before that.
+pub struct TempOutput {
+    file: Option<File>,
+    temp: PathBuf,
+    path: PathBuf,
+}
+
+impl TempOutput {
+    pub fn create(path: &Path) -> Result<TempOutput> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let temp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&temp)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        Ok(TempOutput {
+            file: Some(file),
+            temp,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn file(&mut self) -> &mut File {
+        self.file.as_mut().expect("the file is open until commit")
+    }
+
+    /// Syncs the file and renames it into place.
+    pub fn commit(mut self) -> Result<()> {
+        if let Some(file) = self.file.take() {
+            file.sync_all()
+                .with_context(|| format!("cannot write {}", self.path.display()))?;
+        }
+        fs::rename(&self.temp, &self.path)
+            .with_context(|| format!("cannot write {}", self.path.display()))
+    }
+}
+
+impl Drop for TempOutput {
+    fn drop(&mut self) {
+        if self.file.is_some() {
+            let _ = fs::remove_file(&self.temp);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralized_and_phone_numbers_are_not() {
+        for (cell, out) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+            ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+            ("\tleading tab", "'\tleading tab"),
+            ("\rleading cr", "'\rleading cr"),
+            ("+47 12345678", "+47 12345678"),
+            ("-1 234", "-1 234"),
+            ("-12.30", "-12.30"),
+            ("+1 (555) 010-99", "+1 (555) 010-99"),
+            ("+47 12 SUM", "'+47 12 SUM"),
+            ("Ola", "Ola"),
+            ("", ""),
+        ] {
+            assert_eq!(neutralize(cell), out, "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn money_is_written_in_major_units() {
+        assert_eq!(money_text(29900), "299.00");
+        assert_eq!(money_text(-1230), "-12.30");
+        assert_eq!(money_text(-5), "-0.05");
+    }
+}

@@ -1,0 +1,329 @@
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Read;
+
+use crate::Cube;
+
+/// Names, notes and comments carrying formula payloads, and phone numbers that
+/// look like formulas but are data.
+fn hostile() -> Cube {
+    let cube = Cube::new();
+    let customers = "customer_no,name,phone,email,notes\n\
+        1,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"klikk\"\")\",+47 12345678,ola@x.no,@SUM(1+1)*cmd|' /C calc'!A0\n\
+        2,Kari Nordmann,-1 234,kari@x.no,\"\tleading tab\"\n\
+        3,\"@SUM(A1:A9)\",+1 (555) 010-99,per@x.no,plain\n";
+    cube.import_customers(customers, &["--campaign", "Vår"])
+        .ok();
+    let outcomes = "customer_no,campaign,seller,date,outcome,comment,product,quantity,unit_price\n\
+        1,Vår,kari,2026-11-01T09:00:00Z,Sale,-2+3+cmd|' /C calc'!A0,Fiber 500,2,599.00\n\
+        2,Vår,ola,2026-11-02T10:00:00Z,Sale,=1+1,TV Basis,1,-100.50\n\
+        3,Vår,ola,2026-11-03T11:00:00Z,Call back,\"\tringer igjen\",,,\n";
+    cube.import_customers_like("outcomes", outcomes, &[]).ok();
+    cube
+}
+
+fn parse(text: &str, delimiter: u8) -> Vec<BTreeMap<String, String>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    reader
+        .records()
+        .map(|r| {
+            header
+                .iter()
+                .cloned()
+                .zip(r.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn no_cell_starts_a_formula_and_phone_numbers_stay() {
+    let cube = hostile();
+    let run = cube.run(&["export", "outcomes"]);
+    run.ok();
+    let rows = parse(&run.stdout, b',');
+    assert_eq!(rows.len(), 3);
+    for row in &rows {
+        for (column, cell) in row {
+            let data = [
+                "+47 12345678",
+                "-1 234",
+                "+1 (555) 010-99",
+                "-100.50",
+                "-201.00",
+            ];
+            if data.contains(&cell.as_str()) {
+                continue;
+            }
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{column}: {cell:?}"
+            );
+        }
+    }
+    assert_eq!(
+        rows[0]["name"],
+        "'=HYPERLINK(\"http://evil.example\",\"klikk\")"
+    );
+    assert_eq!(rows[0]["phone"], "+47 12345678");
+    assert_eq!(rows[0]["comment"], "'-2+3+cmd|' /C calc'!A0");
+    assert_eq!(rows[0]["amount"], "1198.00");
+    assert_eq!(rows[1]["phone"], "-1 234");
+    assert_eq!(rows[1]["comment"], "'=1+1");
+    assert_eq!(rows[1]["amount"], "-100.50");
+    assert_eq!(rows[2]["name"], "'@SUM(A1:A9)");
+    assert_eq!(rows[2]["comment"], "'\tringer igjen");
+
+    let raw = cube.run(&["export", "outcomes", "--raw"]);
+    assert_eq!(parse(&raw.stdout, b',')[1]["comment"], "=1+1");
+}
+
+#[test]
+fn headers_are_in_the_documented_order() {
+    let cube = hostile();
+    let first_line = |report: &str| {
+        cube.run(&["export", report])
+            .ok()
+            .stdout
+            .lines()
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(first_line("outcomes"), "date,campaign,seller,cube_id,customer_no,name,phone,email,outcome,comment,product,quantity,amount");
+    assert_eq!(
+        first_line("sales"),
+        "date,campaign,seller,cube_id,customer_no,name,product,quantity,unit_price,amount"
+    );
+    assert_eq!(
+        first_line("history"),
+        "date,cube_id,customer_no,name,kind,text"
+    );
+}
+
+#[test]
+fn excel_in_a_norwegian_locale_gets_a_bom_and_semicolons() {
+    let cube = hostile();
+    let run = cube.run(&["export", "sales", "--bom", "--delimiter", ";"]);
+    run.ok();
+    assert!(
+        run.stdout.starts_with("\u{feff}date;campaign;seller;"),
+        "{}",
+        run.stdout
+    );
+    let rows = parse(run.stdout.trim_start_matches('\u{feff}'), b';');
+    assert_eq!(rows[0]["unit_price"], "599.00");
+    assert_eq!(rows[0]["campaign"], "Vår");
+}
+
+#[test]
+fn filters_by_campaign_seller_and_dates() {
+    let cube = hostile();
+    let count = |args: &[&str]| {
+        let mut all = vec!["export", "outcomes"];
+        all.extend(args);
+        parse(&cube.run(&all).ok().stdout, b',').len()
+    };
+    assert_eq!(count(&["--seller", "ola"]), 2);
+    assert_eq!(count(&["--from", "2026-11-02"]), 2);
+    assert_eq!(count(&["--to", "02.11.2026"]), 2);
+    assert_eq!(count(&["--from", "2026-11-02", "--to", "2026-11-02"]), 1);
+    assert_eq!(count(&["--campaign", "Vår"]), 3);
+    let run = cube.run(&["export", "outcomes", "--from", "yesterday"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("--from \"yesterday\" is not a date"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn anonymized_customers_read_anonymized_and_totals_stay() {
+    let cube = hostile();
+    cube.import_customers(
+        "customer_no,name\n9,Siri Kontroll\n",
+        &["--campaign", "Kontroll"],
+    )
+    .ok();
+    cube.import_customers_like(
+        "outcomes",
+        "customer_no,campaign,seller,date,outcome,comment,product,quantity,unit_price\n9,Kontroll,kari,2026-11-04,Sale,ok,Fiber 500,1,599.00\n",
+        &[],
+    )
+    .ok();
+    let totals = |rows: &[BTreeMap<String, String>]| {
+        let mut by: BTreeMap<(String, String), f64> = BTreeMap::new();
+        for r in rows {
+            *by.entry((r["seller"].clone(), r["product"].clone()))
+                .or_default() += r["amount"].parse::<f64>().unwrap_or(0.0);
+        }
+        by
+    };
+    let before = parse(&cube.run(&["export", "sales"]).ok().stdout, b',');
+    let cube_ids: Vec<String> = before.iter().map(|r| r["cube_id"].clone()).collect();
+    cube.run(&["anonymize", "Vår"]).ok();
+
+    let after = parse(&cube.run(&["export", "sales"]).ok().stdout, b',');
+    assert_eq!(totals(&before), totals(&after));
+    assert_eq!(after.len(), before.len());
+    let outcomes = parse(&cube.run(&["export", "outcomes"]).ok().stdout, b',');
+    for row in outcomes.iter().filter(|r| r["campaign"] == "Vår") {
+        assert_eq!(row["name"], "Anonymized");
+        for column in ["customer_no", "phone", "email", "comment"] {
+            assert_eq!(row[column], "", "{column}");
+        }
+        assert!(row["cube_id"].starts_with("anon-"), "{}", row["cube_id"]);
+        assert!(!cube_ids.contains(&row["cube_id"]));
+        assert!(!row["outcome"].is_empty() && !row["seller"].is_empty() && !row["date"].is_empty());
+    }
+    let kontroll = outcomes
+        .iter()
+        .find(|r| r["campaign"] == "Kontroll")
+        .unwrap();
+    assert_eq!(
+        (kontroll["name"].as_str(), kontroll["comment"].as_str()),
+        ("Siri Kontroll", "ok")
+    );
+    // The pseudonym is stable, so distinct customers still count right.
+    let again = parse(&cube.run(&["export", "outcomes"]).ok().stdout, b',');
+    assert_eq!(outcomes, again);
+    let distinct: std::collections::BTreeSet<&String> =
+        outcomes.iter().map(|r| &r["cube_id"]).collect();
+    assert_eq!(distinct.len(), 4);
+    let history = cube.run(&["export", "history"]);
+    assert_eq!(parse(&history.ok().stdout, b',').len(), 0);
+}
+
+#[test]
+fn xlsx_is_a_workbook_without_formulas() {
+    let cube = hostile();
+    let path = cube.path("report.xlsx");
+    let run = cube.run(&[
+        "export",
+        "outcomes",
+        "--format",
+        "xlsx",
+        "-o",
+        path.to_str().unwrap(),
+    ]);
+    run.ok();
+    let mut zip = zip::ZipArchive::new(fs::File::open(&path).unwrap()).unwrap();
+    let mut sheet = String::new();
+    zip.by_name("xl/worksheets/sheet1.xml")
+        .unwrap()
+        .read_to_string(&mut sheet)
+        .unwrap();
+    assert!(
+        !sheet.contains("<f>") && !sheet.contains("<f "),
+        "a formula in {sheet}"
+    );
+    assert!(
+        sheet.contains("<pane ySplit=\"1\""),
+        "the header is frozen: {sheet}"
+    );
+    assert!(
+        sheet.contains("<v>1198</v>"),
+        "amounts are numbers: {sheet}"
+    );
+    let mut strings = String::new();
+    if let Ok(mut file) = zip.by_name("xl/sharedStrings.xml") {
+        file.read_to_string(&mut strings).unwrap();
+    }
+    let all = strings + &sheet;
+    let payload = all.contains("<t>=HYPERLINK(\"http://evil.example\",\"klikk\")</t>")
+        || all.contains("=HYPERLINK(&quot;http://evil.example&quot;,&quot;klikk&quot;)");
+    assert!(payload, "the payload stays readable, as text: {all}");
+    assert!(all.contains("+47 12345678"));
+}
+
+#[test]
+fn output_files_are_complete_or_absent() {
+    let cube = hostile();
+    let path = cube.path("out/report.csv");
+    fs::create_dir_all(cube.path("out")).unwrap();
+    cube.run(&["export", "outcomes", "-o", path.to_str().unwrap()])
+        .ok();
+    assert_eq!(parse(&fs::read_to_string(&path).unwrap(), b',').len(), 3);
+
+    let missing = cube.path("out/report2.csv");
+    let run = cube.run(&[
+        "export",
+        "outcomes",
+        "--campaign",
+        "Nope",
+        "-o",
+        missing.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 1);
+    let run = cube.run(&[
+        "export",
+        "outcomes",
+        "-o",
+        cube.path("nowhere/report.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("cannot create"), "{}", run.stderr);
+    let left: Vec<String> = fs::read_dir(cube.path("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(left, ["report.csv"], "no partial or temporary file");
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let cube = Cube::new();
+    let rows: String = (0..3000).map(|i| format!("{i},Kunde {i}\n")).collect();
+    cube.import_customers(&format!("customer_no,name\n{rows}"), &["--campaign", "Vår"])
+        .ok();
+    let outcomes: String = (0..3000)
+        .map(|i| format!("{i},Vår,kari,2026-11-01,Call back,{}\n", "x".repeat(50)))
+        .collect();
+    cube.import_customers_like(
+        "outcomes",
+        &format!("customer_no,campaign,seller,date,outcome,comment\n{outcomes}"),
+        &[],
+    )
+    .ok();
+    let out = std::process::Command::new("bash")
+        .args([
+            "-o",
+            "pipefail",
+            "-c",
+            &format!(
+                "'{}' export outcomes | head -n 2",
+                env!("CARGO_BIN_EXE_cube")
+            ),
+        ])
+        .env("CUBE_DB", cube.db())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
+}
+
+#[test]
+fn lists_come_as_csv_for_scripts() {
+    let cube = hostile();
+    let run = cube.run(&["customer", "list", "--format", "csv"]);
+    let rows = parse(&run.ok().stdout, b',');
+    assert_eq!(
+        rows[0]["name"],
+        "'=HYPERLINK(\"http://evil.example\",\"klikk\")"
+    );
+    assert_eq!(rows[1]["phone"], "-1 234");
+    let run = cube.run(&["campaign", "list", "--format", "csv"]);
+    assert_eq!(
+        run.ok().stdout.lines().next().unwrap(),
+        "campaign,status,customers,available,assigned,completed,anonymized,last_activity"
+    );
+}

@@ -36,8 +36,14 @@ fn the_demo_is_realistic_and_deterministic() {
     let stale_count: i64 = cube.sql_at(&demo_db, "SELECT count(*) FROM customers c JOIN campaigns k ON k.id = c.campaign_id WHERE k.name = 'Julekampanje 2025'");
     assert_eq!(stats["anonymized"], stale_count);
     let stdout = String::from_utf8(run.stdout).unwrap();
-    assert!(stdout.contains("Anonymized customers in the dataset"), "{stdout}");
-    assert!(stdout.contains(",Julekampanje 2025,") && stdout.contains(",Anonymized,"), "{stdout}");
+    assert!(
+        stdout.contains("Anonymized customers in the dataset"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(",Julekampanje 2025,") && stdout.contains(",Anonymized,"),
+        "{stdout}"
+    );
     assert!(stats["outcomes"].as_u64().unwrap() > 100, "{stats}");
     assert!(stats["sales"].as_u64().unwrap() > 20, "{stats}");
     assert!(stats["recordings"].as_u64().unwrap() > 5, "{stats}");

@@ -43,6 +43,9 @@ complete -c cube -n "__fish_cube_needs_command" -f -a "archive" -d 'Archive camp
 complete -c cube -n "__fish_cube_needs_command" -f -a "anonymize" -d 'Archive a campaign and anonymize all its customers, in one step'
 complete -c cube -n "__fish_cube_needs_command" -f -a "jobs" -d 'List anonymization jobs, or resume unfinished ones'
 complete -c cube -n "__fish_cube_needs_command" -f -a "export" -d 'Export outcomes, sales or history to CSV or Excel'
+complete -c cube -n "__fish_cube_needs_command" -f -a "backup" -d 'Back up the database, or restore a backup'
+complete -c cube -n "__fish_cube_needs_command" -f -a "doctor" -d 'Check integrity, settings, jobs, the erasure journal and recording files'
+complete -c cube -n "__fish_cube_needs_command" -f -a "audit" -d 'Who archived, anonymized, restored or replayed what, and when'
 complete -c cube -n "__fish_cube_needs_command" -f -a "reactivate" -d 'Reactivate an archived campaign (anonymized customers stay anonymized)'
 complete -c cube -n "__fish_cube_needs_command" -f -a "campaign" -d 'List, show and create campaigns'
 complete -c cube -n "__fish_cube_needs_command" -f -a "customer" -d 'List and show customers'
@@ -241,6 +244,72 @@ complete -c cube -n "__fish_cube_using_subcommand export" -s q -l quiet -d 'Say 
 complete -c cube -n "__fish_cube_using_subcommand export" -s v -l verbose -d 'Say more about what is done'
 complete -c cube -n "__fish_cube_using_subcommand export" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
 complete -c cube -n "__fish_cube_using_subcommand export" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -l json -d 'Print machine-readable JSON on stdout'
+complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -s q -l quiet -d 'Say nothing unless something fails'
+complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -s v -l verbose -d 'Say more about what is done'
+complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
+complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -f -a "create" -d 'Write a consistent snapshot of the database (mode 0600)'
+complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -f -a "restore" -d 'Restore a snapshot, re-applying every anonymization recorded since'
+complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -f -a "replay" -d 'Re-apply the anonymizations the erasure journal has and the database lacks'
+complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from create" -l dir -d 'Instead: write `cube-<time>.db` into this folder (for cron)' -r -F
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from create" -l keep -d 'With --dir: keep only the newest N snapshots there' -r
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from create" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from create" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from create" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from create" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from create" -l json -d 'Print machine-readable JSON on stdout'
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Say nothing unless something fails'
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Say more about what is done'
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from create" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from restore" -l undo-job -d 'An anonymization job that was a mistake: its customers come back from the snapshot (repeatable; `cube jobs list` shows the ids)' -r
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from restore" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from restore" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from restore" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from restore" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from restore" -l json -d 'Print machine-readable JSON on stdout'
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from restore" -s q -l quiet -d 'Say nothing unless something fails'
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from restore" -s v -l verbose -d 'Say more about what is done'
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from restore" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from restore" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from replay" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from replay" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from replay" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from replay" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from replay" -l json -d 'Print machine-readable JSON on stdout'
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from replay" -s q -l quiet -d 'Say nothing unless something fails'
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from replay" -s v -l verbose -d 'Say more about what is done'
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from replay" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from replay" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "create" -d 'Write a consistent snapshot of the database (mode 0600)'
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "restore" -d 'Restore a snapshot, re-applying every anonymization recorded since'
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "replay" -d 'Re-apply the anonymizations the erasure journal has and the database lacks'
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cube -n "__fish_cube_using_subcommand doctor" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand doctor" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand doctor" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand doctor" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand doctor" -l json -d 'Print machine-readable JSON on stdout'
+complete -c cube -n "__fish_cube_using_subcommand doctor" -s q -l quiet -d 'Say nothing unless something fails'
+complete -c cube -n "__fish_cube_using_subcommand doctor" -s v -l verbose -d 'Say more about what is done'
+complete -c cube -n "__fish_cube_using_subcommand doctor" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
+complete -c cube -n "__fish_cube_using_subcommand doctor" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand audit" -l since -d 'Only entries from this date (YYYY-MM-DD or DD.MM.YYYY) on' -r
+complete -c cube -n "__fish_cube_using_subcommand audit" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand audit" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand audit" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand audit" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand audit" -l json -d 'Print machine-readable JSON on stdout'
+complete -c cube -n "__fish_cube_using_subcommand audit" -s q -l quiet -d 'Say nothing unless something fails'
+complete -c cube -n "__fish_cube_using_subcommand audit" -s v -l verbose -d 'Say more about what is done'
+complete -c cube -n "__fish_cube_using_subcommand audit" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
+complete -c cube -n "__fish_cube_using_subcommand audit" -s h -l help -d 'Print help'
 complete -c cube -n "__fish_cube_using_subcommand reactivate" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand reactivate" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand reactivate" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
@@ -358,26 +427,32 @@ complete -c cube -n "__fish_cube_using_subcommand completions" -s q -l quiet -d 
 complete -c cube -n "__fish_cube_using_subcommand completions" -s v -l verbose -d 'Say more about what is done'
 complete -c cube -n "__fish_cube_using_subcommand completions" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
 complete -c cube -n "__fish_cube_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export reactivate campaign customer stats completions help" -f -a "init" -d 'Create the database, or bring an existing one up to this version\'s schema'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export reactivate campaign customer stats completions help" -f -a "demo" -d 'Fill a fresh database with realistic demo data'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export reactivate campaign customer stats completions help" -f -a "import" -d 'Import customers, outcomes or history from CSV files'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export reactivate campaign customer stats completions help" -f -a "move" -d 'Move customers into another campaign'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export reactivate campaign customer stats completions help" -f -a "assign" -d 'Hand the next available customers of a campaign to a seller'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export reactivate campaign customer stats completions help" -f -a "archive" -d 'Archive campaigns, choosing whether their customers are anonymized'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export reactivate campaign customer stats completions help" -f -a "anonymize" -d 'Archive a campaign and anonymize all its customers, in one step'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export reactivate campaign customer stats completions help" -f -a "jobs" -d 'List anonymization jobs, or resume unfinished ones'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export reactivate campaign customer stats completions help" -f -a "export" -d 'Export outcomes, sales or history to CSV or Excel'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export reactivate campaign customer stats completions help" -f -a "reactivate" -d 'Reactivate an archived campaign (anonymized customers stay anonymized)'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export reactivate campaign customer stats completions help" -f -a "campaign" -d 'List, show and create campaigns'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export reactivate campaign customer stats completions help" -f -a "customer" -d 'List and show customers'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export reactivate campaign customer stats completions help" -f -a "stats" -d 'Counts of customers, campaigns, outcomes, sales and recordings'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export reactivate campaign customer stats completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export reactivate campaign customer stats completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions help" -f -a "init" -d 'Create the database, or bring an existing one up to this version\'s schema'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions help" -f -a "demo" -d 'Fill a fresh database with realistic demo data'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions help" -f -a "import" -d 'Import customers, outcomes or history from CSV files'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions help" -f -a "move" -d 'Move customers into another campaign'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions help" -f -a "assign" -d 'Hand the next available customers of a campaign to a seller'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions help" -f -a "archive" -d 'Archive campaigns, choosing whether their customers are anonymized'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions help" -f -a "anonymize" -d 'Archive a campaign and anonymize all its customers, in one step'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions help" -f -a "jobs" -d 'List anonymization jobs, or resume unfinished ones'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions help" -f -a "export" -d 'Export outcomes, sales or history to CSV or Excel'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions help" -f -a "backup" -d 'Back up the database, or restore a backup'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions help" -f -a "doctor" -d 'Check integrity, settings, jobs, the erasure journal and recording files'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions help" -f -a "audit" -d 'Who archived, anonymized, restored or replayed what, and when'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions help" -f -a "reactivate" -d 'Reactivate an archived campaign (anonymized customers stay anonymized)'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions help" -f -a "campaign" -d 'List, show and create campaigns'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions help" -f -a "customer" -d 'List and show customers'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions help" -f -a "stats" -d 'Counts of customers, campaigns, outcomes, sales and recordings'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from import" -f -a "customers" -d 'Import customer cards (English or Norwegian headers)'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from import" -f -a "outcomes" -d 'Import outcomes, each with an optional sale and call recording'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from import" -f -a "history" -d 'Import activity history entries'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from jobs" -f -a "list" -d 'List anonymization jobs, oldest first (the default)'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from jobs" -f -a "resume" -d 'Finish unfinished jobs (all of them, or the one named)'
+complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "create" -d 'Write a consistent snapshot of the database (mode 0600)'
+complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "restore" -d 'Restore a snapshot, re-applying every anonymization recorded since'
+complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "replay" -d 'Re-apply the anonymizations the erasure journal has and the database lacks'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from campaign" -f -a "list" -d 'List campaigns with their customer counts (active ones unless told)'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from campaign" -f -a "show" -d 'Show one campaign: status and customers per stage'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from campaign" -f -a "create" -d 'Create an empty campaign'

@@ -31,6 +31,12 @@ use serde_json::json;
 
 use crate::db::{CampaignStatus, Db, ErasureCounts, Job, JobState};
 use crate::env::timestamp;
+use crate::journal::{Erasures, Journal};
+
+/// The setting that records how many bytes of the erasure journal this
+/// database has seen. A journal longer than that is read in full to find
+/// erasures the database lacks (the restore gate).
+pub const JOURNAL_SEEN: &str = "journal_bytes";
 
 /// Customers per batch transaction, unless the caller says otherwise.
 pub const DEFAULT_BATCH: u64 = 5000;
@@ -110,6 +116,7 @@ pub fn plan(db: &Db, campaign: &str, actor: &Actor) -> Result<Job> {
 pub fn run_job(
     db: &Db,
     job: &Job,
+    journal: &Journal,
     recordings: &Path,
     batch: u64,
     actor: &Actor,
@@ -129,11 +136,17 @@ pub fn run_job(
         let mut done = job.done;
         loop {
             let tx = db.begin()?;
-            let n = tx.anonymize_batch(job.rowid, batch.max(1), &now)?;
-            tx.commit()?;
-            if n == 0 {
+            let cube_ids = tx.pick_batch(job.rowid, batch.max(1))?;
+            if cube_ids.is_empty() {
+                tx.commit()?;
                 break;
             }
+            // The journal learns of the batch before the database commits it,
+            // so it never knows less than the database.
+            let journal_len = journal.erased(&job.id, &now, cube_ids)?;
+            let n = tx.erase_batch(job.rowid, &now)?;
+            tx.set_setting(JOURNAL_SEEN, &journal_len.to_string())?;
+            tx.commit()?;
             done += n;
             report.customers += n;
             progress(done, job.total);
@@ -166,6 +179,83 @@ pub fn run_job(
         // The state change itself went to the WAL: fold it in as well.
         db.scrub_wal()?;
     }
+    Ok(report)
+}
+
+/// Customers the journal says are erased but this database has not
+/// anonymized (and no unfinished job will): (job id, internal customer id).
+/// Cheap when the database has seen the whole journal.
+pub fn missing_erasures(db: &Db, journal: &Journal) -> Result<Vec<(String, i64)>> {
+    let seen: u64 = db
+        .setting(JOURNAL_SEEN)?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    if journal.size()? <= seen {
+        return Ok(Vec::new());
+    }
+    missing_from(db, &journal.read()?)
+}
+
+fn missing_from(db: &Db, erasures: &Erasures) -> Result<Vec<(String, i64)>> {
+    let mut missing = Vec::new();
+    for (job, cube_id) in erasures.cube_ids() {
+        if let Some((id, false, false)) = db.erasure_status(cube_id)? {
+            missing.push((job.to_string(), id));
+        }
+    }
+    Ok(missing)
+}
+
+/// What re-applying the journal did.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct ReplayReport {
+    pub jobs: u64,
+    pub customers: u64,
+    /// False when a reader blocked the final scrub.
+    pub scrubbed: bool,
+}
+
+/// Re-applies every erasure in `erasures` that the database lacks, each under
+/// the id of the job that made it, then records that the database has seen the
+/// whole journal.
+pub fn replay(
+    db: &Db,
+    erasures: &Erasures,
+    journal: &Journal,
+    recordings: &Path,
+    batch: u64,
+    actor: &Actor,
+) -> Result<ReplayReport> {
+    let now = timestamp(actor.now);
+    let missing = missing_from(db, erasures)?;
+    let mut by_job: std::collections::BTreeMap<&str, Vec<i64>> = Default::default();
+    for (job, id) in &missing {
+        by_job.entry(job).or_default().push(*id);
+    }
+    let mut report = ReplayReport {
+        scrubbed: true,
+        ..ReplayReport::default()
+    };
+    for (job_id, customers) in by_job {
+        let tx = db.begin()?;
+        let job = tx.ensure_job(job_id, actor.operator, &now)?;
+        tx.add_to_plan(job.rowid, &customers)?;
+        let job = tx.job(job.rowid)?;
+        tx.commit()?;
+        let done = run_job(db, &job, journal, recordings, batch, actor, &|_, _| {})?;
+        report.jobs += 1;
+        report.customers += done.customers;
+        report.scrubbed &= done.scrubbed;
+    }
+    // Unfinished jobs of the database itself (a snapshot taken mid-job).
+    for job in db.unfinished_jobs()? {
+        let done = run_job(db, &job, journal, recordings, batch, actor, &|_, _| {})?;
+        report.customers += done.customers;
+        report.scrubbed &= done.scrubbed;
+    }
+    let tx = db.begin()?;
+    tx.set_setting(JOURNAL_SEEN, &journal.size()?.to_string())?;
+    tx.commit()?;
     Ok(report)
 }
 

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::commands::audit::AuditArgs;
+use crate::commands::backup::BackupCommand;
 use crate::commands::export::ExportArgs;
 use crate::commands::{
     archive::{AnonymizeArgs, ArchiveArgs},
@@ -89,6 +91,13 @@ pub enum Command {
     Jobs(JobsArgs),
     /// Export outcomes, sales or history to CSV or Excel
     Export(ExportArgs),
+    /// Back up the database, or restore a backup
+    #[command(subcommand)]
+    Backup(BackupCommand),
+    /// Check integrity, settings, jobs, the erasure journal and recording files
+    Doctor,
+    /// Who archived, anonymized, restored or replayed what, and when
+    Audit(AuditArgs),
     /// Reactivate an archived campaign (anonymized customers stay anonymized)
     Reactivate(ReactivateArgs),
     /// List, show and create campaigns

@@ -13,6 +13,7 @@
 //! | 75 | try again later (database busy past the timeout) |
 
 pub mod anonymize;
+pub mod backup;
 pub mod cli;
 pub mod commands;
 pub mod csvio;
@@ -22,6 +23,7 @@ pub mod env;
 pub mod export;
 pub mod flow;
 pub mod import;
+pub mod journal;
 pub mod ui;
 pub mod validate;
 

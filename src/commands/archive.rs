@@ -15,6 +15,7 @@ use clap::Args;
 
 use crate::anonymize::{self, Actor, JobReport};
 use crate::db::{Db, ErasureCounts, Job, StageCounts};
+use crate::journal::Journal;
 use crate::ui::Ui;
 use crate::{flow, Env, Failure, Kind};
 
@@ -261,6 +262,7 @@ pub fn finish_jobs(
     json: bool,
 ) -> Result<()> {
     let recordings = env.recordings_dir(path);
+    let journal = Journal::of(path);
     let mut reports: Vec<JobReport> = Vec::new();
     for job in jobs {
         let actor = Actor {
@@ -269,10 +271,15 @@ pub fn finish_jobs(
         };
         let bar = ui.progress(Some(job.total), "customers anonymized");
         bar.set_position(job.done);
-        let report =
-            anonymize::run_job(db, &job, &recordings, env.batch_size, &actor, &|done, _| {
-                bar.set_position(done)
-            })?;
+        let report = anonymize::run_job(
+            db,
+            &job,
+            &journal,
+            &recordings,
+            env.batch_size,
+            &actor,
+            &|done, _| bar.set_position(done),
+        )?;
         bar.finish_and_clear();
         let campaign = job.campaign.as_deref().unwrap_or("?");
         ui.say(&format!(

@@ -3,10 +3,13 @@
 
 pub mod archive;
 pub mod assign;
+pub mod audit;
+pub mod backup;
 pub mod campaign;
 pub mod completions;
 pub mod customer;
 pub mod demo;
+pub mod doctor;
 pub mod export;
 pub mod import;
 pub mod init;
@@ -21,8 +24,10 @@ use anyhow::Result;
 
 use crate::cli::Command;
 use crate::db::Db;
+use crate::journal::Journal;
 use crate::ui::Ui;
 use crate::Env;
+use crate::Failure;
 
 pub fn run(command: Command, env: &Env, ui: &Ui) -> Result<()> {
     match command {
@@ -35,6 +40,9 @@ pub fn run(command: Command, env: &Env, ui: &Ui) -> Result<()> {
         Command::Anonymize(args) => archive::run_anonymize(args, env, ui),
         Command::Jobs(args) => jobs::run(args, env, ui),
         Command::Export(args) => export::run(args, env, ui),
+        Command::Backup(command) => backup::run(command, env, ui),
+        Command::Doctor => doctor::run(env, ui),
+        Command::Audit(args) => audit::run(args, env, ui),
         Command::Reactivate(args) => reactivate::run(args, env, ui),
         Command::Campaign(command) => campaign::run(command, env, ui),
         Command::Customer(command) => customer::run(command, env, ui),
@@ -43,8 +51,26 @@ pub fn run(command: Command, env: &Env, ui: &Ui) -> Result<()> {
     }
 }
 
-/// Opens the operator's database (from `--db`, `$CUBE_DB` or the data folder).
+/// Opens the operator's database (from `--db`, `$CUBE_DB` or the data folder),
+/// behind the restore gate: a database that lacks erasures its journal records
+/// (an old backup copied into place by hand) is refused until `backup replay`.
 pub fn open_db(env: &Env) -> Result<(Db, PathBuf)> {
+    let (db, path) = open_db_ungated(env)?;
+    let missing = crate::anonymize::missing_erasures(&db, &Journal::of(&path))?;
+    if !missing.is_empty() {
+        return Err(Failure::refused(format!(
+            "the database lacks {} anonymizations recorded in its erasure journal (was an old backup copied into place?)",
+            missing.len()
+        ))
+        .hint("run `cube backup replay` to apply them, or `cube backup restore` to restore a backup properly")
+        .into());
+    }
+    Ok((db, path))
+}
+
+/// Opens the database without the restore gate: for `backup restore`,
+/// `backup replay` and `doctor` only.
+pub fn open_db_ungated(env: &Env) -> Result<(Db, PathBuf)> {
     let path = env.db_path()?;
     Ok((Db::open(&path, env.busy_timeout)?, path))
 }

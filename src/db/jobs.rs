@@ -8,7 +8,7 @@
 //! killed at any point resumes where it stopped.
 
 use anyhow::{Context, Result};
-use rusqlite::{params, Row};
+use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
 use super::Db;
@@ -198,31 +198,38 @@ impl Db {
         Ok(())
     }
 
-    /// Anonymizes the next `limit` planned customers of a job that are not done
-    /// yet; returns how many. Must run inside a transaction: the batch is
-    /// all-or-nothing.
+    /// Picks the next `limit` planned customers of a job that are not done
+    /// yet as the current batch; returns their cube ids (for the erasure
+    /// journal). Must run inside the batch's transaction.
+    pub fn pick_batch(&self, job_rowid: i64, limit: u64) -> Result<Vec<String>> {
+        let conn = &self.conn;
+        conn.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS batch (id INTEGER PRIMARY KEY); DELETE FROM batch;",
+        )?;
+        conn.prepare_cached(
+            "INSERT INTO batch (id) SELECT jc.customer_id FROM job_customers jc \
+             JOIN customers c ON c.id = jc.customer_id \
+             WHERE jc.job_id = ?1 AND c.anonymized_at IS NULL LIMIT ?2",
+        )?
+        .execute(params![job_rowid, limit as i64])
+        .context("cannot pick a batch")?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT c.cube_id FROM batch b JOIN customers c ON c.id = b.id ORDER BY b.id",
+        )?;
+        let ids = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    }
+
+    /// Anonymizes the batch picked by [`Db::pick_batch`]; returns how many.
     ///
     /// Blanks every card field (the name becomes `Anonymized`), the customer
     /// number and extra fields, the comments of their outcomes and the text of
     /// their history; moves their recording paths to the to-do list of files to
     /// delete; records them in the erasure ledger. Outcomes, sales and campaign
     /// links stay.
-    pub fn anonymize_batch(&self, job_rowid: i64, limit: u64, now: &str) -> Result<u64> {
-        let conn = &self.conn;
-        conn.execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS batch (id INTEGER PRIMARY KEY); DELETE FROM batch;",
-        )?;
-        let n = conn
-            .prepare_cached(
-                "INSERT INTO batch (id) SELECT jc.customer_id FROM job_customers jc \
-                 JOIN customers c ON c.id = jc.customer_id \
-                 WHERE jc.job_id = ?1 AND c.anonymized_at IS NULL LIMIT ?2",
-            )?
-            .execute(params![job_rowid, limit as i64])
-            .context("cannot pick a batch")? as u64;
-        if n == 0 {
-            return Ok(0);
-        }
+    pub fn erase_batch(&self, job_rowid: i64, now: &str) -> Result<u64> {
         let steps: [(&str, &str); 7] = [
             (
                 "INSERT INTO recording_deletions (job_id, path) \
@@ -254,18 +261,88 @@ impl Db {
                 "cannot update the job",
             ),
         ];
+        let n: u64 = self
+            .conn
+            .query_row("SELECT count(*) FROM batch", [], |r| r.get(0))?;
         for (sql, context) in steps {
-            let mut stmt = conn.prepare_cached(sql)?;
-            let wanted = stmt.parameter_count();
-            let result = match wanted {
+            let mut stmt = self.conn.prepare_cached(sql)?;
+            let result = match stmt.parameter_count() {
                 0 => stmt.execute([]),
                 1 => stmt.execute(params![job_rowid]),
                 _ => stmt.execute(params![job_rowid, now]),
             };
             result.context(context)?;
         }
-        conn.execute_batch("DELETE FROM batch")?;
+        self.conn.execute_batch("DELETE FROM batch")?;
         Ok(n)
+    }
+
+    /// The job with this public id, made (queued, with an empty plan) if this
+    /// database has none: a replayed erasure keeps the id of the job that made it.
+    pub fn ensure_job(&self, job_uuid: &str, operator: &str, now: &str) -> Result<Job> {
+        let found: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT id FROM jobs WHERE job_uuid = ?1")?
+            .query_row([job_uuid], |r| r.get(0))
+            .optional()?;
+        let rowid = match found {
+            Some(rowid) => rowid,
+            None => {
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO jobs (job_uuid, campaign_id, state, total, operator, created_at) \
+                         VALUES (?1, NULL, 'queued', 0, ?2, ?3)",
+                    )?
+                    .execute(params![job_uuid, operator, now])
+                    .context("cannot record a job")?;
+                self.conn.last_insert_rowid()
+            }
+        };
+        self.job(rowid)
+    }
+
+    /// Adds customers (by internal id) to a job's plan and queues the job again.
+    pub fn add_to_plan(&self, job_rowid: i64, customer_ids: &[i64]) -> Result<()> {
+        let mut insert = self.conn.prepare_cached(
+            "INSERT OR IGNORE INTO job_customers (job_id, customer_id) VALUES (?1, ?2)",
+        )?;
+        let mut added = 0;
+        for id in customer_ids {
+            added += insert.execute(params![job_rowid, id])?;
+        }
+        self.conn
+            .prepare_cached(
+                "UPDATE jobs SET total = total + ?2, state = 'queued', finished_at = NULL WHERE id = ?1",
+            )?
+            .execute(params![job_rowid, added as i64])
+            .context("cannot update the job")?;
+        Ok(())
+    }
+
+    /// For the restore gate and replays: whether the customer with this cube id
+    /// exists here, is anonymized, and is planned in an unfinished job.
+    pub fn erasure_status(&self, cube_id: &str) -> Result<Option<(i64, bool, bool)>> {
+        self.conn
+            .prepare_cached(
+                "SELECT c.id, c.anonymized_at IS NOT NULL, EXISTS (SELECT 1 FROM job_customers jc \
+                 JOIN jobs j ON j.id = jc.job_id WHERE jc.customer_id = c.id \
+                 AND j.state IN ('queued', 'running')) FROM customers c WHERE c.cube_id = ?1",
+            )?
+            .query_row([cube_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()
+            .context("cannot look up an erasure")
+    }
+
+    /// Every entry of the erasure ledger: (job id, cube id).
+    pub fn ledger(&self) -> Result<Vec<(String, String)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT j.job_uuid, e.cube_id FROM erasures e JOIN jobs j ON j.id = e.job_id ORDER BY e.job_id",
+        )?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()
+            .context("cannot read the erasure ledger")?;
+        Ok(rows)
     }
 
     /// Recording files a job still has to delete: (to-do row, relative path).

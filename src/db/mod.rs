@@ -17,6 +17,7 @@
 //! front (`BEGIN IMMEDIATE`) so that a busy database is found before any work is
 //! done, never half-way through it.
 
+mod admin;
 mod campaigns;
 mod customers;
 mod export;
@@ -35,6 +36,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use rusqlite::{Connection, OpenFlags};
 
+pub use admin::AuditEntry;
 pub use campaigns::{Campaign, CampaignStatus, StageCounts};
 pub use customers::{Card, CustomerFilter, CustomerRef, CustomerRow, CustomerView, Stage};
 pub use export::{ExportFilter, ExportRow, Report};
@@ -51,6 +53,9 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Page size for new databases: fewer, larger pages make bulk imports and scans
 /// cheaper. It only takes effect when the file is created.
 const PAGE_SIZE: i64 = 16384;
+
+/// The schema version this binary writes.
+pub const SCHEMA_VERSION: i64 = migrations::CURRENT;
 
 /// An open, configured and migrated cube database.
 pub struct Db {

@@ -4,6 +4,7 @@
 
 mod anonymize;
 mod assign_move;
+mod backup;
 mod campaign;
 mod completions;
 mod customer;

@@ -1,0 +1,43 @@
+use anyhow::Result;
+use clap::Args;
+
+use crate::ui::Ui;
+use crate::{validate, Env, Failure};
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only entries from this date (YYYY-MM-DD or DD.MM.YYYY) on
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+}
+
+pub fn run(args: AuditArgs, env: &Env, ui: &Ui) -> Result<()> {
+    let since = match &args.since {
+        None => None,
+        Some(text) => {
+            let at = validate::date_time(text)
+                .map_err(|what| Failure::refused(format!("--since {text:?} is not {what}")))?;
+            Some(crate::env::timestamp(at))
+        }
+    };
+    let (db, _) = super::open_db(env)?;
+    let entries = db.audit_log(since.as_deref())?;
+    if ui.json() {
+        ui.print_json(&entries)?;
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = entries
+        .iter()
+        .map(|e| {
+            vec![
+                e.at.clone(),
+                e.operator.clone(),
+                e.action.clone(),
+                e.campaign.clone().unwrap_or_default(),
+                e.details.to_string(),
+            ]
+        })
+        .collect();
+    ui.table(&["at", "operator", "action", "campaign", "details"], &rows)?;
+    Ok(())
+}

@@ -1,0 +1,48 @@
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+use serde_json::json;
+
+use crate::backup;
+use crate::ui::Ui;
+use crate::{Env, Failure};
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("where").required(true).args(["path", "dir"]))]
+pub struct CreateArgs {
+    /// The snapshot file to write
+    pub path: Option<PathBuf>,
+    /// Instead: write `cube-<time>.db` into this folder (for cron)
+    #[arg(long, value_name = "DIR", conflicts_with = "path")]
+    pub dir: Option<PathBuf>,
+    /// With --dir: keep only the newest N snapshots there
+    #[arg(long, value_name = "N", requires = "dir")]
+    pub keep: Option<usize>,
+}
+
+pub fn run(args: CreateArgs, env: &Env, ui: &Ui) -> Result<()> {
+    let (db, _) = crate::commands::open_db(env)?;
+    let target = match (args.path, args.dir) {
+        (Some(path), _) => {
+            if path.exists() {
+                return Err(
+                    Failure::refused(format!("{} exists already", path.display()))
+                        .hint("name a new file, or use --dir DIR --keep N for a rolling set")
+                        .into(),
+                );
+            }
+            backup::create(&db, &path)?;
+            path
+        }
+        (None, Some(dir)) => {
+            backup::create_rolling(&db, &dir, args.keep.unwrap_or(usize::MAX), env.now()?)?
+        }
+        (None, None) => unreachable!("clap requires a path or --dir"),
+    };
+    if ui.json() {
+        ui.print_json(&json!({ "path": target }))?;
+    }
+    ui.say(&format!("backup written: {}", target.display()));
+    Ok(())
+}

@@ -1,0 +1,65 @@
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+
+use crate::anonymize::Actor;
+use crate::backup::{self, RestoreOptions};
+use crate::ui::Ui;
+use crate::Env;
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The snapshot to restore
+    pub path: PathBuf,
+    /// An anonymization job that was a mistake: its customers come back from
+    /// the snapshot (repeatable; `cube jobs list` shows the ids)
+    #[arg(long, value_name = "ID")]
+    pub undo_job: Vec<String>,
+}
+
+pub fn run(args: RestoreArgs, env: &Env, ui: &Ui) -> Result<()> {
+    let live = env.db_path()?;
+    let actor = Actor {
+        operator: &env.operator,
+        now: env.now()?,
+    };
+    let recordings = env.recordings_dir(&live);
+    let report = backup::restore(
+        &RestoreOptions {
+            live: &live,
+            snapshot: &args.path,
+            undo: &args.undo_job,
+            recordings: &recordings,
+            batch: env.batch_size,
+            busy_timeout: env.busy_timeout,
+        },
+        &actor,
+    )?;
+    if ui.json() {
+        ui.print_json(&report)?;
+    }
+    ui.say(&format!(
+        "restored {} ({} customers) into {}",
+        args.path.display(),
+        report.snapshot.customers,
+        live.display()
+    ));
+    ui.say(&format!(
+        "re-applied {} anonymization job(s) recorded since the snapshot: {} customers anonymized again",
+        report.reapplied_jobs, report.reapplied_customers
+    ));
+    if !report.checksummed {
+        ui.warn(&format!(
+            "{} has no .sha256 file beside it, so only its structure could be checked",
+            args.path.display()
+        ));
+    }
+    for job in &report.undone_jobs {
+        ui.say(&format!(
+            "undid job {job}: its customers are as they were in the snapshot"
+        ));
+    }
+    ui.say("recording files deleted by anonymizations are not in the snapshot and stay gone");
+    Ok(())
+}

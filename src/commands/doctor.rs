@@ -1,0 +1,134 @@
+//! `cube doctor`: integrity and residue checks. Exit 0 when healthy, 1 with
+//! the list of findings otherwise.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use serde_json::json;
+
+use crate::anonymize::missing_erasures;
+use crate::db::JobState;
+use crate::journal::Journal;
+use crate::ui::Ui;
+use crate::{Env, Failure};
+
+pub fn run(env: &Env, ui: &Ui) -> Result<()> {
+    let (db, path) = super::open_db_ungated(env)?;
+    let mut findings = db.integrity_problems()?;
+    let settings = db.settings_in_force()?;
+
+    for job in db.unfinished_jobs()? {
+        let what = if job.state == JobState::ScrubPending {
+            "is done but its scrub is pending"
+        } else {
+            "is unfinished"
+        };
+        findings.push(format!(
+            "job {} ({}) {what}: run `cube jobs resume`",
+            job.id,
+            job.campaign.as_deref().unwrap_or("replayed")
+        ));
+    }
+
+    let journal = Journal::of(&path);
+    let missing = missing_erasures(&db, &journal)?.len();
+    if missing > 0 {
+        findings.push(format!(
+            "the database lacks {missing} erasures its journal records: run `cube backup replay`"
+        ));
+    }
+    let read = journal.read()?;
+    if read.unreadable > 0 {
+        findings.push(format!(
+            "{} lines of the erasure journal cannot be read",
+            read.unreadable
+        ));
+    }
+
+    let recordings = env.recordings_dir(&path);
+    let known = db.recording_paths()?;
+    let missing_files = known
+        .iter()
+        .filter(|p| !recordings.join(p).is_file())
+        .count();
+    if missing_files > 0 {
+        findings.push(format!("{missing_files} recording rows point at no file"));
+    }
+    let mut files = Vec::new();
+    list_files(&recordings, &recordings, &mut files);
+    let known: std::collections::HashSet<&str> = known.iter().map(String::as_str).collect();
+    let orphans = files.iter().filter(|f| !known.contains(f.as_str())).count();
+    if orphans > 0 {
+        findings.push(format!(
+            "{orphans} files in {} belong to no recording",
+            recordings.display()
+        ));
+    }
+
+    for file in [
+        path.clone(),
+        suffixed(&path, "-wal"),
+        suffixed(&path, "-shm"),
+        journal.path().to_path_buf(),
+    ] {
+        if let Ok(meta) = fs::metadata(&file) {
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                findings.push(format!(
+                    "{} is readable by others (mode {mode:o}); chmod 600 it",
+                    file.display()
+                ));
+            }
+        }
+    }
+
+    if ui.json() {
+        let settings: serde_json::Map<String, serde_json::Value> = settings
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone().into()))
+            .collect();
+        ui.print_json(&json!({
+            "healthy": findings.is_empty(),
+            "findings": findings,
+            "settings": settings,
+        }))?;
+    } else {
+        let mut rows: Vec<Vec<String>> = settings.into_iter().map(|(k, v)| vec![k, v]).collect();
+        rows.push(vec!["database".into(), path.display().to_string()]);
+        rows.push(vec!["recordings".into(), recordings.display().to_string()]);
+        ui.table(&["setting", "value"], &rows)?;
+    }
+    if findings.is_empty() {
+        ui.say("healthy: no findings");
+        return Ok(());
+    }
+    Err(
+        Failure::failed(super::plural(findings.len() as u64, "finding", "findings"))
+            .details(findings)
+            .into(),
+    )
+}
+
+fn suffixed(path: &Path, suffix: &str) -> PathBuf {
+    PathBuf::from(format!("{}{suffix}", path.display()))
+}
+
+/// Files below `dir`, as paths relative to `root`; links are not followed.
+fn list_files(root: &Path, dir: &Path, out: &mut Vec<String>) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            list_files(root, &path, out);
+        } else if let Ok(relative) = path.strip_prefix(root) {
+            out.push(relative.to_string_lossy().into_owned());
+        }
+    }
+}

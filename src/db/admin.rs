@@ -1,0 +1,145 @@
+//! Settings, snapshots, integrity checks and the audit log: what backup,
+//! restore and `doctor` need from the store.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+
+use super::Db;
+
+/// One line of the audit log. It never holds personal data.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntry {
+    pub at: String,
+    pub operator: String,
+    pub action: String,
+    pub campaign: Option<String>,
+    pub details: serde_json::Value,
+}
+
+impl Db {
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        self.conn
+            .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()
+            .context("cannot read a setting")
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.conn
+            .prepare_cached("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2")?
+            .execute(params![key, value])
+            .context("cannot write a setting")?;
+        Ok(())
+    }
+
+    /// Writes a consistent, compact copy of the database (live data only, no
+    /// free space) into `path`, which must not exist or be empty.
+    pub fn vacuum_into(&self, path: &Path) -> Result<()> {
+        let target = path.to_str().context("the backup path is not UTF-8")?;
+        self.conn
+            .execute("VACUUM INTO ?1", [target])
+            .with_context(|| format!("cannot write a snapshot to {}", path.display()))?;
+        Ok(())
+    }
+
+    /// `PRAGMA integrity_check` and `foreign_key_check`: the problems, if any.
+    pub fn integrity_problems(&self) -> Result<Vec<String>> {
+        let mut problems = Vec::new();
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        for line in stmt.query_map([], |r| r.get::<_, String>(0))? {
+            let line = line?;
+            if line != "ok" {
+                problems.push(format!("integrity: {line}"));
+            }
+        }
+        let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let table: String = r.get(0)?;
+            let rowid: Option<i64> = r.get(1)?;
+            let parent: String = r.get(2)?;
+            problems.push(format!(
+                "foreign key: {table} row {} points at a missing {parent}",
+                rowid.unwrap_or(0)
+            ));
+        }
+        Ok(problems)
+    }
+
+    /// The connection settings in force, and the SQLite version.
+    pub fn settings_in_force(&self) -> Result<Vec<(String, String)>> {
+        let mut out = vec![(
+            "sqlite_version".to_string(),
+            self.conn
+                .query_row("SELECT sqlite_version()", [], |r| r.get::<_, String>(0))?,
+        )];
+        for name in [
+            "secure_delete",
+            "journal_mode",
+            "journal_size_limit",
+            "temp_store",
+            "foreign_keys",
+            "trusted_schema",
+            "synchronous",
+            "busy_timeout",
+            "page_size",
+            "user_version",
+        ] {
+            let value: rusqlite::types::Value =
+                self.conn
+                    .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))?;
+            let text = match value {
+                rusqlite::types::Value::Integer(i) => i.to_string(),
+                rusqlite::types::Value::Text(t) => t,
+                other => format!("{other:?}"),
+            };
+            out.push((name.to_string(), text));
+        }
+        Ok(out)
+    }
+
+    /// Every recording path.
+    pub fn recording_paths(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT path FROM recordings ORDER BY path")?;
+        let paths = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(paths)
+    }
+
+    /// The audit log since `since` (RFC 3339), oldest first.
+    pub fn audit_log(&self, since: Option<&str>) -> Result<Vec<AuditEntry>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT at, operator, action, campaign, details FROM audit WHERE ?1 IS NULL OR at >= ?1 ORDER BY id",
+        )?;
+        let rows = stmt
+            .query_map([since], |r| {
+                let details: String = r.get(4)?;
+                Ok(AuditEntry {
+                    at: r.get(0)?,
+                    operator: r.get(1)?,
+                    action: r.get(2)?,
+                    campaign: r.get(3)?,
+                    details: serde_json::from_str(&details).unwrap_or(serde_json::Value::Null),
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()
+            .context("cannot read the audit log")?;
+        Ok(rows)
+    }
+
+    /// Leaves WAL mode, so that the file alone is the whole database (before it
+    /// is renamed into place); false if another connection prevents it.
+    pub fn into_single_file(&self) -> Result<bool> {
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+        Ok(mode.eq_ignore_ascii_case("delete"))
+    }
+}

@@ -1,0 +1,183 @@
+//! The erasure journal: `<database>.erasures`, beside the database.
+//!
+//! Every anonymization batch appends one JSON line naming its job, the time and
+//! the cube ids it erases, and fsyncs it *before* the batch commits. The
+//! journal therefore always knows at least every erasure the database has, and
+//! survives losing the database: restoring a backup re-applies it, so that
+//! undoing one wrong job never brings other people's data back. Undoing a job
+//! is itself a line, so later checks do not re-apply that job.
+//!
+//! It holds job ids, times and cube ids only: no personal data. The file is
+//! created readable by its owner only.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufRead, BufReader, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+enum Line {
+    Erased {
+        job: String,
+        at: String,
+        cube_ids: Vec<String>,
+    },
+    Undone {
+        undo_job: String,
+        at: String,
+    },
+}
+
+/// What the journal says must stay erased.
+#[derive(Debug, Default)]
+pub struct Erasures {
+    /// Cube ids by job id, for every job not undone.
+    pub jobs: BTreeMap<String, BTreeSet<String>>,
+    pub undone: BTreeSet<String>,
+    /// Lines that could not be read (a write cut short by a crash).
+    pub unreadable: u64,
+}
+
+impl Erasures {
+    pub fn cube_ids(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.jobs
+            .iter()
+            .flat_map(|(job, ids)| ids.iter().map(move |id| (job.as_str(), id.as_str())))
+    }
+}
+
+pub struct Journal {
+    path: PathBuf,
+}
+
+impl Journal {
+    /// The journal of the database at `db`.
+    pub fn of(db: &Path) -> Journal {
+        let mut name = db.as_os_str().to_owned();
+        name.push(".erasures");
+        Journal {
+            path: PathBuf::from(name),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The journal's length in bytes (0 when there is none).
+    pub fn size(&self) -> Result<u64> {
+        match fs::metadata(&self.path) {
+            Ok(m) => Ok(m.len()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(0),
+            Err(e) => Err(e).with_context(|| format!("cannot read {}", self.path.display())),
+        }
+    }
+
+    fn append(&self, line: &Line) -> Result<u64> {
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(&self.path)
+            .with_context(|| format!("cannot open the erasure journal {}", self.path.display()))?;
+        let mut text = serde_json::to_string(line)?;
+        text.push('\n');
+        file.write_all(text.as_bytes())
+            .and_then(|()| file.sync_all())
+            .with_context(|| format!("cannot write the erasure journal {}", self.path.display()))?;
+        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            // Make the file's existence durable too, the first time.
+            if let Ok(d) = File::open(dir) {
+                let _ = d.sync_all();
+            }
+        }
+        Ok(file.metadata()?.len())
+    }
+
+    /// Records that `job` erases `cube_ids`; durable when this returns.
+    /// Returns the journal's new length.
+    pub fn erased(&self, job: &str, at: &str, cube_ids: Vec<String>) -> Result<u64> {
+        self.append(&Line::Erased {
+            job: job.into(),
+            at: at.into(),
+            cube_ids,
+        })
+    }
+
+    /// Records that `job` was undone by a restore.
+    pub fn undone(&self, job: &str, at: &str) -> Result<u64> {
+        self.append(&Line::Undone {
+            undo_job: job.into(),
+            at: at.into(),
+        })
+    }
+
+    /// Reads the whole journal.
+    pub fn read(&self) -> Result<Erasures> {
+        let mut erasures = Erasures::default();
+        let file = match File::open(&self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(erasures),
+            Err(e) => {
+                return Err(e).with_context(|| format!("cannot read {}", self.path.display()))
+            }
+        };
+        for line in BufReader::new(file).lines() {
+            let line = line.with_context(|| format!("cannot read {}", self.path.display()))?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            match serde_json::from_str::<Line>(&line) {
+                Ok(Line::Erased { job, cube_ids, .. }) => {
+                    erasures.jobs.entry(job).or_default().extend(cube_ids);
+                }
+                Ok(Line::Undone { undo_job, .. }) => {
+                    erasures.undone.insert(undo_job);
+                }
+                Err(_) => erasures.unreadable += 1,
+            }
+        }
+        for job in &erasures.undone {
+            erasures.jobs.remove(job);
+        }
+        Ok(erasures)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn undone_jobs_and_torn_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::of(&dir.path().join("cube.db"));
+        assert_eq!(journal.path().file_name().unwrap(), "cube.db.erasures");
+        journal
+            .erased("a", "t", vec!["1".into(), "2".into()])
+            .unwrap();
+        journal.erased("b", "t", vec!["3".into()]).unwrap();
+        journal.erased("a", "t", vec!["4".into()]).unwrap();
+        journal.undone("b", "t").unwrap();
+        let mut file = OpenOptions::new()
+            .append(true)
+            .open(journal.path())
+            .unwrap();
+        file.write_all(b"{\"job\":\"c\",\"at\":").unwrap();
+        let read = journal.read().unwrap();
+        let ids: Vec<(&str, &str)> = read.cube_ids().collect();
+        assert_eq!(ids, [("a", "1"), ("a", "2"), ("a", "4")]);
+        assert_eq!(read.unreadable, 1);
+        assert!(read.undone.contains("b"));
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            fs::metadata(journal.path()).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+}

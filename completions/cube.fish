@@ -63,6 +63,7 @@ complete -c cube -n "__fish_cube_using_subcommand init" -l no-progress -d 'Never
 complete -c cube -n "__fish_cube_using_subcommand init" -s h -l help -d 'Print help'
 complete -c cube -n "__fish_cube_using_subcommand demo" -l customers -d 'How many customers' -r
 complete -c cube -n "__fish_cube_using_subcommand demo" -l seed -d 'Seed of the generator: the same seed gives the same data' -r
+complete -c cube -n "__fish_cube_using_subcommand demo" -l csv -d 'Write customers.csv and outcomes.csv (2 per customer) into DIR instead of filling a database: files to import, for benchmarks' -r -F
 complete -c cube -n "__fish_cube_using_subcommand demo" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand demo" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand demo" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r

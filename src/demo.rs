@@ -6,7 +6,7 @@
 //! The same `seed` and clock give the same data, cube ids included.
 
 use std::fs;
-use std::io::Write;
+use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::Path;
 
@@ -147,7 +147,44 @@ fn ascii(name: &str) -> String {
 
 fn phone(rng: &mut Rng) -> String {
     let n = 90_000_000 + rng.below(9_999_999);
-    format!("+47 {} {} {}", n / 100_000, (n / 1000) % 100, n % 1000)
+    format!(
+        "+47 {:03} {:02} {:03}",
+        n / 100_000,
+        (n / 1000) % 100,
+        n % 1000
+    )
+}
+
+/// One made-up Norwegian customer (and the first name, for comments).
+fn person(rng: &mut Rng, i: u64) -> (&'static str, Card) {
+    let first = rng.pick(FIRST);
+    let last = rng.pick(LAST);
+    let (postal_code, city) = rng.pick(PLACES);
+    let card = Card {
+        customer_no: Some(format!("K{:07}", i + 1)),
+        name: format!("{first} {last}"),
+        email: format!(
+            "{}.{}{}@{}",
+            ascii(first),
+            ascii(last),
+            rng.below(100),
+            rng.pick(&["gmail.com", "online.no", "hotmail.com", "bøkeskog.no"])
+        ),
+        phone: phone(rng),
+        address: format!("{} {}", rng.pick(STREETS), 1 + rng.below(120)),
+        postal_code: postal_code.to_string(),
+        city: city.to_string(),
+        birth_date: format!(
+            "{}-{:02}-{:02}",
+            1940 + rng.below(65),
+            1 + rng.below(12),
+            1 + rng.below(28)
+        ),
+        company: rng.pick(COMPANIES).to_string(),
+        notes: rng.pick(NOTES).to_string(),
+        extra: serde_json::Map::new(),
+    };
+    (first, card)
 }
 
 /// What the demo made.
@@ -190,33 +227,7 @@ pub fn fill(
     let bar = ui.progress(Some(customers), "customers");
     let base_ms = (now - Duration::days(200)).timestamp_millis().max(0) as u64;
     for i in 0..customers {
-        let first = rng.pick(FIRST);
-        let last = rng.pick(LAST);
-        let (postal_code, city) = rng.pick(PLACES);
-        let card = Card {
-            customer_no: Some(format!("K{:07}", i + 1)),
-            name: format!("{first} {last}"),
-            email: format!(
-                "{}.{}{}@{}",
-                ascii(first),
-                ascii(last),
-                rng.below(100),
-                rng.pick(&["gmail.com", "online.no", "hotmail.com", "bøkeskog.no"])
-            ),
-            phone: phone(&mut rng),
-            address: format!("{} {}", rng.pick(STREETS), 1 + rng.below(120)),
-            postal_code: postal_code.to_string(),
-            city: city.to_string(),
-            birth_date: format!(
-                "{}-{:02}-{:02}",
-                1940 + rng.below(65),
-                1 + rng.below(12),
-                1 + rng.below(28)
-            ),
-            company: rng.pick(COMPANIES).to_string(),
-            notes: rng.pick(NOTES).to_string(),
-            extra: serde_json::Map::new(),
-        };
+        let (first, card) = person(&mut rng, i);
         // Which campaign: by share, the rest in none.
         let roll = rng.below(100);
         let mut acc = 0;
@@ -371,4 +382,107 @@ fn write_recording(folder: &Path, relative: &str) -> Result<()> {
         .with_context(|| format!("cannot write {}", path.display()))?;
     file.write_all(&wav)
         .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// The campaign that the benchmark files put every customer and outcome in.
+pub const BENCH_CAMPAIGN: &str = "Benchmark";
+
+/// Writes `customers.csv` (the ten canonical card columns) and `outcomes.csv`
+/// (two outcomes per customer, a third of them sales) into `dir`: the same
+/// made-up people as the demo, as files to import, for benchmarks.
+pub fn write_csv(dir: &Path, customers: u64, seed: u64, now: DateTime<Utc>, ui: &Ui) -> Result<()> {
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let open = |name: &str| -> Result<csv::Writer<io::BufWriter<fs::File>>> {
+        let path = dir.join(name);
+        let file =
+            fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+        Ok(csv::Writer::from_writer(io::BufWriter::with_capacity(
+            1 << 16,
+            file,
+        )))
+    };
+    let mut people = open("customers.csv")?;
+    let mut outcomes = open("outcomes.csv")?;
+    people.write_record([
+        "customer_no",
+        "name",
+        "email",
+        "phone",
+        "address",
+        "postal_code",
+        "city",
+        "birth_date",
+        "company",
+        "notes",
+    ])?;
+    outcomes.write_record([
+        "customer_no",
+        "campaign",
+        "seller",
+        "date",
+        "outcome",
+        "comment",
+        "product",
+        "quantity",
+        "unit_price",
+    ])?;
+    let mut rng = Rng(seed);
+    let bar = ui.progress(Some(customers), "customers");
+    for i in 0..customers {
+        let (first, card) = person(&mut rng, i);
+        let number = card.customer_no.clone().unwrap_or_default();
+        people.write_record([
+            number.as_str(),
+            &card.name,
+            &card.email,
+            &card.phone,
+            &card.address,
+            &card.postal_code,
+            &card.city,
+            &card.birth_date,
+            &card.company,
+            &card.notes,
+        ])?;
+        for k in 0..2u64 {
+            let at = timestamp(
+                now - Duration::days(1 + rng.below(60) as i64) - Duration::minutes(k as i64),
+            );
+            let sold = rng.chance(33);
+            let (product, price) = rng.pick(PRODUCTS);
+            let comment = if sold {
+                format!("Bekreftelse sendt til {}", card.email)
+            } else {
+                format!("{first} ønsker å bli ringt på {}", card.phone)
+            };
+            let (product, quantity, price) = if sold {
+                (
+                    *product,
+                    (1 + rng.below(3)).to_string(),
+                    format!("{}.{:02}", price / 100, price % 100),
+                )
+            } else {
+                ("", String::new(), String::new())
+            };
+            let seller = *rng.pick(SELLERS);
+            let label = if sold { "Sale" } else { *rng.pick(NOT_SOLD) };
+            outcomes.write_record([
+                number.as_str(),
+                BENCH_CAMPAIGN,
+                seller,
+                &at,
+                label,
+                &comment,
+                product,
+                &quantity,
+                &price,
+            ])?;
+        }
+        if i % 4096 == 0 {
+            bar.set_position(i);
+        }
+    }
+    bar.finish_and_clear();
+    people.flush()?;
+    outcomes.flush()?;
+    Ok(())
 }

@@ -18,6 +18,10 @@ pub struct DemoArgs {
     /// Seed of the generator: the same seed gives the same data
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Write customers.csv and outcomes.csv (2 per customer) into DIR instead
+    /// of filling a database: files to import, for benchmarks
+    #[arg(long, value_name = "DIR")]
+    pub csv: Option<PathBuf>,
 }
 
 /// Where the demo goes when no `--db`/`$CUBE_DB` names a file: its own folder
@@ -35,6 +39,17 @@ fn default_demo_path(env: &Env) -> Result<PathBuf> {
 }
 
 pub fn run(args: DemoArgs, env: &Env, ui: &Ui) -> Result<()> {
+    if let Some(dir) = &args.csv {
+        demo::write_csv(dir, args.customers, args.seed, env.now()?, ui)?;
+        ui.say(&format!(
+            "wrote {0}/customers.csv ({1} customers) and {0}/outcomes.csv ({2} outcomes, campaign {3:?})",
+            dir.display(),
+            args.customers,
+            args.customers * 2,
+            demo::BENCH_CAMPAIGN
+        ));
+        return Ok(());
+    }
     let path = match &env.explicit_db {
         Some(path) => {
             if fs::metadata(path).is_ok_and(|m| m.len() > 0) {

@@ -101,3 +101,29 @@ fn the_demo_fills_a_fresh_named_database() {
     cube.run(&["demo", "--customers", "50"]).ok();
     assert_eq!(cube.sql::<i64>("SELECT count(*) FROM customers"), 50);
 }
+
+#[test]
+fn benchmark_files_import_cleanly() {
+    let cube = Cube::new();
+    let dir = cube.path("bench");
+    let run = cube.run(&["demo", "--customers", "30", "--csv", dir.to_str().unwrap()]);
+    run.ok();
+    assert!(!cube.db().exists(), "--csv writes files, no database");
+    let customers = dir.join("customers.csv");
+    let outcomes = dir.join("outcomes.csv");
+    let run = cube.run(&[
+        "import",
+        "customers",
+        customers.to_str().unwrap(),
+        "--campaign",
+        "Benchmark",
+        "--json",
+    ]);
+    assert_eq!(run.ok().json()["imported"], 30);
+    let run = cube.run(&["import", "outcomes", outcomes.to_str().unwrap(), "--json"]);
+    assert_eq!(run.ok().json()["imported"], 60);
+    let header = std::fs::read_to_string(&customers).unwrap();
+    assert!(header.starts_with(
+        "customer_no,name,email,phone,address,postal_code,city,birth_date,company,notes\n"
+    ));
+}

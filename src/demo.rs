@@ -15,6 +15,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::db::{CampaignStatus, Card, Db, NewHistory, NewOutcome, NewSale, Stage};
 use crate::env::timestamp;
+use crate::ids::IdGen;
 use crate::ui::Ui;
 
 /// At most this many recording files are written, whatever the size.
@@ -226,6 +227,7 @@ pub fn fill(
         .collect::<Result<_>>()?;
     let bar = ui.progress(Some(customers), "customers");
     let base_ms = (now - Duration::days(200)).timestamp_millis().max(0) as u64;
+    let mut ids = IdGen::with_seed(seed);
     for i in 0..customers {
         let (first, card) = person(&mut rng, i);
         // Which campaign: by share, the rest in none.
@@ -238,12 +240,8 @@ pub fn fill(
         let campaign_id = slot.map(|s| campaign_ids[s]);
         let idle_days = slot.map_or(30, |s| CAMPAIGNS[s].2);
         let created = now - Duration::days(idle_days + 30);
-        // UUIDv7 from the seeded generator: deterministic and in time order.
-        let mut random = [0u8; 10];
-        random[..8].copy_from_slice(&i.to_be_bytes());
-        random[8..].copy_from_slice(&(rng.next() as u16).to_be_bytes());
-        let cube_id =
-            uuid::Builder::from_unix_timestamp_millis(base_ms + i / 1000, &random).into_uuid();
+        // From the seeded generator: deterministic and in time order.
+        let cube_id = ids.next(base_ms + i / 1000);
         let id = tx.insert_customer(
             &cube_id.to_string(),
             &card,

@@ -21,6 +21,7 @@ use serde::Serialize;
 use crate::csvio::{CsvReader, Encoding, ReadError, Record};
 use crate::db::{Card, CustomerRef, Db, NewHistory, NewOutcome, NewSale, Stage, Tx};
 use crate::env::timestamp;
+use crate::ids::IdGen;
 use crate::ui::Ui;
 use crate::{validate, Failure};
 
@@ -437,14 +438,44 @@ pub fn customers(
     now: DateTime<Utc>,
     ui: &Ui,
 ) -> Result<Summary> {
+    // Into an empty table from a file, the indexes are built once at the end
+    // instead of row by row. A file with a customer number twice is then read
+    // again the careful way, which names the lines.
+    let fast = source.path.as_os_str() != "-" && db.customer_count()? == 0;
+    if fast {
+        if let Some(summary) = customers_pass(db, source, options, now, ui, true)? {
+            return Ok(summary);
+        }
+        ui.detail("the file repeats a customer number: reading it again row by row");
+    }
+    customers_pass(db, source, options, now, ui, false)?
+        .ok_or_else(|| anyhow::anyhow!("the careful import pass cannot fall back"))
+}
+
+/// One pass over the file; `None` when the fast pass found a repeated
+/// customer number (and rolled back).
+fn customers_pass(
+    db: &Db,
+    source: &Source,
+    options: &CustomerOptions,
+    now: DateTime<Utc>,
+    ui: &Ui,
+    fast: bool,
+) -> Result<Option<Summary>> {
     let mut input = Input::open(source)?;
     let fields = map_customer_columns(&input.header, &options.maps)?;
     let now_text = timestamp(now);
+    let now_ms = now.timestamp_millis().max(0) as u64;
+    let mut ids = IdGen::new();
+    let mut id_text = [0u8; uuid::fmt::Hyphenated::LENGTH];
     let tx = db.begin()?;
     let campaign_id = match &options.campaign {
         None => None,
         Some(name) => Some(import_campaign(&tx, name, &now_text, ui)?),
     };
+    if fast {
+        tx.drop_customer_indexes()?;
+    }
     let bar = ui.progress(None, "rows");
     let mut summary = Summary::default();
     while let Some(record) = input.next()? {
@@ -453,17 +484,13 @@ pub fn customers(
             continue;
         };
         let existing = match &card.customer_no {
-            Some(no) => tx.customer_by_number(no)?,
-            None => None,
+            Some(no) if !fast => tx.customer_by_number(no)?,
+            _ => None,
         };
         match (existing, options.on_duplicate) {
             (None, _) => {
-                tx.insert_customer(
-                    &uuid::Uuid::now_v7().to_string(),
-                    &card,
-                    campaign_id,
-                    &now_text,
-                )?;
+                let cube_id = ids.next(now_ms).hyphenated().encode_lower(&mut id_text);
+                tx.insert_customer(cube_id, &card, campaign_id, &now_text)?;
                 summary.imported += 1;
             }
             (Some(_), OnDuplicate::Skip) => summary.skipped += 1,
@@ -488,7 +515,14 @@ pub fn customers(
         }
     }
     bar.finish_and_clear();
-    input.finish(tx, source.dry_run, summary)
+    if fast {
+        if tx.has_repeated_customer_numbers()? {
+            tx.rollback()?;
+            return Ok(None);
+        }
+        tx.create_customer_indexes()?;
+    }
+    input.finish(tx, source.dry_run, summary).map(Some)
 }
 
 /// The campaign to import into, created if missing; an archived one is refused.

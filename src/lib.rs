@@ -22,6 +22,7 @@ pub mod demo;
 pub mod env;
 pub mod export;
 pub mod flow;
+pub mod ids;
 pub mod import;
 pub mod journal;
 pub mod ui;

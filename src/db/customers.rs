@@ -139,7 +139,57 @@ fn customer_ref(r: &Row) -> rusqlite::Result<CustomerRef> {
     })
 }
 
+/// The secondary indexes of `customers`, as migration 1 made them. A bulk
+/// import into an empty table drops them and builds them again at the end; a
+/// test checks that the result matches the schema.
+const CUSTOMER_INDEXES: &[(&str, &str)] = &[
+    ("customers_cube_id", "CREATE UNIQUE INDEX customers_cube_id ON customers(cube_id)"),
+    (
+        "customers_customer_no",
+        "CREATE UNIQUE INDEX customers_customer_no ON customers(customer_no)\n        WHERE customer_no IS NOT NULL AND anonymized_at IS NULL",
+    ),
+    ("customers_campaign", "CREATE INDEX customers_campaign ON customers(campaign_id, stage)"),
+];
+
 impl Db {
+    /// Whether there are no customers at all.
+    pub fn customer_count(&self) -> Result<u64> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM (SELECT 1 FROM customers LIMIT 1)",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Drops the secondary indexes of `customers` (inside a transaction, before a
+    /// bulk load into an empty table).
+    pub fn drop_customer_indexes(&self) -> Result<()> {
+        for (name, _) in CUSTOMER_INDEXES {
+            self.conn.execute_batch(&format!("DROP INDEX {name}"))?;
+        }
+        Ok(())
+    }
+
+    /// Builds the indexes [`Db::drop_customer_indexes`] dropped.
+    pub fn create_customer_indexes(&self) -> Result<()> {
+        for (_, sql) in CUSTOMER_INDEXES {
+            self.conn
+                .execute_batch(sql)
+                .context("cannot build a customer index")?;
+        }
+        Ok(())
+    }
+
+    /// Whether two customers that are not anonymized share a customer number.
+    pub fn has_repeated_customer_numbers(&self) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM customers WHERE customer_no IS NOT NULL AND anonymized_at IS NULL \
+             GROUP BY customer_no HAVING count(*) > 1)",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Inserts a new customer; `campaign_id` places it there as `available`.
     pub fn insert_customer(
         &self,

@@ -316,3 +316,62 @@ fn a_missing_file_is_one_clear_line() {
         "cube: error: cannot open nowhere.csv: No such file or directory (os error 2)\n"
     );
 }
+
+#[test]
+fn a_bulk_import_leaves_the_schema_as_migrations_made_it() {
+    let fresh = Cube::new();
+    fresh.run(&["init"]).ok();
+    let cube = Cube::new();
+    let file = cube.fixture("datablist-customers-100.csv");
+    cube.run(&["import", "customers", &file]).ok();
+    let schema = |c: &Cube| -> String {
+        let conn = rusqlite::Connection::open(c.db()).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT name, sql FROM sqlite_master ORDER BY name")
+            .unwrap();
+        let rows: Vec<String> = stmt
+            .query_map([], |r| {
+                Ok(format!(
+                    "{}: {:?}",
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<String>>(1)?
+                ))
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        rows.join("\n")
+    };
+    assert_eq!(schema(&cube), schema(&fresh));
+    // The unique indexes work again after the bulk load.
+    let run = cube.import_customers(
+        "Customer Id,First Name,Last Name\nDD37Cf93aecA6Dc,A,B\n",
+        &[],
+    );
+    assert_eq!(run.code, 65, "{}", run.transcript());
+}
+
+#[test]
+fn a_repeated_number_in_a_bulk_import_is_named_by_line() {
+    let cube = Cube::new();
+    let run = cube.import_customers("customer_no,name\n1,Ola\n2,Kari\n1,Per\n", &[]);
+    assert_eq!(run.code, 65);
+    assert!(
+        run.stderr
+            .contains(r#"line 4, column "customer_no": customer number "1" is taken"#),
+        "{}",
+        run.stderr
+    );
+    let run = cube.import_customers(
+        "customer_no,name\n1,Ola\n2,Kari\n1,Per\n",
+        &["--on-duplicate", "update", "--json"],
+    );
+    assert_eq!(
+        (
+            run.json()["imported"].as_i64(),
+            run.json()["updated"].as_i64()
+        ),
+        (Some(2), Some(1))
+    );
+    assert_eq!(cube.customer("1")["name"], "Per");
+}

@@ -98,7 +98,7 @@ pub fn run(args: ArchiveArgs, env: &Env, ui: &Ui) -> Result<()> {
     if args.dry_run {
         return dry_run(&db, &campaigns, choice, ui);
     }
-    resume_unfinished(&db, &path, env, ui)?;
+    let mut reports = resume_unfinished(&db, &path, env, ui)?;
     for name in &campaigns {
         let choice = match choice {
             Some(choice) => choice,
@@ -124,11 +124,11 @@ pub fn run(args: ArchiveArgs, env: &Env, ui: &Ui) -> Result<()> {
                 if ui.interactive() && !args.yes {
                     confirm_name(name, ui)?;
                 }
-                anonymize_campaign(&db, &path, name, env, ui)?;
+                reports.extend(anonymize_campaign(&db, &path, name, env, ui)?);
             }
         }
     }
-    Ok(())
+    report_jobs(&reports, ui)
 }
 
 pub fn run_anonymize(args: AnonymizeArgs, env: &Env, ui: &Ui) -> Result<()> {
@@ -137,12 +137,13 @@ pub fn run_anonymize(args: AnonymizeArgs, env: &Env, ui: &Ui) -> Result<()> {
     if args.dry_run {
         return dry_run(&db, &[args.campaign], Some(Choice::Anonymize), ui);
     }
-    resume_unfinished(&db, &path, env, ui)?;
+    let mut reports = resume_unfinished(&db, &path, env, ui)?;
     if ui.interactive() && !args.yes {
         show(&db, &args.campaign, ui)?;
         confirm_name(&args.campaign, ui)?;
     }
-    anonymize_campaign(&db, &path, &args.campaign, env, ui)
+    reports.extend(anonymize_campaign(&db, &path, &args.campaign, env, ui)?);
+    report_jobs(&reports, ui)
 }
 
 /// Shows a campaign and what archiving means, then asks what happens to its
@@ -242,25 +243,31 @@ fn describe_erasure(counts: &ErasureCounts) -> String {
     )
 }
 
-fn anonymize_campaign(db: &Db, path: &Path, name: &str, env: &Env, ui: &Ui) -> Result<()> {
+fn anonymize_campaign(
+    db: &Db,
+    path: &Path,
+    name: &str,
+    env: &Env,
+    ui: &Ui,
+) -> Result<Vec<JobReport>> {
     let actor = Actor {
         operator: &env.operator,
         now: env.now()?,
     };
     let job = anonymize::plan(db, name, &actor)?;
-    finish_jobs(db, path, vec![job], env, ui, true)
+    run_jobs(db, path, vec![job], env, ui)
 }
 
-/// Runs jobs to their end and reports them (as JSON too, if asked and
-/// `json`); exit 75 when a reader blocked a scrub.
-pub fn finish_jobs(
-    db: &Db,
-    path: &Path,
-    jobs: Vec<Job>,
-    env: &Env,
-    ui: &Ui,
-    json: bool,
-) -> Result<()> {
+/// Runs jobs to their end and reports them; exit 75 when a reader blocked a
+/// scrub.
+pub fn finish_jobs(db: &Db, path: &Path, jobs: Vec<Job>, env: &Env, ui: &Ui) -> Result<()> {
+    let reports = run_jobs(db, path, jobs, env, ui)?;
+    report_jobs(&reports, ui)
+}
+
+/// Runs jobs to their end, saying what each did. A job whose scrub a reader
+/// blocked is reported, not an error: the work after it still gets done.
+fn run_jobs(db: &Db, path: &Path, jobs: Vec<Job>, env: &Env, ui: &Ui) -> Result<Vec<JobReport>> {
     let recordings = env.recordings_dir(path);
     let journal = Journal::of(path);
     let mut reports: Vec<JobReport> = Vec::new();
@@ -295,7 +302,12 @@ pub fn finish_jobs(
         }
         reports.push(report);
     }
-    if json && ui.json() {
+    Ok(reports)
+}
+
+/// Prints the job reports as JSON with `--json`; exit 75 if a scrub is pending.
+fn report_jobs(reports: &[JobReport], ui: &Ui) -> Result<()> {
+    if ui.json() && !reports.is_empty() {
         ui.print_json(&reports)?;
     }
     let blocked: Vec<&JobReport> = reports.iter().filter(|r| !r.scrubbed).collect();
@@ -314,14 +326,14 @@ pub fn finish_jobs(
 }
 
 /// Finishes jobs a crash or a busy reader left unfinished, before new work.
-fn resume_unfinished(db: &Db, path: &Path, env: &Env, ui: &Ui) -> Result<()> {
+fn resume_unfinished(db: &Db, path: &Path, env: &Env, ui: &Ui) -> Result<Vec<JobReport>> {
     let jobs = db.unfinished_jobs()?;
     if jobs.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     ui.say(&format!(
         "finishing {} unfinished anonymization job(s) first",
         jobs.len()
     ));
-    finish_jobs(db, path, jobs, env, ui, false)
+    run_jobs(db, path, jobs, env, ui)
 }

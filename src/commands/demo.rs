@@ -109,7 +109,7 @@ fn show_the_point(db: &Db, path: &Path, env: &Env, ui: &Ui) -> Result<()> {
         now: env.now()?,
     };
     let job = anonymize::plan(db, demo::STALE_CAMPAIGN, &actor)?;
-    super::archive::finish_jobs(db, path, vec![job], env, ui, false)?;
+    super::archive::finish_jobs(db, path, vec![job], env, ui)?;
     ui.say("\ncube stats:");
     super::stats::print(db, ui)?;
     if ui.json() {

@@ -104,7 +104,7 @@ pub fn run(args: JobsArgs, env: &Env, ui: &Ui) -> Result<()> {
                 ui.say("no unfinished jobs");
                 return Ok(());
             }
-            super::archive::finish_jobs(&db, &path, jobs, env, ui, true)
+            super::archive::finish_jobs(&db, &path, jobs, env, ui)
         }
     }
 }

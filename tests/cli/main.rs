@@ -9,10 +9,13 @@ mod campaign;
 mod completions;
 mod customer;
 mod demo;
+mod diagnostics;
 mod export;
 mod import_customers;
 mod import_outcomes;
+mod soak;
 mod store;
+mod upgrade;
 
 use std::fs;
 use std::io::Write;

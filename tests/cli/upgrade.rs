@@ -1,0 +1,71 @@
+//! A database written by every past schema version opens, migrates and works.
+
+use std::path::Path;
+
+use crate::Cube;
+
+/// Loads `fixtures/schema-vN.sql` as the test's database.
+fn from_fixture(cube: &Cube, name: &str) {
+    let sql = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(name),
+    )
+    .unwrap();
+    std::fs::create_dir_all(cube.db().parent().unwrap()).unwrap();
+    rusqlite::Connection::open(cube.db())
+        .unwrap()
+        .execute_batch(&sql)
+        .unwrap();
+    // As cube itself would have created it.
+    std::fs::set_permissions(
+        cube.db(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_version_1_database_migrates_and_keeps_everything() {
+    let cube = Cube::new();
+    from_fixture(&cube, "schema-v1.sql");
+    assert_eq!(cube.sql::<i64>("PRAGMA user_version"), 1);
+
+    let stats = cube.run(&["stats", "--json"]).ok().json();
+    assert_eq!(
+        (
+            stats["customers"].as_i64(),
+            stats["outcomes"].as_i64(),
+            stats["sales"].as_i64()
+        ),
+        (Some(3), Some(2), Some(1))
+    );
+    assert_eq!(cube.sql::<i64>("PRAGMA user_version"), 2);
+    let key: String = cube.sql("SELECT value FROM settings WHERE key = 'pseudonym_key'");
+    assert_eq!(key.len(), 64);
+
+    let ase = cube.customer("V1-1");
+    assert_eq!(
+        (ase["name"].as_str(), ase["extra"]["Favorittfarge"].as_str()),
+        (Some("Åse Ødegård"), Some("blå"))
+    );
+    let campaigns = cube
+        .run(&["campaign", "list", "--all", "--json"])
+        .ok()
+        .json();
+    assert_eq!(campaigns.as_array().unwrap().len(), 2);
+    let export = cube.run(&["export", "sales"]).ok().stdout.clone();
+    assert!(export.contains("Fiber 500,2,599.00,1198.00"), "{export}");
+
+    cube.run(&["anonymize", "Vår 2026"]).ok();
+    let export = cube.run(&["export", "outcomes"]).ok().stdout.clone();
+    assert!(export.contains(",Anonymized,"), "{export}");
+    assert!(!export.contains("Åse"), "{export}");
+    cube.run(&[
+        "backup",
+        "create",
+        cube.path("after-upgrade.db").to_str().unwrap(),
+    ])
+    .ok();
+    cube.run(&["doctor"]).ok();
+}

@@ -77,7 +77,7 @@ impl Db {
                  LEFT JOIN sales sa ON sa.outcome_id = o.id \
                  WHERE (?1 IS NULL OR o.campaign_id = ?1) AND (?2 IS NULL OR s.username = ?2) \
                  AND (?3 IS NULL OR o.registered_at >= ?3) AND (?4 IS NULL OR o.registered_at < ?4) \
-                 ORDER BY o.registered_at, o.id LIMIT ?5"
+                 ORDER BY o.registered_at, o.id"
             ),
             Report::Sales => format!(
                 "SELECT sa.sold_at, coalesce(k.name, ''), s.username, {CUSTOMER}, '', '', \
@@ -86,7 +86,7 @@ impl Db {
                  LEFT JOIN campaigns k ON k.id = sa.campaign_id JOIN sellers s ON s.id = sa.seller_id \
                  WHERE (?1 IS NULL OR sa.campaign_id = ?1) AND (?2 IS NULL OR s.username = ?2) \
                  AND (?3 IS NULL OR sa.sold_at >= ?3) AND (?4 IS NULL OR sa.sold_at < ?4) \
-                 ORDER BY sa.sold_at, sa.id LIMIT ?5"
+                 ORDER BY sa.sold_at, sa.id"
             ),
             Report::History => format!(
                 "SELECT h.at, coalesce(k.name, ''), '', {CUSTOMER}, h.kind, h.text, NULL, NULL, NULL \
@@ -94,7 +94,7 @@ impl Db {
                  LEFT JOIN campaigns k ON k.id = c.campaign_id \
                  WHERE (?1 IS NULL OR c.campaign_id = ?1) AND ?2 IS NULL \
                  AND (?3 IS NULL OR h.at >= ?3) AND (?4 IS NULL OR h.at < ?4) \
-                 ORDER BY h.at, h.id LIMIT ?5"
+                 ORDER BY h.at, h.id"
             ),
         };
         let mut stmt = self
@@ -105,8 +105,7 @@ impl Db {
             filter.campaign_id,
             filter.seller,
             filter.from,
-            filter.to,
-            filter.limit.map_or(-1, |l| l as i64)
+            filter.to
         ])?;
         let mut count = 0;
         let mut row = ExportRow::default();

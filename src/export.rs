@@ -266,7 +266,8 @@ pub fn export(db: &Db, options: &ExportOptions, output: Option<&Path>, ui: &Ui) 
     match output {
         Some(path) => {
             let mut temp = TempOutput::create(path)?;
-            let count = write_report(db, options, temp.file(), ui)?;
+            let count = write_report(db, options, temp.file(), ui)
+                .with_context(|| format!("cannot write {}", path.display()))?;
             temp.commit()?;
             Ok(count)
         }

@@ -240,6 +240,10 @@ impl Input {
                 .with_context(|| format!("cannot open {}", source.path.display()))?;
             (Box::new(file), source.path.display().to_string())
         };
+        Input::from_reader(stream, name, source)
+    }
+
+    fn from_reader(stream: Box<dyn Read>, name: String, source: &Source) -> Result<Input> {
         let mut reader = CsvReader::new(stream, source.encoding, source.delimiter)
             .map_err(|e| read_failure(&name, e.into()))?;
         let header = match reader.next_record() {
@@ -974,4 +978,37 @@ pub fn history(db: &Db, source: &Source, ui: &Ui) -> Result<Summary> {
     }
     bar.finish_and_clear();
     input.finish(tx, source.dry_run, summary)
+}
+
+/// Reads a customers file and checks every row without a database: what an
+/// import would accept and reject. Returns (valid rows, invalid rows). The
+/// fuzz target `import_customers` drives it with arbitrary bytes.
+pub fn check_customers(
+    input: impl Read + 'static,
+    maps: &[(String, String)],
+) -> Result<(u64, u64)> {
+    let mut input = Input::from_reader(Box::new(input), "input".into(), &Source::default())?;
+    let fields = map_customer_columns(&input.header, maps)?;
+    let mut valid = 0;
+    while let Some(record) = input.next()? {
+        if read_card(&mut input, &record, &fields)?.is_some() {
+            valid += 1;
+        }
+    }
+    Ok((valid, input.error_count))
+}
+
+/// Reads an outcomes file and checks every row's own values (not the
+/// customers it names) without a database. Returns (valid rows, invalid rows).
+pub fn check_outcomes(input: impl Read + 'static, recordings: &Path) -> Result<(u64, u64)> {
+    let mut input = Input::from_reader(Box::new(input), "input".into(), &Source::default())?;
+    let columns = Columns::find(&input.header, &keys(OUTCOME_KEYS));
+    columns.require(&["campaign", "seller", "date", "outcome"], &input.header)?;
+    let mut valid = 0;
+    while let Some(record) = input.next()? {
+        if read_outcome(&mut input, &record, &columns, recordings)?.is_some() {
+            valid += 1;
+        }
+    }
+    Ok((valid, input.error_count))
 }

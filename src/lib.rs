@@ -123,10 +123,32 @@ fn report(ui: &Ui, err: &anyhow::Error) -> u8 {
         );
         return Kind::Busy.exit_code();
     }
+    if is_disk_full(err) {
+        ui.error(
+            &format!("{err:#}"),
+            &[],
+            Some("the disk is full: nothing was changed and no partial file was left; free some space and run it again"),
+        );
+        return Kind::Failed.exit_code();
+    }
     let failure = err.chain().find_map(|c| c.downcast_ref::<Failure>());
     let kind = failure.map_or(Kind::Failed, |f| f.kind);
     let details = failure.map_or(&[][..], |f| &f.details[..]);
     let hint = failure.and_then(|f| f.hint.as_deref());
     ui.error(&format!("{err:#}"), details, hint);
     kind.exit_code()
+}
+
+/// True when the error comes from a full disk, in SQLite or in a file write.
+fn is_disk_full(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        let sqlite_full = matches!(
+            cause.downcast_ref::<rusqlite::Error>(),
+            Some(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::DiskFull
+        );
+        let io_full = cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::StorageFull);
+        sqlite_full || io_full
+    })
 }

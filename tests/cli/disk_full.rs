@@ -1,0 +1,159 @@
+//! A full disk gives a clean error, leaves no partial or temporary file, and
+//! never damages the database. Each test mounts a small tmpfs, which needs
+//! root; where mounting is not permitted the tests say so and skip.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::Cube;
+
+/// A tmpfs of `size`, unmounted when dropped.
+struct Tmpfs(PathBuf);
+
+impl Tmpfs {
+    #[allow(clippy::print_stderr)]
+    fn mount(at: &Path, size: &str) -> Option<Tmpfs> {
+        fs::create_dir_all(at).unwrap();
+        let mounted = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(at)
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !mounted {
+            eprintln!("skipped: cannot mount a tmpfs here (needs root and permission to mount)");
+            return None;
+        }
+        Some(Tmpfs(at.to_path_buf()))
+    }
+
+    fn files(&self) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(&self.0)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+fn filled(cube: &Cube, customers: usize) {
+    let rows: String = (0..customers)
+        .map(|i| {
+            format!(
+                "{i},Kunde {i} med et langt navn,kunde{i}@example.no,{}\n",
+                "notat ".repeat(20)
+            )
+        })
+        .collect();
+    cube.import_customers(
+        &format!("customer_no,name,email,notes\n{rows}"),
+        &["--campaign", "Full"],
+    )
+    .ok();
+    let outcomes: String = (0..customers)
+        .map(|i| {
+            format!(
+                "{i},Full,kari,2026-11-01,Call back,{}\n",
+                "kommentar ".repeat(10)
+            )
+        })
+        .collect();
+    cube.import_customers_like(
+        "outcomes",
+        &format!("customer_no,campaign,seller,date,outcome,comment\n{outcomes}"),
+        &[],
+    )
+    .ok();
+}
+
+#[test]
+fn export_and_backup_to_a_full_disk_leave_nothing_behind() {
+    let cube = Cube::new();
+    filled(&cube, 3000);
+    let Some(disk) = Tmpfs::mount(&cube.path("small"), "128k") else {
+        return;
+    };
+    let before = fs::read(cube.db()).unwrap();
+
+    let run = cube.run(&[
+        "export",
+        "outcomes",
+        "-o",
+        disk.0.join("report.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr.contains("No space left on device"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        disk.files(),
+        Vec::<String>::new(),
+        "a partial or temporary file was left"
+    );
+
+    let run = cube.run(&[
+        "export",
+        "outcomes",
+        "--format",
+        "xlsx",
+        "-o",
+        disk.0.join("report.xlsx").to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert_eq!(disk.files(), Vec::<String>::new());
+
+    let run = cube.run(&["backup", "create", disk.0.join("snap.db").to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert_eq!(disk.files(), Vec::<String>::new());
+
+    assert_eq!(fs::read(cube.db()).unwrap(), before, "the database changed");
+    assert_eq!(cube.sql::<String>("PRAGMA integrity_check"), "ok");
+}
+
+#[test]
+fn importing_onto_a_full_disk_imports_nothing() {
+    let outer = Cube::new();
+    let Some(disk) = Tmpfs::mount(&outer.path("small"), "1m") else {
+        return;
+    };
+    let db = disk.0.join("cube.db");
+    let run = |args: &[&str]| outer.command(args).env("CUBE_DB", &db).output().unwrap();
+    let file = outer.write("first.csv", "customer_no,name\n1,Ola\n2,Kari\n");
+    assert!(run(&["import", "customers", &file]).status.success());
+
+    let rows: String = (0..20000)
+        .map(|i| format!("N{i},Kunde {i},{}\n", "x".repeat(60)))
+        .collect();
+    let big = outer.write("big.csv", format!("customer_no,name,notes\n{rows}"));
+    let out = run(&["import", "customers", &big]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("full"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let count: i64 = conn
+        .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(count, 2, "a partial import was kept");
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    drop(conn);
+    let out = run(&["stats", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

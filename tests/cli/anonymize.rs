@@ -480,3 +480,56 @@ fn check_all_or_nothing(cube: &Cube) {
     );
     assert_eq!(stray, 0);
 }
+
+/// Recording rows that lead outside the folder (written there by hand, a bug,
+/// or an old import) are never followed when anonymizing deletes files.
+#[test]
+fn deleting_recordings_never_leaves_the_folder() {
+    let cube = setup(3);
+    let canary = cube.write("canary.wav", b"canary");
+    let outside = cube.path("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    cube.write("outside/victim.wav", b"victim");
+    std::os::unix::fs::symlink(&outside, cube.path("data/recordings/linked")).unwrap();
+    std::os::unix::fs::symlink(&canary, cube.path("data/recordings/canary-link.wav")).unwrap();
+    let id: i64 = cube.sql("SELECT id FROM customers WHERE customer_no = 'HEM-00001'");
+    let conn = rusqlite::Connection::open(cube.db()).unwrap();
+    for path in [
+        "../../canary.wav",
+        &canary.clone(),
+        "linked/victim.wav",
+        "canary-link.wav",
+        "2026\\..\\..\\canary.wav",
+    ] {
+        conn.execute(
+            "INSERT INTO recordings (customer_id, path, created_at) VALUES (?1, ?2, '2026-11-01T00:00:00Z')",
+            rusqlite::params![id, path],
+        )
+        .unwrap();
+    }
+    drop(conn);
+    let run = cube.run(&["anonymize", "Hemmelig"]);
+    run.ok();
+    assert!(
+        run.stderr.contains("4 recording paths were not deleted"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(fs::read(&canary).unwrap(), b"canary");
+    assert_eq!(
+        fs::read(cube.path("outside/victim.wav")).unwrap(),
+        b"victim"
+    );
+    assert!(
+        fs::symlink_metadata(cube.path("data/recordings/canary-link.wav")).is_err(),
+        "the link itself is a recording name and goes"
+    );
+    assert!(!cube
+        .path("data/recordings/2026/call-4791357246.wav")
+        .exists());
+    assert_eq!(
+        cube.sql::<i64>("SELECT count(*) FROM recordings"),
+        1,
+        "only the control's recording is left"
+    );
+}

@@ -91,6 +91,7 @@ fn recording_paths_must_stay_inside_the_folder() {
             "is not a relative path inside the recordings folder",
         ),
         ("2026\\call.wav", "no NUL or backslash"),
+        ("2026/call\0.wav", "no NUL or backslash"),
         ("link.wav", "it leads outside through a link"),
         ("2026/none.wav", "there is no such file"),
     ] {

@@ -61,10 +61,15 @@ impl Ui {
         out.flush()
     }
 
-    /// Writes rows as columns aligned under a header, on stdout.
+    /// Writes rows as columns aligned under a header, on stdout. A line break
+    /// inside a cell shows as `⏎`, so that one row stays one line.
     pub fn table(&self, header: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
+        let rows: Vec<Vec<String>> = rows
+            .iter()
+            .map(|row| row.iter().map(|cell| one_line(cell)).collect())
+            .collect();
         let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-        for row in rows {
+        for row in &rows {
             for (w, cell) in widths.iter_mut().zip(row) {
                 *w = (*w).max(cell.chars().count());
             }
@@ -83,7 +88,7 @@ impl Ui {
             writeln!(out, "{}", line.trim_end())
         };
         write_row(&mut header.iter().copied())?;
-        for row in rows {
+        for row in &rows {
             write_row(&mut row.iter().map(String::as_str))?;
         }
         out.flush()
@@ -187,4 +192,14 @@ impl Ui {
         bar.enable_steady_tick(Duration::from_millis(200));
         bar
     }
+}
+
+fn one_line(cell: &str) -> String {
+    if !cell.contains(['\n', '\r', '\t']) {
+        return cell.to_string();
+    }
+    cell.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace('\n', "⏎")
+        .replace('\t', " ")
 }

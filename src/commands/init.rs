@@ -5,7 +5,7 @@ use crate::ui::Ui;
 use crate::Env;
 
 pub fn run(env: &Env, ui: &Ui) -> Result<()> {
-    let (db, path) = super::open_db(env)?;
+    let (db, path) = super::open_or_create_db(env)?;
     let version = db.schema_version()?;
     if ui.json() {
         ui.print_json(&json!({ "path": path, "schema_version": version }))?;

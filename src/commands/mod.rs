@@ -56,7 +56,13 @@ pub fn run(command: Command, env: &Env, ui: &Ui) -> Result<()> {
 /// (an old backup copied into place by hand) is refused until `backup replay`.
 pub fn open_db(env: &Env) -> Result<(Db, PathBuf)> {
     let (db, path) = open_db_ungated(env)?;
-    let missing = crate::anonymize::missing_erasures(&db, &Journal::of(&path))?;
+    gate(&db, &path)?;
+    Ok((db, path))
+}
+
+/// The restore gate.
+fn gate(db: &Db, path: &std::path::Path) -> Result<()> {
+    let missing = crate::anonymize::missing_erasures(db, &Journal::of(path))?;
     if !missing.is_empty() {
         return Err(Failure::refused(format!(
             "the database lacks {} anonymizations recorded in its erasure journal (was an old backup copied into place?)",
@@ -65,13 +71,30 @@ pub fn open_db(env: &Env) -> Result<(Db, PathBuf)> {
         .hint("run `cube backup replay` to apply them, or `cube backup restore` to restore a backup properly")
         .into());
     }
+    Ok(())
+}
+
+/// Opens the database, creating it if there is none: for the commands that
+/// put data in (`init`, imports, `campaign create`).
+pub fn open_or_create_db(env: &Env) -> Result<(Db, PathBuf)> {
+    let path = env.db_path()?;
+    let db = Db::open(&path, env.busy_timeout)?;
+    gate(&db, &path)?;
     Ok((db, path))
 }
 
-/// Opens the database without the restore gate: for `backup restore`,
-/// `backup replay` and `doctor` only.
+/// Opens the database without the restore gate: for `backup replay` and
+/// `doctor` only.
 pub fn open_db_ungated(env: &Env) -> Result<(Db, PathBuf)> {
     let path = env.db_path()?;
+    if !path.exists() {
+        // A mistyped --db must not quietly make an empty database.
+        return Err(
+            Failure::failed(format!("there is no database at {}", path.display()))
+                .hint("`cube init` creates one there; or name another with --db or CUBE_DB")
+                .into(),
+        );
+    }
     Ok((Db::open(&path, env.busy_timeout)?, path))
 }
 

@@ -69,6 +69,7 @@ fn archived_campaigns_are_listed_apart_and_can_be_reactivated() {
 #[test]
 fn an_unknown_campaign_is_one_clear_line() {
     let cube = Cube::new();
+    cube.run(&["init"]).ok();
     let run = cube.run(&["campaign", "show", "Nope"]);
     insta::assert_snapshot!(run.transcript());
 }

@@ -65,10 +65,30 @@ fn an_anonymized_customer_shows_nothing_but_that() {
 #[test]
 fn an_unknown_customer_is_one_clear_line() {
     let cube = Cube::new();
+    cube.run(&["init"]).ok();
     let run = cube.run(&["customer", "show", "K-404"]);
     assert_eq!(run.code, 1);
     assert_eq!(
         run.stderr,
         "cube: error: no customer has the cube id or customer number \"K-404\"\n"
     );
+}
+
+#[test]
+fn a_multi_line_note_stays_on_one_table_line() {
+    let cube = Cube::new();
+    cube.import_customers(
+        "customer_no,name,notes\n1,Åse Lie,\"første linje\nandre linje\"\n",
+        &[],
+    )
+    .ok();
+    let run = cube.run(&["customer", "show", "1"]);
+    assert!(
+        run.ok()
+            .stdout
+            .contains("notes        første linje⏎andre linje"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(cube.customer("1")["notes"], "første linje\nandre linje");
 }

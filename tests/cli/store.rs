@@ -101,6 +101,7 @@ fn a_held_write_lock_makes_cube_exit_75() {
 #[test]
 fn stats_json_has_the_documented_keys() {
     let cube = Cube::new();
+    cube.run(&["init"]).ok();
     let stats = cube.run(&["stats", "--json"]).ok().json();
     for key in [
         "customers",
@@ -142,4 +143,33 @@ fn closing_stdout_early_is_not_an_error() {
 fn the_cli_definition_is_consistent() {
     use clap::CommandFactory;
     cube::Cli::command().debug_assert();
+}
+
+#[test]
+fn a_mistyped_database_path_is_not_created() {
+    let cube = Cube::new();
+    for args in [
+        &["stats"][..],
+        &["campaign", "list"],
+        &["export", "outcomes"],
+        &["doctor"],
+    ] {
+        let run = cube.run(args);
+        assert_eq!(run.code, 1, "{}", run.transcript());
+        assert!(
+            run.stderr
+                .starts_with("cube: error: there is no database at "),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("hint: `cube init` creates one"),
+            "{}",
+            run.stderr
+        );
+        assert!(!cube.db().exists());
+    }
+    // Commands that put data in create it.
+    cube.run(&["campaign", "create", "Vår"]).ok();
+    assert!(cube.db().exists());
 }

@@ -11,7 +11,7 @@ pub struct CreateArgs {
 }
 
 pub fn run(args: CreateArgs, env: &Env, ui: &Ui) -> Result<()> {
-    let (db, _) = crate::commands::open_db(env)?;
+    let (db, _) = crate::commands::open_or_create_db(env)?;
     let campaign = flow::create_campaign(&db, &args.name, env.now()?)?;
     if ui.json() {
         ui.print_json(&campaign)?;

@@ -37,7 +37,7 @@ pub fn run(args: CustomersArgs, env: &Env, ui: &Ui) -> Result<()> {
         on_duplicate: args.on_duplicate,
     };
     let source = args.source.source()?;
-    let (db, _) = crate::commands::open_db(env)?;
+    let (db, _) = crate::commands::open_or_create_db(env)?;
     let summary = import::customers(&db, &source, &options, env.now()?, ui)?;
     super::report(
         ui,

@@ -14,7 +14,7 @@ pub struct HistoryArgs {
 
 pub fn run(args: HistoryArgs, env: &Env, ui: &Ui) -> Result<()> {
     let source = args.source.source()?;
-    let (db, _) = crate::commands::open_db(env)?;
+    let (db, _) = crate::commands::open_or_create_db(env)?;
     let summary = import::history(&db, &source, ui)?;
     super::report(
         ui,

@@ -16,7 +16,7 @@ pub struct OutcomesArgs {
 
 pub fn run(args: OutcomesArgs, env: &Env, ui: &Ui) -> Result<()> {
     let source = args.source.source()?;
-    let (db, path) = crate::commands::open_db(env)?;
+    let (db, path) = crate::commands::open_or_create_db(env)?;
     let recordings = env.recordings_dir(&path);
     let summary = import::outcomes(&db, &source, &recordings, env.now()?, ui)?;
     super::report(

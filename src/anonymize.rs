@@ -38,6 +38,9 @@ use crate::journal::{Erasures, Journal};
 /// erasures the database lacks (the restore gate).
 pub const JOURNAL_SEEN: &str = "journal_bytes";
 
+/// The page cache while batches run, in MiB: within the 64 MB cube allows itself.
+const BATCH_CACHE_MIB: i64 = 24;
+
 /// Customers per batch transaction, unless the caller says otherwise.
 pub const DEFAULT_BATCH: u64 = 5000;
 
@@ -133,6 +136,10 @@ pub fn run_job(
     };
     if matches!(job.state, JobState::Queued | JobState::Running) {
         db.set_synchronous_full(true)?;
+        // The batches touch customers, outcomes and history all over their
+        // tables; a cache that holds them saves reading pages again and again.
+        // (The scrub sets it small again: VACUUM's copy takes its size.)
+        db.set_cache_mib(BATCH_CACHE_MIB)?;
         let mut done = job.done;
         loop {
             let tx = db.begin()?;
@@ -157,6 +164,7 @@ pub fn run_job(
         report.recordings_refused = refused;
         let tx = db.begin()?;
         tx.set_job_state(job.rowid, JobState::ScrubPending, &now)?;
+        tx.clear_plan(job.rowid)?;
         tx.audit(
             &now,
             actor.operator,

@@ -134,6 +134,13 @@ impl Db {
         Ok(rows)
     }
 
+    /// Lets this connection keep up to `mib` MiB of pages in memory.
+    pub fn set_cache_mib(&self, mib: i64) -> Result<()> {
+        self.conn
+            .pragma_update(None, "cache_size", -1024 * mib)
+            .context("cannot set the cache size")
+    }
+
     /// Leaves WAL mode, so that the file alone is the whole database (before it
     /// is renamed into place); false if another connection prevents it.
     pub fn into_single_file(&self) -> Result<bool> {

@@ -108,6 +108,14 @@ const ROW_COLUMNS: &str = "c.id, c.cube_id, c.customer_no, c.name, c.email, c.ph
 const ROW_JOINS: &str = "customers c LEFT JOIN campaigns k ON k.id = c.campaign_id \
      LEFT JOIN sellers s ON s.id = c.seller_id";
 
+/// The storage form of a card's extra fields: a JSON object.
+fn extra_json(card: &Card) -> String {
+    if card.extra.is_empty() {
+        return "{}".to_string();
+    }
+    serde_json::Value::Object(card.extra.clone()).to_string()
+}
+
 fn stage_of(row: &Row, index: usize) -> rusqlite::Result<Option<Stage>> {
     Ok(row
         .get::<_, Option<String>>(index)?
@@ -215,7 +223,7 @@ impl Db {
             card.birth_date,
             card.company,
             card.notes,
-            serde_json::Value::Object(card.extra.clone()).to_string(),
+            extra_json(card),
             campaign_id,
             campaign_id.map(|_| Stage::Available.as_str()),
             now,
@@ -243,7 +251,7 @@ impl Db {
             card.birth_date,
             card.company,
             card.notes,
-            serde_json::Value::Object(card.extra.clone()).to_string(),
+            extra_json(card),
             now,
         ])
         .context("cannot update a customer")?;

@@ -333,6 +333,16 @@ impl Db {
             .context("cannot look up an erasure")
     }
 
+    /// Forgets a finished job's plan: every planned customer is anonymized and
+    /// in the ledger, and the rows would only cost the scrub time.
+    pub fn clear_plan(&self, job_rowid: i64) -> Result<()> {
+        self.conn
+            .prepare_cached("DELETE FROM job_customers WHERE job_id = ?1")?
+            .execute([job_rowid])
+            .context("cannot clear a job's plan")?;
+        Ok(())
+    }
+
     /// Every entry of the erasure ledger: (job id, cube id).
     pub fn ledger(&self) -> Result<Vec<(String, String)>> {
         let mut stmt = self.conn.prepare(
@@ -401,11 +411,30 @@ impl Db {
     /// Rewrites the database file without free space, then copies the WAL into
     /// it and truncates the WAL to nothing. Returns false when a reader kept the
     /// checkpoint from finishing (the scrub must be tried again).
+    ///
+    /// VACUUM builds its copy in a temporary database, which `temp_store =
+    /// MEMORY` would hold whole in memory (the size of the database). The copy
+    /// holds only rows that survive, nothing erased, so for the VACUUM alone it
+    /// is a file, in the database's own private folder; the setting is put
+    /// back and checked afterwards.
     pub fn scrub(&self) -> Result<bool> {
-        // VACUUM's temporary copy takes the cache size; keep it small.
+        let folder = self.path.parent().filter(|d| !d.as_os_str().is_empty());
+        if let Some(folder) = folder {
+            // SQLite's unix VFS reads this each time it makes a temporary file.
+            std::env::set_var("SQLITE_TMPDIR", folder);
+        }
         self.conn
-            .execute_batch("PRAGMA cache_size = -2048; VACUUM;")
-            .context("VACUUM failed")?;
+            .execute_batch("PRAGMA cache_size = -2048; PRAGMA temp_store = FILE;")
+            .context("cannot prepare VACUUM")?;
+        let vacuumed = self.conn.execute_batch("VACUUM").context("VACUUM failed");
+        self.conn.execute_batch("PRAGMA temp_store = MEMORY")?;
+        let temp_store: i64 = self.conn.query_row("PRAGMA temp_store", [], |r| r.get(0))?;
+        if temp_store != 2 {
+            return Err(anyhow::anyhow!(
+                "PRAGMA temp_store did not go back to MEMORY"
+            ));
+        }
+        vacuumed?;
         self.scrub_wal()
     }
 

@@ -60,6 +60,7 @@ pub const SCHEMA_VERSION: i64 = migrations::CURRENT;
 /// An open, configured and migrated cube database.
 pub struct Db {
     conn: Connection,
+    path: std::path::PathBuf,
 }
 
 impl Db {
@@ -75,7 +76,10 @@ impl Db {
         configure(&conn, busy_timeout)
             .with_context(|| format!("cannot use {} as a cube database", path.display()))?;
         migrations::migrate(&conn)?;
-        Ok(Db { conn })
+        Ok(Db {
+            conn,
+            path: path.to_path_buf(),
+        })
     }
 
     /// Starts a write transaction, taking the write lock now. Dropping the
@@ -260,6 +264,24 @@ mod tests {
         tx.create_campaign("Vår", "2026-01-01T00:00:00Z").unwrap();
         tx.commit().unwrap();
         assert!(db.campaign_by_name("Vår").unwrap().is_some());
+    }
+
+    #[test]
+    fn the_scrub_puts_temp_store_back_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("cube.db"), BUSY_TIMEOUT).unwrap();
+        assert!(db.scrub().unwrap());
+        assert_eq!(pragma(&db, "temp_store"), "Integer(2)");
+        let mut left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            ["cube.db", "cube.db-shm", "cube.db-wal"],
+            "no temporary file is left"
+        );
     }
 
     #[test]

@@ -134,6 +134,34 @@ impl Db {
         Ok(rows)
     }
 
+    /// Runs `work` with SQLite's temporary files on disk, in the database's own
+    /// private folder, instead of in memory; `temp_store` is put back to
+    /// `MEMORY` and checked afterwards, whatever happened.
+    ///
+    /// For the two big users of temporary storage only: VACUUM's copy of the
+    /// database and the sort of an export. In memory each grows with the
+    /// database (100 MB at 200,000 customers); on disk they stay within the
+    /// page cache, and sorting gets faster. They only ever hold rows that are
+    /// live in the database beside them, never erased ones.
+    pub fn with_temp_on_disk<T>(&self, work: impl FnOnce() -> Result<T>) -> Result<T> {
+        if let Some(folder) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            // SQLite's unix VFS reads this each time it makes a temporary file.
+            std::env::set_var("SQLITE_TMPDIR", folder);
+        }
+        self.conn
+            .execute_batch("PRAGMA temp_store = FILE")
+            .context("cannot set temp_store")?;
+        let result = work();
+        self.conn.execute_batch("PRAGMA temp_store = MEMORY")?;
+        let temp_store: i64 = self.conn.query_row("PRAGMA temp_store", [], |r| r.get(0))?;
+        if temp_store != 2 {
+            return Err(
+                crate::Failure::failed("PRAGMA temp_store did not go back to MEMORY").into(),
+            );
+        }
+        result
+    }
+
     /// Lets this connection keep up to `mib` MiB of pages in memory.
     pub fn set_cache_mib(&self, mib: i64) -> Result<()> {
         self.conn

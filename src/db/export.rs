@@ -97,36 +97,38 @@ impl Db {
                  ORDER BY h.at, h.id"
             ),
         };
-        let mut stmt = self
-            .conn
-            .prepare(&sql)
-            .context("cannot prepare the report")?;
-        let mut rows = stmt.query(params![
-            filter.campaign_id,
-            filter.seller,
-            filter.from,
-            filter.to
-        ])?;
-        let mut count = 0;
-        let mut row = ExportRow::default();
-        while let Some(r) = rows.next().context("cannot read the report")? {
-            row.at = r.get(0)?;
-            row.campaign = r.get(1)?;
-            row.seller = r.get(2)?;
-            row.cube_id = r.get(3)?;
-            row.anonymized = r.get(4)?;
-            row.customer_no = r.get(5)?;
-            row.name = r.get(6)?;
-            row.phone = r.get(7)?;
-            row.email = r.get(8)?;
-            row.label = r.get(9)?;
-            row.text = r.get(10)?;
-            row.product = r.get(11)?;
-            row.quantity = r.get(12)?;
-            row.unit_price = r.get(13)?;
-            each(&row)?;
-            count += 1;
-        }
-        Ok(count)
+        self.with_temp_on_disk(|| {
+            let mut stmt = self
+                .conn
+                .prepare(&sql)
+                .context("cannot prepare the report")?;
+            let mut rows = stmt.query(params![
+                filter.campaign_id,
+                filter.seller,
+                filter.from,
+                filter.to
+            ])?;
+            let mut count = 0;
+            let mut row = ExportRow::default();
+            while let Some(r) = rows.next().context("cannot read the report")? {
+                row.at = r.get(0)?;
+                row.campaign = r.get(1)?;
+                row.seller = r.get(2)?;
+                row.cube_id = r.get(3)?;
+                row.anonymized = r.get(4)?;
+                row.customer_no = r.get(5)?;
+                row.name = r.get(6)?;
+                row.phone = r.get(7)?;
+                row.email = r.get(8)?;
+                row.label = r.get(9)?;
+                row.text = r.get(10)?;
+                row.product = r.get(11)?;
+                row.quantity = r.get(12)?;
+                row.unit_price = r.get(13)?;
+                each(&row)?;
+                count += 1;
+            }
+            Ok(count)
+        })
     }
 }

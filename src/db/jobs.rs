@@ -411,30 +411,13 @@ impl Db {
     /// Rewrites the database file without free space, then copies the WAL into
     /// it and truncates the WAL to nothing. Returns false when a reader kept the
     /// checkpoint from finishing (the scrub must be tried again).
-    ///
-    /// VACUUM builds its copy in a temporary database, which `temp_store =
-    /// MEMORY` would hold whole in memory (the size of the database). The copy
-    /// holds only rows that survive, nothing erased, so for the VACUUM alone it
-    /// is a file, in the database's own private folder; the setting is put
-    /// back and checked afterwards.
     pub fn scrub(&self) -> Result<bool> {
-        let folder = self.path.parent().filter(|d| !d.as_os_str().is_empty());
-        if let Some(folder) = folder {
-            // SQLite's unix VFS reads this each time it makes a temporary file.
-            std::env::set_var("SQLITE_TMPDIR", folder);
-        }
+        // VACUUM's copy goes to a temporary file (see `with_temp_on_disk`),
+        // and takes the cache size: keep it small.
         self.conn
-            .execute_batch("PRAGMA cache_size = -2048; PRAGMA temp_store = FILE;")
+            .execute_batch("PRAGMA cache_size = -2048")
             .context("cannot prepare VACUUM")?;
-        let vacuumed = self.conn.execute_batch("VACUUM").context("VACUUM failed");
-        self.conn.execute_batch("PRAGMA temp_store = MEMORY")?;
-        let temp_store: i64 = self.conn.query_row("PRAGMA temp_store", [], |r| r.get(0))?;
-        if temp_store != 2 {
-            return Err(anyhow::anyhow!(
-                "PRAGMA temp_store did not go back to MEMORY"
-            ));
-        }
-        vacuumed?;
+        self.with_temp_on_disk(|| self.conn.execute_batch("VACUUM").context("VACUUM failed"))?;
         self.scrub_wal()
     }
 

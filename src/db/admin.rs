@@ -138,10 +138,11 @@ impl Db {
     /// private folder, instead of in memory; `temp_store` is put back to
     /// `MEMORY` and checked afterwards, whatever happened.
     ///
-    /// For the two big users of temporary storage only: VACUUM's copy of the
-    /// database and the sort of an export. In memory each grows with the
-    /// database (100 MB at 200,000 customers); on disk they stay within the
-    /// page cache, and sorting gets faster. They only ever hold rows that are
+    /// For the big users of temporary storage only: VACUUM's copy of the
+    /// database, the sort of an export, and the sort that builds an index after
+    /// a bulk import. In memory each grows with the database (100 MB at 200,000
+    /// customers); on disk they stay within the page cache, and sorting gets
+    /// faster. They only ever hold rows that are
     /// live in the database beside them, never erased ones.
     pub fn with_temp_on_disk<T>(&self, work: impl FnOnce() -> Result<T>) -> Result<T> {
         if let Some(folder) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {

@@ -180,12 +180,15 @@ impl Db {
 
     /// Builds the indexes [`Db::drop_customer_indexes`] dropped.
     pub fn create_customer_indexes(&self) -> Result<()> {
-        for (_, sql) in CUSTOMER_INDEXES {
-            self.conn
-                .execute_batch(sql)
-                .context("cannot build a customer index")?;
-        }
-        Ok(())
+        // Building an index sorts the whole table: on disk, like an export's sort.
+        self.with_temp_on_disk(|| {
+            for (_, sql) in CUSTOMER_INDEXES {
+                self.conn
+                    .execute_batch(sql)
+                    .context("cannot build a customer index")?;
+            }
+            Ok(())
+        })
     }
 
     /// Whether two customers that are not anonymized share a customer number.

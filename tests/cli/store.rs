@@ -85,17 +85,39 @@ fn a_file_that_is_no_database_is_refused_and_left_alone() {
 #[test]
 fn a_held_write_lock_makes_cube_exit_75() {
     let cube = Cube::new();
-    cube.run(&["init"]).ok();
-    cube.run(&["campaign", "create", "Vår"]).ok();
+    cube.import_customers("customer_no,name\n1,Ola\n2,Kari\n", &["--campaign", "Vår"])
+        .ok();
+    cube.run(&["campaign", "create", "Høst"]).ok();
     let holder = rusqlite::Connection::open(cube.db()).unwrap();
     holder.execute_batch("BEGIN IMMEDIATE").unwrap();
     let started = std::time::Instant::now();
-    let run = cube.run(&["--busy-timeout", "0.5", "campaign", "create", "Høst"]);
+    let run = cube.run(&[
+        "--busy-timeout",
+        "0.5",
+        "move",
+        "--to",
+        "Høst",
+        "--from",
+        "Vår",
+    ]);
     assert!(started.elapsed() >= std::time::Duration::from_millis(500));
     assert_eq!(run.code, 75, "{}", run.transcript());
     assert!(run.stderr.contains("retry"), "{}", run.stderr);
     holder.execute_batch("ROLLBACK").unwrap();
-    cube.run(&["campaign", "create", "Høst"]).ok();
+    drop(holder);
+    // Nothing was half-written, and the same command succeeds when rerun.
+    let shown = cube
+        .run(&["campaign", "show", "Høst", "--json"])
+        .ok()
+        .json();
+    assert_eq!(shown["customers"], 0);
+    cube.run(&["move", "--to", "Høst", "--from", "Vår"]).ok();
+    assert_eq!(
+        cube.run(&["campaign", "show", "Høst", "--json"])
+            .ok()
+            .json()["customers"],
+        2
+    );
 }
 
 #[test]

@@ -22,8 +22,8 @@ use crate::commands::{
     reactivate::ReactivateArgs,
 };
 
-/// Administration of a sales CRM's customer data: import, campaigns, moves and
-/// (soon) anonymization instead of deletion.
+/// Administration of a sales CRM's customer data: customers are anonymized
+/// instead of deleted, so that sales figures stay true.
 #[derive(Debug, Parser)]
 #[command(name = "cube", version, about, max_term_width = 100)]
 pub struct Cli {

@@ -519,12 +519,9 @@ fn customers_pass(
         }
     }
     bar.finish_and_clear();
-    if fast {
-        if tx.has_repeated_customer_numbers()? {
-            tx.rollback()?;
-            return Ok(None);
-        }
-        tx.create_customer_indexes()?;
+    if fast && !tx.create_customer_indexes()? {
+        tx.rollback()?;
+        return Ok(None);
     }
     input.finish(tx, source.dry_run, summary).map(Some)
 }

@@ -147,7 +147,7 @@ fn customer_ref(r: &Row) -> rusqlite::Result<CustomerRef> {
     })
 }
 
-/// The secondary indexes of `customers`, as migration 1 made them. A bulk
+/// The secondary indexes of `customers`, as the migrations made them. A bulk
 /// import into an empty table drops them and builds them again at the end; a
 /// test checks that the result matches the schema.
 const CUSTOMER_INDEXES: &[(&str, &str)] = &[
@@ -156,7 +156,10 @@ const CUSTOMER_INDEXES: &[(&str, &str)] = &[
         "customers_customer_no",
         "CREATE UNIQUE INDEX customers_customer_no ON customers(customer_no)\n        WHERE customer_no IS NOT NULL AND anonymized_at IS NULL",
     ),
-    ("customers_campaign", "CREATE INDEX customers_campaign ON customers(campaign_id, stage)"),
+    (
+        "customers_campaign",
+        "CREATE INDEX customers_campaign ON customers(campaign_id, stage, anonymized_at)",
+    ),
 ];
 
 impl Db {
@@ -178,27 +181,25 @@ impl Db {
         Ok(())
     }
 
-    /// Builds the indexes [`Db::drop_customer_indexes`] dropped.
-    pub fn create_customer_indexes(&self) -> Result<()> {
+    /// Builds the indexes [`Db::drop_customer_indexes`] dropped. Returns false
+    /// (and builds nothing) when two customers share a customer number, which
+    /// the unique index refuses.
+    pub fn create_customer_indexes(&self) -> Result<bool> {
         // Building an index sorts the whole table: on disk, like an export's sort.
         self.with_temp_on_disk(|| {
             for (_, sql) in CUSTOMER_INDEXES {
-                self.conn
-                    .execute_batch(sql)
-                    .context("cannot build a customer index")?;
+                match self.conn.execute_batch(sql) {
+                    Ok(()) => {}
+                    Err(rusqlite::Error::SqliteFailure(e, _))
+                        if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+                    {
+                        return Ok(false)
+                    }
+                    Err(e) => return Err(e).context("cannot build a customer index"),
+                }
             }
-            Ok(())
+            Ok(true)
         })
-    }
-
-    /// Whether two customers that are not anonymized share a customer number.
-    pub fn has_repeated_customer_numbers(&self) -> Result<bool> {
-        Ok(self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM customers WHERE customer_no IS NOT NULL AND anonymized_at IS NULL \
-             GROUP BY customer_no HAVING count(*) > 1)",
-            [],
-            |r| r.get(0),
-        )?)
     }
 
     /// Inserts a new customer; `campaign_id` places it there as `available`.

@@ -3,9 +3,9 @@
 //! `recording_deletions`, which live only until their file is gone.
 //!
 //! A job's plan (`job_customers`) is written in one transaction; each batch
-//! then anonymizes some of the planned customers in one transaction of its own.
-//! A planned customer is done exactly when its `anonymized_at` is set, so a job
-//! killed at any point resumes where it stopped.
+//! then anonymizes some of the planned customers in one transaction of its own,
+//! which also takes them off the plan. What is left of a plan is exactly what
+//! is left to do, so a job killed at any point resumes where it stopped.
 
 use anyhow::{Context, Result};
 use rusqlite::{params, OptionalExtension, Row};
@@ -230,7 +230,7 @@ impl Db {
     /// delete; records them in the erasure ledger. Outcomes, sales and campaign
     /// links stay.
     pub fn erase_batch(&self, job_rowid: i64, now: &str) -> Result<u64> {
-        let steps: [(&str, &str); 7] = [
+        let steps: [(&str, &str); 8] = [
             (
                 "INSERT INTO recording_deletions (job_id, path) \
                  SELECT ?1, path FROM recordings WHERE customer_id IN (SELECT id FROM batch)",
@@ -259,6 +259,12 @@ impl Db {
             (
                 "UPDATE jobs SET done = done + (SELECT count(*) FROM batch), state = 'running' WHERE id = ?1",
                 "cannot update the job",
+            ),
+            // Done customers leave every plan, so the next batch is found at the
+            // front of the plan instead of after all the done ones.
+            (
+                "DELETE FROM job_customers WHERE customer_id IN (SELECT id FROM batch)",
+                "cannot update the job's plan",
             ),
         ];
         let n: u64 = self

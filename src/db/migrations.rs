@@ -158,6 +158,11 @@ const MIGRATIONS: &[&str] = &[
     r#"
     INSERT INTO settings (key, value) VALUES ('pseudonym_key', lower(hex(randomblob(32))));
     "#,
+    // 3: per-campaign counts of anonymized customers from the index alone.
+    r#"
+    DROP INDEX customers_campaign;
+    CREATE INDEX customers_campaign ON customers(campaign_id, stage, anonymized_at);
+    "#,
 ];
 
 /// The schema version this binary writes.

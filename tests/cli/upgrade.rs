@@ -27,9 +27,18 @@ fn from_fixture(cube: &Cube, name: &str) {
 
 #[test]
 fn a_version_1_database_migrates_and_keeps_everything() {
+    migrates_and_keeps_everything("schema-v1.sql", 1);
+}
+
+#[test]
+fn a_version_2_database_migrates_and_keeps_everything() {
+    migrates_and_keeps_everything("schema-v2.sql", 2);
+}
+
+fn migrates_and_keeps_everything(fixture: &str, version: i64) {
     let cube = Cube::new();
-    from_fixture(&cube, "schema-v1.sql");
-    assert_eq!(cube.sql::<i64>("PRAGMA user_version"), 1);
+    from_fixture(&cube, fixture);
+    assert_eq!(cube.sql::<i64>("PRAGMA user_version"), version);
 
     let stats = cube.run(&["stats", "--json"]).ok().json();
     assert_eq!(
@@ -40,7 +49,9 @@ fn a_version_1_database_migrates_and_keeps_everything() {
         ),
         (Some(3), Some(2), Some(1))
     );
-    assert_eq!(cube.sql::<i64>("PRAGMA user_version"), 2);
+    assert_eq!(cube.sql::<i64>("PRAGMA user_version"), 3);
+    let index: String = cube.sql("SELECT sql FROM sqlite_master WHERE name = 'customers_campaign'");
+    assert!(index.contains("anonymized_at"), "{index}");
     let key: String = cube.sql("SELECT value FROM settings WHERE key = 'pseudonym_key'");
     assert_eq!(key.len(), 64);
 

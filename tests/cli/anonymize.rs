@@ -102,17 +102,11 @@ fn nothing_of_an_anonymized_customer_is_left_in_the_database_files() {
         "the scan must see the values before"
     );
 
-    let run = cube
-        .command(&["archive", "Hemmelig", "--anonymize"])
-        .env("CUBE_BATCH_SIZE", "200")
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
+    let run = cube.run_env(
+        &["archive", "Hemmelig", "--anonymize"],
+        &[("CUBE_BATCH_SIZE", Some("200"))],
     );
-    let stderr = String::from_utf8(run.stderr).unwrap();
+    let stderr = run.ok().stderr.clone();
     assert!(
         stderr.contains("anonymized 1500 customers of \"Hemmelig\""),
         "{stderr}"
@@ -312,16 +306,8 @@ fn dry_run_counts_and_changes_nothing() {
 fn inactive_days_archives_only_stale_campaigns() {
     let cube = Cube::new();
     let earlier = |args: &[&str]| {
-        let out = cube
-            .command(args)
-            .env("CUBE_NOW", "2026-10-01T00:00:00Z")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        cube.run_env(args, &[("CUBE_NOW", Some("2026-10-01T00:00:00Z"))])
+            .ok();
     };
     earlier(&["campaign", "create", "Gammel"]);
     earlier(&["campaign", "create", "Flyttet"]);

@@ -3,39 +3,27 @@ use crate::Cube;
 #[test]
 fn the_demo_is_realistic_and_deterministic() {
     let cube = Cube::new();
-    let run = cube
-        .command(&["demo", "--customers", "400", "--seed", "7"])
-        .env_remove("CUBE_DB")
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
+    let run = cube.run_env(
+        &["demo", "--customers", "400", "--seed", "7"],
+        &[("CUBE_DB", None)],
     );
-    let stderr = String::from_utf8(run.stderr).unwrap();
+    run.ok();
+    let stderr = run.stderr.clone();
     let demo_db = cube.path("home/.local/share/cube/demo/demo.db");
     assert!(
         stderr.contains(&format!("export CUBE_DB={}", demo_db.display())),
         "{stderr}"
     );
 
-    let at = |args: &[&str]| {
-        let out = cube
-            .command(args)
-            .env("CUBE_DB", &demo_db)
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
-    };
+    let db = demo_db.to_str().unwrap();
+    let at = |args: &[&str]| cube.run_env(args, &[("CUBE_DB", Some(db))]).ok().json();
     let stats = at(&["stats", "--json"]);
     assert_eq!(stats["customers"], 400);
     // The stale campaign was archived and its customers anonymized.
     assert_eq!(stats["archived_campaigns"], 2);
     let stale_count: i64 = cube.sql_at(&demo_db, "SELECT count(*) FROM customers c JOIN campaigns k ON k.id = c.campaign_id WHERE k.name = 'Julekampanje 2025'");
     assert_eq!(stats["anonymized"], stale_count);
-    let stdout = String::from_utf8(run.stdout).unwrap();
+    let stdout = run.stdout.clone();
     assert!(
         stdout.contains("Anonymized customers in the dataset"),
         "{stdout}"
@@ -72,12 +60,8 @@ fn the_demo_is_realistic_and_deterministic() {
 
     // Again with the same seed: the same data, cube ids included.
     let first = at(&["customer", "list", "--json"]);
-    let again = cube
-        .command(&["demo", "--customers", "400", "--seed", "7"])
-        .env_remove("CUBE_DB")
-        .output()
-        .unwrap();
-    assert!(again.status.success());
+    let again = &["demo", "--customers", "400", "--seed", "7"];
+    cube.run_env(again, &[("CUBE_DB", None)]).ok();
     assert_eq!(at(&["customer", "list", "--json"]), first);
 }
 

@@ -102,6 +102,24 @@ impl Cube {
         self.run_with_input(args, b"")
     }
 
+    /// Runs cube with some environment variables changed: `Some` sets one,
+    /// `None` removes it.
+    pub fn run_env(&self, args: &[&str], vars: &[(&str, Option<&str>)]) -> Run {
+        let mut cmd = self.command(args);
+        for (name, value) in vars {
+            match value {
+                Some(value) => cmd.env(name, value),
+                None => cmd.env_remove(name),
+            };
+        }
+        let out = cmd.stdin(Stdio::null()).output().expect("cube runs");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+        }
+    }
+
     pub fn run_with_input(&self, args: &[&str], input: &[u8]) -> Run {
         let mut child = self
             .command(args)

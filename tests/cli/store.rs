@@ -24,12 +24,7 @@ fn the_database_is_private_and_in_wal_mode() {
 #[test]
 fn the_platform_data_folder_is_the_default() {
     let cube = Cube::new();
-    let run = cube
-        .command(&["init"])
-        .env_remove("CUBE_DB")
-        .output()
-        .unwrap();
-    assert!(run.status.success());
+    cube.run_env(&["init"], &[("CUBE_DB", None)]).ok();
     assert!(cube.path("home/.local/share/cube/cube.db").exists());
 }
 

@@ -41,8 +41,10 @@ pub const JOURNAL_SEEN: &str = "journal_bytes";
 /// The page cache while batches run, in MiB: within the 64 MB cube allows itself.
 const BATCH_CACHE_MIB: i64 = 24;
 
-/// Customers per batch transaction, unless the caller says otherwise.
-pub const DEFAULT_BATCH: u64 = 5000;
+/// Customers per batch transaction, unless the caller says otherwise. Each
+/// batch costs two fsyncs (the journal, the commit); at 5,000 a million
+/// customers took half as long again as at 20,000.
+pub const DEFAULT_BATCH: u64 = 20_000;
 
 /// Who does the work and when.
 pub struct Actor<'a> {

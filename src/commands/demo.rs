@@ -50,7 +50,14 @@ pub fn run(args: DemoArgs, env: &Env, ui: &Ui) -> Result<()> {
         ));
         return Ok(());
     }
-    let path = match &env.explicit_db {
+    let default = default_demo_path(env).ok();
+    // `export CUBE_DB=<the demo>`, as the demo suggests, must not stop it
+    // from being made afresh.
+    let named = env
+        .explicit_db
+        .as_ref()
+        .filter(|p| Some(*p) != default.as_ref());
+    let path = match named {
         Some(path) => {
             if fs::metadata(path).is_ok_and(|m| m.len() > 0) {
                 return Err(Failure::refused(format!(
@@ -68,6 +75,7 @@ pub fn run(args: DemoArgs, env: &Env, ui: &Ui) -> Result<()> {
             path
         }
     };
+    let explicit = named.is_some();
     let db = Db::open(&path, env.busy_timeout)?;
     let recordings = env.recordings_dir(&path);
     let summary = demo::fill(&db, &recordings, args.customers, args.seed, env.now()?, ui)?;
@@ -80,7 +88,7 @@ pub fn run(args: DemoArgs, env: &Env, ui: &Ui) -> Result<()> {
         recordings.display()
     ));
     show_the_point(&db, &path, env, ui)?;
-    if env.explicit_db.is_none() {
+    if !explicit {
         ui.say(&format!(
             "\npoint the other commands at the demo with:\n  export CUBE_DB={}",
             shell_quote(&path)

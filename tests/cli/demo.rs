@@ -60,8 +60,9 @@ fn the_demo_is_realistic_and_deterministic() {
 
     // Again with the same seed: the same data, cube ids included.
     let first = at(&["customer", "list", "--json"]);
+    // Again, with CUBE_DB pointing at the demo as it suggested.
     let again = &["demo", "--customers", "400", "--seed", "7"];
-    cube.run_env(again, &[("CUBE_DB", None)]).ok();
+    cube.run_env(again, &[("CUBE_DB", Some(db))]).ok();
     assert_eq!(at(&["customer", "list", "--json"]), first);
 }
 

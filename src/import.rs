@@ -21,6 +21,7 @@ use serde::Serialize;
 use crate::csvio::{CsvReader, Encoding, ReadError, Record};
 use crate::db::{Card, CustomerRef, Db, NewHistory, NewOutcome, NewSale, Stage, Tx};
 use crate::env::timestamp;
+use crate::export::TempOutput;
 use crate::ids::IdGen;
 use crate::ui::Ui;
 use crate::{validate, Failure};
@@ -370,29 +371,24 @@ fn read_failure(name: &str, err: ReadError) -> Failure {
 }
 
 /// The rejects file: the bad rows as they were, with their line and reason,
-/// written beside its final place and renamed there when the import is done.
+/// written beside its final place (mode 0600: it holds personal data) and
+/// renamed there when the import is done.
 struct Rejects {
-    writer: Option<csv::Writer<File>>,
-    temp: PathBuf,
-    path: PathBuf,
+    writer: csv::Writer<File>,
+    temp: TempOutput,
 }
 
 impl Rejects {
     fn create(path: &Path, header: &[String], delimiter: u8) -> Result<Rejects> {
-        let temp = temp_path(path);
-        let file = File::create(&temp)
-            .with_context(|| format!("cannot create rejects file {}", path.display()))?;
+        let mut temp = TempOutput::create(path)?;
+        let file = temp.file().try_clone()?;
         let mut writer = csv::WriterBuilder::new()
             .delimiter(delimiter)
             .from_writer(file);
         let mut first = vec!["line".to_string(), "error".to_string()];
         first.extend(header.iter().cloned());
         writer.write_record(&first)?;
-        Ok(Rejects {
-            writer: Some(writer),
-            temp,
-            path: path.to_path_buf(),
-        })
+        Ok(Rejects { writer, temp })
     }
 
     fn write(&mut self, record: &Record, message: &str) -> Result<()> {
@@ -400,38 +396,17 @@ impl Rejects {
         let fields = [line.as_str(), message]
             .into_iter()
             .chain(record.fields.iter().map(String::as_str));
-        match &mut self.writer {
-            Some(writer) => writer
-                .write_record(fields)
-                .context("cannot write the rejects file"),
-            None => Ok(()),
-        }
+        self.writer
+            .write_record(fields)
+            .context("cannot write the rejects file")
     }
 
     fn finish(mut self) -> Result<()> {
-        let Some(writer) = self.writer.take() else {
-            return Ok(());
-        };
-        let file = writer.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        std::fs::rename(&self.temp, &self.path)
-            .with_context(|| format!("cannot write {}", self.path.display()))
+        self.writer
+            .flush()
+            .context("cannot write the rejects file")?;
+        self.temp.commit()
     }
-}
-
-impl Drop for Rejects {
-    fn drop(&mut self) {
-        // Gone already when finished; otherwise never leave half a file behind.
-        let _ = std::fs::remove_file(&self.temp);
-    }
-}
-
-fn temp_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
 }
 
 /// Imports customers.

@@ -327,3 +327,19 @@ fn lists_come_as_csv_for_scripts() {
         "campaign,status,customers,available,assigned,completed,anonymized,last_activity"
     );
 }
+
+#[test]
+fn a_workbook_can_go_to_a_pipe() {
+    let cube = hostile();
+    let out = cube
+        .command(&["export", "sales", "--format", "xlsx"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let zip = zip::ZipArchive::new(std::io::Cursor::new(out.stdout)).unwrap();
+    assert!(zip.file_names().any(|n| n == "xl/worksheets/sheet1.xml"));
+}

@@ -293,3 +293,82 @@ mod tests {
         assert_eq!(db.schema_version().unwrap(), migrations::CURRENT);
     }
 }
+
+/// The commands an operator runs interactively must stay fast at a million
+/// customers: none of their queries may read a whole customers or outcomes
+/// table (counting through a covering index is fine).
+#[cfg(test)]
+mod query_plans {
+    use std::sync::Mutex;
+
+    use super::*;
+
+    static SEEN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+    fn record(event: rusqlite::trace::TraceEvent<'_>) {
+        if let rusqlite::trace::TraceEvent::Stmt(stmt, sql) = event {
+            let sql = stmt.expanded_sql().unwrap_or_else(|| sql.to_string());
+            SEEN.lock().unwrap().push(sql);
+        }
+    }
+
+    #[test]
+    fn interactive_commands_search_instead_of_scanning() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("cube.db"), BUSY_TIMEOUT).unwrap();
+        let now = "2026-11-29T10:00:00Z";
+        let tx = db.begin().unwrap();
+        let campaign = tx.create_campaign("Vår", now).unwrap();
+        let card = Card {
+            customer_no: Some("K1".into()),
+            name: "Åse".into(),
+            ..Card::default()
+        };
+        tx.insert_customer(
+            "01958a3c-0000-7000-8000-000000000001",
+            &card,
+            Some(campaign.id),
+            now,
+        )
+        .unwrap();
+        tx.commit().unwrap();
+
+        db.conn.trace_v2(
+            rusqlite::trace::TraceEventCodes::SQLITE_TRACE_STMT,
+            Some(record),
+        );
+        // campaign list, campaign show, customer show, stats:
+        for c in db.list_campaigns(None).unwrap() {
+            db.stage_counts(c.id).unwrap();
+        }
+        db.campaign_by_name("Vår").unwrap();
+        let found = db.find_customer("K1").unwrap().unwrap();
+        db.find_customer("01958a3c-0000-7000-8000-000000000001")
+            .unwrap();
+        db.customer_view(found.id).unwrap();
+        db.stats().unwrap();
+        db.conn
+            .trace_v2(rusqlite::trace::TraceEventCodes::empty(), None);
+
+        let seen = SEEN.lock().unwrap().clone();
+        assert!(seen.len() >= 6, "{seen:?}");
+        for sql in seen {
+            let mut stmt = db
+                .conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap();
+            let plan: Vec<String> = stmt
+                .query_map([], |r| r.get::<_, String>(3))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            for step in &plan {
+                let scans_table = ["customers", "outcomes", "c", "o"].iter().any(|t| {
+                    step == &format!("SCAN {t}")
+                        || step.starts_with(&format!("SCAN {t} USING INDEX"))
+                });
+                assert!(!scans_table, "{sql}\nscans a whole table: {plan:?}");
+            }
+        }
+    }
+}

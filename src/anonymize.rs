@@ -152,7 +152,7 @@ pub fn run_job(
             }
             // The journal learns of the batch before the database commits it,
             // so it never knows less than the database.
-            let journal_len = journal.erased(&job.id, &now, cube_ids)?;
+            let journal_len = journal.erased(&job.id, job.campaign.as_deref(), &now, cube_ids)?;
             let n = tx.erase_batch(job.rowid, &now)?;
             tx.set_setting(JOURNAL_SEEN, &journal_len.to_string())?;
             tx.commit()?;
@@ -250,6 +250,14 @@ pub fn replay(
         let tx = db.begin()?;
         let job = tx.ensure_job(job_id, actor.operator, &now)?;
         tx.add_to_plan(job.rowid, &customers)?;
+        // Anonymizing archived the campaign; so does re-applying it.
+        if let Some(name) = erasures.campaigns.get(job_id) {
+            if let Some(campaign) = tx.campaign_by_name(name)? {
+                if campaign.status == CampaignStatus::Active {
+                    tx.set_campaign_status(campaign.id, CampaignStatus::Archived, &now)?;
+                }
+            }
+        }
         let job = tx.job(job.rowid)?;
         tx.commit()?;
         let done = run_job(db, &job, journal, recordings, batch, actor, &|_, _| {})?;

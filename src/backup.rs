@@ -293,18 +293,19 @@ pub fn restore(options: &RestoreOptions, actor: &Actor) -> Result<RestoreReport>
     if options.live.exists() {
         if let Ok(live) = Db::open(options.live, options.busy_timeout) {
             let known = journal.read()?;
-            let mut by_job: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-            for (job, cube_id) in live.ledger()? {
+            let mut by_job: std::collections::BTreeMap<(String, Option<String>), Vec<String>> =
+                Default::default();
+            for (job, campaign, cube_id) in live.ledger()? {
                 let listed = known
                     .jobs
                     .get(&job)
                     .is_some_and(|ids| ids.contains(&cube_id));
                 if !listed && !known.undone.contains(&job) {
-                    by_job.entry(job).or_default().push(cube_id);
+                    by_job.entry((job, campaign)).or_default().push(cube_id);
                 }
             }
-            for (job, ids) in by_job {
-                journal.erased(&job, &now, ids)?;
+            for ((job, campaign), ids) in by_job {
+                journal.erased(&job, campaign.as_deref(), &now, ids)?;
             }
         }
     }

@@ -25,6 +25,9 @@ enum Line {
     Erased {
         job: String,
         at: String,
+        /// The campaign the job archived (a name, no personal data).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        campaign: Option<String>,
         cube_ids: Vec<String>,
     },
     Undone {
@@ -38,6 +41,8 @@ enum Line {
 pub struct Erasures {
     /// Cube ids by job id, for every job not undone.
     pub jobs: BTreeMap<String, BTreeSet<String>>,
+    /// The campaign each job archived, where the journal says.
+    pub campaigns: BTreeMap<String, String>,
     pub undone: BTreeSet<String>,
     /// Lines that could not be read (a write cut short by a crash).
     pub unreadable: u64,
@@ -101,10 +106,17 @@ impl Journal {
 
     /// Records that `job` erases `cube_ids`; durable when this returns.
     /// Returns the journal's new length.
-    pub fn erased(&self, job: &str, at: &str, cube_ids: Vec<String>) -> Result<u64> {
+    pub fn erased(
+        &self,
+        job: &str,
+        campaign: Option<&str>,
+        at: &str,
+        cube_ids: Vec<String>,
+    ) -> Result<u64> {
         self.append(&Line::Erased {
             job: job.into(),
             at: at.into(),
+            campaign: campaign.map(String::from),
             cube_ids,
         })
     }
@@ -133,7 +145,15 @@ impl Journal {
                 continue;
             }
             match serde_json::from_str::<Line>(&line) {
-                Ok(Line::Erased { job, cube_ids, .. }) => {
+                Ok(Line::Erased {
+                    job,
+                    campaign,
+                    cube_ids,
+                    ..
+                }) => {
+                    if let Some(campaign) = campaign {
+                        erasures.campaigns.insert(job.clone(), campaign);
+                    }
                     erasures.jobs.entry(job).or_default().extend(cube_ids);
                 }
                 Ok(Line::Undone { undo_job, .. }) => {
@@ -159,10 +179,10 @@ mod tests {
         let journal = Journal::of(&dir.path().join("cube.db"));
         assert_eq!(journal.path().file_name().unwrap(), "cube.db.erasures");
         journal
-            .erased("a", "t", vec!["1".into(), "2".into()])
+            .erased("a", Some("Vår"), "t", vec!["1".into(), "2".into()])
             .unwrap();
-        journal.erased("b", "t", vec!["3".into()]).unwrap();
-        journal.erased("a", "t", vec!["4".into()]).unwrap();
+        journal.erased("b", None, "t", vec!["3".into()]).unwrap();
+        journal.erased("a", None, "t", vec!["4".into()]).unwrap();
         journal.undone("b", "t").unwrap();
         let mut file = OpenOptions::new()
             .append(true)
@@ -174,6 +194,7 @@ mod tests {
         assert_eq!(ids, [("a", "1"), ("a", "2"), ("a", "4")]);
         assert_eq!(read.unreadable, 1);
         assert!(read.undone.contains("b"));
+        assert_eq!(read.campaigns.get("a").map(String::as_str), Some("Vår"));
         use std::os::unix::fs::PermissionsExt;
         assert_eq!(
             fs::metadata(journal.path()).unwrap().permissions().mode() & 0o777,

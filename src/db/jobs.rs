@@ -349,13 +349,14 @@ impl Db {
         Ok(())
     }
 
-    /// Every entry of the erasure ledger: (job id, cube id).
-    pub fn ledger(&self) -> Result<Vec<(String, String)>> {
+    /// Every entry of the erasure ledger: (job id, the job's campaign, cube id).
+    pub fn ledger(&self) -> Result<Vec<(String, Option<String>, String)>> {
         let mut stmt = self.conn.prepare(
-            "SELECT j.job_uuid, e.cube_id FROM erasures e JOIN jobs j ON j.id = e.job_id ORDER BY e.job_id",
+            "SELECT j.job_uuid, k.name, e.cube_id FROM erasures e JOIN jobs j ON j.id = e.job_id \
+             LEFT JOIN campaigns k ON k.id = j.campaign_id ORDER BY e.job_id",
         )?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<_>>()
             .context("cannot read the erasure ledger")?;
         Ok(rows)

@@ -83,6 +83,13 @@ fn undoing_one_job_brings_back_only_its_customers() {
     );
 
     assert_eq!(cube.customer("B1")["name"], "Bjørn Beta-Sæther");
+    // Anonymizing A archived it, and so does re-applying that; B is as it was.
+    let status =
+        |name: &str| cube.run(&["campaign", "show", name, "--json"]).ok().json()["status"].clone();
+    assert_eq!(
+        (status("A"), status("B")),
+        ("archived".into(), "active".into())
+    );
     let bytes = db_bytes(&cube);
     for value in A {
         assert!(!holds(&bytes, value), "{value:?} came back");
@@ -121,6 +128,9 @@ fn restoring_without_the_database_keeps_everyone_erased() {
         assert!(!holds(&bytes, value), "{value:?} came back");
     }
     assert_eq!(cube.run(&["stats", "--json"]).ok().json()["anonymized"], 1);
+    // The journal alone knows that anonymizing A archived it.
+    let shown = cube.run(&["campaign", "show", "A", "--json"]).ok().json();
+    assert_eq!(shown["status"], "archived");
 }
 
 #[test]

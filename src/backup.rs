@@ -289,9 +289,12 @@ pub fn restore(options: &RestoreOptions, actor: &Actor) -> Result<RestoreReport>
     let now = timestamp(actor.now);
 
     // The live ledger may know erasures the journal lost; the journal must
-    // know them all before anything else happens.
+    // know them all before anything else happens. Its audit log, who did what
+    // since the snapshot, is carried over too.
+    let mut live_audit = Vec::new();
     if options.live.exists() {
         if let Ok(live) = Db::open(options.live, options.busy_timeout) {
+            live_audit = live.audit_log(None)?;
             let known = journal.read()?;
             let mut by_job: std::collections::BTreeMap<(String, Option<String>), Vec<String>> =
                 Default::default();
@@ -348,6 +351,18 @@ pub fn restore(options: &RestoreOptions, actor: &Actor) -> Result<RestoreReport>
         to.sync_all()?;
     }
     let restored = Db::open(temp.path(), options.busy_timeout)?;
+    let tx = restored.begin()?;
+    let in_snapshot = tx.audit_log(None)?;
+    for entry in live_audit.iter().filter(|e| !in_snapshot.contains(e)) {
+        tx.audit(
+            &entry.at,
+            &entry.operator,
+            &entry.action,
+            entry.campaign.as_deref(),
+            &entry.details,
+        )?;
+    }
+    tx.commit()?;
     let replayed = anonymize::replay(
         &restored,
         &erasures,

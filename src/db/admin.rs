@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::Db;
 
 /// One line of the audit log. It never holds personal data.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AuditEntry {
     pub at: String,
     pub operator: String,

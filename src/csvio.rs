@@ -212,9 +212,11 @@ impl<R: Read> CsvReader<R> {
             line: 1,
             columns: None,
         };
-        reader.delimiter = match delimiter {
-            Some(d) => d,
-            None => reader.sniff_delimiter()?,
+        let named = reader.sep_line()?;
+        reader.delimiter = match (delimiter, named) {
+            (Some(d), _) => d,
+            (None, Some(d)) => d,
+            (None, None) => reader.sniff_delimiter()?,
         };
         Ok(reader)
     }
@@ -229,9 +231,8 @@ impl<R: Read> CsvReader<R> {
         self.columns = Some(columns);
     }
 
-    /// Fills the buffer up to the first line end (or as far as it goes) and
-    /// counts the candidate delimiters outside quotes on that line.
-    fn sniff_delimiter(&mut self) -> io::Result<u8> {
+    /// Fills the buffer up to the first line end, or as far as it goes.
+    fn fill_first_line(&mut self) -> io::Result<()> {
         while !self.buf[self.pos..self.len].contains(&b'\n') && self.len < self.buf.len() {
             let n = self.input.read(&mut self.buf[self.len..])?;
             if n == 0 {
@@ -239,9 +240,32 @@ impl<R: Read> CsvReader<R> {
             }
             self.len += n;
         }
+        Ok(())
+    }
+
+    /// Excel writes `sep=;` as a first line when asked to name the delimiter:
+    /// take it, and skip the line.
+    fn sep_line(&mut self) -> io::Result<Option<u8>> {
+        self.fill_first_line()?;
+        let line = &self.buf[self.pos..self.len];
+        let end = line.iter().position(|&b| b == b'\n').unwrap_or(line.len());
+        let text = line[..end].strip_suffix(b"\r").unwrap_or(&line[..end]);
+        match text {
+            [b's' | b'S', b'e' | b'E', b'p' | b'P', b'=', d] if *d != b'"' => {
+                self.pos += (end + 1).min(line.len());
+                self.line += 1;
+                Ok(Some(*d))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Counts the candidate delimiters outside quotes on the header line.
+    fn sniff_delimiter(&mut self) -> io::Result<u8> {
+        self.fill_first_line()?;
         let mut counts = [0usize; 3];
         let mut quoted = false;
-        for &b in &self.buf[..self.len] {
+        for &b in &self.buf[self.pos..self.len] {
             match b {
                 b'"' => quoted = !quoted,
                 b'\n' if !quoted => break,
@@ -515,6 +539,16 @@ mod tests {
             err.to_string()
                 .starts_with("line 2: a quoted field opened here runs past"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn an_excel_sep_line_names_the_delimiter() {
+        let records = read_all(b"sep=;\r\nnavn;by\r\nAse;Oslo, sentrum\r\n").unwrap();
+        assert_eq!(records[0].fields, ["navn", "by"]);
+        assert_eq!(
+            (records[1].line, records[1].fields[1].as_str()),
+            (3, "Oslo, sentrum")
         );
     }
 

@@ -389,3 +389,16 @@ fn a_repeated_number_in_a_bulk_import_is_named_by_line() {
     );
     assert_eq!(cube.customer("1")["name"], "Per");
 }
+
+#[test]
+fn an_excel_sep_line_is_understood() {
+    let cube = Cube::new();
+    let file = cube.write(
+        "excel.csv",
+        b"sep=;\r\nNavn;Poststed\r\n\xc5se Lie;Troms\xf8\r\n",
+    );
+    let run = cube.run(&["import", "customers", &file, "--json"]);
+    assert_eq!(run.ok().json()["imported"], 1);
+    let listed = cube.run(&["customer", "list", "--json"]).ok().json();
+    assert_eq!(listed[0]["name"], "Åse Lie");
+}

@@ -99,6 +99,19 @@ impl Failure {
 pub fn run(cli: Cli) -> ExitCode {
     let ui = Ui::new(&cli.global);
     let env = Env::from_process(&cli.global);
+    if let Some(folder) = env
+        .db_path()
+        .ok()
+        .as_deref()
+        .and_then(std::path::Path::parent)
+    {
+        // Where SQLite's temporary files go (see `Db::with_temp_on_disk`): the
+        // database's own private folder. Set here, before any thread exists,
+        // because changing the environment while threads run is unsafe.
+        if !folder.as_os_str().is_empty() {
+            std::env::set_var("SQLITE_TMPDIR", folder);
+        }
+    }
     match commands::run(cli.command, &env, &ui) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => ExitCode::from(report(&ui, &err)),

@@ -144,11 +144,10 @@ impl Db {
     /// customers); on disk they stay within the page cache, and sorting gets
     /// faster. They only ever hold rows that are
     /// live in the database beside them, never erased ones.
+    ///
+    /// SQLite puts the files in `$SQLITE_TMPDIR`, which [`crate::run`] points at
+    /// the database's folder when the program starts.
     pub fn with_temp_on_disk<T>(&self, work: impl FnOnce() -> Result<T>) -> Result<T> {
-        if let Some(folder) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            // SQLite's unix VFS reads this each time it makes a temporary file.
-            std::env::set_var("SQLITE_TMPDIR", folder);
-        }
         self.conn
             .execute_batch("PRAGMA temp_store = FILE")
             .context("cannot set temp_store")?;

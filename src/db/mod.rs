@@ -60,7 +60,6 @@ pub const SCHEMA_VERSION: i64 = migrations::CURRENT;
 /// An open, configured and migrated cube database.
 pub struct Db {
     conn: Connection,
-    path: std::path::PathBuf,
 }
 
 impl Db {
@@ -76,10 +75,7 @@ impl Db {
         configure(&conn, busy_timeout)
             .with_context(|| format!("cannot use {} as a cube database", path.display()))?;
         migrations::migrate(&conn)?;
-        Ok(Db {
-            conn,
-            path: path.to_path_buf(),
-        })
+        Ok(Db { conn })
     }
 
     /// Starts a write transaction, taking the write lock now. Dropping the

@@ -289,26 +289,9 @@ fn a_closed_pipe_ends_quietly() {
         &[],
     )
     .ok();
-    let out = std::process::Command::new("bash")
-        .args([
-            "-o",
-            "pipefail",
-            "-c",
-            &format!(
-                "'{}' export outcomes | head -n 2",
-                env!("CARGO_BIN_EXE_cube")
-            ),
-        ])
-        .env("CUBE_DB", cube.db())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
-    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
+    let run = cube.piped_into_head("export outcomes", 2);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    assert_eq!(run.stdout.lines().count(), 2);
 }
 
 #[test]

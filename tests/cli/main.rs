@@ -102,6 +102,26 @@ impl Cube {
         self.run_with_input(args, b"")
     }
 
+    /// Runs `cube ARGS | head -n LINES` in bash with pipefail: what a script
+    /// that reads only the start of the output sees. Returns (exit code of the
+    /// pipeline, stdout, stderr).
+    pub fn piped_into_head(&self, args: &str, lines: usize) -> Run {
+        let out = Command::new("bash")
+            .args(["-o", "pipefail", "-c"])
+            .arg(format!(
+                "'{}' {args} | head -n {lines}",
+                env!("CARGO_BIN_EXE_cube")
+            ))
+            .env("CUBE_DB", self.db())
+            .output()
+            .expect("bash runs");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
     /// Runs cube with some environment variables changed: `Some` sets one,
     /// `None` removes it.
     pub fn run_env(&self, args: &[&str], vars: &[(&str, Option<&str>)]) -> Run {

@@ -242,12 +242,14 @@ pub fn fill(
         let created = now - Duration::days(idle_days + 30);
         // From the seeded generator: deterministic and in time order.
         let cube_id = ids.next(base_ms + i / 1000);
-        let id = tx.insert_customer(
-            &cube_id.to_string(),
-            &card,
-            campaign_id,
-            &timestamp(created),
-        )?;
+        let id = tx
+            .insert_customer(
+                &cube_id.to_string(),
+                &card,
+                campaign_id,
+                &timestamp(created),
+            )?
+            .context("the demo data repeats a customer number")?;
         summary.customers += 1;
 
         if let Some(campaign_id) = campaign_id {

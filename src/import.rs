@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
+use std::sync::mpsc;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
@@ -222,9 +223,28 @@ fn map_customer_columns(header: &[String], maps: &[(String, String)]) -> Result<
 }
 
 /// Opens the input, reads its header and collects bad rows: the part every
-/// import shares.
+/// import shares. The customer import reads on one thread and writes on
+/// another, so the two halves can be taken apart.
 struct Input {
-    reader: CsvReader<Box<dyn Read>>,
+    rows: Rows,
+    report: Report,
+}
+
+/// The reading half: the records of the file, after its header.
+struct Rows {
+    reader: CsvReader<Box<dyn Read + Send>>,
+    header: Vec<String>,
+    name: String,
+}
+
+/// A record, or why it is bad.
+enum Line {
+    Good(Record),
+    Bad(Record, String),
+}
+
+/// The reporting half: the bad rows, listed or written to the rejects file.
+struct Report {
     header: Vec<String>,
     rejects: Option<Rejects>,
     errors: Vec<String>,
@@ -234,8 +254,8 @@ struct Input {
 
 impl Input {
     fn open(source: &Source) -> Result<Input> {
-        let (stream, name): (Box<dyn Read>, String) = if source.path.as_os_str() == "-" {
-            (Box::new(io::stdin().lock()), "standard input".into())
+        let (stream, name): (Box<dyn Read + Send>, String) = if source.path.as_os_str() == "-" {
+            (Box::new(io::stdin()), "standard input".into())
         } else {
             let file = File::open(&source.path)
                 .with_context(|| format!("cannot open {}", source.path.display()))?;
@@ -244,7 +264,7 @@ impl Input {
         Input::from_reader(stream, name, source)
     }
 
-    fn from_reader(stream: Box<dyn Read>, name: String, source: &Source) -> Result<Input> {
+    fn from_reader(stream: Box<dyn Read + Send>, name: String, source: &Source) -> Result<Input> {
         let mut reader = CsvReader::new(stream, source.encoding, source.delimiter)
             .map_err(|e| read_failure(&name, e.into()))?;
         let header = match reader.next_record() {
@@ -258,49 +278,88 @@ impl Input {
             None => None,
         };
         Ok(Input {
-            reader,
-            header,
-            rejects,
-            errors: Vec::new(),
-            error_count: 0,
-            name,
+            report: Report {
+                header: header.clone(),
+                rejects,
+                errors: Vec::new(),
+                error_count: 0,
+                name: name.clone(),
+            },
+            rows: Rows {
+                reader,
+                header,
+                name,
+            },
         })
+    }
+
+    fn header(&self) -> &[String] {
+        &self.rows.header
     }
 
     /// The next record whose field count matches the header; a record that does
     /// not is a bad row.
     fn next(&mut self) -> Result<Option<Record>> {
         loop {
-            let record = match self.reader.next_record() {
-                Ok(Some(record)) => record,
-                Ok(None) => return Ok(None),
-                Err(e) => return Err(read_failure(&self.name, e).into()),
-            };
-            if record.fields.len() == self.header.len() {
-                return Ok(Some(record));
+            match self.rows.next()? {
+                None => return Ok(None),
+                Some(Line::Good(record)) => return Ok(Some(record)),
+                Some(Line::Bad(record, message)) => self.report.reject(&record, message)?,
             }
-            let mut message = format!(
-                "line {}: {} fields where the header has {}",
-                record.line,
-                record.fields.len(),
-                self.header.len()
-            );
-            if record.end_line > record.line {
-                message.push_str(&format!(
-                    " (the record runs to line {}: a stray quote?)",
-                    record.end_line
-                ));
-            }
-            self.reject(&record, message)?;
         }
     }
 
-    /// `line N, column "X": "value" is not <what>`.
     fn bad_value(&mut self, record: &Record, column: usize, what: &str) -> Result<()> {
-        let message = format!(
-            "line {}, column {:?}: {:?} is not {what}",
-            record.line, self.header[column], record.fields[column]
+        self.report.bad_value(record, column, what)
+    }
+
+    fn bad_row(&mut self, record: &Record, column: usize, reason: &str) -> Result<()> {
+        self.report.bad_row(record, column, reason)
+    }
+
+    fn finish(self, tx: Tx, dry_run: bool, summary: Summary) -> Result<Summary> {
+        self.report.finish(tx, dry_run, summary)
+    }
+}
+
+impl Rows {
+    /// The next record, bad when its field count does not match the header.
+    fn next(&mut self) -> Result<Option<Line>> {
+        let record = match self.reader.next_record() {
+            Ok(Some(record)) => record,
+            Ok(None) => return Ok(None),
+            Err(e) => return Err(read_failure(&self.name, e).into()),
+        };
+        if record.fields.len() == self.header.len() {
+            return Ok(Some(Line::Good(record)));
+        }
+        let mut message = format!(
+            "line {}: {} fields where the header has {}",
+            record.line,
+            record.fields.len(),
+            self.header.len()
         );
+        if record.end_line > record.line {
+            message.push_str(&format!(
+                " (the record runs to line {}: a stray quote?)",
+                record.end_line
+            ));
+        }
+        Ok(Some(Line::Bad(record, message)))
+    }
+}
+
+/// `line N, column "X": "value" is not <what>`.
+fn bad_value_message(header: &[String], record: &Record, column: usize, what: &str) -> String {
+    format!(
+        "line {}, column {:?}: {:?} is not {what}",
+        record.line, header[column], record.fields[column]
+    )
+}
+
+impl Report {
+    fn bad_value(&mut self, record: &Record, column: usize, what: &str) -> Result<()> {
+        let message = bad_value_message(&self.header, record, column, what);
         self.reject(record, message)
     }
 
@@ -409,7 +468,20 @@ impl Rejects {
     }
 }
 
-/// Imports customers.
+/// How many rows the reading thread hands over at a time, and how many such
+/// batches may wait: enough to keep both threads busy, little memory.
+const BATCH_ROWS: usize = 1024;
+const BATCHES_IN_FLIGHT: usize = 4;
+
+/// A row as the reading thread hands it over: its card and new cube id, or
+/// why it is bad.
+struct Parsed {
+    record: Record,
+    card: Result<(Card, String), String>,
+}
+
+/// Imports customers. One thread reads, checks and gives ids; this one
+/// writes, so that reading and writing take turns on two cores.
 pub fn customers(
     db: &Db,
     source: &Source,
@@ -417,88 +489,131 @@ pub fn customers(
     now: DateTime<Utc>,
     ui: &Ui,
 ) -> Result<Summary> {
-    // Into an empty table from a file, the indexes are built once at the end
-    // instead of row by row. A file with a customer number twice is then read
-    // again the careful way, which names the lines.
-    let fast = source.path.as_os_str() != "-" && db.customer_count()? == 0;
-    if fast {
-        if let Some(summary) = customers_pass(db, source, options, now, ui, true)? {
-            return Ok(summary);
-        }
-        ui.detail("the file repeats a customer number: reading it again row by row");
-    }
-    customers_pass(db, source, options, now, ui, false)?
-        .ok_or_else(|| anyhow::anyhow!("the careful import pass cannot fall back"))
-}
-
-/// One pass over the file; `None` when the fast pass found a repeated
-/// customer number (and rolled back).
-fn customers_pass(
-    db: &Db,
-    source: &Source,
-    options: &CustomerOptions,
-    now: DateTime<Utc>,
-    ui: &Ui,
-    fast: bool,
-) -> Result<Option<Summary>> {
-    let mut input = Input::open(source)?;
-    let fields = map_customer_columns(&input.header, &options.maps)?;
+    let Input { rows, mut report } = Input::open(source)?;
+    let fields = map_customer_columns(&rows.header, &options.maps)?;
     let now_text = timestamp(now);
-    let now_ms = now.timestamp_millis().max(0) as u64;
-    let mut ids = IdGen::new();
-    let mut id_text = [0u8; uuid::fmt::Hyphenated::LENGTH];
     let tx = db.begin()?;
     let campaign_id = match &options.campaign {
         None => None,
         Some(name) => Some(import_campaign(&tx, name, &now_text, ui)?),
     };
-    if fast {
-        tx.drop_customer_indexes()?;
-    }
     let bar = ui.progress(None, "rows");
     let mut summary = Summary::default();
-    while let Some(record) = input.next()? {
-        bar.inc(1);
-        let Some(card) = read_card(&mut input, &record, &fields)? else {
-            continue;
-        };
-        let existing = match &card.customer_no {
-            Some(no) if !fast => tx.customer_by_number(no)?,
-            _ => None,
-        };
-        match (existing, options.on_duplicate) {
-            (None, _) => {
-                let cube_id = ids.next(now_ms).hyphenated().encode_lower(&mut id_text);
-                tx.insert_customer(cube_id, &card, campaign_id, &now_text)?;
-                summary.imported += 1;
+    std::thread::scope(|scope| -> Result<()> {
+        let (sender, batches) = mpsc::sync_channel(BATCHES_IN_FLIGHT);
+        let now_ms = now.timestamp_millis().max(0) as u64;
+        let fields = &fields;
+        let reading = scope.spawn(move || read_cards(rows, fields, now_ms, sender));
+        for batch in batches {
+            bar.inc(batch.len() as u64);
+            let cards: Vec<_> = batch
+                .iter()
+                .filter_map(|parsed| parsed.card.as_ref().ok())
+                .map(|(card, cube_id)| (cube_id.as_str(), card))
+                .collect();
+            let mut inserted = tx
+                .insert_customers(&cards, campaign_id, &now_text)?
+                .into_iter();
+            for Parsed { record, card } in &batch {
+                match card {
+                    Err(message) => report.reject(record, message.clone())?,
+                    Ok(_) if inserted.next() == Some(true) => summary.imported += 1,
+                    Ok((card, _)) => taken_number(
+                        &tx,
+                        &mut report,
+                        record,
+                        card,
+                        fields,
+                        options,
+                        &now_text,
+                        &mut summary,
+                    )?,
+                }
             }
-            (Some(_), OnDuplicate::Skip) => summary.skipped += 1,
-            (Some(found), OnDuplicate::Update) => {
-                tx.update_card(found.id, &card, &now_text)?;
-                summary.updated += 1;
-            }
-            (Some(_), OnDuplicate::Error) => {
-                let column = fields
-                    .iter()
-                    .position(|&f| f == Field::CustomerNo)
-                    .unwrap_or(0);
-                input.bad_row(
-                    &record,
-                    column,
-                    &format!(
-                        "customer number {:?} is taken by another customer (see --on-duplicate)",
-                        record.fields[column]
-                    ),
-                )?;
+        }
+        // The channel ends when the reader is done or failed; its error wins.
+        reading
+            .join()
+            .map_err(|_| anyhow::anyhow!("the reading thread failed"))?
+    })?;
+    bar.finish_and_clear();
+    report.finish(tx, source.dry_run, summary)
+}
+
+/// The reading thread: records to checked cards with new cube ids, in batches.
+/// Stops early, without an error, when the writer has stopped listening.
+fn read_cards(
+    mut rows: Rows,
+    fields: &[Field],
+    now_ms: u64,
+    sender: mpsc::SyncSender<Vec<Parsed>>,
+) -> Result<()> {
+    let mut ids = IdGen::new();
+    let mut batch = Vec::with_capacity(BATCH_ROWS);
+    while let Some(line) = rows.next()? {
+        batch.push(match line {
+            Line::Bad(record, message) => Parsed {
+                record,
+                card: Err(message),
+            },
+            Line::Good(record) => Parsed {
+                card: read_card(&rows.header, &record, fields)
+                    .map(|card| (card, ids.next(now_ms).hyphenated().to_string())),
+                record,
+            },
+        });
+        if batch.len() == BATCH_ROWS {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+            if sender.send(full).is_err() {
+                return Ok(());
             }
         }
     }
-    bar.finish_and_clear();
-    if fast && !tx.create_customer_indexes()? {
-        tx.rollback()?;
-        return Ok(None);
+    if !batch.is_empty() {
+        let _ = sender.send(batch);
     }
-    input.finish(tx, source.dry_run, summary).map(Some)
+    Ok(())
+}
+
+/// A row whose customer number a customer already has: skipped, written over
+/// or bad, as `--on-duplicate` says.
+#[allow(clippy::too_many_arguments)]
+fn taken_number(
+    tx: &Tx,
+    report: &mut Report,
+    record: &Record,
+    card: &Card,
+    fields: &[Field],
+    options: &CustomerOptions,
+    now: &str,
+    summary: &mut Summary,
+) -> Result<()> {
+    let no = card.customer_no.as_deref().unwrap_or_default();
+    let found = tx
+        .customer_by_number(no)?
+        .context("a taken customer number has no customer")?;
+    match options.on_duplicate {
+        OnDuplicate::Skip => summary.skipped += 1,
+        OnDuplicate::Update => {
+            tx.update_card(found.id, card, now)?;
+            summary.updated += 1;
+        }
+        OnDuplicate::Error => {
+            let column = fields
+                .iter()
+                .position(|&f| f == Field::CustomerNo)
+                .unwrap_or(0);
+            report.bad_row(
+                record,
+                column,
+                &format!(
+                    "customer number {:?} is taken by another customer (see --on-duplicate)",
+                    record.fields[column]
+                ),
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// The campaign to import into, created if missing; an archived one is refused.
@@ -517,9 +632,8 @@ fn import_campaign(tx: &Tx, name: &str, now: &str, ui: &Ui) -> Result<i64> {
     }
 }
 
-/// Builds and validates the card of one row; `None` when the row is bad (it
-/// has been reported).
-fn read_card(input: &mut Input, record: &Record, fields: &[Field]) -> Result<Option<Card>> {
+/// Builds and validates the card of one row; the error says why the row is bad.
+fn read_card(header: &[String], record: &Record, fields: &[Field]) -> Result<Card, String> {
     let mut card = Card::default();
     let (mut first, mut last, mut name_column) = (String::new(), String::new(), None);
     for (i, (&field, value)) in fields.iter().zip(&record.fields).enumerate() {
@@ -542,11 +656,11 @@ fn read_card(input: &mut Input, record: &Record, fields: &[Field]) -> Result<Opt
             }
             Field::Email if !trimmed.is_empty() => match validate::email(trimmed) {
                 Ok(email) => card.email = email,
-                Err(what) => return input.bad_value(record, i, what).map(|_| None),
+                Err(what) => return Err(bad_value_message(header, record, i, what)),
             },
             Field::BirthDate if !trimmed.is_empty() => match validate::date(trimmed) {
                 Ok(date) => card.birth_date = date.to_string(),
-                Err(what) => return input.bad_value(record, i, what).map(|_| None),
+                Err(what) => return Err(bad_value_message(header, record, i, what)),
             },
             Field::Email | Field::BirthDate => {}
             Field::Phone => card.phone = trimmed.to_string(),
@@ -557,7 +671,7 @@ fn read_card(input: &mut Input, record: &Record, fields: &[Field]) -> Result<Opt
             Field::Notes => card.notes = value.to_string(),
             Field::Extra if !value.is_empty() => {
                 card.extra
-                    .insert(input.header[i].trim().to_string(), value.clone().into());
+                    .insert(header[i].trim().to_string(), value.clone().into());
             }
             Field::Extra | Field::Ignore => {}
         }
@@ -579,15 +693,13 @@ fn read_card(input: &mut Input, record: &Record, fields: &[Field]) -> Result<Opt
             } else {
                 card.name.clone()
             };
-            let message = format!(
+            return Err(format!(
                 "line {}, column {:?}: {shown:?} is not {what}",
-                record.line, input.header[column]
-            );
-            input.reject(record, message)?;
-            return Ok(None);
+                record.line, header[column]
+            ));
         }
     }
-    Ok(Some(card))
+    Ok(card)
 }
 
 /// The columns of an outcomes or history file, by normalized header.
@@ -760,11 +872,11 @@ pub fn outcomes(
     ui: &Ui,
 ) -> Result<Summary> {
     let mut input = Input::open(source)?;
-    let columns = Columns::find(&input.header, &keys(OUTCOME_KEYS));
+    let columns = Columns::find(input.header(), &keys(OUTCOME_KEYS));
     if !columns.0.contains_key("customer_no") && !columns.0.contains_key("cube_id") {
-        columns.require(&["customer_no"], &input.header)?;
+        columns.require(&["customer_no"], input.header())?;
     }
-    columns.require(&["campaign", "seller", "date", "outcome"], &input.header)?;
+    columns.require(&["campaign", "seller", "date", "outcome"], input.header())?;
     let now_text = timestamp(now);
     let tx = db.begin()?;
     let bar = ui.progress(None, "rows");
@@ -915,11 +1027,11 @@ fn read_outcome<'r>(
 /// Imports history entries.
 pub fn history(db: &Db, source: &Source, ui: &Ui) -> Result<Summary> {
     let mut input = Input::open(source)?;
-    let columns = Columns::find(&input.header, &keys(HISTORY_KEYS));
+    let columns = Columns::find(input.header(), &keys(HISTORY_KEYS));
     if !columns.0.contains_key("customer_no") && !columns.0.contains_key("cube_id") {
-        columns.require(&["customer_no"], &input.header)?;
+        columns.require(&["customer_no"], input.header())?;
     }
-    columns.require(&["date", "kind", "text"], &input.header)?;
+    columns.require(&["date", "kind", "text"], input.header())?;
     let tx = db.begin()?;
     let bar = ui.progress(None, "rows");
     let mut summary = Summary::default();
@@ -956,31 +1068,32 @@ pub fn history(db: &Db, source: &Source, ui: &Ui) -> Result<Summary> {
 /// import would accept and reject. Returns (valid rows, invalid rows). The
 /// fuzz target `import_customers` drives it with arbitrary bytes.
 pub fn check_customers(
-    input: impl Read + 'static,
+    input: impl Read + Send + 'static,
     maps: &[(String, String)],
 ) -> Result<(u64, u64)> {
     let mut input = Input::from_reader(Box::new(input), "input".into(), &Source::default())?;
-    let fields = map_customer_columns(&input.header, maps)?;
+    let fields = map_customer_columns(input.header(), maps)?;
     let mut valid = 0;
     while let Some(record) = input.next()? {
-        if read_card(&mut input, &record, &fields)?.is_some() {
-            valid += 1;
+        match read_card(input.header(), &record, &fields) {
+            Ok(_) => valid += 1,
+            Err(message) => input.report.reject(&record, message)?,
         }
     }
-    Ok((valid, input.error_count))
+    Ok((valid, input.report.error_count))
 }
 
 /// Reads an outcomes file and checks every row's own values (not the
 /// customers it names) without a database. Returns (valid rows, invalid rows).
-pub fn check_outcomes(input: impl Read + 'static, recordings: &Path) -> Result<(u64, u64)> {
+pub fn check_outcomes(input: impl Read + Send + 'static, recordings: &Path) -> Result<(u64, u64)> {
     let mut input = Input::from_reader(Box::new(input), "input".into(), &Source::default())?;
-    let columns = Columns::find(&input.header, &keys(OUTCOME_KEYS));
-    columns.require(&["campaign", "seller", "date", "outcome"], &input.header)?;
+    let columns = Columns::find(input.header(), &keys(OUTCOME_KEYS));
+    columns.require(&["campaign", "seller", "date", "outcome"], input.header())?;
     let mut valid = 0;
     while let Some(record) = input.next()? {
         if read_outcome(&mut input, &record, &columns, recordings)?.is_some() {
             valid += 1;
         }
     }
-    Ok((valid, input.error_count))
+    Ok((valid, input.report.error_count))
 }

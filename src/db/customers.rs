@@ -1,6 +1,9 @@
 //! Customers: the card (personal data), its campaign and flow stage.
 
 use anyhow::{Context, Result};
+use std::borrow::Cow;
+
+use rusqlite::types::ToSql;
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
@@ -109,11 +112,30 @@ const ROW_JOINS: &str = "customers c LEFT JOIN campaigns k ON k.id = c.campaign_
      LEFT JOIN sellers s ON s.id = c.seller_id";
 
 /// The storage form of a card's extra fields: a JSON object.
-fn extra_json(card: &Card) -> String {
+fn extra_json(card: &Card) -> Cow<'static, str> {
     if card.extra.is_empty() {
-        return "{}".to_string();
+        return Cow::Borrowed("{}");
     }
-    serde_json::Value::Object(card.extra.clone()).to_string()
+    Cow::Owned(serde_json::Value::Object(card.extra.clone()).to_string())
+}
+
+/// The columns a new customer is inserted with, and how many rows one INSERT
+/// of [`Db::insert_customers`] carries (fewer statements to run is most of
+/// what makes a bulk import fast).
+const INSERT_COLUMNS: &str = "cube_id, customer_no, name, email, phone, address, postal_code, \
+     city, birth_date, company, notes, extra, campaign_id, stage, created_at, updated_at";
+const INSERT_PARAMS: usize = 16;
+const ROWS_PER_INSERT: usize = 32;
+
+/// `INSERT ... VALUES (?, ...), ... ON CONFLICT ...` for `rows` rows.
+fn insert_sql(rows: usize) -> String {
+    let row = format!("({})", vec!["?"; INSERT_PARAMS].join(", "));
+    format!(
+        "INSERT INTO customers ({INSERT_COLUMNS}) VALUES {} \
+         ON CONFLICT (customer_no) WHERE customer_no IS NOT NULL AND anonymized_at IS NULL \
+         DO NOTHING",
+        vec![row.as_str(); rows].join(", ")
+    )
 }
 
 fn stage_of(row: &Row, index: usize) -> rusqlite::Result<Option<Stage>> {
@@ -147,93 +169,68 @@ fn customer_ref(r: &Row) -> rusqlite::Result<CustomerRef> {
     })
 }
 
-/// The secondary indexes of `customers`, as the migrations made them. A bulk
-/// import into an empty table drops them and builds them again at the end; a
-/// test checks that the result matches the schema.
-const CUSTOMER_INDEXES: &[(&str, &str)] = &[
-    ("customers_cube_id", "CREATE UNIQUE INDEX customers_cube_id ON customers(cube_id)"),
-    (
-        "customers_customer_no",
-        "CREATE UNIQUE INDEX customers_customer_no ON customers(customer_no)\n        WHERE customer_no IS NOT NULL AND anonymized_at IS NULL",
-    ),
-    (
-        "customers_campaign",
-        "CREATE INDEX customers_campaign ON customers(campaign_id, stage, anonymized_at)",
-    ),
-];
-
 impl Db {
-    /// Whether there are no customers at all.
-    pub fn customer_count(&self) -> Result<u64> {
-        Ok(self.conn.query_row(
-            "SELECT count(*) FROM (SELECT 1 FROM customers LIMIT 1)",
-            [],
-            |r| r.get(0),
-        )?)
-    }
-
-    /// Drops the secondary indexes of `customers` (inside a transaction, before a
-    /// bulk load into an empty table).
-    pub fn drop_customer_indexes(&self) -> Result<()> {
-        for (name, _) in CUSTOMER_INDEXES {
-            self.conn.execute_batch(&format!("DROP INDEX {name}"))?;
-        }
-        Ok(())
-    }
-
-    /// Builds the indexes [`Db::drop_customer_indexes`] dropped. Returns false
-    /// (and builds nothing) when two customers share a customer number, which
-    /// the unique index refuses.
-    pub fn create_customer_indexes(&self) -> Result<bool> {
-        // Building an index sorts the whole table: on disk, like an export's sort.
-        self.with_temp_on_disk(|| {
-            for (_, sql) in CUSTOMER_INDEXES {
-                match self.conn.execute_batch(sql) {
-                    Ok(()) => {}
-                    Err(rusqlite::Error::SqliteFailure(e, _))
-                        if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-                    {
-                        return Ok(false)
-                    }
-                    Err(e) => return Err(e).context("cannot build a customer index"),
-                }
-            }
-            Ok(true)
-        })
-    }
-
     /// Inserts a new customer; `campaign_id` places it there as `available`.
+    /// Returns `None`, inserting nothing, when a customer that is not
+    /// anonymized already has the card's customer number.
     pub fn insert_customer(
         &self,
         cube_id: &str,
         card: &Card,
         campaign_id: Option<i64>,
         now: &str,
-    ) -> Result<i64> {
-        let mut stmt = self.conn.prepare_cached(
-            "INSERT INTO customers (cube_id, customer_no, name, email, phone, address, postal_code, \
-             city, birth_date, company, notes, extra, campaign_id, stage, created_at, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)",
-        )?;
-        stmt.execute(params![
-            cube_id,
-            card.customer_no,
-            card.name,
-            card.email,
-            card.phone,
-            card.address,
-            card.postal_code,
-            card.city,
-            card.birth_date,
-            card.company,
-            card.notes,
-            extra_json(card),
-            campaign_id,
-            campaign_id.map(|_| Stage::Available.as_str()),
-            now,
-        ])
-        .context("cannot insert a customer")?;
-        Ok(self.conn.last_insert_rowid())
+    ) -> Result<Option<i64>> {
+        let inserted = self.insert_customers(&[(cube_id, card)], campaign_id, now)?;
+        Ok(inserted[0].then(|| self.conn.last_insert_rowid()))
+    }
+
+    /// Inserts new customers, as [`Db::insert_customer`] does one; says for
+    /// each whether it was inserted (false: its customer number is taken).
+    pub fn insert_customers(
+        &self,
+        customers: &[(&str, &Card)],
+        campaign_id: Option<i64>,
+        now: &str,
+    ) -> Result<Vec<bool>> {
+        let stage = campaign_id.map(|_| Stage::Available.as_str());
+        let mut inserted = Vec::with_capacity(customers.len());
+        for chunk in customers.chunks(ROWS_PER_INSERT) {
+            let mut stmt = self.conn.prepare_cached(&insert_sql(chunk.len()))?;
+            let extras: Vec<_> = chunk.iter().map(|(_, card)| extra_json(card)).collect();
+            let mut values: Vec<&dyn ToSql> = Vec::with_capacity(chunk.len() * INSERT_PARAMS);
+            for ((cube_id, card), extra) in chunk.iter().zip(&extras) {
+                values.extend_from_slice(&[
+                    cube_id as &dyn ToSql,
+                    &card.customer_no,
+                    &card.name,
+                    &card.email,
+                    &card.phone,
+                    &card.address,
+                    &card.postal_code,
+                    &card.city,
+                    &card.birth_date,
+                    &card.company,
+                    &card.notes,
+                    extra,
+                    &campaign_id,
+                    &stage,
+                    &now,
+                    &now,
+                ]);
+            }
+            let changed = stmt
+                .execute(values.as_slice())
+                .context("cannot insert a customer")?;
+            if changed == chunk.len() {
+                inserted.extend(std::iter::repeat_n(true, chunk.len()));
+                continue;
+            }
+            // Some customer numbers were taken: which rows are in?
+            for (cube_id, _) in chunk {
+                inserted.push(self.customer_by_cube_id(cube_id)?.is_some());
+            }
+        }
+        Ok(inserted)
     }
 
     /// Overwrites the card of a customer that is not anonymized.

@@ -16,9 +16,16 @@ use rusqlite::Connection;
 
 use crate::Failure;
 
-const MIGRATIONS: &[&str] = &[
+/// One step of the schema's history: SQL, or code where SQL cannot say it.
+enum Migration {
+    Sql(&'static str),
+    Code(fn(&Connection) -> Result<()>),
+}
+
+const MIGRATIONS: &[Migration] = &[
     // 1: the whole model of DESIGN.md.
-    r#"
+    Migration::Sql(
+        r#"
     CREATE TABLE settings (
         key   TEXT PRIMARY KEY,
         value TEXT NOT NULL
@@ -153,17 +160,50 @@ const MIGRATIONS: &[&str] = &[
         details   TEXT NOT NULL DEFAULT '{}'
     );
     "#,
+    ),
     // 2: the key of the pseudonyms that stand for anonymized customers' cube
     // ids in exports. Random, never shown, never exported.
-    r#"
+    Migration::Sql(
+        r#"
     INSERT INTO settings (key, value) VALUES ('pseudonym_key', lower(hex(randomblob(32))));
     "#,
+    ),
     // 3: per-campaign counts of anonymized customers from the index alone.
-    r#"
+    Migration::Sql(
+        r#"
     DROP INDEX customers_campaign;
     CREATE INDEX customers_campaign ON customers(campaign_id, stage, anonymized_at);
     "#,
+    ),
+    // 4: the same check on a customer's stage, in a form SQLite evaluates
+    // without building a temporary table for every inserted row (it made a bulk
+    // import a quarter slower).
+    Migration::Code(cheaper_stage_check),
 ];
+
+const STAGE_CHECK_BEFORE: &str = "stage IN ('available', 'assigned', 'completed')";
+const STAGE_CHECK_AFTER: &str = "stage = 'available' OR stage = 'assigned' OR stage = 'completed'";
+
+/// Rewrites the text of the stage check in the stored schema: the documented
+/// way (sqlite.org/lang_altertable.html, "other kinds of table schema changes")
+/// for a change that leaves every stored row as valid as before. A NULL stage
+/// passes both forms.
+fn cheaper_stage_check(conn: &Connection) -> Result<()> {
+    let cookie: i64 = conn.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
+    conn.pragma_update(None, "writable_schema", true)?;
+    let changed = conn.execute(
+        "UPDATE sqlite_schema SET sql = replace(sql, ?1, ?2) \
+         WHERE type = 'table' AND name = 'customers' AND instr(sql, ?1) > 0",
+        [STAGE_CHECK_BEFORE, STAGE_CHECK_AFTER],
+    );
+    // Other connections and this one read the schema again when the cookie moves.
+    conn.pragma_update(None, "schema_version", cookie + 1)?;
+    conn.pragma_update(None, "writable_schema", false)?;
+    if changed? != 1 {
+        anyhow::bail!("the customers table does not have the expected stage check");
+    }
+    Ok(())
+}
 
 /// The schema version this binary writes.
 pub const CURRENT: i64 = MIGRATIONS.len() as i64;
@@ -177,9 +217,12 @@ pub fn migrate(conn: &Connection) -> Result<()> {
     let applied = (|| -> Result<()> {
         // Read again under the lock: another cube may have migrated meanwhile.
         let version = check_version(conn)?;
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            conn.execute_batch(sql)
-                .with_context(|| format!("migration {} failed", i + 1))?;
+        for (i, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            match migration {
+                Migration::Sql(sql) => conn.execute_batch(sql).map_err(Into::into),
+                Migration::Code(step) => step(conn),
+            }
+            .with_context(|| format!("migration {} failed", i + 1))?;
         }
         conn.pragma_update(None, "user_version", CURRENT)?;
         Ok(())

@@ -390,6 +390,65 @@ fn a_repeated_number_in_a_bulk_import_is_named_by_line() {
     assert_eq!(cube.customer("1")["name"], "Per");
 }
 
+/// Rows are read on one thread and written many at a time on another: the
+/// outcome must still be row by row, in the order of the file.
+#[test]
+fn a_large_file_is_judged_row_by_row_in_file_order() {
+    let cube = Cube::new();
+    let mut csv = String::from("customer_no,name,email\n");
+    for i in 0..3000 {
+        match i {
+            // a number repeated in the same few rows, and one far away
+            10 | 2500 => csv.push_str("K5,Again,\n"),
+            // bad rows between good ones
+            n if n % 700 == 3 => csv.push_str(&format!("B{n},Bad,not-an-email\n")),
+            n => csv.push_str(&format!("K{n},Person {n},\n")),
+        }
+    }
+    let rejects = cube.path("rejects.csv");
+    let run = cube.import_customers(
+        &csv,
+        &[
+            "--skip-invalid",
+            "--rejects",
+            rejects.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    run.ok();
+    assert_eq!(
+        (
+            run.json()["imported"].as_i64(),
+            run.json()["rejected"].as_i64()
+        ),
+        (Some(3000 - 2 - 5), Some(7))
+    );
+    let lines: Vec<String> = csv::Reader::from_path(&rejects)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap()[0].to_string())
+        .collect();
+    // line = row + 2 (the header is line 1)
+    assert_eq!(lines, ["5", "12", "705", "1405", "2105", "2502", "2805"]);
+
+    let cube = Cube::new();
+    let run = cube.import_customers(
+        &csv,
+        &[
+            "--on-duplicate",
+            "update",
+            "--skip-invalid",
+            "--rejects",
+            rejects.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    run.ok();
+    assert_eq!(run.json()["updated"], 2);
+    assert_eq!(cube.customer("K5")["name"], "Again");
+    assert_eq!(cube.sql::<i64>("SELECT count(*) FROM customers"), 2993);
+}
+
 #[test]
 fn an_excel_sep_line_is_understood() {
     let cube = Cube::new();

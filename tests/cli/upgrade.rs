@@ -49,9 +49,24 @@ fn migrates_and_keeps_everything(fixture: &str, version: i64) {
         ),
         (Some(3), Some(2), Some(1))
     );
-    assert_eq!(cube.sql::<i64>("PRAGMA user_version"), 3);
+    assert_eq!(cube.sql::<i64>("PRAGMA user_version"), 4);
     let index: String = cube.sql("SELECT sql FROM sqlite_master WHERE name = 'customers_campaign'");
     assert!(index.contains("anonymized_at"), "{index}");
+    // Migration 4 rewrote the stage check; it still holds.
+    let table: String = cube.sql("SELECT sql FROM sqlite_master WHERE name = 'customers'");
+    assert!(table.contains("stage = 'available' OR"), "{table}");
+    let conn = rusqlite::Connection::open(cube.db()).unwrap();
+    let refused = conn
+        .execute(
+            "UPDATE customers SET stage = 'lost' WHERE stage IS NOT NULL",
+            [],
+        )
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("CHECK constraint failed"),
+        "{refused}"
+    );
+    assert_eq!(cube.sql::<String>("PRAGMA integrity_check"), "ok");
     let key: String = cube.sql("SELECT value FROM settings WHERE key = 'pseudonym_key'");
     assert_eq!(key.len(), 64);
 

@@ -501,9 +501,12 @@ pub fn customers(
     let mut summary = Summary::default();
     std::thread::scope(|scope| -> Result<()> {
         let (sender, batches) = mpsc::sync_channel(BATCHES_IN_FLIGHT);
+        // Written batches go back to be freed by the thread that allocated
+        // them, which the system allocator does much faster.
+        let (give_back, written) = mpsc::channel();
         let now_ms = now.timestamp_millis().max(0) as u64;
         let fields = &fields;
-        let reading = scope.spawn(move || read_cards(rows, fields, now_ms, sender));
+        let reading = scope.spawn(move || read_cards(rows, fields, now_ms, sender, written));
         for batch in batches {
             bar.inc(batch.len() as u64);
             let cards: Vec<_> = batch
@@ -530,7 +533,9 @@ pub fn customers(
                     )?,
                 }
             }
+            let _ = give_back.send(batch);
         }
+        drop(give_back);
         // The channel ends when the reader is done or failed; its error wins.
         reading
             .join()
@@ -547,6 +552,7 @@ fn read_cards(
     fields: &[Field],
     now_ms: u64,
     sender: mpsc::SyncSender<Vec<Parsed>>,
+    written: mpsc::Receiver<Vec<Parsed>>,
 ) -> Result<()> {
     let mut ids = IdGen::new();
     let mut batch = Vec::with_capacity(BATCH_ROWS);
@@ -567,11 +573,14 @@ fn read_cards(
             if sender.send(full).is_err() {
                 return Ok(());
             }
+            written.try_iter().for_each(drop);
         }
     }
     if !batch.is_empty() {
         let _ = sender.send(batch);
     }
+    drop(sender);
+    written.iter().for_each(drop);
     Ok(())
 }
 

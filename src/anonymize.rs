@@ -97,6 +97,10 @@ pub fn preview(db: &Db, campaign: &str) -> Result<ErasureCounts> {
 /// Archives a campaign and records the job that anonymizes its customers
 /// (step 1). The job is then run by [`run_job`].
 pub fn plan(db: &Db, campaign: &str, actor: &Actor) -> Result<Job> {
+    db.with_foreign_keys_off(|| plan_job(db, campaign, actor))
+}
+
+fn plan_job(db: &Db, campaign: &str, actor: &Actor) -> Result<Job> {
     let now = timestamp(actor.now);
     let tx = db.begin()?;
     let found = crate::flow::campaign(&tx, campaign)?;
@@ -142,44 +146,31 @@ pub fn run_job(
         // tables; a cache that holds them saves reading pages again and again.
         // (The scrub sets it small again: VACUUM's copy takes its size.)
         db.set_cache_mib(BATCH_CACHE_MIB)?;
-        let mut done = job.done;
-        loop {
-            let tx = db.begin()?;
-            let cube_ids = tx.pick_batch(job.rowid, batch.max(1))?;
-            if cube_ids.is_empty() {
-                tx.commit()?;
-                break;
-            }
-            // The journal learns of the batch before the database commits it,
-            // so it never knows less than the database.
-            let journal_len = journal.erased(&job.id, job.campaign.as_deref(), &now, cube_ids)?;
-            let n = tx.erase_batch(job.rowid, &now)?;
-            tx.set_setting(JOURNAL_SEEN, &journal_len.to_string())?;
-            tx.commit()?;
-            done += n;
-            report.customers += n;
-            progress(done, job.total);
-        }
+        db.with_foreign_keys_off(|| {
+            run_batches(db, job, journal, batch, &now, &mut report, progress)
+        })?;
         db.set_synchronous_full(false)?;
         let (deleted, refused) = delete_recordings(db, job, recordings)?;
         report.recordings_deleted = deleted;
         report.recordings_refused = refused;
-        let tx = db.begin()?;
-        tx.set_job_state(job.rowid, JobState::ScrubPending, &now)?;
-        tx.clear_plan(job.rowid)?;
-        tx.audit(
-            &now,
-            actor.operator,
-            "anonymize",
-            job.campaign.as_deref(),
-            &json!({
-                "job": job.id,
-                "customers": tx.job(job.rowid)?.done,
-                "recordings_deleted": report.recordings_deleted,
-                "recordings_refused": report.recordings_refused,
-            }),
-        )?;
-        tx.commit()?;
+        db.with_foreign_keys_off(|| {
+            let tx = db.begin()?;
+            tx.set_job_state(job.rowid, JobState::ScrubPending, &now)?;
+            tx.clear_plan(job.rowid)?;
+            tx.audit(
+                &now,
+                actor.operator,
+                "anonymize",
+                job.campaign.as_deref(),
+                &json!({
+                    "job": job.id,
+                    "customers": tx.job(job.rowid)?.done,
+                    "recordings_deleted": report.recordings_deleted,
+                    "recordings_refused": report.recordings_refused,
+                }),
+            )?;
+            tx.commit()
+        })?;
     }
     report.scrubbed = db.scrub()?;
     if report.scrubbed {
@@ -190,6 +181,35 @@ pub fn run_job(
         db.scrub_wal()?;
     }
     Ok(report)
+}
+
+/// The batches of a job, each one transaction, until its plan is done.
+fn run_batches(
+    db: &Db,
+    job: &Job,
+    journal: &Journal,
+    batch: u64,
+    now: &str,
+    report: &mut JobReport,
+    progress: &dyn Fn(u64, u64),
+) -> Result<()> {
+    let mut done = job.done;
+    loop {
+        let tx = db.begin()?;
+        let cube_ids = tx.pick_batch(job.rowid, batch.max(1))?;
+        if cube_ids.is_empty() {
+            return tx.commit();
+        }
+        // The journal learns of the batch before the database commits it,
+        // so it never knows less than the database.
+        let journal_len = journal.erased(&job.id, job.campaign.as_deref(), now, cube_ids)?;
+        let n = tx.erase_batch(job.rowid, now)?;
+        tx.set_setting(JOURNAL_SEEN, &journal_len.to_string())?;
+        tx.commit()?;
+        done += n;
+        report.customers += n;
+        progress(done, job.total);
+    }
 }
 
 /// Customers the journal says are erased but this database has not

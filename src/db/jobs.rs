@@ -3,9 +3,11 @@
 //! `recording_deletions`, which live only until their file is gone.
 //!
 //! A job's plan (`job_customers`) is written in one transaction; each batch
-//! then anonymizes some of the planned customers in one transaction of its own,
-//! which also takes them off the plan. What is left of a plan is exactly what
-//! is left to do, so a job killed at any point resumes where it stopped.
+//! then anonymizes the next planned customers, in the order of their internal
+//! ids, in one transaction of its own, which also moves the job's
+//! `next_customer` past them. What is left to do is the plan from there on,
+//! so a job killed at any point resumes where it stopped. The plan is
+//! forgotten when the job is done.
 
 use anyhow::{Context, Result};
 use rusqlite::{params, OptionalExtension, Row};
@@ -204,18 +206,19 @@ impl Db {
     pub fn pick_batch(&self, job_rowid: i64, limit: u64) -> Result<Vec<String>> {
         let conn = &self.conn;
         conn.execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS batch (id INTEGER PRIMARY KEY); DELETE FROM batch;",
+            "CREATE TEMP TABLE IF NOT EXISTS batch (id INTEGER PRIMARY KEY, cube_id TEXT NOT NULL); \
+             DELETE FROM batch;",
         )?;
         conn.prepare_cached(
-            "INSERT INTO batch (id) SELECT jc.customer_id FROM job_customers jc \
+            "INSERT INTO batch (id, cube_id) SELECT c.id, c.cube_id FROM job_customers jc \
              JOIN customers c ON c.id = jc.customer_id \
-             WHERE jc.job_id = ?1 AND c.anonymized_at IS NULL LIMIT ?2",
+             WHERE jc.job_id = ?1 AND c.anonymized_at IS NULL \
+             AND jc.customer_id >= (SELECT next_customer FROM jobs WHERE id = ?1) \
+             ORDER BY jc.customer_id LIMIT ?2",
         )?
         .execute(params![job_rowid, limit as i64])
         .context("cannot pick a batch")?;
-        let mut stmt = conn.prepare_cached(
-            "SELECT c.cube_id FROM batch b JOIN customers c ON c.id = b.id ORDER BY b.id",
-        )?;
+        let mut stmt = conn.prepare_cached("SELECT cube_id FROM batch ORDER BY id")?;
         let ids = stmt
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
@@ -230,7 +233,7 @@ impl Db {
     /// delete; records them in the erasure ledger. Outcomes, sales and campaign
     /// links stay.
     pub fn erase_batch(&self, job_rowid: i64, now: &str) -> Result<u64> {
-        let steps: [(&str, &str); 8] = [
+        let steps: [(&str, &str); 7] = [
             (
                 "INSERT INTO recording_deletions (job_id, path) \
                  SELECT ?1, path FROM recordings WHERE customer_id IN (SELECT id FROM batch)",
@@ -247,7 +250,7 @@ impl Db {
             ),
             (
                 "INSERT INTO erasures (customer_id, cube_id, job_id, erased_at) \
-                 SELECT id, cube_id, ?1, ?2 FROM customers WHERE id IN (SELECT id FROM batch)",
+                 SELECT id, cube_id, ?1, ?2 FROM batch",
                 "cannot write the erasure ledger",
             ),
             (
@@ -257,14 +260,9 @@ impl Db {
                 "cannot blank customer cards",
             ),
             (
-                "UPDATE jobs SET done = done + (SELECT count(*) FROM batch), state = 'running' WHERE id = ?1",
+                "UPDATE jobs SET done = done + (SELECT count(*) FROM batch), state = 'running', \
+                 next_customer = (SELECT max(id) + 1 FROM batch) WHERE id = ?1",
                 "cannot update the job",
-            ),
-            // Done customers leave every plan, so the next batch is found at the
-            // front of the plan instead of after all the done ones.
-            (
-                "DELETE FROM job_customers WHERE customer_id IN (SELECT id FROM batch)",
-                "cannot update the job's plan",
             ),
         ];
         let n: u64 = self
@@ -318,7 +316,8 @@ impl Db {
         }
         self.conn
             .prepare_cached(
-                "UPDATE jobs SET total = total + ?2, state = 'queued', finished_at = NULL WHERE id = ?1",
+                "UPDATE jobs SET total = total + ?2, state = 'queued', finished_at = NULL, \
+                 next_customer = 0 WHERE id = ?1",
             )?
             .execute(params![job_rowid, added as i64])
             .context("cannot update the job")?;

@@ -281,6 +281,18 @@ mod tests {
     }
 
     #[test]
+    fn foreign_keys_come_back_on_even_after_a_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("cube.db"), BUSY_TIMEOUT).unwrap();
+        let seen = db.with_foreign_keys_off(|| Ok(pragma(&db, "foreign_keys")));
+        assert_eq!(seen.unwrap(), "Integer(0)");
+        assert_eq!(pragma(&db, "foreign_keys"), "Integer(1)");
+        let failed: Result<()> = db.with_foreign_keys_off(|| anyhow::bail!("no"));
+        assert!(failed.is_err());
+        assert_eq!(pragma(&db, "foreign_keys"), "Integer(1)");
+    }
+
+    #[test]
     fn reopening_migrates_nothing_twice() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cube.db");

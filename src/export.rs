@@ -17,6 +17,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Seek, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 
 use anyhow::{Context, Result};
 use hmac::{Hmac, KeyInit, Mac};
@@ -187,26 +188,31 @@ pub fn money_text(minor: i64) -> String {
 /// A `+` or `-` followed only by digits, spaces and `().-` is data (a phone
 /// number, a negative amount) and stays as it is.
 pub fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
-    let Some(first) = cell.chars().next() else {
-        return cell.into();
+    let bytes = cell.as_bytes();
+    let risky = matches!(
+        bytes.first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    );
+    let data = || {
+        matches!(bytes[0], b'+' | b'-')
+            && bytes[1..]
+                .iter()
+                .all(|b| b.is_ascii_digit() || b" ().-".contains(b))
     };
-    let risky = matches!(first, '=' | '+' | '-' | '@' | '\t' | '\r');
-    let data = matches!(first, '+' | '-')
-        && cell[1..]
-            .chars()
-            .all(|c| c.is_ascii_digit() || " ().-".contains(c));
-    if risky && !data {
+    if risky && !data() {
         format!("'{cell}").into()
     } else {
         cell.into()
     }
 }
 
-fn csv_text<'a>(cell: &'a Cell<'a>) -> std::borrow::Cow<'a, str> {
-    match cell {
-        Cell::Text(s) | Cell::Time(s) => (*s).into(),
+/// A cell as CSV text, neutralized unless `raw`.
+fn csv_text<'a>(cell: &Cell<'a>, raw: bool) -> std::borrow::Cow<'a, str> {
+    match *cell {
+        Cell::Text(s) | Cell::Time(s) if raw => s.into(),
+        Cell::Text(s) | Cell::Time(s) => neutralize(s),
         Cell::Int(i) => i.to_string().into(),
-        Cell::Money(m) => money_text(*m).into(),
+        Cell::Money(m) => money_text(m).into(),
         Cell::Empty => "".into(),
     }
 }
@@ -229,16 +235,13 @@ impl<W: Write> CsvOut<W> {
     }
 
     pub fn row(&mut self, cells: &[Cell]) -> Result<()> {
-        let raw = self.raw;
-        let texts = cells.iter().map(|c| {
-            let text = csv_text(c);
-            if raw {
-                text.into_owned()
-            } else {
-                neutralize(&text).into_owned()
-            }
-        });
-        self.writer.write_record(texts).map_err(csv_error)
+        for cell in cells {
+            let text = csv_text(cell, self.raw);
+            self.writer
+                .write_field(text.as_bytes())
+                .map_err(csv_error)?;
+        }
+        self.writer.write_record(None::<&[u8]>).map_err(csv_error)
     }
 
     pub fn header(&mut self, names: &[&str]) -> Result<()> {
@@ -304,19 +307,63 @@ fn write_report<W: Write + Seek + Send>(
     }
 }
 
-fn write_csv<W: Write>(db: &Db, options: &ExportOptions, out: W, ui: &Ui) -> Result<u64> {
+/// How many rows go from the reading thread to the CSV writer at a time.
+const CSV_BATCH: usize = 512;
+
+/// Reads the rows on this thread and writes the CSV on another, so that
+/// SQLite and the CSV writer each have a core. Batches of rows go back and
+/// forth and are refilled in place.
+fn write_csv<W: Write + Send>(db: &Db, options: &ExportOptions, out: W, ui: &Ui) -> Result<u64> {
     let pseudonyms = Pseudonyms::new(db)?;
     let mut csv = CsvOut::new(out, options.delimiter, options.bom, options.raw)?;
     csv.header(header(options.report))?;
     let bar = ui.progress(None, "rows");
-    let count = db.export_rows(options.report, &options.filter, &mut |row| {
-        let pseudonym = if row.anonymized {
-            pseudonyms.of(&row.cube_id)
-        } else {
-            String::new()
-        };
-        bar.inc(1);
-        csv.row(&cells(options.report, row, &pseudonym))
+    let report = options.report;
+    let (count, csv) = std::thread::scope(|scope| {
+        let (to_writer, full) = mpsc::sync_channel::<Vec<ExportRow>>(2);
+        let (give_back, written) = mpsc::channel::<Vec<ExportRow>>();
+        let writing = scope.spawn(move || -> Result<CsvOut<W>> {
+            for batch in full {
+                for row in &batch {
+                    let pseudonym = if row.anonymized {
+                        pseudonyms.of(&row.cube_id)
+                    } else {
+                        String::new()
+                    };
+                    csv.row(&cells(report, row, &pseudonym))?;
+                }
+                let _ = give_back.send(batch);
+            }
+            Ok(csv)
+        });
+        let mut filling = Vec::with_capacity(CSV_BATCH);
+        let mut spare: Vec<ExportRow> = Vec::new();
+        let read = db.export_rows(report, &options.filter, &mut |row| {
+            bar.inc(1);
+            if spare.is_empty() {
+                spare = written.try_recv().unwrap_or_default();
+            }
+            let mut slot = spare.pop().unwrap_or_default();
+            slot.copy_from(row);
+            filling.push(slot);
+            if filling.len() == CSV_BATCH {
+                let batch = std::mem::replace(&mut filling, Vec::with_capacity(CSV_BATCH));
+                to_writer
+                    .send(batch)
+                    .map_err(|_| anyhow::anyhow!("the CSV writer stopped"))?;
+            }
+            Ok(())
+        });
+        if read.is_ok() && !filling.is_empty() {
+            let _ = to_writer.send(filling);
+        }
+        drop(to_writer);
+        let csv = writing
+            .join()
+            .map_err(|_| anyhow::anyhow!("the CSV writer failed"))?;
+        // The writer's error (a closed pipe, a full disk) says more than ours.
+        let csv = csv?;
+        Ok::<_, anyhow::Error>((read?, csv))
     })?;
     bar.finish_and_clear();
     let mut out = csv.finish()?;

@@ -42,8 +42,8 @@ impl Ui {
     }
 
     /// A buffered handle on stdout for data.
-    pub fn stdout(&self) -> io::BufWriter<io::StdoutLock<'static>> {
-        io::BufWriter::with_capacity(64 * 1024, io::stdout().lock())
+    pub fn stdout(&self) -> io::BufWriter<io::Stdout> {
+        io::BufWriter::with_capacity(64 * 1024, io::stdout())
     }
 
     /// Writes `value` as pretty JSON on stdout.

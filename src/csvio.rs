@@ -198,6 +198,9 @@ pub struct CsvReader<R> {
     line: u64,
     /// How many fields a record has (the header's), once known.
     columns: Option<usize>,
+    /// The bytes of the field being read, kept between fields so that each
+    /// field costs one allocation of its exact size.
+    scratch: Vec<u8>,
 }
 
 impl<R: Read> CsvReader<R> {
@@ -211,6 +214,7 @@ impl<R: Read> CsvReader<R> {
             delimiter: b',',
             line: 1,
             columns: None,
+            scratch: Vec::new(),
         };
         let named = reader.sep_line()?;
         reader.delimiter = match (delimiter, named) {
@@ -314,8 +318,9 @@ impl<R: Read> CsvReader<R> {
     pub fn next_record(&mut self) -> Result<Option<Record>, ReadError> {
         loop {
             let start = self.line;
-            let mut fields: Vec<String> = Vec::new();
-            let mut field: Vec<u8> = Vec::new();
+            let mut fields: Vec<String> = Vec::with_capacity(self.columns.unwrap_or(0));
+            let mut field = std::mem::take(&mut self.scratch);
+            field.clear();
             let ended = loop {
                 let Some(b) = self.next_byte()? else {
                     break fields.is_empty() && field.is_empty();
@@ -323,8 +328,8 @@ impl<R: Read> CsvReader<R> {
                 match b {
                     b'"' if field.is_empty() => self.quoted(&mut field)?,
                     b if b == self.delimiter => {
-                        fields.push(self.finish(field, start)?);
-                        field = Vec::new();
+                        fields.push(self.finish(&field, start)?);
+                        field.clear();
                         if fields.len() >= MAX_FIELDS {
                             return Err(self.parse_error(
                                 start,
@@ -358,9 +363,11 @@ impl<R: Read> CsvReader<R> {
                 return Ok(None);
             }
             if fields.is_empty() && field.is_empty() {
+                self.scratch = field;
                 continue; // a blank line
             }
-            fields.push(self.finish(field, start)?);
+            fields.push(self.finish(&field, start)?);
+            self.scratch = field;
             return Ok(Some(Record {
                 line: start,
                 end_line: self.line - 1,
@@ -440,10 +447,12 @@ impl<R: Read> CsvReader<R> {
         }
     }
 
-    fn finish(&self, field: Vec<u8>, line: u64) -> Result<String, ReadError> {
+    fn finish(&self, field: &[u8], line: u64) -> Result<String, ReadError> {
         // The decoder only hands out UTF-8, and delimiters and quotes are ASCII,
         // so splitting cannot cut a character; this is only a safety net.
-        String::from_utf8(field).map_err(|_| self.parse_error(line, "invalid UTF-8".into()))
+        std::str::from_utf8(field)
+            .map(String::from)
+            .map_err(|_| self.parse_error(line, "invalid UTF-8".into()))
     }
 
     fn parse_error(&self, line: u64, message: String) -> ReadError {

@@ -499,6 +499,7 @@ pub fn customers(
     };
     let bar = ui.progress(None, "rows");
     let mut summary = Summary::default();
+    let mut inserter = tx.customer_inserter(campaign_id, &now_text);
     std::thread::scope(|scope| -> Result<()> {
         let (sender, batches) = mpsc::sync_channel(BATCHES_IN_FLIGHT);
         // Written batches go back to be freed by the thread that allocated
@@ -514,9 +515,7 @@ pub fn customers(
                 .filter_map(|parsed| parsed.card.as_ref().ok())
                 .map(|(card, cube_id)| (cube_id.as_str(), card))
                 .collect();
-            let mut inserted = tx
-                .insert_customers(&cards, campaign_id, &now_text)?
-                .into_iter();
+            let mut inserted = inserter.insert(&cards)?.into_iter();
             for Parsed { record, card } in &batch {
                 match card {
                     Err(message) => report.reject(record, message.clone())?,
@@ -541,6 +540,7 @@ pub fn customers(
             .join()
             .map_err(|_| anyhow::anyhow!("the reading thread failed"))?
     })?;
+    drop(inserter);
     bar.finish_and_clear();
     report.finish(tx, source.dry_run, summary)
 }

@@ -28,16 +28,19 @@ pub fn email(value: &str) -> Result<String, &'static str> {
             && !local.starts_with('.')
             && !local.ends_with('.')
             && !local.contains("..")
-            && local
-                .chars()
-                .all(|c| !c.is_whitespace() && !c.is_control() && !"@<>()[]\\,;:\"".contains(c));
-        let labels: Vec<&str> = domain.split('.').collect();
-        let tld = labels.last()?;
+            && local.chars().all(|c| {
+                !c.is_whitespace()
+                    && !c.is_control()
+                    && !matches!(
+                        c,
+                        '@' | '<' | '>' | '(' | ')' | '[' | ']' | '\\' | ',' | ';' | ':' | '"'
+                    )
+            });
+        let (_, tld) = domain.rsplit_once('.')?;
         let ok_tld = tld.chars().all(char::is_alphabetic) || tld.starts_with("xn--");
-        let ok_domain = labels.len() >= 2
-            && domain.len() <= 253
+        let ok_domain = domain.len() <= 253
             && ok_tld
-            && labels.iter().all(|l| {
+            && domain.split('.').all(|l| {
                 !l.is_empty()
                     && !l.starts_with('-')
                     && !l.ends_with('-')
@@ -55,6 +58,20 @@ pub fn email(value: &str) -> Result<String, &'static str> {
 /// A date as `YYYY-MM-DD` or `DD.MM.YYYY`, stored as `YYYY-MM-DD`.
 pub fn date(value: &str) -> Result<NaiveDate, &'static str> {
     let value = value.trim();
+    // The common form without chrono's format parser (a bulk import reads
+    // one per row).
+    if let [y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2] = *value.as_bytes() {
+        let digits = [y1, y2, y3, y4, m1, m2, d1, d2];
+        if digits.iter().all(u8::is_ascii_digit) {
+            let n = |ds: &[u8]| ds.iter().fold(0, |acc, d| acc * 10 + u32::from(d - b'0'));
+            return NaiveDate::from_ymd_opt(
+                n(&digits[..4]) as i32,
+                n(&digits[4..6]),
+                n(&digits[6..]),
+            )
+            .ok_or("a date (use YYYY-MM-DD or DD.MM.YYYY)");
+        }
+    }
     NaiveDate::parse_from_str(value, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(value, "%d.%m.%Y"))
         .map_err(|_| "a date (use YYYY-MM-DD or DD.MM.YYYY)")

@@ -3,7 +3,6 @@
 use anyhow::{Context, Result};
 use std::borrow::Cow;
 
-use rusqlite::types::ToSql;
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
@@ -119,22 +118,100 @@ fn extra_json(card: &Card) -> Cow<'static, str> {
     Cow::Owned(serde_json::Value::Object(card.extra.clone()).to_string())
 }
 
-/// The columns a new customer is inserted with, and how many rows one INSERT
-/// of [`Db::insert_customers`] carries (fewer statements to run is most of
-/// what makes a bulk import fast).
-const INSERT_COLUMNS: &str = "cube_id, customer_no, name, email, phone, address, postal_code, \
-     city, birth_date, company, notes, extra, campaign_id, stage, created_at, updated_at";
-const INSERT_PARAMS: usize = 16;
+/// How many rows one INSERT of a [`CustomerInserter`] carries: fewer
+/// statements to run is most of what makes a bulk import fast.
 const ROWS_PER_INSERT: usize = 32;
+/// Values bound per row; the campaign, stage and time are bound once, as ?1-?3.
+const ROW_PARAMS: usize = 12;
 
-/// `INSERT ... VALUES (?, ...), ... ON CONFLICT ...` for `rows` rows.
+/// Inserts new customers many rows per statement. It keeps its statement
+/// for its whole life: SQLite then reuses the buffers of the bound values
+/// instead of allocating them again for every row.
+pub struct CustomerInserter<'a> {
+    db: &'a Db,
+    /// The statement for a full chunk, prepared when the first one comes.
+    full: Option<rusqlite::Statement<'a>>,
+    campaign_id: Option<i64>,
+    now: &'a str,
+}
+
+impl CustomerInserter<'_> {
+    /// Inserts `(cube id, card)`s; says for each whether it was inserted
+    /// (false: a customer that is not anonymized has its customer number).
+    pub fn insert(&mut self, customers: &[(&str, &Card)]) -> Result<Vec<bool>> {
+        let mut inserted = Vec::with_capacity(customers.len());
+        for chunk in customers.chunks(ROWS_PER_INSERT) {
+            let changed = if chunk.len() == ROWS_PER_INSERT {
+                let full = match &mut self.full {
+                    Some(stmt) => stmt,
+                    None => self
+                        .full
+                        .insert(self.db.conn.prepare(&insert_sql(ROWS_PER_INSERT))?),
+                };
+                insert_rows(full, chunk, self.campaign_id, self.now)?
+            } else {
+                let mut stmt = self.db.conn.prepare_cached(&insert_sql(chunk.len()))?;
+                insert_rows(&mut stmt, chunk, self.campaign_id, self.now)?
+            };
+            if changed == chunk.len() {
+                inserted.extend(std::iter::repeat_n(true, chunk.len()));
+                continue;
+            }
+            // Some customer numbers were taken: which rows are in?
+            for (cube_id, _) in chunk {
+                inserted.push(self.db.customer_by_cube_id(cube_id)?.is_some());
+            }
+        }
+        Ok(inserted)
+    }
+}
+
+/// Binds and runs an [`insert_sql`] statement for `rows`; how many went in.
+fn insert_rows(
+    stmt: &mut rusqlite::Statement<'_>,
+    rows: &[(&str, &Card)],
+    campaign_id: Option<i64>,
+    now: &str,
+) -> Result<usize> {
+    stmt.raw_bind_parameter(1, campaign_id)?;
+    stmt.raw_bind_parameter(2, campaign_id.map(|_| Stage::Available.as_str()))?;
+    stmt.raw_bind_parameter(3, now)?;
+    for (row, (cube_id, card)) in rows.iter().enumerate() {
+        let first = 4 + row * ROW_PARAMS;
+        stmt.raw_bind_parameter(first, cube_id)?;
+        stmt.raw_bind_parameter(first + 1, &card.customer_no)?;
+        stmt.raw_bind_parameter(first + 2, &card.name)?;
+        stmt.raw_bind_parameter(first + 3, &card.email)?;
+        stmt.raw_bind_parameter(first + 4, &card.phone)?;
+        stmt.raw_bind_parameter(first + 5, &card.address)?;
+        stmt.raw_bind_parameter(first + 6, &card.postal_code)?;
+        stmt.raw_bind_parameter(first + 7, &card.city)?;
+        stmt.raw_bind_parameter(first + 8, &card.birth_date)?;
+        stmt.raw_bind_parameter(first + 9, &card.company)?;
+        stmt.raw_bind_parameter(first + 10, &card.notes)?;
+        stmt.raw_bind_parameter(first + 11, extra_json(card))?;
+    }
+    stmt.raw_execute().context("cannot insert a customer")
+}
+
+/// `INSERT ... VALUES (...), ...` for `rows` rows.
 fn insert_sql(rows: usize) -> String {
-    let row = format!("({})", vec!["?"; INSERT_PARAMS].join(", "));
+    let values: Vec<String> = (0..rows)
+        .map(|row| {
+            let first = 4 + row * ROW_PARAMS;
+            let own: Vec<String> = (first..first + ROW_PARAMS)
+                .map(|i| format!("?{i}"))
+                .collect();
+            format!("({}, ?1, ?2, ?3, ?3)", own.join(", "))
+        })
+        .collect();
     format!(
-        "INSERT INTO customers ({INSERT_COLUMNS}) VALUES {} \
+        "INSERT INTO customers (cube_id, customer_no, name, email, phone, address, postal_code, \
+         city, birth_date, company, notes, extra, campaign_id, stage, created_at, updated_at) \
+         VALUES {} \
          ON CONFLICT (customer_no) WHERE customer_no IS NOT NULL AND anonymized_at IS NULL \
          DO NOTHING",
-        vec![row.as_str(); rows].join(", ")
+        values.join(", ")
     )
 }
 
@@ -180,57 +257,24 @@ impl Db {
         campaign_id: Option<i64>,
         now: &str,
     ) -> Result<Option<i64>> {
-        let inserted = self.insert_customers(&[(cube_id, card)], campaign_id, now)?;
+        let inserted = self
+            .customer_inserter(campaign_id, now)
+            .insert(&[(cube_id, card)])?;
         Ok(inserted[0].then(|| self.conn.last_insert_rowid()))
     }
 
-    /// Inserts new customers, as [`Db::insert_customer`] does one; says for
-    /// each whether it was inserted (false: its customer number is taken).
-    pub fn insert_customers(
-        &self,
-        customers: &[(&str, &Card)],
+    /// Inserts many new customers, all placed alike (see [`CustomerInserter`]).
+    pub fn customer_inserter<'a>(
+        &'a self,
         campaign_id: Option<i64>,
-        now: &str,
-    ) -> Result<Vec<bool>> {
-        let stage = campaign_id.map(|_| Stage::Available.as_str());
-        let mut inserted = Vec::with_capacity(customers.len());
-        for chunk in customers.chunks(ROWS_PER_INSERT) {
-            let mut stmt = self.conn.prepare_cached(&insert_sql(chunk.len()))?;
-            let extras: Vec<_> = chunk.iter().map(|(_, card)| extra_json(card)).collect();
-            let mut values: Vec<&dyn ToSql> = Vec::with_capacity(chunk.len() * INSERT_PARAMS);
-            for ((cube_id, card), extra) in chunk.iter().zip(&extras) {
-                values.extend_from_slice(&[
-                    cube_id as &dyn ToSql,
-                    &card.customer_no,
-                    &card.name,
-                    &card.email,
-                    &card.phone,
-                    &card.address,
-                    &card.postal_code,
-                    &card.city,
-                    &card.birth_date,
-                    &card.company,
-                    &card.notes,
-                    extra,
-                    &campaign_id,
-                    &stage,
-                    &now,
-                    &now,
-                ]);
-            }
-            let changed = stmt
-                .execute(values.as_slice())
-                .context("cannot insert a customer")?;
-            if changed == chunk.len() {
-                inserted.extend(std::iter::repeat_n(true, chunk.len()));
-                continue;
-            }
-            // Some customer numbers were taken: which rows are in?
-            for (cube_id, _) in chunk {
-                inserted.push(self.customer_by_cube_id(cube_id)?.is_some());
-            }
+        now: &'a str,
+    ) -> CustomerInserter<'a> {
+        CustomerInserter {
+            db: self,
+            full: None,
+            campaign_id,
+            now,
         }
-        Ok(inserted)
     }
 
     /// Overwrites the card of a customer that is not anonymized.

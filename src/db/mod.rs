@@ -38,7 +38,9 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use admin::AuditEntry;
 pub use campaigns::{Campaign, CampaignStatus, StageCounts};
-pub use customers::{Card, CustomerFilter, CustomerRef, CustomerRow, CustomerView, Stage};
+pub use customers::{
+    Card, CustomerFilter, CustomerInserter, CustomerRef, CustomerRow, CustomerView, Stage,
+};
 pub use export::{ExportFilter, ExportRow, Report};
 pub use jobs::{ErasureCounts, Job, JobState};
 pub use outcomes::{NewHistory, NewOutcome, NewSale};

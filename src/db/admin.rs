@@ -165,11 +165,13 @@ impl Db {
     /// enforcement off; it is put back on and checked afterwards, whatever
     /// happened.
     ///
-    /// For an anonymization job's own bookkeeping only: its statements write
-    /// the plan, the ledger and the recording to-do list with ids they select
-    /// from the parent tables in the same transaction, and change no key, so
-    /// the checks can only pass, while looking up every parent row cost a
-    /// sixth of the job.
+    /// For two writers whose keys are right by construction, so the checks
+    /// can only pass while costing a search of the parent per row: an
+    /// anonymization job (its plan, ledger and recording to-do list take ids
+    /// selected from the parent tables in the same transaction, and it
+    /// changes no key; the checks were a sixth of the job) and a customer
+    /// import (a new customer's one key is the campaign that the same
+    /// transaction found or created).
     pub fn with_foreign_keys_off<T>(&self, work: impl FnOnce() -> Result<T>) -> Result<T> {
         self.conn
             .execute_batch("PRAGMA foreign_keys = OFF")

@@ -435,6 +435,8 @@ fn a_large_file_is_judged_row_by_row_in_file_order() {
     let run = cube.import_customers(
         &csv,
         &[
+            "--campaign",
+            "Vår",
             "--on-duplicate",
             "update",
             "--skip-invalid",
@@ -447,6 +449,15 @@ fn a_large_file_is_judged_row_by_row_in_file_order() {
     assert_eq!(run.json()["updated"], 2);
     assert_eq!(cube.customer("K5")["name"], "Again");
     assert_eq!(cube.sql::<i64>("SELECT count(*) FROM customers"), 2993);
+    // Written with foreign key checks off, the links hold all the same.
+    let conn = rusqlite::Connection::open(cube.db()).unwrap();
+    let broken = conn
+        .prepare("PRAGMA foreign_key_check")
+        .unwrap()
+        .query_map([], |_| Ok(()))
+        .unwrap()
+        .count();
+    assert_eq!(broken, 0);
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! The rows of the outcomes, sales and history reports, streamed one at a time
 //! so that memory stays flat whatever the row count.
 
+use std::collections::HashMap;
+
 use anyhow::{Context, Result};
 use rusqlite::params;
 
@@ -88,35 +90,39 @@ impl Db {
         filter: &ExportFilter,
         each: &mut dyn FnMut(&ExportRow) -> Result<()>,
     ) -> Result<u64> {
+        // Campaigns and sellers are few: their names come from maps read
+        // once, so the rows that are sorted carry small ids, not names, and
+        // no row needs two more searches.
         let sql = match report {
             Report::Outcomes => format!(
-                "SELECT o.registered_at, k.name, s.username, {CUSTOMER}, o.label, o.comment, \
-                 sa.product, sa.quantity, sa.unit_price \
+                "SELECT o.registered_at, o.campaign_id, o.seller_id, {CUSTOMER}, o.label, \
+                 o.comment, sa.product, sa.quantity, sa.unit_price \
                  FROM outcomes o JOIN customers c ON c.id = o.customer_id \
-                 JOIN campaigns k ON k.id = o.campaign_id JOIN sellers s ON s.id = o.seller_id \
                  LEFT JOIN sales sa ON sa.outcome_id = o.id \
-                 WHERE (?1 IS NULL OR o.campaign_id = ?1) AND (?2 IS NULL OR s.username = ?2) \
+                 WHERE (?1 IS NULL OR o.campaign_id = ?1) \
+                 AND (?2 IS NULL OR o.seller_id = (SELECT id FROM sellers WHERE username = ?2)) \
                  AND (?3 IS NULL OR o.registered_at >= ?3) AND (?4 IS NULL OR o.registered_at < ?4) \
                  ORDER BY o.registered_at, o.id"
             ),
             Report::Sales => format!(
-                "SELECT sa.sold_at, coalesce(k.name, ''), s.username, {CUSTOMER}, '', '', \
+                "SELECT sa.sold_at, sa.campaign_id, sa.seller_id, {CUSTOMER}, '', '', \
                  sa.product, sa.quantity, sa.unit_price \
                  FROM sales sa JOIN customers c ON c.id = sa.customer_id \
-                 LEFT JOIN campaigns k ON k.id = sa.campaign_id JOIN sellers s ON s.id = sa.seller_id \
-                 WHERE (?1 IS NULL OR sa.campaign_id = ?1) AND (?2 IS NULL OR s.username = ?2) \
+                 WHERE (?1 IS NULL OR sa.campaign_id = ?1) \
+                 AND (?2 IS NULL OR sa.seller_id = (SELECT id FROM sellers WHERE username = ?2)) \
                  AND (?3 IS NULL OR sa.sold_at >= ?3) AND (?4 IS NULL OR sa.sold_at < ?4) \
                  ORDER BY sa.sold_at, sa.id"
             ),
             Report::History => format!(
-                "SELECT h.at, coalesce(k.name, ''), '', {CUSTOMER}, h.kind, h.text, NULL, NULL, NULL \
+                "SELECT h.at, c.campaign_id, NULL, {CUSTOMER}, h.kind, h.text, NULL, NULL, NULL \
                  FROM history h JOIN customers c ON c.id = h.customer_id \
-                 LEFT JOIN campaigns k ON k.id = c.campaign_id \
                  WHERE (?1 IS NULL OR c.campaign_id = ?1) AND ?2 IS NULL \
                  AND (?3 IS NULL OR h.at >= ?3) AND (?4 IS NULL OR h.at < ?4) \
                  ORDER BY h.at, h.id"
             ),
         };
+        let campaigns = self.names("SELECT id, name FROM campaigns")?;
+        let sellers = self.names("SELECT id, username FROM sellers")?;
         // The sort is most of the work: let SQLite sort on every core.
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         self.conn
@@ -139,8 +145,6 @@ impl Db {
                 // Into the same buffers every row: no allocation per value.
                 for (i, buffer) in [
                     (0, &mut row.at),
-                    (1, &mut row.campaign),
-                    (2, &mut row.seller),
                     (3, &mut row.cube_id),
                     (5, &mut row.customer_no),
                     (6, &mut row.name),
@@ -152,6 +156,15 @@ impl Db {
                     buffer.clear();
                     buffer.push_str(r.get_ref(i)?.as_str()?);
                 }
+                for (i, buffer, names) in [
+                    (1, &mut row.campaign, &campaigns),
+                    (2, &mut row.seller, &sellers),
+                ] {
+                    buffer.clear();
+                    if let Some(id) = r.get::<_, Option<i64>>(i)? {
+                        buffer.push_str(names.get(&id).map_or("", String::as_str));
+                    }
+                }
                 row.anonymized = r.get(4)?;
                 row.product = r.get(11)?;
                 row.quantity = r.get(12)?;
@@ -161,5 +174,14 @@ impl Db {
             }
             Ok(count)
         })
+    }
+
+    /// `id -> name` of a small table.
+    fn names(&self, sql: &str) -> Result<HashMap<i64, String>> {
+        let mut stmt = self.conn.prepare(sql)?;
+        let names = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(names)
     }
 }

@@ -146,6 +146,10 @@ pub fn run_job(
         // tables; a cache that holds them saves reading pages again and again.
         // (The scrub sets it small again: VACUUM's copy takes its size.)
         db.set_cache_mib(BATCH_CACHE_MIB)?;
+        // The scrub rewrites every page anyway: copying the batches' pages
+        // from the WAL into the database file as they go is wasted work.
+        // The WAL keeps them, durable, until the scrub's checkpoint.
+        db.set_wal_autocheckpoint(false)?;
         db.with_foreign_keys_off(|| {
             run_batches(db, job, journal, batch, &now, &mut report, progress)
         })?;
@@ -173,6 +177,7 @@ pub fn run_job(
         })?;
     }
     report.scrubbed = db.scrub()?;
+    db.set_wal_autocheckpoint(true)?;
     if report.scrubbed {
         let tx = db.begin()?;
         tx.set_job_state(job.rowid, JobState::Done, &now)?;

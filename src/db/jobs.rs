@@ -437,6 +437,13 @@ impl Db {
         Ok(busy == 0)
     }
 
+    /// Turns SQLite's automatic checkpoints (every 1,000 pages of WAL) on or off.
+    pub fn set_wal_autocheckpoint(&self, on: bool) -> Result<()> {
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", if on { 1000 } else { 0 })
+            .context("cannot set wal_autocheckpoint")
+    }
+
     /// Sets `synchronous`: FULL around anonymization batches, NORMAL otherwise.
     pub fn set_synchronous_full(&self, full: bool) -> Result<()> {
         self.conn

@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::csvio::{CsvReader, Encoding, ReadError, Record};
-use crate::db::{Card, CustomerRef, Db, NewHistory, NewOutcome, NewSale, Stage, Tx};
+use crate::db::{CardText, CustomerRef, Db, NewHistory, NewOutcome, NewSale, Stage, Tx};
 use crate::env::timestamp;
 use crate::export::TempOutput;
 use crate::ids::IdGen;
@@ -473,11 +473,95 @@ impl Rejects {
 const BATCH_ROWS: usize = 1024;
 const BATCHES_IN_FLIGHT: usize = 4;
 
-/// A row as the reading thread hands it over: its card and new cube id, or
-/// why it is bad.
+/// A row as the reading thread hands it over: the record as read, and what
+/// checking it found, or why it is bad.
 struct Parsed {
     record: Record,
-    card: Result<(Card, String), String>,
+    card: Result<Checked, String>,
+}
+
+/// What checking a row found beyond its fields as they were read: the card
+/// is mostly those fields, trimmed, so it is not copied out of them (see
+/// [`card_text`]).
+struct Checked {
+    cube_id: [u8; uuid::fmt::Hyphenated::LENGTH],
+    /// Made of first and last name, when there is no name column (or it is empty).
+    name: Option<String>,
+    /// Written as `DD.MM.YYYY`, stored as `YYYY-MM-DD`.
+    birth_date: Option<String>,
+    /// The extra fields as JSON, when the row has any.
+    extra: Option<String>,
+}
+
+/// Where each card field is in a record, from the header mapping.
+#[derive(Debug, Default)]
+struct CardColumns {
+    customer_no: Option<usize>,
+    name: Option<usize>,
+    first_name: Option<usize>,
+    last_name: Option<usize>,
+    email: Option<usize>,
+    phone: Option<usize>,
+    address: Option<usize>,
+    postal_code: Option<usize>,
+    city: Option<usize>,
+    birth_date: Option<usize>,
+    company: Option<usize>,
+    notes: Option<usize>,
+    extra: Vec<usize>,
+}
+
+impl CardColumns {
+    fn new(fields: &[Field]) -> CardColumns {
+        let mut columns = CardColumns::default();
+        for (i, field) in fields.iter().enumerate() {
+            let slot = match field {
+                Field::CustomerNo => &mut columns.customer_no,
+                Field::Name => &mut columns.name,
+                Field::FirstName => &mut columns.first_name,
+                Field::LastName => &mut columns.last_name,
+                Field::Email => &mut columns.email,
+                Field::Phone => &mut columns.phone,
+                Field::Address => &mut columns.address,
+                Field::PostalCode => &mut columns.postal_code,
+                Field::City => &mut columns.city,
+                Field::BirthDate => &mut columns.birth_date,
+                Field::Company => &mut columns.company,
+                Field::Notes => &mut columns.notes,
+                Field::Extra => {
+                    columns.extra.push(i);
+                    continue;
+                }
+                Field::Ignore => continue,
+            };
+            *slot = Some(i);
+        }
+        columns
+    }
+}
+
+/// The card of a checked row, borrowed from its record.
+fn card_text<'a>(columns: &CardColumns, record: &'a Record, checked: &'a Checked) -> CardText<'a> {
+    let trimmed = |column: Option<usize>| column.map_or("", |i| record.fields[i].trim());
+    CardText {
+        customer_no: Some(trimmed(columns.customer_no)).filter(|no| !no.is_empty()),
+        name: checked
+            .name
+            .as_deref()
+            .unwrap_or_else(|| trimmed(columns.name)),
+        email: trimmed(columns.email),
+        phone: trimmed(columns.phone),
+        address: trimmed(columns.address),
+        postal_code: trimmed(columns.postal_code),
+        city: trimmed(columns.city),
+        birth_date: checked
+            .birth_date
+            .as_deref()
+            .unwrap_or_else(|| trimmed(columns.birth_date)),
+        company: trimmed(columns.company),
+        notes: columns.notes.map_or("", |i| record.fields[i].as_str()),
+        extra: checked.extra.as_deref().unwrap_or("{}"),
+    }
 }
 
 /// Imports customers. One thread reads, checks and gives ids; this one
@@ -512,6 +596,7 @@ fn import_customers(
         None => None,
         Some(name) => Some(import_campaign(&tx, name, &now_text, ui)?),
     };
+    let columns = CardColumns::new(&fields);
     let bar = ui.progress(None, "rows");
     let mut summary = Summary::default();
     let mut inserter = tx.customer_inserter(campaign_id, &now_text);
@@ -521,30 +606,38 @@ fn import_customers(
         // them, which the system allocator does much faster.
         let (give_back, written) = mpsc::channel();
         let now_ms = now.timestamp_millis().max(0) as u64;
-        let fields = &fields;
-        let reading = scope.spawn(move || read_cards(rows, fields, now_ms, sender, written));
+        let columns = &columns;
+        let reading = scope.spawn(move || read_cards(rows, columns, now_ms, sender, written));
         for batch in batches {
             bar.inc(batch.len() as u64);
             let cards: Vec<_> = batch
                 .iter()
-                .filter_map(|parsed| parsed.card.as_ref().ok())
-                .map(|(card, cube_id)| (cube_id.as_str(), card))
+                .filter_map(|Parsed { record, card }| Some((record, card.as_ref().ok()?)))
+                .map(|(record, checked)| {
+                    let cube_id = std::str::from_utf8(&checked.cube_id).unwrap_or_default();
+                    (cube_id, card_text(columns, record, checked))
+                })
                 .collect();
-            let mut inserted = inserter.insert(&cards)?.into_iter();
+            let inserted = inserter.insert(&cards)?;
+            let mut outcomes = cards.iter().zip(inserted);
             for Parsed { record, card } in &batch {
-                match card {
-                    Err(message) => report.reject(record, message.clone())?,
-                    Ok(_) if inserted.next() == Some(true) => summary.imported += 1,
-                    Ok((card, _)) => taken_number(
+                if let Err(message) = card {
+                    report.reject(record, message.clone())?;
+                    continue;
+                }
+                match outcomes.next() {
+                    Some((_, true)) => summary.imported += 1,
+                    Some(((_, text), false)) => taken_number(
                         &tx,
                         &mut report,
                         record,
-                        card,
-                        fields,
+                        columns.customer_no.unwrap_or(0),
+                        text,
                         options,
                         &now_text,
                         &mut summary,
                     )?,
+                    None => anyhow::bail!("line {}: the row was not written", record.line),
                 }
             }
             let _ = give_back.send(batch);
@@ -564,7 +657,7 @@ fn import_customers(
 /// Stops early, without an error, when the writer has stopped listening.
 fn read_cards(
     mut rows: Rows,
-    fields: &[Field],
+    columns: &CardColumns,
     now_ms: u64,
     sender: mpsc::SyncSender<Vec<Parsed>>,
     written: mpsc::Receiver<Vec<Parsed>>,
@@ -578,8 +671,12 @@ fn read_cards(
                 card: Err(message),
             },
             Line::Good(record) => Parsed {
-                card: read_card(&rows.header, &record, fields)
-                    .map(|card| (card, ids.next(now_ms).hyphenated().to_string())),
+                card: check_card(&rows.header, &record, columns).map(|mut checked| {
+                    ids.next(now_ms)
+                        .hyphenated()
+                        .encode_lower(&mut checked.cube_id);
+                    checked
+                }),
                 record,
             },
         });
@@ -606,13 +703,13 @@ fn taken_number(
     tx: &Tx,
     report: &mut Report,
     record: &Record,
-    card: &Card,
-    fields: &[Field],
+    column: usize,
+    card: &CardText,
     options: &CustomerOptions,
     now: &str,
     summary: &mut Summary,
 ) -> Result<()> {
-    let found = match card.customer_no.as_deref() {
+    let found = match card.customer_no {
         Some(no) => tx.customer_by_number(no)?,
         None => None,
     }
@@ -624,10 +721,6 @@ fn taken_number(
             summary.updated += 1;
         }
         OnDuplicate::Error => {
-            let column = fields
-                .iter()
-                .position(|&f| f == Field::CustomerNo)
-                .unwrap_or(0);
             report.bad_row(
                 record,
                 column,
@@ -657,74 +750,66 @@ fn import_campaign(tx: &Tx, name: &str, now: &str, ui: &Ui) -> Result<i64> {
     }
 }
 
-/// Builds and validates the card of one row; the error says why the row is bad.
-fn read_card(header: &[String], record: &Record, fields: &[Field]) -> Result<Card, String> {
-    let mut card = Card::default();
-    let (mut first, mut last, mut name_column) = (String::new(), String::new(), None);
-    for (i, (&field, value)) in fields.iter().zip(&record.fields).enumerate() {
-        let trimmed = value.trim();
-        match field {
-            Field::CustomerNo => {
-                card.customer_no = (!trimmed.is_empty()).then(|| trimmed.to_string())
-            }
-            Field::Name => {
-                card.name = trimmed.to_string();
-                name_column = Some(i);
-            }
-            Field::FirstName => {
-                first = trimmed.to_string();
-                name_column = name_column.or(Some(i));
-            }
-            Field::LastName => {
-                last = trimmed.to_string();
-                name_column = name_column.or(Some(i));
-            }
-            Field::Email if !trimmed.is_empty() => match validate::email(trimmed) {
-                Ok(email) => card.email = email,
-                Err(what) => return Err(bad_value_message(header, record, i, what)),
-            },
-            Field::BirthDate if !trimmed.is_empty() => match validate::date(trimmed) {
-                Ok(date) => card.birth_date = date.to_string(),
-                Err(what) => return Err(bad_value_message(header, record, i, what)),
-            },
-            Field::Email | Field::BirthDate => {}
-            Field::Phone => card.phone = trimmed.to_string(),
-            Field::Address => card.address = trimmed.to_string(),
-            Field::PostalCode => card.postal_code = trimmed.to_string(),
-            Field::City => card.city = trimmed.to_string(),
-            Field::Company => card.company = trimmed.to_string(),
-            Field::Notes => card.notes = value.to_string(),
-            Field::Extra if !value.is_empty() => {
-                card.extra
-                    .insert(header[i].trim().to_string(), value.clone().into());
-            }
-            Field::Extra | Field::Ignore => {}
+/// Checks one row's card; the error says why the row is bad.
+fn check_card(
+    header: &[String],
+    record: &Record,
+    columns: &CardColumns,
+) -> Result<Checked, String> {
+    let field = |column: Option<usize>| column.map_or("", |i| record.fields[i].trim());
+    if let Some(i) = columns.email.filter(|&i| !field(Some(i)).is_empty()) {
+        validate::email(field(Some(i)))
+            .map_err(|what| bad_value_message(header, record, i, what))?;
+    }
+    let mut birth_date = None;
+    if let Some(i) = columns.birth_date.filter(|&i| !field(Some(i)).is_empty()) {
+        let date = validate::date(field(Some(i)))
+            .map_err(|what| bad_value_message(header, record, i, what))?
+            .to_string();
+        birth_date = (date != field(Some(i))).then_some(date);
+    }
+    // The name column, or else first and last name joined.
+    let mut name = None;
+    if field(columns.name).is_empty() {
+        let parts = [field(columns.first_name), field(columns.last_name)];
+        name = Some(
+            parts
+                .iter()
+                .filter(|s| !s.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+    }
+    let shown = name.as_deref().unwrap_or_else(|| field(columns.name));
+    if let Err(what) = validate::name(shown) {
+        let column = columns
+            .name
+            .or(columns.first_name)
+            .or(columns.last_name)
+            .unwrap_or(0);
+        let shown = match columns.name {
+            Some(i) if name.is_none() => record.fields[i].as_str(),
+            _ => shown,
+        };
+        return Err(format!(
+            "line {}, column {:?}: {shown:?} is not {what}",
+            record.line, header[column]
+        ));
+    }
+    let mut extra = serde_json::Map::new();
+    for &i in &columns.extra {
+        let value = &record.fields[i];
+        if !value.is_empty() {
+            extra.insert(header[i].trim().to_string(), value.clone().into());
         }
     }
-    if card.name.is_empty() {
-        card.name = [first.as_str(), last.as_str()]
-            .iter()
-            .filter(|s| !s.is_empty())
-            .copied()
-            .collect::<Vec<_>>()
-            .join(" ");
-    }
-    let column = name_column.unwrap_or(0);
-    match validate::name(&card.name) {
-        Ok(name) => card.name = name,
-        Err(what) => {
-            let shown = if fields[column] == Field::Name {
-                record.fields[column].clone()
-            } else {
-                card.name.clone()
-            };
-            return Err(format!(
-                "line {}, column {:?}: {shown:?} is not {what}",
-                record.line, header[column]
-            ));
-        }
-    }
-    Ok(card)
+    Ok(Checked {
+        cube_id: [0; uuid::fmt::Hyphenated::LENGTH],
+        name,
+        birth_date,
+        extra: (!extra.is_empty()).then(|| serde_json::Value::Object(extra).to_string()),
+    })
 }
 
 /// The columns of an outcomes or history file, by normalized header.
@@ -1097,10 +1182,10 @@ pub fn check_customers(
     maps: &[(String, String)],
 ) -> Result<(u64, u64)> {
     let mut input = Input::from_reader(Box::new(input), "input".into(), &Source::default())?;
-    let fields = map_customer_columns(input.header(), maps)?;
+    let columns = CardColumns::new(&map_customer_columns(input.header(), maps)?);
     let mut valid = 0;
     while let Some(record) = input.next()? {
-        match read_card(input.header(), &record, &fields) {
+        match check_card(input.header(), &record, &columns) {
             Ok(_) => valid += 1,
             Err(message) => input.report.reject(&record, message)?,
         }

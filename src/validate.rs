@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 /// The longest name accepted.
 const MAX_NAME_CHARS: usize = 200;
 
-pub fn name(value: &str) -> Result<String, &'static str> {
+pub fn name(value: &str) -> Result<&str, &'static str> {
     let value = value.trim();
     if value.is_empty() || !value.chars().any(char::is_alphanumeric) {
         return Err("a name");
@@ -14,12 +14,12 @@ pub fn name(value: &str) -> Result<String, &'static str> {
     if value.chars().count() > MAX_NAME_CHARS || value.chars().any(char::is_control) {
         return Err("a name (too long, or it holds control characters)");
     }
-    Ok(value.to_string())
+    Ok(value)
 }
 
 /// A plausible e-mail address: `local@domain.tld`, no spaces, letters of any
 /// script allowed in both parts (internationalized addresses are valid).
-pub fn email(value: &str) -> Result<String, &'static str> {
+pub fn email(value: &str) -> Result<&str, &'static str> {
     let value = value.trim();
     let plausible = (|| {
         let (local, domain) = value.rsplit_once('@')?;
@@ -49,7 +49,7 @@ pub fn email(value: &str) -> Result<String, &'static str> {
         Some(ok_local && ok_domain)
     })();
     if plausible == Some(true) {
-        Ok(value.to_string())
+        Ok(value)
     } else {
         Err("an e-mail address")
     }

@@ -110,12 +110,49 @@ const ROW_COLUMNS: &str = "c.id, c.cube_id, c.customer_no, c.name, c.email, c.ph
 const ROW_JOINS: &str = "customers c LEFT JOIN campaigns k ON k.id = c.campaign_id \
      LEFT JOIN sellers s ON s.id = c.seller_id";
 
-/// The storage form of a card's extra fields: a JSON object.
-fn extra_json(card: &Card) -> Cow<'static, str> {
-    if card.extra.is_empty() {
-        return Cow::Borrowed("{}");
+/// The values a card is stored with, borrowed from wherever they are: a
+/// [`Card`], or the fields of an imported row as they were read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CardText<'a> {
+    pub customer_no: Option<&'a str>,
+    pub name: &'a str,
+    pub email: &'a str,
+    pub phone: &'a str,
+    pub address: &'a str,
+    pub postal_code: &'a str,
+    pub city: &'a str,
+    pub birth_date: &'a str,
+    pub company: &'a str,
+    pub notes: &'a str,
+    /// The extra fields as a JSON object.
+    pub extra: &'a str,
+}
+
+impl Card {
+    /// The storage form of the extra fields: a JSON object.
+    pub fn extra_json(&self) -> Cow<'static, str> {
+        if self.extra.is_empty() {
+            return Cow::Borrowed("{}");
+        }
+        Cow::Owned(serde_json::Value::Object(self.extra.clone()).to_string())
     }
-    Cow::Owned(serde_json::Value::Object(card.extra.clone()).to_string())
+
+    /// The card's values; `extra` is what [`Card::extra_json`] gave.
+    pub fn text<'a>(&'a self, extra: &'a str) -> CardText<'a> {
+        CardText {
+            customer_no: self.customer_no.as_deref(),
+            name: &self.name,
+            email: &self.email,
+            phone: &self.phone,
+            address: &self.address,
+            postal_code: &self.postal_code,
+            city: &self.city,
+            birth_date: &self.birth_date,
+            company: &self.company,
+            notes: &self.notes,
+            extra,
+        }
+    }
 }
 
 /// How many rows one INSERT of a [`CustomerInserter`] carries: fewer
@@ -138,7 +175,7 @@ pub struct CustomerInserter<'a> {
 impl CustomerInserter<'_> {
     /// Inserts `(cube id, card)`s; says for each whether it was inserted
     /// (false: a customer that is not anonymized has its customer number).
-    pub fn insert(&mut self, customers: &[(&str, &Card)]) -> Result<Vec<bool>> {
+    pub fn insert(&mut self, customers: &[(&str, CardText)]) -> Result<Vec<bool>> {
         let mut inserted = Vec::with_capacity(customers.len());
         for chunk in customers.chunks(ROWS_PER_INSERT) {
             let changed = if chunk.len() == ROWS_PER_INSERT {
@@ -169,7 +206,7 @@ impl CustomerInserter<'_> {
 /// Binds and runs an [`insert_sql`] statement for `rows`; how many went in.
 fn insert_rows(
     stmt: &mut rusqlite::Statement<'_>,
-    rows: &[(&str, &Card)],
+    rows: &[(&str, CardText)],
     campaign_id: Option<i64>,
     now: &str,
 ) -> Result<usize> {
@@ -179,17 +216,17 @@ fn insert_rows(
     for (row, (cube_id, card)) in rows.iter().enumerate() {
         let first = 4 + row * ROW_PARAMS;
         stmt.raw_bind_parameter(first, cube_id)?;
-        stmt.raw_bind_parameter(first + 1, &card.customer_no)?;
-        stmt.raw_bind_parameter(first + 2, &card.name)?;
-        stmt.raw_bind_parameter(first + 3, &card.email)?;
-        stmt.raw_bind_parameter(first + 4, &card.phone)?;
-        stmt.raw_bind_parameter(first + 5, &card.address)?;
-        stmt.raw_bind_parameter(first + 6, &card.postal_code)?;
-        stmt.raw_bind_parameter(first + 7, &card.city)?;
-        stmt.raw_bind_parameter(first + 8, &card.birth_date)?;
-        stmt.raw_bind_parameter(first + 9, &card.company)?;
-        stmt.raw_bind_parameter(first + 10, &card.notes)?;
-        stmt.raw_bind_parameter(first + 11, extra_json(card))?;
+        stmt.raw_bind_parameter(first + 1, card.customer_no)?;
+        stmt.raw_bind_parameter(first + 2, card.name)?;
+        stmt.raw_bind_parameter(first + 3, card.email)?;
+        stmt.raw_bind_parameter(first + 4, card.phone)?;
+        stmt.raw_bind_parameter(first + 5, card.address)?;
+        stmt.raw_bind_parameter(first + 6, card.postal_code)?;
+        stmt.raw_bind_parameter(first + 7, card.city)?;
+        stmt.raw_bind_parameter(first + 8, card.birth_date)?;
+        stmt.raw_bind_parameter(first + 9, card.company)?;
+        stmt.raw_bind_parameter(first + 10, card.notes)?;
+        stmt.raw_bind_parameter(first + 11, card.extra)?;
     }
     stmt.raw_execute().context("cannot insert a customer")
 }
@@ -260,9 +297,10 @@ impl Db {
         campaign_id: Option<i64>,
         now: &str,
     ) -> Result<Option<i64>> {
+        let extra = card.extra_json();
         let inserted = self
             .customer_inserter(campaign_id, now)
-            .insert(&[(cube_id, card)])?;
+            .insert(&[(cube_id, card.text(&extra))])?;
         Ok(inserted[0].then(|| self.conn.last_insert_rowid()))
     }
 
@@ -281,7 +319,7 @@ impl Db {
     }
 
     /// Overwrites the card of a customer that is not anonymized.
-    pub fn update_card(&self, id: i64, card: &Card, now: &str) -> Result<()> {
+    pub fn update_card(&self, id: i64, card: &CardText, now: &str) -> Result<()> {
         let mut stmt = self.conn.prepare_cached(
             "UPDATE customers SET customer_no = ?2, name = ?3, email = ?4, phone = ?5, address = ?6, \
              postal_code = ?7, city = ?8, birth_date = ?9, company = ?10, notes = ?11, extra = ?12, \
@@ -299,7 +337,7 @@ impl Db {
             card.birth_date,
             card.company,
             card.notes,
-            extra_json(card),
+            card.extra,
             now,
         ])
         .context("cannot update a customer")?;

@@ -39,7 +39,7 @@ use rusqlite::{Connection, OpenFlags};
 pub use admin::AuditEntry;
 pub use campaigns::{Campaign, CampaignStatus, StageCounts};
 pub use customers::{
-    Card, CustomerFilter, CustomerInserter, CustomerRef, CustomerRow, CustomerView, Stage,
+    Card, CardText, CustomerFilter, CustomerInserter, CustomerRef, CustomerRow, CustomerView, Stage,
 };
 pub use export::{ExportFilter, ExportRow, Report};
 pub use jobs::{ErasureCounts, Job, JobState};

@@ -418,6 +418,12 @@ impl Db {
     /// it and truncates the WAL to nothing. Returns false when a reader kept the
     /// checkpoint from finishing (the scrub must be tried again).
     pub fn scrub(&self) -> Result<bool> {
+        // VACUUM reads every page: from the database file it reads them in
+        // order, through a long WAL (an anonymization's batches) it does not.
+        // A reader may keep this from finishing; the final one must finish.
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+            .context("the WAL checkpoint failed")?;
         // VACUUM's copy goes to a temporary file (see `with_temp_on_disk`),
         // and takes the cache size: keep it small.
         self.conn

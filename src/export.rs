@@ -311,8 +311,8 @@ fn write_report<W: Write + Seek + Send>(
 const CSV_BATCH: usize = 512;
 
 /// Reads the rows on this thread and writes the CSV on another, so that
-/// SQLite and the CSV writer each have a core. Batches of rows go back and
-/// forth and are refilled in place.
+/// SQLite and the CSV writer each have a core. Rows are swapped out of the
+/// reader rather than copied, and batches come back to be read into again.
 fn write_csv<W: Write + Send>(db: &Db, options: &ExportOptions, out: W, ui: &Ui) -> Result<u64> {
     let pseudonyms = Pseudonyms::new(db)?;
     let mut csv = CsvOut::new(out, options.delimiter, options.bom, options.raw)?;
@@ -343,8 +343,9 @@ fn write_csv<W: Write + Send>(db: &Db, options: &ExportOptions, out: W, ui: &Ui)
             if spare.is_empty() {
                 spare = written.try_recv().unwrap_or_default();
             }
+            // Keep the row, and leave a spare one to read the next into.
             let mut slot = spare.pop().unwrap_or_default();
-            slot.copy_from(row);
+            std::mem::swap(&mut slot, row);
             filling.push(slot);
             if filling.len() == CSV_BATCH {
                 let batch = std::mem::replace(&mut filling, Vec::with_capacity(CSV_BATCH));

@@ -48,26 +48,6 @@ pub struct ExportRow {
     pub unit_price: Option<i64>,
 }
 
-impl ExportRow {
-    /// Makes this row a copy of `other`, reusing its buffers.
-    pub fn copy_from(&mut self, other: &ExportRow) {
-        self.at.clone_from(&other.at);
-        self.campaign.clone_from(&other.campaign);
-        self.seller.clone_from(&other.seller);
-        self.cube_id.clone_from(&other.cube_id);
-        self.anonymized = other.anonymized;
-        self.customer_no.clone_from(&other.customer_no);
-        self.name.clone_from(&other.name);
-        self.phone.clone_from(&other.phone);
-        self.email.clone_from(&other.email);
-        self.label.clone_from(&other.label);
-        self.text.clone_from(&other.text);
-        self.product.clone_from(&other.product);
-        self.quantity = other.quantity;
-        self.unit_price = other.unit_price;
-    }
-}
-
 const CUSTOMER: &str =
     "c.cube_id, c.anonymized_at IS NOT NULL, coalesce(c.customer_no, ''), c.name, c.phone, c.email";
 
@@ -84,11 +64,13 @@ impl Db {
     }
 
     /// Calls `each` for every row of `report`, in time order; returns the count.
+    /// `each` may swap the row for another: the next row is read into that
+    /// one's buffers.
     pub fn export_rows(
         &self,
         report: Report,
         filter: &ExportFilter,
-        each: &mut dyn FnMut(&ExportRow) -> Result<()>,
+        each: &mut dyn FnMut(&mut ExportRow) -> Result<()>,
     ) -> Result<u64> {
         // Campaigns and sellers are few: their names come from maps read
         // once, so the rows that are sorted carry small ids, not names, and
@@ -169,7 +151,7 @@ impl Db {
                 row.product = r.get(11)?;
                 row.quantity = r.get(12)?;
                 row.unit_price = r.get(13)?;
-                each(&row)?;
+                each(&mut row)?;
                 count += 1;
             }
             Ok(count)

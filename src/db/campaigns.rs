@@ -104,25 +104,33 @@ impl Db {
         Ok(rows)
     }
 
-    /// Customers per stage, and how many of them are anonymized.
+    /// Customers per stage, and how many of them are anonymized (each from
+    /// an index alone).
     pub fn stage_counts(&self, campaign_id: i64) -> Result<(StageCounts, u64)> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT stage, count(*), count(anonymized_at) FROM customers \
-             WHERE campaign_id = ?1 GROUP BY stage",
+            "SELECT stage, count(*) FROM customers WHERE campaign_id = ?1 GROUP BY stage",
         )?;
         let mut counts = StageCounts::default();
-        let mut anonymized = 0;
         let mut rows = stmt.query([campaign_id])?;
         while let Some(r) = rows.next()? {
             let n: u64 = r.get(1)?;
-            anonymized += r.get::<_, u64>(2)?;
             match r.get::<_, String>(0)?.as_str() {
                 "available" => counts.available = n,
                 "assigned" => counts.assigned = n,
                 _ => counts.completed = n,
             }
         }
-        Ok((counts, anonymized))
+        Ok((counts, self.anonymized_in_campaign(campaign_id)?))
+    }
+
+    /// How many customers of a campaign are anonymized.
+    pub fn anonymized_in_campaign(&self, campaign_id: i64) -> Result<u64> {
+        self.conn
+            .prepare_cached(
+                "SELECT count(*) FROM customers WHERE campaign_id = ?1 AND anonymized_at IS NOT NULL",
+            )?
+            .query_row([campaign_id], |r| r.get(0))
+            .context("cannot count anonymized customers")
     }
 
     /// Notes an outcome, sale or move in the campaign now.

@@ -95,7 +95,8 @@ impl Db {
         self.conn
             .query_row(
                 "SELECT
-                   (SELECT count(*) FROM customers WHERE campaign_id = ?1 AND anonymized_at IS NULL),
+                   (SELECT count(*) FROM customers WHERE campaign_id = ?1)
+                     - (SELECT count(*) FROM customers WHERE campaign_id = ?1 AND anonymized_at IS NOT NULL),
                    (SELECT count(*) FROM outcomes o JOIN customers c ON c.id = o.customer_id
                      WHERE c.campaign_id = ?1 AND c.anonymized_at IS NULL AND o.comment <> ''),
                    (SELECT count(*) FROM history h JOIN customers c ON c.id = h.customer_id
@@ -135,8 +136,10 @@ impl Db {
         let total = self
             .conn
             .prepare_cached(
+                // Both from indexes: the campaign's customers but the anonymized.
                 "INSERT INTO job_customers (job_id, customer_id) \
-                 SELECT ?1, id FROM customers WHERE campaign_id = ?2 AND anonymized_at IS NULL",
+                 SELECT ?1, id FROM customers WHERE campaign_id = ?2 AND id NOT IN \
+                 (SELECT id FROM customers WHERE campaign_id = ?2 AND anonymized_at IS NOT NULL)",
             )?
             .execute(params![rowid, campaign_id])
             .context("cannot record a job's plan")?;

@@ -378,6 +378,10 @@ mod query_plans {
                         || step.starts_with(&format!("SCAN {t} USING INDEX"))
                 });
                 assert!(!scans_table, "{sql}\nscans a whole table: {plan:?}");
+                // A count reads the index alone, never a row per customer.
+                let counts_rows =
+                    sql.contains("count(") && step.starts_with("SEARCH customers USING INDEX");
+                assert!(!counts_rows, "{sql}\ncounts through the table: {plan:?}");
             }
         }
     }

@@ -49,9 +49,10 @@ fn migrates_and_keeps_everything(fixture: &str, version: i64) {
         ),
         (Some(3), Some(2), Some(1))
     );
-    assert_eq!(cube.sql::<i64>("PRAGMA user_version"), 5);
-    let index: String = cube.sql("SELECT sql FROM sqlite_master WHERE name = 'customers_campaign'");
-    assert!(index.contains("anonymized_at"), "{index}");
+    assert_eq!(cube.sql::<i64>("PRAGMA user_version"), 6);
+    let index: String =
+        cube.sql("SELECT sql FROM sqlite_master WHERE name = 'customers_anonymized'");
+    assert!(index.contains("WHERE anonymized_at IS NOT NULL"), "{index}");
     // Migration 4 rewrote the stage check; it still holds.
     let table: String = cube.sql("SELECT sql FROM sqlite_master WHERE name = 'customers'");
     assert!(table.contains("stage = 'available' OR"), "{table}");

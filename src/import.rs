@@ -770,7 +770,8 @@ fn check_card(
     }
     // The name column, or else first and last name joined.
     let mut name = None;
-    if field(columns.name).is_empty() {
+    let has_parts = columns.first_name.is_some() || columns.last_name.is_some();
+    if field(columns.name).is_empty() && has_parts {
         let parts = [field(columns.first_name), field(columns.last_name)];
         name = Some(
             parts
@@ -783,14 +784,14 @@ fn check_card(
     }
     let shown = name.as_deref().unwrap_or_else(|| field(columns.name));
     if let Err(what) = validate::name(shown) {
-        let column = columns
-            .name
-            .or(columns.first_name)
-            .or(columns.last_name)
-            .unwrap_or(0);
-        let shown = match columns.name {
-            Some(i) if name.is_none() => record.fields[i].as_str(),
-            _ => shown,
+        // Named by the column the checked value came from.
+        let parts = [columns.first_name, columns.last_name]
+            .into_iter()
+            .flatten()
+            .min();
+        let (column, shown) = match (columns.name, &name) {
+            (Some(i), None) => (i, record.fields[i].as_str()),
+            _ => (parts.or(columns.name).unwrap_or(0), shown),
         };
         return Err(format!(
             "line {}, column {:?}: {shown:?} is not {what}",

@@ -472,3 +472,23 @@ fn an_excel_sep_line_is_understood() {
     let listed = cube.run(&["customer", "list", "--json"]).ok().json();
     assert_eq!(listed[0]["name"], "Åse Lie");
 }
+
+#[test]
+fn a_missing_name_is_reported_at_the_column_it_comes_from() {
+    let cube = Cube::new();
+    let run = cube.import_customers("Kundenr;Etternavn;Fornavn\n1;;\n", &[]);
+    assert_eq!(run.code, 65, "{}", run.transcript());
+    assert!(
+        run.stderr
+            .contains(r#"line 2, column "Etternavn": "" is not a name"#),
+        "{}",
+        run.stderr
+    );
+    let run = cube.import_customers("Kundenr,Navn\n1,  \n", &[]);
+    assert!(
+        run.stderr
+            .contains(r#"line 2, column "Navn": "  " is not a name"#),
+        "{}",
+        run.stderr
+    );
+}

@@ -147,18 +147,7 @@ impl Db {
     /// SQLite puts the files in `$SQLITE_TMPDIR`, which [`crate::run`] points at
     /// the database's folder when the program starts.
     pub fn with_temp_on_disk<T>(&self, work: impl FnOnce() -> Result<T>) -> Result<T> {
-        self.conn
-            .execute_batch("PRAGMA temp_store = FILE")
-            .context("cannot set temp_store")?;
-        let result = work();
-        self.conn.execute_batch("PRAGMA temp_store = MEMORY")?;
-        let temp_store: i64 = self.conn.query_row("PRAGMA temp_store", [], |r| r.get(0))?;
-        if temp_store != 2 {
-            return Err(
-                crate::Failure::failed("PRAGMA temp_store did not go back to MEMORY").into(),
-            );
-        }
-        result
+        self.with_pragma("temp_store", ("FILE", "MEMORY", 2), work)
     }
 
     /// Runs `work`, which must consist of whole transactions, with foreign key
@@ -173,16 +162,29 @@ impl Db {
     /// import (a new customer's one key is the campaign that the same
     /// transaction found or created).
     pub fn with_foreign_keys_off<T>(&self, work: impl FnOnce() -> Result<T>) -> Result<T> {
+        self.with_pragma("foreign_keys", ("OFF", "ON", 1), work)
+    }
+
+    /// Runs `work` with pragma `name` set to `during`, then sets it to `after`
+    /// and checks that it reads back as `reads`, whatever `work` did.
+    fn with_pragma<T>(
+        &self,
+        name: &str,
+        (during, after, reads): (&str, &str, i64),
+        work: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
         self.conn
-            .execute_batch("PRAGMA foreign_keys = OFF")
-            .context("cannot set foreign_keys")?;
+            .execute_batch(&format!("PRAGMA {name} = {during}"))
+            .with_context(|| format!("cannot set {name}"))?;
         let result = work();
-        self.conn.execute_batch("PRAGMA foreign_keys = ON")?;
-        let on: i64 = self
+        self.conn
+            .execute_batch(&format!("PRAGMA {name} = {after}"))?;
+        let now: i64 = self
             .conn
-            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
-        if on != 1 {
-            return Err(crate::Failure::failed("PRAGMA foreign_keys did not go back on").into());
+            .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))?;
+        if now != reads {
+            let message = format!("PRAGMA {name} did not go back to {after}");
+            return Err(crate::Failure::failed(message).into());
         }
         result
     }

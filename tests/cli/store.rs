@@ -18,7 +18,7 @@ fn the_database_is_private_and_in_wal_mode() {
     // Bytes 18 and 19 of the header are 2 in WAL mode.
     let header = fs::read(cube.db()).unwrap();
     assert_eq!(&header[18..20], &[2, 2]);
-    assert_eq!(cube.sql::<i64>("PRAGMA page_size"), 16384);
+    assert_eq!(cube.sql::<i64>("PRAGMA page_size"), 32768);
 }
 
 #[test]

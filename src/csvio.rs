@@ -27,11 +27,33 @@ pub enum Encoding {
 }
 
 /// A record (a row) and the lines it came from, 1-based.
-#[derive(Debug)]
+///
+/// Its fields are kept one after another in one string, so that reading a
+/// record into one that was read before allocates nothing.
+#[derive(Debug, Default)]
 pub struct Record {
     pub line: u64,
     pub end_line: u64,
-    pub fields: Vec<String>,
+    text: String,
+    /// Where each field ends in `text`.
+    ends: Vec<usize>,
+}
+
+impl Record {
+    /// How many fields it has.
+    pub fn field_count(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Field `i`. Panics if there is no such field, as indexing does.
+    pub fn field(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+
+    pub fn fields(&self) -> impl Iterator<Item = &str> {
+        (0..self.field_count()).map(|i| self.field(i))
+    }
 }
 
 /// Why the input could not be read. A parse error stops the reading: after a
@@ -198,9 +220,6 @@ pub struct CsvReader<R> {
     line: u64,
     /// How many fields a record has (the header's), once known.
     columns: Option<usize>,
-    /// The bytes of the field being read, kept between fields so that each
-    /// field costs one allocation of its exact size.
-    scratch: Vec<u8>,
 }
 
 impl<R: Read> CsvReader<R> {
@@ -214,7 +233,6 @@ impl<R: Read> CsvReader<R> {
             delimiter: b',',
             line: 1,
             columns: None,
-            scratch: Vec::new(),
         };
         let named = reader.sep_line()?;
         reader.delimiter = match (delimiter, named) {
@@ -316,21 +334,31 @@ impl<R: Read> CsvReader<R> {
 
     /// The next record, or `None` at the end. Blank lines are skipped.
     pub fn next_record(&mut self) -> Result<Option<Record>, ReadError> {
+        let mut record = Record::default();
+        Ok(self.read_into(&mut record)?.then_some(record))
+    }
+
+    /// Reads the next record into `record`, reusing its memory; false at the
+    /// end. Blank lines are skipped.
+    pub fn read_into(&mut self, record: &mut Record) -> Result<bool, ReadError> {
+        let mut text = std::mem::take(&mut record.text).into_bytes();
+        let ends = &mut record.ends;
         loop {
             let start = self.line;
-            let mut fields: Vec<String> = Vec::with_capacity(self.columns.unwrap_or(0));
-            let mut field = std::mem::take(&mut self.scratch);
-            field.clear();
+            text.clear();
+            ends.clear();
+            // Where the field being read starts in `text`.
+            let mut field = 0;
             let ended = loop {
                 let Some(b) = self.next_byte()? else {
-                    break fields.is_empty() && field.is_empty();
+                    break ends.is_empty() && text.is_empty();
                 };
                 match b {
-                    b'"' if field.is_empty() => self.quoted(&mut field)?,
+                    b'"' if text.len() == field => self.quoted(&mut text, field)?,
                     b if b == self.delimiter => {
-                        fields.push(self.finish(&field, start)?);
-                        field.clear();
-                        if fields.len() >= MAX_FIELDS {
+                        ends.push(text.len());
+                        field = text.len();
+                        if ends.len() >= MAX_FIELDS {
                             return Err(self.parse_error(
                                 start,
                                 format!("more than {MAX_FIELDS} fields in one record"),
@@ -349,8 +377,8 @@ impl<R: Read> CsvReader<R> {
                         break false;
                     }
                     _ => {
-                        field.push(b);
-                        if field.len() > MAX_FIELD_BYTES {
+                        text.push(b);
+                        if text.len() - field > MAX_FIELD_BYTES {
                             return Err(self.parse_error(
                                 start,
                                 format!("a field is longer than {MAX_FIELD_BYTES} bytes"),
@@ -360,25 +388,26 @@ impl<R: Read> CsvReader<R> {
                 }
             };
             if ended {
-                return Ok(None);
+                return Ok(false);
             }
-            if fields.is_empty() && field.is_empty() {
-                self.scratch = field;
+            if ends.is_empty() && text.is_empty() {
                 continue; // a blank line
             }
-            fields.push(self.finish(&field, start)?);
-            self.scratch = field;
-            return Ok(Some(Record {
-                line: start,
-                end_line: self.line - 1,
-                fields,
-            }));
+            ends.push(text.len());
+            // The decoder only hands out UTF-8, and delimiters and quotes are
+            // ASCII, so splitting cannot cut a character; this is a safety net.
+            record.text = String::from_utf8(text)
+                .map_err(|_| self.parse_error(start, "invalid UTF-8".into()))?;
+            record.line = start;
+            record.end_line = self.line - 1;
+            return Ok(true);
         }
     }
 
     /// Reads a quoted field after its opening quote, and anything up to the next
     /// delimiter or line end after its closing quote.
-    fn quoted(&mut self, field: &mut Vec<u8>) -> Result<(), ReadError> {
+    /// `text[start..]` is the field so far.
+    fn quoted(&mut self, text: &mut Vec<u8>, start: usize) -> Result<(), ReadError> {
         let opened = self.line;
         let mut delimiters_on_line = 0;
         loop {
@@ -391,12 +420,12 @@ impl<R: Read> CsvReader<R> {
             match b {
                 b'"' if self.peek_byte()? == Some(b'"') => {
                     self.next_byte()?;
-                    field.push(b'"');
+                    text.push(b'"');
                 }
                 b'"' => break,
                 b'\n' => {
                     self.line += 1;
-                    field.push(b);
+                    text.push(b);
                     self.check_swallow(opened, delimiters_on_line)?;
                     delimiters_on_line = 0;
                 }
@@ -404,10 +433,10 @@ impl<R: Read> CsvReader<R> {
                     if b == self.delimiter {
                         delimiters_on_line += 1;
                     }
-                    field.push(b);
+                    text.push(b);
                 }
             }
-            if field.len() > MAX_FIELD_BYTES {
+            if text.len() - start > MAX_FIELD_BYTES {
                 return Err(self.parse_error(
                     opened,
                     format!(
@@ -416,7 +445,7 @@ impl<R: Read> CsvReader<R> {
                 ));
             }
         }
-        if field.contains(&b'\n') {
+        if text[start..].contains(&b'\n') {
             self.check_swallow(opened, delimiters_on_line)?;
         }
         // Text after the closing quote (`"a"b`) is kept, as spreadsheets do.
@@ -425,7 +454,7 @@ impl<R: Read> CsvReader<R> {
                 break;
             }
             self.next_byte()?;
-            field.push(b);
+            text.push(b);
         }
         Ok(())
     }
@@ -447,14 +476,6 @@ impl<R: Read> CsvReader<R> {
         }
     }
 
-    fn finish(&self, field: &[u8], line: u64) -> Result<String, ReadError> {
-        // The decoder only hands out UTF-8, and delimiters and quotes are ASCII,
-        // so splitting cannot cut a character; this is only a safety net.
-        std::str::from_utf8(field)
-            .map(String::from)
-            .map_err(|_| self.parse_error(line, "invalid UTF-8".into()))
-    }
-
     fn parse_error(&self, line: u64, message: String) -> ReadError {
         ReadError::Parse { line, message }
     }
@@ -469,7 +490,7 @@ mod tests {
         let mut records = Vec::new();
         while let Some(r) = reader.next_record()? {
             if records.is_empty() {
-                reader.set_columns(r.fields.len());
+                reader.set_columns(r.field_count());
             }
             records.push(r);
         }
@@ -480,7 +501,7 @@ mod tests {
         read_all(input)
             .unwrap()
             .into_iter()
-            .map(|r| r.fields)
+            .map(|r| r.fields().map(String::from).collect())
             .collect()
     }
 
@@ -494,7 +515,7 @@ mod tests {
     #[test]
     fn quoted_fields_span_lines_and_escape_quotes() {
         let records = read_all(b"a,b\n1,\"two\nlines \"\"quoted\"\"\"\n3,4\n").unwrap();
-        assert_eq!(records[1].fields[1], "two\nlines \"quoted\"");
+        assert_eq!(records[1].field(1), "two\nlines \"quoted\"");
         assert_eq!((records[1].line, records[1].end_line), (2, 3));
         assert_eq!(records[2].line, 4);
     }
@@ -536,7 +557,7 @@ mod tests {
     #[test]
     fn a_multi_line_note_with_a_comma_is_fine() {
         let records = read_all(b"a,b,c,d\n1,2,3,\"call back, after\n5 pm\"\n").unwrap();
-        assert_eq!(records[1].fields[3], "call back, after\n5 pm");
+        assert_eq!(records[1].field(3), "call back, after\n5 pm");
     }
 
     #[test]
@@ -554,11 +575,8 @@ mod tests {
     #[test]
     fn an_excel_sep_line_names_the_delimiter() {
         let records = read_all(b"sep=;\r\nnavn;by\r\nAse;Oslo, sentrum\r\n").unwrap();
-        assert_eq!(records[0].fields, ["navn", "by"]);
-        assert_eq!(
-            (records[1].line, records[1].fields[1].as_str()),
-            (3, "Oslo, sentrum")
-        );
+        assert_eq!(records[0].fields().collect::<Vec<_>>(), ["navn", "by"]);
+        assert_eq!((records[1].line, records[1].field(1)), (3, "Oslo, sentrum"));
     }
 
     #[test]

@@ -268,7 +268,7 @@ impl Input {
         let mut reader = CsvReader::new(stream, source.encoding, source.delimiter)
             .map_err(|e| read_failure(&name, e.into()))?;
         let header = match reader.next_record() {
-            Ok(Some(record)) => record.fields,
+            Ok(Some(record)) => record.fields().map(String::from).collect::<Vec<_>>(),
             Ok(None) => return Err(Failure::bad_input(format!("{name} is empty")).into()),
             Err(e) => return Err(read_failure(&name, e).into()),
         };
@@ -325,18 +325,23 @@ impl Input {
 impl Rows {
     /// The next record, bad when its field count does not match the header.
     fn next(&mut self) -> Result<Option<Line>> {
-        let record = match self.reader.next_record() {
-            Ok(Some(record)) => record,
-            Ok(None) => return Ok(None),
+        self.next_into(Record::default())
+    }
+
+    /// [`Rows::next`], reading into the memory of a record done with.
+    fn next_into(&mut self, mut record: Record) -> Result<Option<Line>> {
+        match self.reader.read_into(&mut record) {
+            Ok(true) => {}
+            Ok(false) => return Ok(None),
             Err(e) => return Err(read_failure(&self.name, e).into()),
-        };
-        if record.fields.len() == self.header.len() {
+        }
+        if record.field_count() == self.header.len() {
             return Ok(Some(Line::Good(record)));
         }
         let mut message = format!(
             "line {}: {} fields where the header has {}",
             record.line,
-            record.fields.len(),
+            record.field_count(),
             self.header.len()
         );
         if record.end_line > record.line {
@@ -353,7 +358,9 @@ impl Rows {
 fn bad_value_message(header: &[String], record: &Record, column: usize, what: &str) -> String {
     format!(
         "line {}, column {:?}: {:?} is not {what}",
-        record.line, header[column], record.fields[column]
+        record.line,
+        header[column],
+        record.field(column)
     )
 }
 
@@ -452,9 +459,7 @@ impl Rejects {
 
     fn write(&mut self, record: &Record, message: &str) -> Result<()> {
         let line = record.line.to_string();
-        let fields = [line.as_str(), message]
-            .into_iter()
-            .chain(record.fields.iter().map(String::as_str));
+        let fields = [line.as_str(), message].into_iter().chain(record.fields());
         self.writer
             .write_record(fields)
             .context("cannot write the rejects file")
@@ -542,7 +547,7 @@ impl CardColumns {
 
 /// The card of a checked row, borrowed from its record.
 fn card_text<'a>(columns: &CardColumns, record: &'a Record, checked: &'a Checked) -> CardText<'a> {
-    let trimmed = |column: Option<usize>| column.map_or("", |i| record.fields[i].trim());
+    let trimmed = |column: Option<usize>| column.map_or("", |i| record.field(i).trim());
     CardText {
         customer_no: Some(trimmed(columns.customer_no)).filter(|no| !no.is_empty()),
         name: checked
@@ -559,7 +564,7 @@ fn card_text<'a>(columns: &CardColumns, record: &'a Record, checked: &'a Checked
             .as_deref()
             .unwrap_or_else(|| trimmed(columns.birth_date)),
         company: trimmed(columns.company),
-        notes: columns.notes.map_or("", |i| record.fields[i].as_str()),
+        notes: columns.notes.map_or("", |i| record.field(i)),
         extra: checked.extra.as_deref().unwrap_or("{}"),
     }
 }
@@ -602,8 +607,9 @@ fn import_customers(
     let mut inserter = tx.customer_inserter(campaign_id, &now_text);
     std::thread::scope(|scope| -> Result<()> {
         let (sender, batches) = mpsc::sync_channel(BATCHES_IN_FLIGHT);
-        // Written batches go back to be freed by the thread that allocated
-        // them, which the system allocator does much faster.
+        // Written batches go back to the reading thread, which reads new
+        // records into their memory and frees the rest (the system allocator
+        // frees much faster on the thread that allocated).
         let (give_back, written) = mpsc::channel();
         let now_ms = now.timestamp_millis().max(0) as u64;
         let columns = &columns;
@@ -664,7 +670,9 @@ fn read_cards(
 ) -> Result<()> {
     let mut ids = IdGen::new();
     let mut batch = Vec::with_capacity(BATCH_ROWS);
-    while let Some(line) = rows.next()? {
+    // Records of written batches, to read the next ones into.
+    let mut spare: Vec<Record> = Vec::new();
+    while let Some(line) = rows.next_into(spare.pop().unwrap_or_default())? {
         batch.push(match line {
             Line::Bad(record, message) => Parsed {
                 record,
@@ -685,7 +693,9 @@ fn read_cards(
             if sender.send(full).is_err() {
                 return Ok(());
             }
-            written.try_iter().for_each(drop);
+            for done in written.try_iter() {
+                spare.extend(done.into_iter().map(|parsed| parsed.record));
+            }
         }
     }
     if !batch.is_empty() {
@@ -726,7 +736,7 @@ fn taken_number(
                 column,
                 &format!(
                     "customer number {:?} is taken by another customer (see --on-duplicate)",
-                    record.fields[column]
+                    record.field(column)
                 ),
             )?;
         }
@@ -756,7 +766,7 @@ fn check_card(
     record: &Record,
     columns: &CardColumns,
 ) -> Result<Checked, String> {
-    let field = |column: Option<usize>| column.map_or("", |i| record.fields[i].trim());
+    let field = |column: Option<usize>| column.map_or("", |i| record.field(i).trim());
     if let Some(i) = columns.email.filter(|&i| !field(Some(i)).is_empty()) {
         validate::email(field(Some(i)))
             .map_err(|what| bad_value_message(header, record, i, what))?;
@@ -790,7 +800,7 @@ fn check_card(
             .flatten()
             .min();
         let (column, shown) = match (columns.name, &name) {
-            (Some(i), None) => (i, record.fields[i].as_str()),
+            (Some(i), None) => (i, record.field(i)),
             _ => (parts.or(columns.name).unwrap_or(0), shown),
         };
         return Err(format!(
@@ -800,9 +810,9 @@ fn check_card(
     }
     let mut extra = serde_json::Map::new();
     for &i in &columns.extra {
-        let value = &record.fields[i];
+        let value = record.field(i);
         if !value.is_empty() {
-            extra.insert(header[i].trim().to_string(), value.clone().into());
+            extra.insert(header[i].trim().to_string(), value.into());
         }
     }
     Ok(Checked {
@@ -846,7 +856,7 @@ impl Columns {
     }
 
     fn get<'r>(&self, record: &'r Record, key: &str) -> &'r str {
-        self.0.get(key).map_or("", |&i| record.fields[i].as_str())
+        self.0.get(key).map_or("", |&i| record.field(i))
     }
 
     fn index(&self, key: &str) -> usize {

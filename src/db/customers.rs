@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
+use super::raw::{Param, StaticStatement};
 use super::Db;
 
 /// Where a customer is inside its campaign.
@@ -161,13 +162,14 @@ const ROWS_PER_INSERT: usize = 32;
 /// Values bound per row; the campaign, stage and time are bound once, as ?1-?3.
 const ROW_PARAMS: usize = 12;
 
-/// Inserts new customers many rows per statement. It keeps its statement
-/// for its whole life: SQLite then reuses the buffers of the bound values
-/// instead of allocating them again for every row.
+/// Inserts new customers many rows per statement, binding the cards' text
+/// where it lies instead of copying it (see [`StaticStatement`]).
 pub struct CustomerInserter<'a> {
     db: &'a Db,
     /// The statement for a full chunk, prepared when the first one comes.
-    full: Option<rusqlite::Statement<'a>>,
+    full: Option<StaticStatement<'a>>,
+    /// The statement for the last short chunk, and how many rows it takes.
+    short: Option<(usize, StaticStatement<'a>)>,
     campaign_id: Option<i64>,
     now: &'a str,
 }
@@ -177,19 +179,34 @@ impl CustomerInserter<'_> {
     /// (false: a customer that is not anonymized has its customer number).
     pub fn insert(&mut self, customers: &[(&str, CardText)]) -> Result<Vec<bool>> {
         let mut inserted = Vec::with_capacity(customers.len());
+        let mut params = Vec::with_capacity(3 + ROWS_PER_INSERT * ROW_PARAMS);
         for chunk in customers.chunks(ROWS_PER_INSERT) {
-            let changed = if chunk.len() == ROWS_PER_INSERT {
-                let full = match &mut self.full {
+            let conn = &self.db.conn;
+            let stmt = if chunk.len() == ROWS_PER_INSERT {
+                match &mut self.full {
                     Some(stmt) => stmt,
-                    None => self
-                        .full
-                        .insert(self.db.conn.prepare(&insert_sql(ROWS_PER_INSERT))?),
-                };
-                insert_rows(full, chunk, self.campaign_id, self.now)?
+                    None => self.full.insert(StaticStatement::prepare(
+                        conn,
+                        &insert_sql(ROWS_PER_INSERT),
+                    )?),
+                }
             } else {
-                let mut stmt = self.db.conn.prepare_cached(&insert_sql(chunk.len()))?;
-                insert_rows(&mut stmt, chunk, self.campaign_id, self.now)?
+                if self
+                    .short
+                    .as_ref()
+                    .is_none_or(|(rows, _)| *rows != chunk.len())
+                {
+                    let stmt = StaticStatement::prepare(conn, &insert_sql(chunk.len()))?;
+                    self.short = Some((chunk.len(), stmt));
+                }
+                match &mut self.short {
+                    Some((_, stmt)) => stmt,
+                    None => unreachable!("prepared just above"),
+                }
             };
+            params.clear();
+            chunk_params(&mut params, chunk, self.campaign_id, self.now);
+            let changed = stmt.execute(&params).context("cannot insert a customer")?;
             if changed == chunk.len() {
                 inserted.extend(std::iter::repeat_n(true, chunk.len()));
                 continue;
@@ -203,32 +220,33 @@ impl CustomerInserter<'_> {
     }
 }
 
-/// Binds and runs an [`insert_sql`] statement for `rows`; how many went in.
-fn insert_rows(
-    stmt: &mut rusqlite::Statement<'_>,
-    rows: &[(&str, CardText)],
+/// The values of an [`insert_sql`] statement for `rows`.
+fn chunk_params<'a>(
+    params: &mut Vec<Param<'a>>,
+    rows: &[(&'a str, CardText<'a>)],
     campaign_id: Option<i64>,
-    now: &str,
-) -> Result<usize> {
-    stmt.raw_bind_parameter(1, campaign_id)?;
-    stmt.raw_bind_parameter(2, campaign_id.map(|_| Stage::Available.as_str()))?;
-    stmt.raw_bind_parameter(3, now)?;
-    for (row, (cube_id, card)) in rows.iter().enumerate() {
-        let first = 4 + row * ROW_PARAMS;
-        stmt.raw_bind_parameter(first, cube_id)?;
-        stmt.raw_bind_parameter(first + 1, card.customer_no)?;
-        stmt.raw_bind_parameter(first + 2, card.name)?;
-        stmt.raw_bind_parameter(first + 3, card.email)?;
-        stmt.raw_bind_parameter(first + 4, card.phone)?;
-        stmt.raw_bind_parameter(first + 5, card.address)?;
-        stmt.raw_bind_parameter(first + 6, card.postal_code)?;
-        stmt.raw_bind_parameter(first + 7, card.city)?;
-        stmt.raw_bind_parameter(first + 8, card.birth_date)?;
-        stmt.raw_bind_parameter(first + 9, card.company)?;
-        stmt.raw_bind_parameter(first + 10, card.notes)?;
-        stmt.raw_bind_parameter(first + 11, card.extra)?;
+    now: &'a str,
+) {
+    let text = |value: Option<&'a str>| value.map_or(Param::Null, Param::Text);
+    params.push(campaign_id.map_or(Param::Null, Param::Int));
+    params.push(text(campaign_id.map(|_| Stage::Available.as_str())));
+    params.push(Param::Text(now));
+    for (cube_id, card) in rows {
+        params.extend([
+            Param::Text(cube_id),
+            text(card.customer_no),
+            Param::Text(card.name),
+            Param::Text(card.email),
+            Param::Text(card.phone),
+            Param::Text(card.address),
+            Param::Text(card.postal_code),
+            Param::Text(card.city),
+            Param::Text(card.birth_date),
+            Param::Text(card.company),
+            Param::Text(card.notes),
+            Param::Text(card.extra),
+        ]);
     }
-    stmt.raw_execute().context("cannot insert a customer")
 }
 
 /// `INSERT ... VALUES (...), ...` for `rows` rows.
@@ -313,6 +331,7 @@ impl Db {
         CustomerInserter {
             db: self,
             full: None,
+            short: None,
             campaign_id,
             now,
         }

@@ -24,6 +24,7 @@ mod export;
 mod jobs;
 mod migrations;
 mod outcomes;
+mod raw;
 mod stats;
 
 use std::fs::{self, OpenOptions};

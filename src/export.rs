@@ -102,10 +102,10 @@ impl Pseudonyms {
         })
     }
 
-    pub fn of(&self, cube_id: &str) -> String {
+    pub fn of(&self, cube_id: &[u8]) -> String {
         let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key)
             .expect("HMAC takes keys of any size");
-        mac.update(cube_id.as_bytes());
+        mac.update(cube_id);
         let digest = mac.finalize().into_bytes();
         let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
         format!("anon-{hex}")
@@ -113,7 +113,7 @@ impl Pseudonyms {
 }
 
 /// The cells of one row, rendered for anonymized customers as promised.
-pub fn cells<'a>(report: Report, row: &'a ExportRow, pseudonym: &'a str) -> Vec<Cell<'a>> {
+pub fn cells<'a>(report: Report, row: &'a ExportRow, pseudonym: &'a str) -> Result<Vec<Cell<'a>>> {
     let text = |s: &'a str| {
         if s.is_empty() {
             Cell::Empty
@@ -121,27 +121,31 @@ pub fn cells<'a>(report: Report, row: &'a ExportRow, pseudonym: &'a str) -> Vec<
             Cell::Text(s)
         }
     };
+    let utf8 = |bytes: &'a [u8]| {
+        std::str::from_utf8(bytes).context("the database holds text that is not UTF-8")
+    };
     let (cube_id, customer_no, name, phone, email, comment) = if row.anonymized {
         (pseudonym, "", "Anonymized", "", "", "")
     } else {
         (
-            row.cube_id.as_str(),
-            row.customer_no.as_str(),
-            row.name.as_str(),
-            row.phone.as_str(),
-            row.email.as_str(),
-            row.text.as_str(),
+            utf8(&row.cube_id)?,
+            utf8(&row.customer_no)?,
+            utf8(&row.name)?,
+            utf8(&row.phone)?,
+            utf8(&row.email)?,
+            utf8(&row.text)?,
         )
     };
+    let (at, label) = (utf8(&row.at)?, utf8(&row.label)?);
     let amount = match (row.quantity, row.unit_price) {
         (Some(q), Some(p)) => Cell::Money(q * p),
         _ => Cell::Empty,
     };
     let quantity = row.quantity.map_or(Cell::Empty, Cell::Int);
     let product = row.product.as_deref().map_or(Cell::Empty, text);
-    match report {
+    Ok(match report {
         Report::Outcomes => vec![
-            Cell::Time(&row.at),
+            Cell::Time(at),
             text(&row.campaign),
             text(&row.seller),
             Cell::Text(cube_id),
@@ -149,14 +153,14 @@ pub fn cells<'a>(report: Report, row: &'a ExportRow, pseudonym: &'a str) -> Vec<
             Cell::Text(name),
             text(phone),
             text(email),
-            text(&row.label),
+            text(label),
             text(comment),
             product,
             quantity,
             amount,
         ],
         Report::Sales => vec![
-            Cell::Time(&row.at),
+            Cell::Time(at),
             text(&row.campaign),
             text(&row.seller),
             Cell::Text(cube_id),
@@ -168,14 +172,14 @@ pub fn cells<'a>(report: Report, row: &'a ExportRow, pseudonym: &'a str) -> Vec<
             amount,
         ],
         Report::History => vec![
-            Cell::Time(&row.at),
+            Cell::Time(at),
             Cell::Text(cube_id),
             text(customer_no),
             Cell::Text(name),
-            text(&row.label),
+            text(label),
             text(comment),
         ],
-    }
+    })
 }
 
 /// `12345` minor units as `123.45`.
@@ -330,7 +334,7 @@ fn write_csv<W: Write + Send>(db: &Db, options: &ExportOptions, out: W, ui: &Ui)
                     } else {
                         String::new()
                     };
-                    csv.row(&cells(report, row, &pseudonym))?;
+                    csv.row(&cells(report, row, &pseudonym)?)?;
                 }
                 let _ = give_back.send(batch);
             }
@@ -412,7 +416,7 @@ fn write_xlsx<W: Write + Seek + Send>(
         } else {
             String::new()
         };
-        for (col, cell) in cells(options.report, row, &pseudonym).iter().enumerate() {
+        for (col, cell) in cells(options.report, row, &pseudonym)?.iter().enumerate() {
             let col = col as u16;
             match cell {
                 Cell::Text(s) => {

@@ -26,22 +26,24 @@ pub struct ExportFilter {
     pub limit: Option<u64>,
 }
 
-/// One row of any report; each report uses the fields it has.
+/// One row of any report; each report uses the fields it has. Text is as
+/// SQLite holds it: it is checked to be UTF-8 where it is written out (on the
+/// CSV writer's thread, see `export::cells`), not here on the reading thread.
 #[derive(Debug, Default)]
 pub struct ExportRow {
-    pub at: String,
+    pub at: Vec<u8>,
     pub campaign: String,
     pub seller: String,
-    pub cube_id: String,
+    pub cube_id: Vec<u8>,
     pub anonymized: bool,
-    pub customer_no: String,
-    pub name: String,
-    pub phone: String,
-    pub email: String,
+    pub customer_no: Vec<u8>,
+    pub name: Vec<u8>,
+    pub phone: Vec<u8>,
+    pub email: Vec<u8>,
     /// The outcome label, or the history entry's kind.
-    pub label: String,
+    pub label: Vec<u8>,
     /// The outcome comment, or the history entry's text.
-    pub text: String,
+    pub text: Vec<u8>,
     pub product: Option<String>,
     pub quantity: Option<i64>,
     /// Minor units.
@@ -136,7 +138,7 @@ impl Db {
                     (10, &mut row.text),
                 ] {
                     buffer.clear();
-                    buffer.push_str(r.get_ref(i)?.as_str()?);
+                    buffer.extend_from_slice(r.get_ref(i)?.as_bytes()?);
                 }
                 for (i, buffer, names) in [
                     (1, &mut row.campaign, &campaigns),

@@ -326,3 +326,33 @@ fn a_workbook_can_go_to_a_pipe() {
     let zip = zip::ZipArchive::new(std::io::Cursor::new(out.stdout)).unwrap();
     assert!(zip.file_names().any(|n| n == "xl/worksheets/sheet1.xml"));
 }
+
+/// Text that another program wrote into the database and that is not UTF-8
+/// stops the export with a clear error, in CSV as in a workbook, and leaves
+/// no file behind.
+#[test]
+fn text_that_is_not_utf8_is_an_error_not_a_panic() {
+    let cube = hostile();
+    rusqlite::Connection::open(cube.db())
+        .unwrap()
+        .execute(
+            "UPDATE customers SET name = CAST(x'4b61ff7269' AS TEXT) WHERE customer_no = '2'",
+            [],
+        )
+        .unwrap();
+    for format in ["csv", "xlsx"] {
+        let path = cube.path(&format!("out.{format}"));
+        let run = cube.run(&[
+            "export",
+            "outcomes",
+            "--format",
+            format,
+            "-o",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(run.code, 1, "{}", run.transcript());
+        assert!(run.stderr.contains("not UTF-8"), "{}", run.stderr);
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+        assert!(!path.exists(), "a partial {format} file was left");
+    }
+}

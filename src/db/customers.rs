@@ -166,9 +166,9 @@ const ROW_PARAMS: usize = 12;
 /// where it lies instead of copying it (see [`StaticStatement`]).
 pub struct CustomerInserter<'a> {
     db: &'a Db,
-    /// The statement for a full chunk, prepared when the first one comes.
-    full: Option<StaticStatement<'a>>,
-    /// The statement for the last short chunk, and how many rows it takes.
+    /// The statement for a full chunk, prepared when the first one comes,
+    /// and the one for the last short chunk; each with how many rows it takes.
+    full: Option<(usize, StaticStatement<'a>)>,
     short: Option<(usize, StaticStatement<'a>)>,
     campaign_id: Option<i64>,
     now: &'a str,
@@ -181,29 +181,12 @@ impl CustomerInserter<'_> {
         let mut inserted = Vec::with_capacity(customers.len());
         let mut params = Vec::with_capacity(3 + ROWS_PER_INSERT * ROW_PARAMS);
         for chunk in customers.chunks(ROWS_PER_INSERT) {
-            let conn = &self.db.conn;
-            let stmt = if chunk.len() == ROWS_PER_INSERT {
-                match &mut self.full {
-                    Some(stmt) => stmt,
-                    None => self.full.insert(StaticStatement::prepare(
-                        conn,
-                        &insert_sql(ROWS_PER_INSERT),
-                    )?),
-                }
+            let slot = if chunk.len() == ROWS_PER_INSERT {
+                &mut self.full
             } else {
-                if self
-                    .short
-                    .as_ref()
-                    .is_none_or(|(rows, _)| *rows != chunk.len())
-                {
-                    let stmt = StaticStatement::prepare(conn, &insert_sql(chunk.len()))?;
-                    self.short = Some((chunk.len(), stmt));
-                }
-                match &mut self.short {
-                    Some((_, stmt)) => stmt,
-                    None => unreachable!("prepared just above"),
-                }
+                &mut self.short
             };
+            let stmt = prepared(slot, &self.db.conn, chunk.len())?;
             params.clear();
             chunk_params(&mut params, chunk, self.campaign_id, self.now);
             let changed = stmt.execute(&params).context("cannot insert a customer")?;
@@ -218,6 +201,18 @@ impl CustomerInserter<'_> {
         }
         Ok(inserted)
     }
+}
+
+/// The statement in `slot` if it takes `rows` rows, else a new one put there.
+fn prepared<'s, 'c>(
+    slot: &'s mut Option<(usize, StaticStatement<'c>)>,
+    conn: &'c rusqlite::Connection,
+    rows: usize,
+) -> Result<&'s mut StaticStatement<'c>> {
+    if slot.as_ref().is_none_or(|(n, _)| *n != rows) {
+        *slot = Some((rows, StaticStatement::prepare(conn, &insert_sql(rows))?));
+    }
+    Ok(&mut slot.as_mut().context("no INSERT statement")?.1)
 }
 
 /// The values of an [`insert_sql`] statement for `rows`.

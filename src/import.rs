@@ -575,7 +575,8 @@ fn card_text<'a>(columns: &CardColumns, record: &'a Record, checked: &'a Checked
 /// The import's transaction runs with foreign key checks off: the only key
 /// a new customer has is its campaign, which the same transaction has just
 /// read or created under the write lock, and the check cost a search of the
-/// campaigns per row and a statement journal per INSERT.
+/// campaigns per row and a statement journal per INSERT. Its WAL is synced
+/// as it grows (see [`Db::with_wal_flushed`]).
 pub fn customers(
     db: &Db,
     source: &Source,
@@ -583,7 +584,9 @@ pub fn customers(
     now: DateTime<Utc>,
     ui: &Ui,
 ) -> Result<Summary> {
-    db.with_foreign_keys_off(|| import_customers(db, source, options, now, ui))
+    db.with_foreign_keys_off(|| {
+        db.with_wal_flushed(|| import_customers(db, source, options, now, ui))
+    })
 }
 
 fn import_customers(

@@ -253,6 +253,32 @@ mod tests {
     }
 
     #[test]
+    fn work_with_the_wal_flushed_returns_what_it_returned() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("cube.db"), BUSY_TIMEOUT).unwrap();
+        // Long enough for the flushing thread to sync the WAL a few times.
+        let made = db
+            .with_wal_flushed(|| {
+                let tx = db.begin()?;
+                for i in 0..4 {
+                    tx.create_campaign(&format!("Kampanje {i}"), "2026-01-01T00:00:00Z")?;
+                    std::thread::sleep(Duration::from_millis(60));
+                }
+                tx.commit()?;
+                Ok(4)
+            })
+            .unwrap();
+        assert_eq!(made, 4);
+        assert_eq!(db.list_campaigns(None).unwrap().len(), 4);
+        let failed = db.with_wal_flushed(|| -> Result<()> { anyhow::bail!("stopped") });
+        assert_eq!(failed.unwrap_err().to_string(), "stopped");
+        let memory = Db {
+            conn: Connection::open_in_memory().unwrap(),
+        };
+        assert_eq!(memory.with_wal_flushed(|| Ok(1)).unwrap(), 1);
+    }
+
+    #[test]
     fn dropping_a_transaction_rolls_it_back() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&dir.path().join("cube.db"), BUSY_TIMEOUT).unwrap();

@@ -987,8 +987,19 @@ pub fn recording_path(folder: &Path, value: &str) -> Result<String, String> {
     Ok(parts.join("/"))
 }
 
-/// Imports outcomes, each with an optional sale and call recording.
+/// Imports outcomes, each with an optional sale and call recording. The WAL
+/// is synced as it grows (see [`Db::with_wal_flushed`]).
 pub fn outcomes(
+    db: &Db,
+    source: &Source,
+    recordings: &Path,
+    now: DateTime<Utc>,
+    ui: &Ui,
+) -> Result<Summary> {
+    db.with_wal_flushed(|| import_outcomes(db, source, recordings, now, ui))
+}
+
+fn import_outcomes(
     db: &Db,
     source: &Source,
     recordings: &Path,
@@ -1148,8 +1159,12 @@ fn read_outcome<'r>(
     }))
 }
 
-/// Imports history entries.
+/// Imports history entries, syncing the WAL as it grows.
 pub fn history(db: &Db, source: &Source, ui: &Ui) -> Result<Summary> {
+    db.with_wal_flushed(|| import_history(db, source, ui))
+}
+
+fn import_history(db: &Db, source: &Source, ui: &Ui) -> Result<Summary> {
     let mut input = Input::open(source)?;
     let columns = Columns::find(input.header(), &keys(HISTORY_KEYS));
     if !columns.0.contains_key("customer_no") && !columns.0.contains_key("cube_id") {

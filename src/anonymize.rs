@@ -32,6 +32,7 @@ use serde_json::json;
 use crate::db::{CampaignStatus, Db, ErasureCounts, Job, JobState};
 use crate::env::timestamp;
 use crate::journal::{Erasures, Journal};
+use crate::store::{Actor, Site};
 
 /// The setting that records how many bytes of the erasure journal this
 /// database has seen. A journal longer than that is read in full to find
@@ -45,12 +46,6 @@ const BATCH_CACHE_MIB: i64 = 24;
 /// batch costs two fsyncs (the journal, the commit); at 5,000 a million
 /// customers took half as long again as at 20,000.
 pub const DEFAULT_BATCH: u64 = 20_000;
-
-/// Who does the work and when.
-pub struct Actor<'a> {
-    pub operator: &'a str,
-    pub now: DateTime<Utc>,
-}
 
 /// How a job run ended.
 #[derive(Debug, Clone, Serialize)]
@@ -79,7 +74,7 @@ pub fn archive_keep(db: &Db, campaign: &str, actor: &Actor) -> Result<bool> {
     tx.set_campaign_status(found.id, CampaignStatus::Archived, &now)?;
     tx.audit(
         &now,
-        actor.operator,
+        &actor.operator,
         "archive",
         Some(&found.name),
         &json!({ "customers": stages.total(), "kept": true }),
@@ -107,11 +102,11 @@ fn plan_job(db: &Db, campaign: &str, actor: &Actor) -> Result<Job> {
     if found.status == CampaignStatus::Active {
         tx.set_campaign_status(found.id, CampaignStatus::Archived, &now)?;
     }
-    let job_id = uuid::Uuid::now_v7().to_string();
-    let job = tx.plan_job(&job_id, found.id, actor.operator, &now)?;
+    let job_id = job_id(actor.now);
+    let job = tx.plan_job(&job_id, found.id, &actor.operator, &now)?;
     tx.audit(
         &now,
-        actor.operator,
+        &actor.operator,
         "anonymize-planned",
         Some(&found.name),
         &json!({ "job": job.id, "customers": job.total }),
@@ -120,17 +115,29 @@ fn plan_job(db: &Db, campaign: &str, actor: &Actor) -> Result<Job> {
     Ok(job)
 }
 
-/// Runs (or resumes) a job to its end: batches, recording files, scrub.
+/// A job id: a UUIDv7 of the command's clock (so `CUBE_NOW` fixes its time
+/// part) and random bits.
+fn job_id(now: DateTime<Utc>) -> String {
+    let ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
+    let mut random = [0u8; 10];
+    random.copy_from_slice(&uuid::Uuid::new_v4().as_bytes()[6..]);
+    uuid::Builder::from_unix_timestamp_millis(ms, &random)
+        .into_uuid()
+        .to_string()
+}
+
+/// Runs (or resumes) a job to its end: batches, recording files, scrub, on
+/// `db` with the journal and recordings folder of `site` (a restore runs jobs
+/// on the database it builds, for the live site).
 /// `progress` is told how many customers are done so far.
 pub fn run_job(
     db: &Db,
-    job: &Job,
-    journal: &Journal,
-    recordings: &Path,
-    batch: u64,
+    site: &Site,
     actor: &Actor,
+    job: &Job,
     progress: &dyn Fn(u64, u64),
 ) -> Result<JobReport> {
+    let (journal, recordings, batch) = (&site.journal, site.recordings.as_path(), site.batch);
     let now = timestamp(actor.now);
     let mut report = JobReport {
         job: job.id.clone(),
@@ -163,7 +170,7 @@ pub fn run_job(
             tx.clear_plan(job.rowid)?;
             tx.audit(
                 &now,
-                actor.operator,
+                &actor.operator,
                 "anonymize",
                 job.campaign.as_deref(),
                 &json!({
@@ -253,14 +260,7 @@ pub struct ReplayReport {
 /// Re-applies every erasure in `erasures` that the database lacks, each under
 /// the id of the job that made it, then records that the database has seen the
 /// whole journal.
-pub fn replay(
-    db: &Db,
-    erasures: &Erasures,
-    journal: &Journal,
-    recordings: &Path,
-    batch: u64,
-    actor: &Actor,
-) -> Result<ReplayReport> {
+pub fn replay(db: &Db, site: &Site, actor: &Actor, erasures: &Erasures) -> Result<ReplayReport> {
     let now = timestamp(actor.now);
     let missing = missing_from(db, erasures)?;
     let mut by_job: std::collections::BTreeMap<&str, Vec<i64>> = Default::default();
@@ -273,7 +273,7 @@ pub fn replay(
     };
     for (job_id, customers) in by_job {
         let tx = db.begin()?;
-        let job = tx.ensure_job(job_id, actor.operator, &now)?;
+        let job = tx.ensure_job(job_id, &actor.operator, &now)?;
         tx.add_to_plan(job.rowid, &customers)?;
         // Anonymizing archived the campaign; so does re-applying it.
         if let Some(name) = erasures.campaigns.get(job_id) {
@@ -285,19 +285,19 @@ pub fn replay(
         }
         let job = tx.job(job.rowid)?;
         tx.commit()?;
-        let done = run_job(db, &job, journal, recordings, batch, actor, &|_, _| {})?;
+        let done = run_job(db, site, actor, &job, &|_, _| {})?;
         report.jobs += 1;
         report.customers += done.customers;
         report.scrubbed &= done.scrubbed;
     }
     // Unfinished jobs of the database itself (a snapshot taken mid-job).
     for job in db.unfinished_jobs()? {
-        let done = run_job(db, &job, journal, recordings, batch, actor, &|_, _| {})?;
+        let done = run_job(db, site, actor, &job, &|_, _| {})?;
         report.customers += done.customers;
         report.scrubbed &= done.scrubbed;
     }
     let tx = db.begin()?;
-    tx.set_setting(JOURNAL_SEEN, &journal.size()?.to_string())?;
+    tx.set_setting(JOURNAL_SEEN, &site.journal.size()?.to_string())?;
     tx.commit()?;
     Ok(report)
 }

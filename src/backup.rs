@@ -22,10 +22,10 @@ use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::anonymize::{self, Actor, JOURNAL_SEEN};
+use crate::anonymize::{self, JOURNAL_SEEN};
 use crate::db::{self, Db};
 use crate::env::timestamp;
-use crate::journal::Journal;
+use crate::store::{Actor, Site};
 use crate::{Failure, Kind};
 
 /// Tables every cube database has; a snapshot without them is no cube database.
@@ -271,29 +271,26 @@ pub struct RestoreReport {
     pub undone_jobs: Vec<String>,
 }
 
-pub struct RestoreOptions<'a> {
-    pub live: &'a Path,
-    pub snapshot: &'a Path,
-    pub undo: &'a [String],
-    pub recordings: &'a Path,
-    pub batch: u64,
-    pub busy_timeout: Duration,
-}
-
-/// Restores a snapshot over the live database (which may be gone), re-applying
-/// every recorded erasure except those of the jobs in `undo`.
-pub fn restore(options: &RestoreOptions, actor: &Actor) -> Result<RestoreReport> {
-    let checksummed = verify_checksum(options.snapshot)?;
-    let snapshot = check(options.snapshot)?;
-    let journal = Journal::of(options.live);
+/// Restores `snapshot` over the live database of `site` (which may be gone),
+/// re-applying every recorded erasure except those of the jobs in `undo`.
+pub fn restore(
+    site: &Site,
+    actor: &Actor,
+    snapshot_path: &Path,
+    undo: &[String],
+) -> Result<RestoreReport> {
+    let checksummed = verify_checksum(snapshot_path)?;
+    let snapshot = check(snapshot_path)?;
+    let journal = &site.journal;
+    let live_path = site.path.as_path();
     let now = timestamp(actor.now);
 
     // The live ledger may know erasures the journal lost; the journal must
     // know them all before anything else happens. Its audit log, who did what
     // since the snapshot, is carried over too.
     let mut live_audit = Vec::new();
-    if options.live.exists() {
-        if let Ok(live) = Db::open(options.live, options.busy_timeout) {
+    if live_path.exists() {
+        if let Ok(live) = Db::open(live_path, site.busy_timeout) {
             live_audit = live.audit_log(None)?;
             let known = journal.read()?;
             let mut by_job: std::collections::BTreeMap<(String, Option<String>), Vec<String>> =
@@ -314,7 +311,7 @@ pub fn restore(options: &RestoreOptions, actor: &Actor) -> Result<RestoreReport>
     }
     let mut erasures = journal.read()?;
     let mut undone = Vec::new();
-    for wanted in options.undo {
+    for wanted in undo {
         let matches: Vec<String> = erasures
             .jobs
             .keys()
@@ -343,14 +340,14 @@ pub fn restore(options: &RestoreOptions, actor: &Actor) -> Result<RestoreReport>
     }
 
     // Build the restored database beside the live one.
-    let temp = Temp::new(options.live, "restore")?;
+    let temp = Temp::new(live_path, "restore")?;
     {
-        let mut from = File::open(options.snapshot)?;
+        let mut from = File::open(snapshot_path)?;
         let mut to = OpenOptions::new().write(true).open(temp.path())?;
         io::copy(&mut from, &mut to).context("cannot copy the snapshot")?;
         to.sync_all()?;
     }
-    let restored = Db::open(temp.path(), options.busy_timeout)?;
+    let restored = Db::open(temp.path(), site.busy_timeout)?;
     let tx = restored.begin()?;
     let in_snapshot = tx.audit_log(None)?;
     for entry in live_audit.iter().filter(|e| !in_snapshot.contains(e)) {
@@ -363,21 +360,14 @@ pub fn restore(options: &RestoreOptions, actor: &Actor) -> Result<RestoreReport>
         )?;
     }
     tx.commit()?;
-    let replayed = anonymize::replay(
-        &restored,
-        &erasures,
-        &journal,
-        options.recordings,
-        options.batch,
-        actor,
-    )?;
+    let replayed = anonymize::replay(&restored, site, actor, &erasures)?;
     let tx = restored.begin()?;
     for job in &undone {
-        tx.audit(&now, actor.operator, "undo", None, &json!({ "job": job }))?;
+        tx.audit(&now, &actor.operator, "undo", None, &json!({ "job": job }))?;
     }
     tx.audit(
         &now,
-        actor.operator,
+        &actor.operator,
         "restore",
         None,
         &json!({
@@ -406,7 +396,7 @@ pub fn restore(options: &RestoreOptions, actor: &Actor) -> Result<RestoreReport>
     }
     let tx_len = journal.size()?;
     {
-        let restored = Db::open(temp.path(), options.busy_timeout)?;
+        let restored = Db::open(temp.path(), site.busy_timeout)?;
         let tx = restored.begin()?;
         tx.set_setting(JOURNAL_SEEN, &tx_len.to_string())?;
         tx.commit()?;
@@ -414,7 +404,7 @@ pub fn restore(options: &RestoreOptions, actor: &Actor) -> Result<RestoreReport>
             return Err(Failure::new(Kind::Busy, "cannot finish the restored database").into());
         }
     }
-    swap_into_place(temp, options.live, options.busy_timeout)?;
+    swap_into_place(temp, live_path, site.busy_timeout)?;
     Ok(RestoreReport {
         checksummed,
         snapshot,

@@ -6,6 +6,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::env::EnvOptions;
+use crate::ui::UiOptions;
+
 use crate::commands::audit::AuditArgs;
 use crate::commands::backup::BackupCommand;
 use crate::commands::export::ExportArgs;
@@ -110,6 +113,26 @@ pub enum Command {
     Stats,
     /// Print a shell completion script
     Completions(CompletionsArgs),
+}
+
+impl GlobalArgs {
+    pub fn ui_options(&self) -> UiOptions {
+        UiOptions {
+            quiet: self.quiet,
+            verbose: self.verbose,
+            json: self.json,
+            progress: !self.no_progress,
+        }
+    }
+
+    pub fn env_options(&self) -> EnvOptions {
+        EnvOptions {
+            db: self.db.clone(),
+            recordings_dir: self.recordings_dir.clone(),
+            operator: self.operator.clone(),
+            busy_timeout: std::time::Duration::from_secs_f64(self.busy_timeout),
+        }
+    }
 }
 
 fn parse_seconds(text: &str) -> Result<f64, String> {

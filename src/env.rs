@@ -11,8 +11,18 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use crate::cli::GlobalArgs;
+use crate::store::{Actor, Site};
 use crate::Failure;
+
+/// What the command line says about the environment; the rest comes from the
+/// process's environment variables.
+#[derive(Debug, Default, Clone)]
+pub struct EnvOptions {
+    pub db: Option<PathBuf>,
+    pub recordings_dir: Option<PathBuf>,
+    pub operator: Option<String>,
+    pub busy_timeout: Duration,
+}
 
 pub struct Env {
     /// The database from `--db` or `$CUBE_DB`, if either names one.
@@ -28,21 +38,16 @@ pub struct Env {
 }
 
 impl Env {
-    pub fn from_process(global: &GlobalArgs) -> Env {
+    pub fn from_process(options: EnvOptions) -> Env {
         let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
         Env {
-            explicit_db: global
-                .db
-                .clone()
-                .or_else(|| var("CUBE_DB").map(PathBuf::from)),
+            explicit_db: options.db.or_else(|| var("CUBE_DB").map(PathBuf::from)),
             data_dir: directories::BaseDirs::new().map(|d| d.data_dir().join("cube")),
-            recordings_dir: global
+            recordings_dir: options
                 .recordings_dir
-                .clone()
                 .or_else(|| var("CUBE_RECORDINGS_DIR").map(PathBuf::from)),
-            operator: global
+            operator: options
                 .operator
-                .clone()
                 .or_else(|| std::env::var("USER").ok())
                 .unwrap_or_else(|| "unknown".into()),
             batch_size: std::env::var("CUBE_BATCH_SIZE")
@@ -50,7 +55,7 @@ impl Env {
                 .and_then(|v| v.parse().ok())
                 .filter(|&n| n > 0)
                 .unwrap_or(crate::anonymize::DEFAULT_BATCH),
-            busy_timeout: Duration::from_secs_f64(global.busy_timeout),
+            busy_timeout: options.busy_timeout,
             now: std::env::var("CUBE_NOW").ok(),
         }
     }
@@ -73,6 +78,25 @@ impl Env {
             db.parent()
                 .unwrap_or_else(|| Path::new("."))
                 .join("recordings")
+        })
+    }
+
+    /// The database's site: its path, journal and recordings folder.
+    pub fn site(&self) -> Result<Site> {
+        Ok(self.site_at(self.db_path()?))
+    }
+
+    /// The site of a database at `path` (the demo's).
+    pub fn site_at(&self, path: PathBuf) -> Site {
+        let recordings = self.recordings_dir(&path);
+        Site::new(path, recordings, self.busy_timeout, self.batch_size)
+    }
+
+    /// The operator, and the clock read once.
+    pub fn actor(&self) -> Result<Actor> {
+        Ok(Actor {
+            operator: self.operator.clone(),
+            now: self.now()?,
         })
     }
 

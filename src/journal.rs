@@ -56,6 +56,7 @@ impl Erasures {
     }
 }
 
+#[derive(Debug)]
 pub struct Journal {
     path: PathBuf,
 }

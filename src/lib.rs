@@ -20,11 +20,13 @@ pub mod csvio;
 pub mod db;
 pub mod demo;
 pub mod env;
+pub mod error;
 pub mod export;
 pub mod flow;
 pub mod ids;
 pub mod import;
 pub mod journal;
+pub mod store;
 pub mod ui;
 pub mod validate;
 
@@ -33,72 +35,13 @@ use std::process::ExitCode;
 
 pub use cli::Cli;
 pub use env::Env;
+pub use error::{Failure, Kind};
 use ui::Ui;
-
-/// What kind of failure, for the exit code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Failed,
-    Refused,
-    BadInput,
-    Busy,
-}
-
-impl Kind {
-    fn exit_code(self) -> u8 {
-        match self {
-            Kind::Failed => 1,
-            Kind::Refused => 2,
-            Kind::BadInput => 65,
-            Kind::Busy => 75,
-        }
-    }
-}
-
-/// An error the operator can act on: a message naming the offending value,
-/// optional detail lines (e.g. every bad row of an import), and an optional hint
-/// with the obvious next step.
-#[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct Failure {
-    pub kind: Kind,
-    pub message: String,
-    pub details: Vec<String>,
-    pub hint: Option<String>,
-}
-
-impl Failure {
-    pub fn new(kind: Kind, message: impl Into<String>) -> Failure {
-        Failure {
-            kind,
-            message: message.into(),
-            details: Vec::new(),
-            hint: None,
-        }
-    }
-    pub fn failed(message: impl Into<String>) -> Failure {
-        Failure::new(Kind::Failed, message)
-    }
-    pub fn refused(message: impl Into<String>) -> Failure {
-        Failure::new(Kind::Refused, message)
-    }
-    pub fn bad_input(message: impl Into<String>) -> Failure {
-        Failure::new(Kind::BadInput, message)
-    }
-    pub fn hint(mut self, hint: impl Into<String>) -> Failure {
-        self.hint = Some(hint.into());
-        self
-    }
-    pub fn details(mut self, details: Vec<String>) -> Failure {
-        self.details = details;
-        self
-    }
-}
 
 /// Runs one cube command and returns its exit code.
 pub fn run(cli: Cli) -> ExitCode {
-    let ui = Ui::new(&cli.global);
-    let env = Env::from_process(&cli.global);
+    let ui = Ui::new(cli.global.ui_options());
+    let env = Env::from_process(cli.global.env_options());
     if let Some(folder) = env
         .db_path()
         .ok()
@@ -136,7 +79,7 @@ fn report(ui: &Ui, err: &anyhow::Error) -> u8 {
         );
         return Kind::Busy.exit_code();
     }
-    if is_disk_full(err) {
+    if error::is_disk_full(err) {
         ui.error(
             &format!("{err:#}"),
             &[],
@@ -150,18 +93,4 @@ fn report(ui: &Ui, err: &anyhow::Error) -> u8 {
     let hint = failure.and_then(|f| f.hint.as_deref());
     ui.error(&format!("{err:#}"), details, hint);
     kind.exit_code()
-}
-
-/// True when the error comes from a full disk, in SQLite or in a file write.
-fn is_disk_full(err: &anyhow::Error) -> bool {
-    err.chain().any(|cause| {
-        let sqlite_full = matches!(
-            cause.downcast_ref::<rusqlite::Error>(),
-            Some(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::DiskFull
-        );
-        let io_full = cause
-            .downcast_ref::<io::Error>()
-            .is_some_and(|e| e.kind() == io::ErrorKind::StorageFull);
-        sqlite_full || io_full
-    })
 }

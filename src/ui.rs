@@ -12,7 +12,15 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
-use crate::cli::GlobalArgs;
+/// How the operator asked cube to talk.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct UiOptions {
+    pub quiet: bool,
+    pub verbose: bool,
+    pub json: bool,
+    /// False for `--no-progress`.
+    pub progress: bool,
+}
 
 pub struct Ui {
     quiet: bool,
@@ -22,12 +30,12 @@ pub struct Ui {
 }
 
 impl Ui {
-    pub fn new(global: &GlobalArgs) -> Ui {
+    pub fn new(options: UiOptions) -> Ui {
         Ui {
-            quiet: global.quiet,
-            verbose: global.verbose && !global.quiet,
-            json: global.json,
-            progress: !global.quiet && !global.no_progress && io::stderr().is_terminal(),
+            quiet: options.quiet,
+            verbose: options.verbose && !options.quiet,
+            json: options.json,
+            progress: !options.quiet && options.progress && io::stderr().is_terminal(),
         }
     }
 

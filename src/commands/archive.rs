@@ -7,17 +7,16 @@
 //! asks for the campaign name to be typed back, unless `--yes`. Every prompt is
 //! answered before any transaction starts.
 
-use std::path::Path;
-
 use anyhow::Result;
 use chrono::Duration;
 use clap::Args;
 
-use crate::anonymize::{self, Actor, JobReport};
-use crate::db::{Db, ErasureCounts, Job, StageCounts};
-use crate::journal::Journal;
+use crate::anonymize::{self, JobReport};
+use crate::commands::CommandHelper;
+use crate::db::{Db, ErasureCounts, StageCounts};
+use crate::store::Store;
 use crate::ui::Ui;
-use crate::{flow, Env, Failure, Kind};
+use crate::{flow, Failure};
 
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("which").required(true).args(["campaigns", "inactive_days"]))]
@@ -65,7 +64,8 @@ const CHOICES: [&str; 2] = [
     "No, keep the customers",
 ];
 
-pub fn run(args: ArchiveArgs, env: &Env, ui: &Ui) -> Result<()> {
+pub fn run(args: ArchiveArgs, cmd: &CommandHelper) -> Result<()> {
+    let ui = cmd.ui;
     let choice = match (args.anonymize, args.keep_customers) {
         (true, _) => Some(Choice::Anonymize),
         (_, true) => Some(Choice::Keep),
@@ -78,10 +78,11 @@ pub fn run(args: ArchiveArgs, env: &Env, ui: &Ui) -> Result<()> {
         .hint("pass --keep-customers to keep them, or --anonymize to anonymize them (irreversible)")
         .into());
     }
-    let (db, path) = super::open_db(env)?;
+    let store = cmd.store()?;
+    let db = &store.db;
     let campaigns = match args.inactive_days {
         Some(days) => {
-            let before = crate::env::timestamp(env.now()? - Duration::days(days.into()));
+            let before = crate::env::timestamp(store.actor.now - Duration::days(days.into()));
             let names = db.inactive_campaigns(&before)?;
             if names.is_empty() {
                 ui.say(&format!(
@@ -93,24 +94,20 @@ pub fn run(args: ArchiveArgs, env: &Env, ui: &Ui) -> Result<()> {
         None => args.campaigns,
     };
     for name in &campaigns {
-        flow::campaign(&db, name)?;
+        flow::campaign(db, name)?;
     }
     if args.dry_run {
-        return dry_run(&db, &campaigns, choice, ui);
+        return dry_run(db, &campaigns, choice, ui);
     }
-    let mut reports = resume_unfinished(&db, &path, env, ui)?;
+    let mut reports = cmd.resume_unfinished(&store)?;
     for name in &campaigns {
         let choice = match choice {
             Some(choice) => choice,
-            None => ask(&db, name, ui)?,
+            None => ask(db, name, ui)?,
         };
         match choice {
             Choice::Keep => {
-                let actor = Actor {
-                    operator: &env.operator,
-                    now: env.now()?,
-                };
-                if anonymize::archive_keep(&db, name, &actor)? {
+                if anonymize::archive_keep(db, name, &store.actor)? {
                     ui.say(&format!(
                         "archived campaign {name:?}; its customers are kept"
                     ));
@@ -124,26 +121,28 @@ pub fn run(args: ArchiveArgs, env: &Env, ui: &Ui) -> Result<()> {
                 if ui.interactive() && !args.yes {
                     confirm_name(name, ui)?;
                 }
-                reports.extend(anonymize_campaign(&db, &path, name, env, ui)?);
+                reports.extend(anonymize_campaign(cmd, &store, name)?);
             }
         }
     }
-    report_jobs(&reports, ui)
+    cmd.report_jobs(&reports)
 }
 
-pub fn run_anonymize(args: AnonymizeArgs, env: &Env, ui: &Ui) -> Result<()> {
-    let (db, path) = super::open_db(env)?;
-    flow::campaign(&db, &args.campaign)?;
+pub fn run_anonymize(args: AnonymizeArgs, cmd: &CommandHelper) -> Result<()> {
+    let ui = cmd.ui;
+    let store = cmd.store()?;
+    let db = &store.db;
+    flow::campaign(db, &args.campaign)?;
     if args.dry_run {
-        return dry_run(&db, &[args.campaign], Some(Choice::Anonymize), ui);
+        return dry_run(db, &[args.campaign], Some(Choice::Anonymize), ui);
     }
-    let mut reports = resume_unfinished(&db, &path, env, ui)?;
+    let mut reports = cmd.resume_unfinished(&store)?;
     if ui.interactive() && !args.yes {
-        show(&db, &args.campaign, ui)?;
+        show(db, &args.campaign, ui)?;
         confirm_name(&args.campaign, ui)?;
     }
-    reports.extend(anonymize_campaign(&db, &path, &args.campaign, env, ui)?);
-    report_jobs(&reports, ui)
+    reports.extend(anonymize_campaign(cmd, &store, &args.campaign)?);
+    cmd.report_jobs(&reports)
 }
 
 /// Shows a campaign and what archiving means, then asks what happens to its
@@ -243,97 +242,7 @@ fn describe_erasure(counts: &ErasureCounts) -> String {
     )
 }
 
-fn anonymize_campaign(
-    db: &Db,
-    path: &Path,
-    name: &str,
-    env: &Env,
-    ui: &Ui,
-) -> Result<Vec<JobReport>> {
-    let actor = Actor {
-        operator: &env.operator,
-        now: env.now()?,
-    };
-    let job = anonymize::plan(db, name, &actor)?;
-    run_jobs(db, path, vec![job], env, ui)
-}
-
-/// Runs jobs to their end and reports them; exit 75 when a reader blocked a
-/// scrub.
-pub fn finish_jobs(db: &Db, path: &Path, jobs: Vec<Job>, env: &Env, ui: &Ui) -> Result<()> {
-    let reports = run_jobs(db, path, jobs, env, ui)?;
-    report_jobs(&reports, ui)
-}
-
-/// Runs jobs to their end, saying what each did. A job whose scrub a reader
-/// blocked is reported, not an error: the work after it still gets done.
-fn run_jobs(db: &Db, path: &Path, jobs: Vec<Job>, env: &Env, ui: &Ui) -> Result<Vec<JobReport>> {
-    let recordings = env.recordings_dir(path);
-    let journal = Journal::of(path);
-    let mut reports: Vec<JobReport> = Vec::new();
-    for job in jobs {
-        let actor = Actor {
-            operator: &env.operator,
-            now: env.now()?,
-        };
-        let bar = ui.progress(Some(job.total), "customers anonymized");
-        bar.set_position(job.done);
-        let report = anonymize::run_job(
-            db,
-            &job,
-            &journal,
-            &recordings,
-            env.batch_size,
-            &actor,
-            &|done, _| bar.set_position(done),
-        )?;
-        bar.finish_and_clear();
-        let campaign = job.campaign.as_deref().unwrap_or("?");
-        ui.say(&format!(
-            "anonymized {} customers of {campaign:?} (job {}); deleted {} recording files; the campaign is archived",
-            job.total, job.id, report.recordings_deleted
-        ));
-        if report.recordings_refused > 0 {
-            ui.warn(&format!(
-                "{} recording paths were not deleted: they lead through a link or out of {}",
-                report.recordings_refused,
-                recordings.display()
-            ));
-        }
-        reports.push(report);
-    }
-    Ok(reports)
-}
-
-/// Prints the job reports as JSON with `--json`; exit 75 if a scrub is pending.
-fn report_jobs(reports: &[JobReport], ui: &Ui) -> Result<()> {
-    if ui.json() && !reports.is_empty() {
-        ui.print_json(&reports)?;
-    }
-    let blocked: Vec<&JobReport> = reports.iter().filter(|r| !r.scrubbed).collect();
-    if let Some(first) = blocked.first() {
-        return Err(Failure::new(
-            Kind::Busy,
-            format!(
-                "job {} is done but its scrub is pending: another program is reading the database, so old values may still be in its free space",
-                first.job
-            ),
-        )
-        .hint("run `cube jobs resume` when the other program has finished")
-        .into());
-    }
-    Ok(())
-}
-
-/// Finishes jobs a crash or a busy reader left unfinished, before new work.
-fn resume_unfinished(db: &Db, path: &Path, env: &Env, ui: &Ui) -> Result<Vec<JobReport>> {
-    let jobs = db.unfinished_jobs()?;
-    if jobs.is_empty() {
-        return Ok(Vec::new());
-    }
-    ui.say(&format!(
-        "finishing {} unfinished anonymization job(s) first",
-        jobs.len()
-    ));
-    run_jobs(db, path, jobs, env, ui)
+fn anonymize_campaign(cmd: &CommandHelper, store: &Store, name: &str) -> Result<Vec<JobReport>> {
+    let job = anonymize::plan(&store.db, name, &store.actor)?;
+    cmd.run_jobs(store, vec![job])
 }

@@ -1,8 +1,8 @@
 use anyhow::Result;
 use clap::Args;
 
-use crate::ui::Ui;
-use crate::{flow, Env};
+use crate::commands::CommandHelper;
+use crate::flow;
 
 #[derive(Debug, Args)]
 pub struct AssignArgs {
@@ -16,13 +16,21 @@ pub struct AssignArgs {
     pub count: u64,
 }
 
-pub fn run(args: AssignArgs, env: &Env, ui: &Ui) -> Result<()> {
-    let (db, _) = super::open_db(env)?;
-    let customers = flow::assign(&db, &args.campaign, &args.seller, args.count, env.now()?)?;
+pub fn run(args: AssignArgs, cmd: &CommandHelper) -> Result<()> {
+    let ui = cmd.ui;
+    let store = cmd.store()?;
+    let db = &store.db;
+    let customers = flow::assign(
+        db,
+        &args.campaign,
+        &args.seller,
+        args.count,
+        store.actor.now,
+    )?;
     if ui.json() {
         ui.print_json(&customers)?;
     } else {
-        super::customer::list::print_table(ui, super::ListFormat::Table, &customers)?;
+        cmd.print_customers(super::ListFormat::Table, &customers)?;
     }
     ui.say(&format!(
         "assigned {} of campaign {:?} to {}",

@@ -1,8 +1,8 @@
 use anyhow::Result;
 use clap::Args;
 
-use crate::ui::Ui;
-use crate::{validate, Env, Failure};
+use crate::commands::CommandHelper;
+use crate::{validate, Failure};
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {
@@ -11,7 +11,8 @@ pub struct AuditArgs {
     pub since: Option<String>,
 }
 
-pub fn run(args: AuditArgs, env: &Env, ui: &Ui) -> Result<()> {
+pub fn run(args: AuditArgs, cmd: &CommandHelper) -> Result<()> {
+    let ui = cmd.ui;
     let since = match &args.since {
         None => None,
         Some(text) => {
@@ -20,7 +21,8 @@ pub fn run(args: AuditArgs, env: &Env, ui: &Ui) -> Result<()> {
             Some(crate::env::timestamp(at))
         }
     };
-    let (db, _) = super::open_db(env)?;
+    let store = cmd.store()?;
+    let db = &store.db;
     let entries = db.audit_log(since.as_deref())?;
     if ui.json() {
         ui.print_json(&entries)?;

@@ -4,7 +4,7 @@ use anyhow::Result;
 use clap::{Args, CommandFactory};
 use clap_complete::Shell;
 
-use crate::ui::Ui;
+use crate::commands::CommandHelper;
 use crate::Cli;
 
 #[derive(Debug, Args)]
@@ -20,7 +20,8 @@ pub fn script(shell: Shell) -> Vec<u8> {
     out
 }
 
-pub fn run(args: CompletionsArgs, ui: &Ui) -> Result<()> {
+pub fn run(args: CompletionsArgs, cmd: &CommandHelper) -> Result<()> {
+    let ui = cmd.ui;
     let mut out = ui.stdout();
     out.write_all(&script(args.shell))?;
     out.flush()?;

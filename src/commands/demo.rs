@@ -4,11 +4,12 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use clap::Args;
 
-use crate::anonymize::{self, Actor};
-use crate::db::{Db, ExportFilter, Report};
+use crate::anonymize;
+use crate::commands::CommandHelper;
+use crate::db::{ExportFilter, Report};
 use crate::export::{self, ExportFormat, ExportOptions};
-use crate::ui::Ui;
-use crate::{demo, flow, Env, Failure};
+use crate::store::{Access, Store};
+use crate::{demo, flow, Failure};
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
@@ -27,7 +28,7 @@ pub struct DemoArgs {
 /// Where the demo goes when no `--db`/`$CUBE_DB` names a file: its own folder
 /// beside the default database, so that demo data and demo recordings never
 /// mix with real ones.
-fn default_demo_path(env: &Env) -> Result<PathBuf> {
+fn default_demo_path(env: &crate::Env) -> Result<PathBuf> {
     env.data_dir
         .as_ref()
         .map(|d| d.join("demo").join("demo.db"))
@@ -38,9 +39,10 @@ fn default_demo_path(env: &Env) -> Result<PathBuf> {
         })
 }
 
-pub fn run(args: DemoArgs, env: &Env, ui: &Ui) -> Result<()> {
+pub fn run(args: DemoArgs, cmd: &CommandHelper) -> Result<()> {
+    let ui = cmd.ui;
     if let Some(dir) = &args.csv {
-        demo::write_csv(dir, args.customers, args.seed, env.now()?, ui)?;
+        demo::write_csv(dir, args.customers, args.seed, cmd.actor()?.now, ui)?;
         ui.say(&format!(
             "wrote {0}/customers.csv ({1} customers) and {0}/outcomes.csv ({2} outcomes, campaign {3:?})",
             dir.display(),
@@ -50,6 +52,7 @@ pub fn run(args: DemoArgs, env: &Env, ui: &Ui) -> Result<()> {
         ));
         return Ok(());
     }
+    let env = cmd.env;
     let default = default_demo_path(env).ok();
     // `export CUBE_DB=<the demo>`, as the demo suggests, must not stop it
     // from being made afresh.
@@ -76,9 +79,18 @@ pub fn run(args: DemoArgs, env: &Env, ui: &Ui) -> Result<()> {
         }
     };
     let explicit = named.is_some();
-    let db = Db::open(&path, env.busy_timeout)?;
-    let recordings = env.recordings_dir(&path);
-    let summary = demo::fill(&db, &recordings, args.customers, args.seed, env.now()?, ui)?;
+    let store = env
+        .site_at(path.clone())
+        .open(Access::Create, cmd.actor()?)?;
+    let (db, recordings) = (&store.db, store.recordings());
+    let summary = demo::fill(
+        db,
+        recordings,
+        args.customers,
+        args.seed,
+        store.actor.now,
+        ui,
+    )?;
     ui.say(&format!(
         "demo database ready: {} ({} customers, {} outcomes, {} recordings in {})",
         path.display(),
@@ -87,7 +99,7 @@ pub fn run(args: DemoArgs, env: &Env, ui: &Ui) -> Result<()> {
         summary.recordings,
         recordings.display()
     ));
-    show_the_point(&db, &path, env, ui)?;
+    show_the_point(cmd, &store)?;
     if !explicit {
         ui.say(&format!(
             "\npoint the other commands at the demo with:\n  export CUBE_DB={}",
@@ -106,20 +118,18 @@ pub fn run(args: DemoArgs, env: &Env, ui: &Ui) -> Result<()> {
 /// What cube is for, on the fresh demo: the stale campaign is archived and its
 /// customers anonymized, the counts still add up, and its outcomes read
 /// `Anonymized` with their sales intact.
-fn show_the_point(db: &Db, path: &Path, env: &Env, ui: &Ui) -> Result<()> {
+fn show_the_point(cmd: &CommandHelper, store: &Store) -> Result<()> {
+    let (db, ui) = (&store.db, cmd.ui);
     ui.say(&format!(
         "\nanonymizing the customers of {:?}, untouched for weeks, as `cube anonymize {:?} --yes` would:",
         demo::STALE_CAMPAIGN,
         demo::STALE_CAMPAIGN
     ));
-    let actor = Actor {
-        operator: &env.operator,
-        now: env.now()?,
-    };
-    let job = anonymize::plan(db, demo::STALE_CAMPAIGN, &actor)?;
-    super::archive::finish_jobs(db, path, vec![job], env, ui)?;
+    let job = anonymize::plan(db, demo::STALE_CAMPAIGN, &store.actor)?;
+    let reports = cmd.run_jobs(store, vec![job])?;
+    cmd.report_jobs(&reports)?;
     ui.say("\ncube stats:");
-    super::stats::print(db, ui)?;
+    cmd.print_stats(db)?;
     if ui.json() {
         return Ok(());
     }

@@ -3,19 +3,20 @@
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Result;
 use serde_json::json;
 
 use crate::anonymize::missing_erasures;
-use crate::db::JobState;
-use crate::journal::Journal;
-use crate::ui::Ui;
-use crate::{Env, Failure};
+use crate::commands::CommandHelper;
+use crate::db::{side_files, JobState};
+use crate::Failure;
 
-pub fn run(env: &Env, ui: &Ui) -> Result<()> {
-    let (db, path) = super::open_db_ungated(env)?;
+pub fn run(cmd: &CommandHelper) -> Result<()> {
+    let ui = cmd.ui;
+    let store = cmd.store_ungated()?;
+    let db = &store.db;
     let mut findings = db.integrity_problems()?;
     let settings = db.settings_in_force()?;
 
@@ -32,8 +33,8 @@ pub fn run(env: &Env, ui: &Ui) -> Result<()> {
         ));
     }
 
-    let journal = Journal::of(&path);
-    let missing = missing_erasures(&db, &journal)?.len();
+    let (path, journal, recordings) = (store.path(), store.journal(), store.recordings());
+    let missing = missing_erasures(db, journal)?.len();
     if missing > 0 {
         findings.push(format!(
             "the database lacks {missing} erasures its journal records: run `cube backup replay`"
@@ -47,7 +48,6 @@ pub fn run(env: &Env, ui: &Ui) -> Result<()> {
         ));
     }
 
-    let recordings = env.recordings_dir(&path);
     let known = db.recording_paths()?;
     let missing_files = known
         .iter()
@@ -57,7 +57,7 @@ pub fn run(env: &Env, ui: &Ui) -> Result<()> {
         findings.push(format!("{missing_files} recording rows point at no file"));
     }
     let mut files = Vec::new();
-    list_files(&recordings, &recordings, &mut files);
+    list_files(recordings, recordings, &mut files);
     let known: std::collections::HashSet<&str> = known.iter().map(String::as_str).collect();
     let orphans = files.iter().filter(|f| !known.contains(f.as_str())).count();
     if orphans > 0 {
@@ -67,12 +67,9 @@ pub fn run(env: &Env, ui: &Ui) -> Result<()> {
         ));
     }
 
-    for file in [
-        path.clone(),
-        suffixed(&path, "-wal"),
-        suffixed(&path, "-shm"),
-        journal.path().to_path_buf(),
-    ] {
+    let mut files = vec![path.to_path_buf(), journal.path().to_path_buf()];
+    files.extend(side_files(path));
+    for file in files {
         if let Ok(meta) = fs::metadata(&file) {
             let mode = meta.permissions().mode() & 0o777;
             if mode & 0o077 != 0 {
@@ -109,10 +106,6 @@ pub fn run(env: &Env, ui: &Ui) -> Result<()> {
             .details(findings)
             .into(),
     )
-}
-
-fn suffixed(path: &Path, suffix: &str) -> PathBuf {
-    PathBuf::from(format!("{}{suffix}", path.display()))
 }
 
 /// Files below `dir`, as paths relative to `root`; links are not followed.

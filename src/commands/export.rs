@@ -3,11 +3,11 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
+use crate::commands::CommandHelper;
 use crate::db::{ExportFilter, Report};
 use crate::env::timestamp;
 use crate::export::{self, ExportFormat, ExportOptions};
-use crate::ui::Ui;
-use crate::{flow, validate, Env, Failure};
+use crate::{flow, validate, Failure};
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
@@ -43,7 +43,8 @@ pub struct ExportArgs {
     pub output: Option<PathBuf>,
 }
 
-pub fn run(args: ExportArgs, env: &Env, ui: &Ui) -> Result<()> {
+pub fn run(args: ExportArgs, cmd: &CommandHelper) -> Result<()> {
+    let ui = cmd.ui;
     let delimiter = match args.delimiter.as_str() {
         "\\t" | "tab" | "\t" => b'\t',
         d if d.len() == 1 && d != "\"" && d != "\n" && d != "\r" => d.as_bytes()[0],
@@ -72,9 +73,10 @@ pub fn run(args: ExportArgs, env: &Env, ui: &Ui) -> Result<()> {
             date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc(),
         ))
     };
-    let (db, _) = super::open_db(env)?;
+    let store = cmd.store()?;
+    let db = &store.db;
     let campaign_id = match &args.campaign {
-        Some(name) => Some(flow::campaign(&db, name)?.id),
+        Some(name) => Some(flow::campaign(db, name)?.id),
         None => None,
     };
     let options = ExportOptions {
@@ -104,7 +106,7 @@ pub fn run(args: ExportArgs, env: &Env, ui: &Ui) -> Result<()> {
             .hint("write it to a file with -o FILE.xlsx")
             .into());
     }
-    let count = export::export(&db, &options, args.output.as_deref(), ui)?;
+    let count = export::export(db, &options, args.output.as_deref(), ui)?;
     let to = match &args.output {
         Some(path) => format!(" to {}", path.display()),
         None => String::new(),

@@ -2,9 +2,9 @@ use anyhow::Result;
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
+use crate::commands::CommandHelper;
 use crate::db::{Job, JobState};
-use crate::ui::Ui;
-use crate::{Env, Failure};
+use crate::Failure;
 
 #[derive(Debug, Args)]
 pub struct JobsArgs {
@@ -55,8 +55,10 @@ fn listed(job: &Job) -> Listed<'_> {
     }
 }
 
-pub fn run(args: JobsArgs, env: &Env, ui: &Ui) -> Result<()> {
-    let (db, path) = super::open_db(env)?;
+pub fn run(args: JobsArgs, cmd: &CommandHelper) -> Result<()> {
+    let ui = cmd.ui;
+    let store = cmd.store()?;
+    let db = &store.db;
     match args.command.unwrap_or(JobsCommand::List) {
         JobsCommand::List => {
             let jobs = db.list_jobs()?;
@@ -104,7 +106,8 @@ pub fn run(args: JobsArgs, env: &Env, ui: &Ui) -> Result<()> {
                 ui.say("no unfinished jobs");
                 return Ok(());
             }
-            super::archive::finish_jobs(&db, &path, jobs, env, ui)
+            let reports = cmd.run_jobs(&store, jobs)?;
+            cmd.report_jobs(&reports)
         }
     }
 }

@@ -5,10 +5,9 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::Args;
 
+use crate::commands::CommandHelper;
 use crate::db::Stage;
 use crate::flow::{self, Selection};
-use crate::ui::Ui;
-use crate::Env;
 
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("which").required(true).args(["customer", "file", "from"]))]
@@ -33,7 +32,8 @@ pub struct MoveArgs {
     pub dry_run: bool,
 }
 
-pub fn run(args: MoveArgs, env: &Env, ui: &Ui) -> Result<()> {
+pub fn run(args: MoveArgs, cmd: &CommandHelper) -> Result<()> {
+    let ui = cmd.ui;
     let selection = if let Some(from) = args.from {
         Selection::From {
             campaign: from,
@@ -44,8 +44,9 @@ pub fn run(args: MoveArgs, env: &Env, ui: &Ui) -> Result<()> {
     } else {
         Selection::Customers(args.customer)
     };
-    let (db, _) = super::open_db(env)?;
-    let summary = flow::move_customers(&db, &args.to, &selection, args.dry_run, env.now()?)?;
+    let store = cmd.store()?;
+    let db = &store.db;
+    let summary = flow::move_customers(db, &args.to, &selection, args.dry_run, store.actor.now)?;
     if ui.json() {
         ui.print_json(&summary)?;
     }

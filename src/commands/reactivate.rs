@@ -1,8 +1,8 @@
 use anyhow::Result;
 use clap::Args;
 
-use crate::ui::Ui;
-use crate::{flow, Env};
+use crate::commands::CommandHelper;
+use crate::flow;
 
 #[derive(Debug, Args)]
 pub struct ReactivateArgs {
@@ -10,9 +10,11 @@ pub struct ReactivateArgs {
     pub campaign: String,
 }
 
-pub fn run(args: ReactivateArgs, env: &Env, ui: &Ui) -> Result<()> {
-    let (db, _) = super::open_db(env)?;
-    let campaign = flow::reactivate(&db, &args.campaign, env.now()?)?;
+pub fn run(args: ReactivateArgs, cmd: &CommandHelper) -> Result<()> {
+    let ui = cmd.ui;
+    let store = cmd.store()?;
+    let db = &store.db;
+    let campaign = flow::reactivate(db, &args.campaign, store.actor.now)?;
     if ui.json() {
         ui.print_json(&campaign)?;
     } else {

@@ -31,7 +31,7 @@ use std::fs::{self, OpenOptions};
 use std::io;
 use std::ops::Deref;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -210,6 +210,16 @@ fn configure(conn: &Connection, busy_timeout: Duration) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The files SQLite may keep beside the database at `path`: its `-wal`,
+/// `-shm` and `-journal`.
+pub fn side_files(path: &Path) -> [PathBuf; 3] {
+    ["-wal", "-shm", "-journal"].map(|suffix| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    })
 }
 
 /// True when `err` (anywhere in its chain) is SQLite saying another process

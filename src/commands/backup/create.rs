@@ -5,8 +5,8 @@ use clap::Args;
 use serde_json::json;
 
 use crate::backup;
-use crate::ui::Ui;
-use crate::{Env, Failure};
+use crate::commands::CommandHelper;
+use crate::Failure;
 
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("where").required(true).args(["path", "dir"]))]
@@ -21,8 +21,10 @@ pub struct CreateArgs {
     pub keep: Option<usize>,
 }
 
-pub fn run(args: CreateArgs, env: &Env, ui: &Ui) -> Result<()> {
-    let (db, _) = crate::commands::open_db(env)?;
+pub fn run(args: CreateArgs, cmd: &CommandHelper) -> Result<()> {
+    let ui = cmd.ui;
+    let store = cmd.store()?;
+    let db = &store.db;
     let target = match (args.path, args.dir) {
         (Some(path), _) => {
             if path.exists() {
@@ -32,11 +34,11 @@ pub fn run(args: CreateArgs, env: &Env, ui: &Ui) -> Result<()> {
                         .into(),
                 );
             }
-            backup::create(&db, &path)?;
+            backup::create(db, &path)?;
             path
         }
         (None, Some(dir)) => {
-            backup::create_rolling(&db, &dir, args.keep.unwrap_or(usize::MAX), env.now()?)?
+            backup::create_rolling(db, &dir, args.keep.unwrap_or(usize::MAX), store.actor.now)?
         }
         (None, None) => unreachable!("clap requires a path or --dir"),
     };

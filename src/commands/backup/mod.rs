@@ -2,11 +2,9 @@ mod create;
 mod replay;
 mod restore;
 
+use crate::commands::CommandHelper;
 use anyhow::Result;
 use clap::Subcommand;
-
-use crate::ui::Ui;
-use crate::Env;
 
 #[derive(Debug, Subcommand)]
 pub enum BackupCommand {
@@ -18,10 +16,10 @@ pub enum BackupCommand {
     Replay,
 }
 
-pub fn run(command: BackupCommand, env: &Env, ui: &Ui) -> Result<()> {
+pub fn run(command: BackupCommand, cmd: &CommandHelper) -> Result<()> {
     match command {
-        BackupCommand::Create(args) => create::run(args, env, ui),
-        BackupCommand::Restore(args) => restore::run(args, env, ui),
-        BackupCommand::Replay => replay::run(env, ui),
+        BackupCommand::Create(args) => create::run(args, cmd),
+        BackupCommand::Restore(args) => restore::run(args, cmd),
+        BackupCommand::Replay => replay::run(cmd),
     }
 }

@@ -1,31 +1,21 @@
 use anyhow::Result;
 use serde_json::json;
 
-use crate::anonymize::{self, Actor};
-use crate::journal::Journal;
-use crate::ui::Ui;
-use crate::{Env, Failure, Kind};
+use crate::anonymize;
+use crate::commands::CommandHelper;
+use crate::{Failure, Kind};
 
-pub fn run(env: &Env, ui: &Ui) -> Result<()> {
-    let (db, path) = crate::commands::open_db_ungated(env)?;
-    let journal = Journal::of(&path);
-    let actor = Actor {
-        operator: &env.operator,
-        now: env.now()?,
-    };
-    let report = anonymize::replay(
-        &db,
-        &journal.read()?,
-        &journal,
-        &env.recordings_dir(&path),
-        env.batch_size,
-        &actor,
-    )?;
+pub fn run(cmd: &CommandHelper) -> Result<()> {
+    let ui = cmd.ui;
+    let store = cmd.store_ungated()?;
+    let db = &store.db;
+    let (journal, actor) = (store.journal(), &store.actor);
+    let report = anonymize::replay(db, &store.site, actor, &journal.read()?)?;
     if report.customers > 0 {
         let tx = db.begin()?;
         tx.audit(
             &crate::env::timestamp(actor.now),
-            actor.operator,
+            &actor.operator,
             "replay",
             None,
             &json!({ "jobs": report.jobs, "customers": report.customers }),

@@ -3,10 +3,8 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
-use crate::anonymize::Actor;
-use crate::backup::{self, RestoreOptions};
-use crate::ui::Ui;
-use crate::Env;
+use crate::backup;
+use crate::commands::CommandHelper;
 
 #[derive(Debug, Args)]
 pub struct RestoreArgs {
@@ -18,24 +16,10 @@ pub struct RestoreArgs {
     pub undo_job: Vec<String>,
 }
 
-pub fn run(args: RestoreArgs, env: &Env, ui: &Ui) -> Result<()> {
-    let live = env.db_path()?;
-    let actor = Actor {
-        operator: &env.operator,
-        now: env.now()?,
-    };
-    let recordings = env.recordings_dir(&live);
-    let report = backup::restore(
-        &RestoreOptions {
-            live: &live,
-            snapshot: &args.path,
-            undo: &args.undo_job,
-            recordings: &recordings,
-            batch: env.batch_size,
-            busy_timeout: env.busy_timeout,
-        },
-        &actor,
-    )?;
+pub fn run(args: RestoreArgs, cmd: &CommandHelper) -> Result<()> {
+    let ui = cmd.ui;
+    let site = cmd.site()?;
+    let report = backup::restore(&site, &cmd.actor()?, &args.path, &args.undo_job)?;
     if ui.json() {
         ui.print_json(&report)?;
     }
@@ -43,7 +27,7 @@ pub fn run(args: RestoreArgs, env: &Env, ui: &Ui) -> Result<()> {
         "restored {} ({} customers) into {}",
         args.path.display(),
         report.snapshot.customers,
-        live.display()
+        site.path.display()
     ));
     ui.say(&format!(
         "re-applied {} anonymization job(s) recorded since the snapshot: {} customers anonymized again",

@@ -1,8 +1,8 @@
 use anyhow::Result;
 use clap::Args;
 
-use crate::ui::Ui;
-use crate::{flow, Env};
+use crate::commands::CommandHelper;
+use crate::flow;
 
 #[derive(Debug, Args)]
 pub struct CreateArgs {
@@ -10,9 +10,11 @@ pub struct CreateArgs {
     pub name: String,
 }
 
-pub fn run(args: CreateArgs, env: &Env, ui: &Ui) -> Result<()> {
-    let (db, _) = crate::commands::open_or_create_db(env)?;
-    let campaign = flow::create_campaign(&db, &args.name, env.now()?)?;
+pub fn run(args: CreateArgs, cmd: &CommandHelper) -> Result<()> {
+    let ui = cmd.ui;
+    let store = cmd.store_or_create()?;
+    let db = &store.db;
+    let campaign = flow::create_campaign(db, &args.name, store.actor.now)?;
     if ui.json() {
         ui.print_json(&campaign)?;
     } else {

@@ -2,9 +2,8 @@ use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
 
+use crate::commands::CommandHelper;
 use crate::db::{CampaignStatus, StageCounts};
-use crate::ui::Ui;
-use crate::Env;
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
@@ -29,8 +28,10 @@ struct Listed {
     last_activity_at: String,
 }
 
-pub fn run(args: ListArgs, env: &Env, ui: &Ui) -> Result<()> {
-    let (db, _) = crate::commands::open_db(env)?;
+pub fn run(args: ListArgs, cmd: &CommandHelper) -> Result<()> {
+    let ui = cmd.ui;
+    let store = cmd.store()?;
+    let db = &store.db;
     let status = match (args.all, args.archived) {
         (true, _) => None,
         (false, true) => Some(CampaignStatus::Archived),
@@ -67,8 +68,7 @@ pub fn run(args: ListArgs, env: &Env, ui: &Ui) -> Result<()> {
             ]
         })
         .collect();
-    crate::commands::print_rows(
-        ui,
+    cmd.print_rows(
         args.format,
         &[
             "campaign",

@@ -2,11 +2,9 @@ mod create;
 mod list;
 mod show;
 
+use crate::commands::CommandHelper;
 use anyhow::Result;
 use clap::Subcommand;
-
-use crate::ui::Ui;
-use crate::Env;
 
 #[derive(Debug, Subcommand)]
 pub enum CampaignCommand {
@@ -18,10 +16,10 @@ pub enum CampaignCommand {
     Create(create::CreateArgs),
 }
 
-pub fn run(command: CampaignCommand, env: &Env, ui: &Ui) -> Result<()> {
+pub fn run(command: CampaignCommand, cmd: &CommandHelper) -> Result<()> {
     match command {
-        CampaignCommand::List(args) => list::run(args, env, ui),
-        CampaignCommand::Show(args) => show::run(args, env, ui),
-        CampaignCommand::Create(args) => create::run(args, env, ui),
+        CampaignCommand::List(args) => list::run(args, cmd),
+        CampaignCommand::Show(args) => show::run(args, cmd),
+        CampaignCommand::Create(args) => create::run(args, cmd),
     }
 }

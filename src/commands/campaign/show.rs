@@ -2,9 +2,9 @@ use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
 
+use crate::commands::CommandHelper;
 use crate::db::{CampaignStatus, StageCounts};
-use crate::ui::Ui;
-use crate::{flow, Env};
+use crate::flow;
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
@@ -25,9 +25,11 @@ struct Shown {
     last_activity_at: String,
 }
 
-pub fn run(args: ShowArgs, env: &Env, ui: &Ui) -> Result<()> {
-    let (db, _) = crate::commands::open_db(env)?;
-    let campaign = flow::campaign(&db, &args.name)?;
+pub fn run(args: ShowArgs, cmd: &CommandHelper) -> Result<()> {
+    let ui = cmd.ui;
+    let store = cmd.store()?;
+    let db = &store.db;
+    let campaign = flow::campaign(db, &args.name)?;
     let (stages, anonymized) = db.stage_counts(campaign.id)?;
     let shown = Shown {
         customers: stages.total(),

@@ -1,10 +1,10 @@
 use anyhow::Result;
 use clap::Args;
 
-use crate::commands::{print_rows, ListFormat};
-use crate::db::{CustomerFilter, CustomerRow, Stage};
-use crate::ui::Ui;
-use crate::{flow, Env};
+use crate::commands::CommandHelper;
+use crate::commands::ListFormat;
+use crate::db::{CustomerFilter, Stage};
+use crate::flow;
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
@@ -28,10 +28,12 @@ pub struct ListArgs {
     pub format: ListFormat,
 }
 
-pub fn run(args: ListArgs, env: &Env, ui: &Ui) -> Result<()> {
-    let (db, _) = crate::commands::open_db(env)?;
+pub fn run(args: ListArgs, cmd: &CommandHelper) -> Result<()> {
+    let ui = cmd.ui;
+    let store = cmd.store()?;
+    let db = &store.db;
     let campaign_id = match &args.campaign {
-        Some(name) => Some(flow::campaign(&db, name)?.id),
+        Some(name) => Some(flow::campaign(db, name)?.id),
         None => None,
     };
     let filter = CustomerFilter {
@@ -48,42 +50,7 @@ pub fn run(args: ListArgs, env: &Env, ui: &Ui) -> Result<()> {
     if ui.json() {
         ui.print_json(&customers)?;
     } else {
-        print_table(ui, args.format, &customers)?;
+        cmd.print_customers(args.format, &customers)?;
     }
     Ok(())
-}
-
-/// The customer table that `customer list` and `assign` print. An anonymized
-/// customer shows as `Anonymized` with nothing else but its cube id.
-pub fn print_table(ui: &Ui, format: ListFormat, customers: &[CustomerRow]) -> Result<()> {
-    let rows: Vec<Vec<String>> = customers
-        .iter()
-        .map(|c| {
-            vec![
-                c.cube_id.clone(),
-                c.customer_no.clone().unwrap_or_default(),
-                c.name.clone(),
-                c.email.clone(),
-                c.phone.clone(),
-                c.campaign.clone().unwrap_or_default(),
-                c.stage.map(Stage::as_str).unwrap_or_default().to_string(),
-                c.seller.clone().unwrap_or_default(),
-            ]
-        })
-        .collect();
-    print_rows(
-        ui,
-        format,
-        &[
-            "cube_id",
-            "customer_no",
-            "name",
-            "email",
-            "phone",
-            "campaign",
-            "stage",
-            "seller",
-        ],
-        &rows,
-    )
 }

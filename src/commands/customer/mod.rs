@@ -1,11 +1,9 @@
 pub mod list;
 mod show;
 
+use crate::commands::CommandHelper;
 use anyhow::Result;
 use clap::Subcommand;
-
-use crate::ui::Ui;
-use crate::Env;
 
 #[derive(Debug, Subcommand)]
 pub enum CustomerCommand {
@@ -15,9 +13,9 @@ pub enum CustomerCommand {
     Show(show::ShowArgs),
 }
 
-pub fn run(command: CustomerCommand, env: &Env, ui: &Ui) -> Result<()> {
+pub fn run(command: CustomerCommand, cmd: &CommandHelper) -> Result<()> {
     match command {
-        CustomerCommand::List(args) => list::run(args, env, ui),
-        CustomerCommand::Show(args) => show::run(args, env, ui),
+        CustomerCommand::List(args) => list::run(args, cmd),
+        CustomerCommand::Show(args) => show::run(args, cmd),
     }
 }

@@ -2,9 +2,9 @@ use anyhow::Result;
 use clap::Args;
 use serde_json::json;
 
+use crate::commands::CommandHelper;
 use crate::db::Stage;
-use crate::ui::Ui;
-use crate::{Env, Failure};
+use crate::Failure;
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
@@ -12,8 +12,10 @@ pub struct ShowArgs {
     pub id: String,
 }
 
-pub fn run(args: ShowArgs, env: &Env, ui: &Ui) -> Result<()> {
-    let (db, _) = crate::commands::open_db(env)?;
+pub fn run(args: ShowArgs, cmd: &CommandHelper) -> Result<()> {
+    let ui = cmd.ui;
+    let store = cmd.store()?;
+    let db = &store.db;
     let found = db.find_customer(args.id.trim())?.ok_or_else(|| {
         Failure::failed(format!(
             "no customer has the cube id or customer number {:?}",

@@ -1,9 +1,9 @@
 use anyhow::Result;
 use clap::Args;
 
+use crate::commands::CommandHelper;
 use crate::import::{self, CustomerOptions, OnDuplicate};
-use crate::ui::Ui;
-use crate::{Env, Failure};
+use crate::Failure;
 
 #[derive(Debug, Args)]
 pub struct CustomersArgs {
@@ -22,7 +22,7 @@ pub struct CustomersArgs {
     pub on_duplicate: OnDuplicate,
 }
 
-pub fn run(args: CustomersArgs, env: &Env, ui: &Ui) -> Result<()> {
+pub fn run(args: CustomersArgs, cmd: &CommandHelper) -> Result<()> {
     let maps = args
         .map
         .iter()
@@ -37,10 +37,11 @@ pub fn run(args: CustomersArgs, env: &Env, ui: &Ui) -> Result<()> {
         on_duplicate: args.on_duplicate,
     };
     let source = args.source.source()?;
-    let (db, _) = crate::commands::open_or_create_db(env)?;
-    let summary = import::customers(&db, &source, &options, env.now()?, ui)?;
+    let store = cmd.store_or_create()?;
+    let db = &store.db;
+    let summary = import::customers(db, &source, &options, store.actor.now, cmd.ui)?;
     super::report(
-        ui,
+        cmd.ui,
         "customers",
         &summary,
         source.dry_run,

@@ -1,9 +1,8 @@
 use anyhow::Result;
 use clap::Args;
 
+use crate::commands::CommandHelper;
 use crate::import;
-use crate::ui::Ui;
-use crate::Env;
 
 /// Columns: customer_no or cube_id, date, kind (call, email, note, ...), text.
 #[derive(Debug, Args)]
@@ -12,12 +11,13 @@ pub struct HistoryArgs {
     pub source: super::SourceArgs,
 }
 
-pub fn run(args: HistoryArgs, env: &Env, ui: &Ui) -> Result<()> {
+pub fn run(args: HistoryArgs, cmd: &CommandHelper) -> Result<()> {
     let source = args.source.source()?;
-    let (db, _) = crate::commands::open_or_create_db(env)?;
-    let summary = import::history(&db, &source, ui)?;
+    let store = cmd.store_or_create()?;
+    let db = &store.db;
+    let summary = import::history(db, &source, cmd.ui)?;
     super::report(
-        ui,
+        cmd.ui,
         "history entries",
         &summary,
         source.dry_run,

@@ -7,10 +7,11 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::{Args, Subcommand};
 
+use crate::commands::CommandHelper;
 use crate::csvio::Encoding;
 use crate::import::{Source, Summary};
 use crate::ui::Ui;
-use crate::{Env, Failure};
+use crate::Failure;
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
@@ -22,11 +23,11 @@ pub enum ImportCommand {
     History(history::HistoryArgs),
 }
 
-pub fn run(command: ImportCommand, env: &Env, ui: &Ui) -> Result<()> {
+pub fn run(command: ImportCommand, cmd: &CommandHelper) -> Result<()> {
     match command {
-        ImportCommand::Customers(args) => customers::run(args, env, ui),
-        ImportCommand::Outcomes(args) => outcomes::run(args, env, ui),
-        ImportCommand::History(args) => history::run(args, env, ui),
+        ImportCommand::Customers(args) => customers::run(args, cmd),
+        ImportCommand::Outcomes(args) => outcomes::run(args, cmd),
+        ImportCommand::History(args) => history::run(args, cmd),
     }
 }
 

@@ -1,9 +1,8 @@
 use anyhow::Result;
 use clap::Args;
 
+use crate::commands::CommandHelper;
 use crate::import;
-use crate::ui::Ui;
-use crate::Env;
 
 /// Columns: customer_no or cube_id, campaign, seller, date, outcome, comment,
 /// and optionally product, quantity, unit_price (a sale) and recording (a path
@@ -14,13 +13,13 @@ pub struct OutcomesArgs {
     pub source: super::SourceArgs,
 }
 
-pub fn run(args: OutcomesArgs, env: &Env, ui: &Ui) -> Result<()> {
+pub fn run(args: OutcomesArgs, cmd: &CommandHelper) -> Result<()> {
     let source = args.source.source()?;
-    let (db, path) = crate::commands::open_or_create_db(env)?;
-    let recordings = env.recordings_dir(&path);
-    let summary = import::outcomes(&db, &source, &recordings, env.now()?, ui)?;
+    let store = cmd.store_or_create()?;
+    let db = &store.db;
+    let summary = import::outcomes(db, &source, store.recordings(), store.actor.now, cmd.ui)?;
     super::report(
-        ui,
+        cmd.ui,
         "outcomes",
         &summary,
         source.dry_run,

@@ -1,0 +1,230 @@
+//! What every command receives, assembled once: the [`Ui`], the [`Env`], and
+//! from them the opened, gated [`Store`] with one clock reading. Also the
+//! output that several commands share (job reports, customer tables, stats),
+//! so that no command calls another.
+
+use std::cell::OnceCell;
+
+use anyhow::Result;
+
+use crate::anonymize::{self, JobReport};
+use crate::db::{CustomerRow, Db, Job, Stage};
+use crate::store::{Access, Actor, Site, Store};
+use crate::ui::Ui;
+use crate::{Env, Failure, Kind};
+
+pub struct CommandHelper<'a> {
+    pub env: &'a Env,
+    pub ui: &'a Ui,
+    actor: OnceCell<Actor>,
+}
+
+impl<'a> CommandHelper<'a> {
+    pub fn new(env: &'a Env, ui: &'a Ui) -> CommandHelper<'a> {
+        CommandHelper {
+            env,
+            ui,
+            actor: OnceCell::new(),
+        }
+    }
+
+    /// The operator and the time, read once for the whole command.
+    pub fn actor(&self) -> Result<Actor> {
+        if let Some(actor) = self.actor.get() {
+            return Ok(actor.clone());
+        }
+        let actor = self.env.actor()?;
+        Ok(self.actor.get_or_init(|| actor).clone())
+    }
+
+    /// The database's site, without opening it (for `backup restore`).
+    pub fn site(&self) -> Result<Site> {
+        self.env.site()
+    }
+
+    /// The operator's database, which must exist, behind the restore gate.
+    pub fn store(&self) -> Result<Store> {
+        self.open(Access::Gated)
+    }
+
+    /// The database, created if there is none: for the commands that put
+    /// data in (`init`, imports, `campaign create`).
+    pub fn store_or_create(&self) -> Result<Store> {
+        self.open(Access::Create)
+    }
+
+    /// The database without the restore gate: for `backup replay` and
+    /// `doctor` only.
+    pub fn store_ungated(&self) -> Result<Store> {
+        self.open(Access::Ungated)
+    }
+
+    fn open(&self, access: Access) -> Result<Store> {
+        self.site()?.open(access, self.actor()?)
+    }
+
+    /// Runs jobs to their end, with a progress bar, saying what each did. A
+    /// job whose scrub a reader blocked is reported, not an error: the work
+    /// after it still gets done.
+    pub fn run_jobs(&self, store: &Store, jobs: Vec<Job>) -> Result<Vec<JobReport>> {
+        let mut reports = Vec::new();
+        for job in jobs {
+            let bar = self.ui.progress(Some(job.total), "customers anonymized");
+            bar.set_position(job.done);
+            let report =
+                anonymize::run_job(&store.db, &store.site, &store.actor, &job, &|done, _| {
+                    bar.set_position(done)
+                })?;
+            bar.finish_and_clear();
+            let campaign = job.campaign.as_deref().unwrap_or("?");
+            self.ui.say(&format!(
+                "anonymized {} customers of {campaign:?} (job {}); deleted {} recording files; the campaign is archived",
+                job.total, job.id, report.recordings_deleted
+            ));
+            if report.recordings_refused > 0 {
+                self.ui.warn(&format!(
+                    "{} recording paths were not deleted: they lead through a link or out of {}",
+                    report.recordings_refused,
+                    store.recordings().display()
+                ));
+            }
+            reports.push(report);
+        }
+        Ok(reports)
+    }
+
+    /// Finishes jobs a crash or a busy reader left unfinished, before new work.
+    pub fn resume_unfinished(&self, store: &Store) -> Result<Vec<JobReport>> {
+        let jobs = store.db.unfinished_jobs()?;
+        if jobs.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.ui.say(&format!(
+            "finishing {} unfinished anonymization job(s) first",
+            jobs.len()
+        ));
+        self.run_jobs(store, jobs)
+    }
+
+    /// Prints the job reports as JSON with `--json`; exit 75 if a scrub is
+    /// pending.
+    pub fn report_jobs(&self, reports: &[JobReport]) -> Result<()> {
+        if self.ui.json() && !reports.is_empty() {
+            self.ui.print_json(&reports)?;
+        }
+        let blocked: Vec<&JobReport> = reports.iter().filter(|r| !r.scrubbed).collect();
+        if let Some(first) = blocked.first() {
+            return Err(Failure::new(
+                Kind::Busy,
+                format!(
+                    "job {} is done but its scrub is pending: another program is reading the database, so old values may still be in its free space",
+                    first.job
+                ),
+            )
+            .hint("run `cube jobs resume` when the other program has finished")
+            .into());
+        }
+        Ok(())
+    }
+
+    /// Prints rows as a table or as CSV (neutralized like exports), on stdout.
+    pub fn print_rows(
+        &self,
+        format: ListFormat,
+        header: &[&str],
+        rows: &[Vec<String>],
+    ) -> Result<()> {
+        match format {
+            ListFormat::Table => self.ui.table(header, rows)?,
+            ListFormat::Csv => {
+                let mut csv = crate::export::CsvOut::new(self.ui.stdout(), b',', false, false)?;
+                csv.header(header)?;
+                for row in rows {
+                    let cells: Vec<crate::export::Cell> =
+                        row.iter().map(|c| crate::export::Cell::Text(c)).collect();
+                    csv.row(&cells)?;
+                }
+                std::io::Write::flush(&mut csv.finish()?)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The customer table that `customer list` and `assign` print. An
+    /// anonymized customer shows as `Anonymized` with nothing else but its id.
+    pub fn print_customers(&self, format: ListFormat, customers: &[CustomerRow]) -> Result<()> {
+        let rows: Vec<Vec<String>> = customers
+            .iter()
+            .map(|c| {
+                vec![
+                    c.cube_id.clone(),
+                    c.customer_no.clone().unwrap_or_default(),
+                    c.name.clone(),
+                    c.email.clone(),
+                    c.phone.clone(),
+                    c.campaign.clone().unwrap_or_default(),
+                    c.stage.map(Stage::as_str).unwrap_or_default().to_string(),
+                    c.seller.clone().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        self.print_rows(
+            format,
+            &[
+                "cube_id",
+                "customer_no",
+                "name",
+                "email",
+                "phone",
+                "campaign",
+                "stage",
+                "seller",
+            ],
+            &rows,
+        )
+    }
+
+    /// The counts of `cube stats`, as a table or as JSON with `--json`.
+    pub fn print_stats(&self, db: &Db) -> Result<()> {
+        let stats = db.stats()?;
+        if self.ui.json() {
+            self.ui.print_json(&stats)?;
+            return Ok(());
+        }
+        let amount = crate::export::money_text(stats.sales_amount);
+        let rows = [
+            ("Customers", stats.customers.to_string()),
+            (
+                "Anonymized customers in the dataset",
+                stats.anonymized.to_string(),
+            ),
+            ("Active campaigns", stats.active_campaigns.to_string()),
+            ("Archived campaigns", stats.archived_campaigns.to_string()),
+            ("Sellers", stats.sellers.to_string()),
+            ("Outcomes", stats.outcomes.to_string()),
+            ("Sales", stats.sales.to_string()),
+            ("Sales amount", amount),
+            ("History entries", stats.history.to_string()),
+            ("Recordings", stats.recordings.to_string()),
+        ];
+        let rows: Vec<Vec<String>> = rows
+            .into_iter()
+            .map(|(k, v)| vec![k.to_string(), v])
+            .collect();
+        self.ui.table(&["what", "count"], &rows)?;
+        Ok(())
+    }
+}
+
+/// How `list` commands print: an aligned table for people, CSV for scripts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    #[default]
+    Table,
+    Csv,
+}
+
+/// `1 customer`, `2 customers`.
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

@@ -11,46 +11,31 @@
 //! scrubs it, and only then replaces the live database with one rename. Until
 //! that rename the live database is untouched.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read};
-use std::os::unix::fs::OpenOptionsExt;
+use std::fs::{self, File};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use anyhow::{Context, Result};
-use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 use serde_json::json;
 
 use crate::anonymize::{self, JOURNAL_SEEN};
-use crate::db::{self, Db};
+use crate::csvio::AtomicFile;
+use crate::db::snapshot;
+pub use crate::db::snapshot::{check, SnapshotInfo};
+use crate::db::Db;
 use crate::env::timestamp;
 use crate::store::{Actor, Site};
 use crate::{Failure, Kind};
 
-/// Tables every cube database has; a snapshot without them is no cube database.
-const REQUIRED_TABLES: &[&str] = &[
-    "settings",
-    "campaigns",
-    "customers",
-    "outcomes",
-    "sales",
-    "jobs",
-    "erasures",
-    "audit",
-];
-
 /// Writes a snapshot of `db` to `target`. Returns its size in bytes.
 pub fn create(db: &Db, target: &Path) -> Result<u64> {
-    let temp = Temp::new(target, "backup")?;
+    let temp = AtomicFile::create(target, "backup")?;
     db.vacuum_into(temp.path())?;
-    File::open(temp.path())
-        .and_then(|f| f.sync_all())
-        .with_context(|| format!("cannot sync {}", temp.path().display()))?;
     check(temp.path()).context("the new snapshot failed its check")?;
     let size = fs::metadata(temp.path())?.len();
     let digest = sha256_file(temp.path())?;
-    temp.rename_to(target)?;
+    temp.commit()?;
     write_checksum(target, &digest)?;
     Ok(size)
 }
@@ -69,9 +54,10 @@ fn write_checksum(snapshot: &Path, digest: &str) -> Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let path = checksum_path(snapshot);
-    let temp = Temp::new(&path, "sum")?;
-    fs::write(temp.path(), format!("{digest}  {name}\n"))?;
-    temp.rename_to(&path)
+    let mut temp = AtomicFile::create(&path, "sum")?;
+    temp.file()
+        .write_all(format!("{digest}  {name}\n").as_bytes())?;
+    temp.commit()
 }
 
 fn sha256_file(path: &Path) -> Result<String> {
@@ -165,101 +151,6 @@ fn is_rolling_name(path: &Path) -> bool {
         && suffix.chars().all(|c| c.is_ascii_digit())
 }
 
-/// What a snapshot holds.
-#[derive(Debug, Clone, Serialize)]
-pub struct SnapshotInfo {
-    pub schema_version: i64,
-    pub customers: i64,
-    pub anonymized: i64,
-}
-
-/// Checks an untrusted file: a SQLite database that passes `integrity_check`,
-/// of a schema version this cube knows, with cube's tables and nothing cube
-/// never makes (triggers, views). Opens it read-only and immutable, so nothing
-/// is written beside it.
-pub fn check(path: &Path) -> Result<SnapshotInfo> {
-    let bad = |what: &str| -> anyhow::Error {
-        Failure::bad_input(format!("{} {what}; nothing was changed", path.display())).into()
-    };
-    let mut header = [0u8; 16];
-    let read = File::open(path)
-        .with_context(|| format!("cannot open {}", path.display()))?
-        .read(&mut header)?;
-    if read < 16 || &header != b"SQLite format 3\0" {
-        return Err(bad("is not a SQLite database"));
-    }
-    let uri = format!("file:{}?mode=ro&immutable=1", uri_path(path));
-    let conn = Connection::open_with_flags(
-        &uri,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
-    )
-    .map_err(|_| bad("cannot be opened as a database"))?;
-    conn.execute_batch("PRAGMA trusted_schema = OFF; PRAGMA cell_size_check = ON;")
-        .map_err(|_| bad("cannot be opened as a database"))?;
-    let verdict: String = conn
-        .query_row("PRAGMA integrity_check(1)", [], |r| r.get(0))
-        .map_err(|_| bad("is damaged (its integrity check cannot run)"))?;
-    if verdict != "ok" {
-        return Err(bad("is damaged (it fails its integrity check)"));
-    }
-    let mut stmt = conn
-        .prepare("SELECT type, name FROM sqlite_master")
-        .map_err(|_| bad("is damaged"))?;
-    let objects: Vec<(String, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .and_then(|rows| rows.collect())
-        .map_err(|_| bad("is damaged"))?;
-    if objects
-        .iter()
-        .any(|(kind, _)| kind == "trigger" || kind == "view")
-    {
-        return Err(bad("holds triggers or views, which cube never makes"));
-    }
-    for table in REQUIRED_TABLES {
-        if !objects
-            .iter()
-            .any(|(kind, name)| kind == "table" && name == table)
-        {
-            return Err(bad(&format!(
-                "is not a cube database (it has no {table} table)"
-            )));
-        }
-    }
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(|_| bad("is damaged"))?;
-    if !(1..=db::SCHEMA_VERSION).contains(&version) {
-        return Err(bad(&format!(
-            "has schema version {version}, which this cube (version {}) does not know",
-            db::SCHEMA_VERSION
-        )));
-    }
-    let (customers, anonymized) = conn
-        .query_row(
-            "SELECT count(*), count(anonymized_at) FROM customers",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .map_err(|_| bad("is damaged"))?;
-    Ok(SnapshotInfo {
-        schema_version: version,
-        customers,
-        anonymized,
-    })
-}
-
-fn uri_path(path: &Path) -> String {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut out = String::new();
-    for b in absolute.to_string_lossy().bytes() {
-        match b {
-            b'%' | b'?' | b'#' => out.push_str(&format!("%{b:02X}")),
-            _ => out.push(b as char),
-        }
-    }
-    out
-}
-
 /// What a restore did.
 #[derive(Debug, Clone, Serialize)]
 pub struct RestoreReport {
@@ -340,13 +231,8 @@ pub fn restore(
     }
 
     // Build the restored database beside the live one.
-    let temp = Temp::new(live_path, "restore")?;
-    {
-        let mut from = File::open(snapshot_path)?;
-        let mut to = OpenOptions::new().write(true).open(temp.path())?;
-        io::copy(&mut from, &mut to).context("cannot copy the snapshot")?;
-        to.sync_all()?;
-    }
+    let mut temp = AtomicFile::create(live_path, "restore")?;
+    io::copy(&mut File::open(snapshot_path)?, temp.file()).context("cannot copy the snapshot")?;
     let restored = Db::open(temp.path(), site.busy_timeout)?;
     let tx = restored.begin()?;
     let in_snapshot = tx.audit_log(None)?;
@@ -386,7 +272,6 @@ pub fn restore(
         .into());
     }
     drop(restored);
-    File::open(temp.path())?.sync_all()?;
 
     // Record the undo before the swap: if the swap then fails, the journal
     // says a job was undone while the live database still has it anonymized,
@@ -404,7 +289,7 @@ pub fn restore(
             return Err(Failure::new(Kind::Busy, "cannot finish the restored database").into());
         }
     }
-    swap_into_place(temp, live_path, site.busy_timeout)?;
+    snapshot::swap_into_place(live_path, site.busy_timeout, || temp.commit())?;
     Ok(RestoreReport {
         checksummed,
         snapshot,
@@ -412,100 +297,4 @@ pub fn restore(
         reapplied_customers: replayed.customers,
         undone_jobs: undone,
     })
-}
-
-/// Replaces the live database with `temp` in one rename, holding the live
-/// database's exclusive lock so that no other cube is inside it meanwhile.
-fn swap_into_place(temp: Temp, live: &Path, busy_timeout: Duration) -> Result<()> {
-    if !live.exists() {
-        return temp.rename_to(live);
-    }
-    let conn = Connection::open_with_flags(
-        live,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .with_context(|| format!("cannot open {}", live.display()))?;
-    conn.busy_timeout(busy_timeout)?;
-    // Out of WAL mode, the old file is the whole old database: no -wal of it
-    // can be left to be mistaken for the new one's.
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))
-        .unwrap_or_default();
-    if !mode.eq_ignore_ascii_case("delete") {
-        return Err(Failure::new(
-            Kind::Busy,
-            "the live database is in use by another program; nothing was changed",
-        )
-        .hint("stop the other cube commands and try again")
-        .into());
-    }
-    conn.execute_batch("BEGIN EXCLUSIVE")
-        .context("cannot lock the live database")?;
-    temp.rename_to(live)?;
-    let _ = conn.execute_batch("ROLLBACK");
-    drop(conn);
-    for suffix in ["-wal", "-shm"] {
-        let stale = PathBuf::from(format!("{}{suffix}", live.display()));
-        let _ = fs::remove_file(stale);
-    }
-    Ok(())
-}
-
-/// A temporary file beside `target`, mode 0600, removed unless renamed.
-struct Temp {
-    path: PathBuf,
-    kept: bool,
-}
-
-impl Temp {
-    fn new(target: &Path, what: &str) -> Result<Temp> {
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let path = target.with_file_name(format!(".{name}.{what}.{}.tmp", std::process::id()));
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            if !dir.exists() {
-                return Err(Failure::failed(format!(
-                    "the folder {} does not exist",
-                    dir.display()
-                ))
-                .into());
-            }
-        }
-        let _ = fs::remove_file(&path);
-        OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&path)
-            .with_context(|| format!("cannot create {}", path.display()))?;
-        Ok(Temp { path, kept: false })
-    }
-
-    fn path(&self) -> &Path {
-        &self.path
-    }
-
-    fn rename_to(mut self, target: &Path) -> Result<()> {
-        fs::rename(&self.path, target)
-            .with_context(|| format!("cannot write {}", target.display()))?;
-        self.kept = true;
-        if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-            if let Ok(d) = File::open(dir) {
-                let _ = d.sync_all();
-            }
-        }
-        Ok(())
-    }
-}
-
-impl Drop for Temp {
-    fn drop(&mut self) {
-        if !self.kept {
-            for suffix in ["", "-wal", "-shm", "-journal"] {
-                let _ = fs::remove_file(format!("{}{suffix}", self.path.display()));
-            }
-        }
-    }
 }

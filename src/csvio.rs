@@ -1,4 +1,7 @@
-//! Reading CSV files as operators have them: UTF-8 with or without a BOM, or
+//! Reading CSV files as operators have them, and writing every file that
+//! leaves cube safely ([`AtomicFile`]).
+//!
+//! Reading: CSV files as operators have them: UTF-8 with or without a BOM, or
 //! Windows-1252 (what Norwegian Excel saves); `,`, `;` or tab found from the
 //! header line; RFC 4180 quoting with fields that span lines.
 //!
@@ -9,7 +12,12 @@
 //! of one huge field and a wrong number of rows. Memory stays flat: one record at
 //! a time.
 
+use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
 
 use encoding_rs::WINDOWS_1252;
 
@@ -481,9 +489,128 @@ impl<R: Read> CsvReader<R> {
     }
 }
 
+/// The one way cube writes a file that someone else will read: a temporary
+/// file beside the target (`.NAME.WHAT.PID.tmp`, mode 0600), synced, renamed
+/// into place, and the folder synced, so that nobody ever sees half a file.
+/// Until [`AtomicFile::commit`] the target is untouched; dropping it
+/// uncommitted removes the temporary file and any `-wal`/`-shm`/`-journal`
+/// SQLite made beside it.
+pub struct AtomicFile {
+    file: File,
+    temp: PathBuf,
+    target: PathBuf,
+    committed: bool,
+}
+
+impl AtomicFile {
+    /// Creates the temporary file for `target`; `what` says what it is for.
+    pub fn create(target: &Path, what: &str) -> anyhow::Result<AtomicFile> {
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let temp = target.with_file_name(format!(".{name}.{what}.{}.tmp", std::process::id()));
+        if let Some(dir) = temp.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if !dir.is_dir() {
+                return Err(crate::Failure::failed(format!(
+                    "cannot create {}: the folder {} does not exist",
+                    target.display(),
+                    dir.display()
+                ))
+                .into());
+            }
+        }
+        // A file of this name can only be left by a killed process that had
+        // our process id: it is ours to replace.
+        let _ = fs::remove_file(&temp);
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&temp)
+            .with_context(|| format!("cannot create {}", temp.display()))?;
+        Ok(AtomicFile {
+            file,
+            temp,
+            target: target.to_path_buf(),
+            committed: false,
+        })
+    }
+
+    /// Where the content is written until it is committed.
+    pub fn path(&self) -> &Path {
+        &self.temp
+    }
+
+    /// The open temporary file. A writer that opens [`AtomicFile::path`]
+    /// itself (SQLite) may do so too: syncing this handle syncs its writes.
+    pub fn file(&mut self) -> &mut File {
+        &mut self.file
+    }
+
+    /// Syncs the file, renames it over the target and syncs the folder.
+    pub fn commit(mut self) -> anyhow::Result<()> {
+        self.file
+            .sync_all()
+            .with_context(|| format!("cannot write {}", self.target.display()))?;
+        fs::rename(&self.temp, &self.target)
+            .with_context(|| format!("cannot write {}", self.target.display()))?;
+        self.committed = true;
+        if let Some(dir) = self.target.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if let Ok(dir) = File::open(dir) {
+                let _ = dir.sync_all();
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_file(&self.temp);
+            for side in crate::db::side_files(&self.temp) {
+                let _ = fs::remove_file(side);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn atomic_files_are_whole_private_or_absent() {
+        use std::io::Write;
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("report.csv");
+        let mut file = AtomicFile::create(&target, "export").unwrap();
+        file.file().write_all(b"a,b\n").unwrap();
+        assert!(!target.exists(), "nothing at the target before commit");
+        file.commit().unwrap();
+        assert_eq!(fs::read(&target).unwrap(), b"a,b\n");
+        let mode = fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+
+        let dropped = AtomicFile::create(&dir.path().join("cube.db"), "restore").unwrap();
+        let temp = dropped.path().to_path_buf();
+        fs::write(crate::db::side_files(&temp)[0].clone(), b"wal").unwrap();
+        drop(dropped);
+        let left: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(
+            left,
+            ["report.csv"],
+            "the temporary file and its -wal are gone"
+        );
+
+        let nowhere = AtomicFile::create(&dir.path().join("no/such.csv"), "export");
+        assert!(format!("{:#}", nowhere.err().unwrap()).contains("does not exist"));
+    }
 
     fn read_all(input: &[u8]) -> Result<Vec<Record>, ReadError> {
         let mut reader = CsvReader::new(input, None, None)?;

@@ -486,3 +486,28 @@ pub fn write_csv(dir: &Path, customers: u64, seed: u64, now: DateTime<Utc>, ui: 
     outcomes.flush()?;
     Ok(())
 }
+
+/// Removes an earlier demo database, its side files, erasure journal and
+/// recordings, before a new demo is made in its place.
+pub fn remove(path: &Path) -> Result<()> {
+    let mut files = vec![
+        path.to_path_buf(),
+        crate::journal::Journal::of(path).path().to_path_buf(),
+    ];
+    files.extend(crate::db::side_files(path));
+    for file in files {
+        match fs::remove_file(&file) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("cannot remove {}", file.display())),
+        }
+    }
+    if let Some(dir) = path.parent() {
+        let recordings = dir.join("recordings");
+        if recordings.exists() {
+            fs::remove_dir_all(&recordings)
+                .with_context(|| format!("cannot remove {}", recordings.display()))?;
+        }
+    }
+    Ok(())
+}

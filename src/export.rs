@@ -24,6 +24,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use sha2::Sha256;
 
+use crate::csvio::AtomicFile;
 use crate::db::{Db, ExportFilter, ExportRow, Report};
 use crate::ui::Ui;
 
@@ -272,7 +273,7 @@ fn csv_error(err: csv::Error) -> anyhow::Error {
 pub fn export(db: &Db, options: &ExportOptions, output: Option<&Path>, ui: &Ui) -> Result<u64> {
     match output {
         Some(path) => {
-            let mut temp = TempOutput::create(path)?;
+            let mut temp = AtomicFile::create(path, "export")?;
             let count = write_report(db, options, temp.file(), ui)
                 .with_context(|| format!("cannot write {}", path.display()))?;
             temp.commit()?;

@@ -1,7 +1,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 
 use crate::anonymize;
@@ -74,7 +74,7 @@ pub fn run(args: DemoArgs, cmd: &CommandHelper) -> Result<()> {
         }
         None => {
             let path = default_demo_path(env)?;
-            remove_database(&path)?;
+            demo::remove(&path)?;
             path
         }
     };
@@ -150,26 +150,6 @@ fn show_the_point(cmd: &CommandHelper, store: &Store) -> Result<()> {
         raw: false,
     };
     export::export(db, &options, None, ui)?;
-    Ok(())
-}
-
-/// Removes an earlier demo database, its WAL files and recordings.
-fn remove_database(path: &Path) -> Result<()> {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let file = PathBuf::from(format!("{}{suffix}", path.display()));
-        match fs::remove_file(&file) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e).with_context(|| format!("cannot remove {}", file.display())),
-        }
-    }
-    if let Some(dir) = path.parent() {
-        let recordings = dir.join("recordings");
-        if recordings.exists() {
-            fs::remove_dir_all(&recordings)
-                .with_context(|| format!("cannot remove {}", recordings.display()))?;
-        }
-    }
     Ok(())
 }
 

@@ -1,26 +1,14 @@
-//! Settings, snapshots, integrity checks and the audit log: what backup,
-//! restore and `doctor` need from the store.
+//! Settings, integrity checks and connection settings: what `doctor` and the
+//! big writers need from the store.
 
 use std::fs::File;
-use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use rusqlite::{params, OptionalExtension};
-use serde::Serialize;
 
 use super::Db;
-
-/// One line of the audit log. It never holds personal data.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AuditEntry {
-    pub at: String,
-    pub operator: String,
-    pub action: String,
-    pub campaign: Option<String>,
-    pub details: serde_json::Value,
-}
 
 /// How often [`Db::with_wal_flushed`] syncs the WAL: 10 MB or so of a bulk
 /// import's WAL.
@@ -42,7 +30,7 @@ impl Db {
         let Some(path) = self.conn.path().filter(|p| !p.is_empty()) else {
             return work();
         };
-        let path = PathBuf::from(format!("{path}-wal"));
+        let [path, _, _] = super::side_files(std::path::Path::new(path));
         std::thread::scope(|scope| {
             let (done, finished) = mpsc::channel::<()>();
             scope.spawn(move || {
@@ -75,16 +63,6 @@ impl Db {
             .prepare_cached("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2")?
             .execute(params![key, value])
             .context("cannot write a setting")?;
-        Ok(())
-    }
-
-    /// Writes a consistent, compact copy of the database (live data only, no
-    /// free space) into `path`, which must not exist or be empty.
-    pub fn vacuum_into(&self, path: &Path) -> Result<()> {
-        let target = path.to_str().context("the backup path is not UTF-8")?;
-        self.conn
-            .execute("VACUUM INTO ?1", [target])
-            .with_context(|| format!("cannot write a snapshot to {}", path.display()))?;
         Ok(())
     }
 
@@ -131,15 +109,7 @@ impl Db {
             "page_size",
             "user_version",
         ] {
-            let value: rusqlite::types::Value =
-                self.conn
-                    .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))?;
-            let text = match value {
-                rusqlite::types::Value::Integer(i) => i.to_string(),
-                rusqlite::types::Value::Text(t) => t,
-                other => format!("{other:?}"),
-            };
-            out.push((name.to_string(), text));
+            out.push((name.to_string(), super::pragma_text(&self.conn, name)?));
         }
         Ok(out)
     }
@@ -153,27 +123,6 @@ impl Db {
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         Ok(paths)
-    }
-
-    /// The audit log since `since` (RFC 3339), oldest first.
-    pub fn audit_log(&self, since: Option<&str>) -> Result<Vec<AuditEntry>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT at, operator, action, campaign, details FROM audit WHERE ?1 IS NULL OR at >= ?1 ORDER BY id",
-        )?;
-        let rows = stmt
-            .query_map([since], |r| {
-                let details: String = r.get(4)?;
-                Ok(AuditEntry {
-                    at: r.get(0)?,
-                    operator: r.get(1)?,
-                    action: r.get(2)?,
-                    campaign: r.get(3)?,
-                    details: serde_json::from_str(&details).unwrap_or(serde_json::Value::Null),
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()
-            .context("cannot read the audit log")?;
-        Ok(rows)
     }
 
     /// Runs `work` with SQLite's temporary files on disk, in the database's own
@@ -236,14 +185,5 @@ impl Db {
         self.conn
             .pragma_update(None, "cache_size", -1024 * mib)
             .context("cannot set the cache size")
-    }
-
-    /// Leaves WAL mode, so that the file alone is the whole database (before it
-    /// is renamed into place); false if another connection prevents it.
-    pub fn into_single_file(&self) -> Result<bool> {
-        let mode: String = self
-            .conn
-            .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
-        Ok(mode.eq_ignore_ascii_case("delete"))
     }
 }

@@ -1,5 +1,4 @@
-//! Anonymization jobs, the erasure ledger, the recording to-do list and the
-//! audit log. None of these tables holds personal data, except the paths in
+//! Anonymization jobs, the erasure ledger and the recording to-do list. None of these tables holds personal data, except the paths in
 //! `recording_deletions`, which live only until their file is gone.
 //!
 //! A job's plan (`job_customers`) is written in one transaction; each batch
@@ -387,22 +386,6 @@ impl Db {
             .prepare_cached("DELETE FROM recording_deletions WHERE id = ?1")?
             .execute([todo_id])
             .context("cannot update the recording to-do list")?;
-        Ok(())
-    }
-
-    /// Appends to the audit log. `details` must hold no personal data.
-    pub fn audit(
-        &self,
-        at: &str,
-        operator: &str,
-        action: &str,
-        campaign: Option<&str>,
-        details: &serde_json::Value,
-    ) -> Result<()> {
-        self.conn
-            .prepare_cached("INSERT INTO audit (at, operator, action, campaign, details) VALUES (?1, ?2, ?3, ?4, ?5)")?
-            .execute(params![at, operator, action, campaign, details.to_string()])
-            .context("cannot write the audit log")?;
         Ok(())
     }
 

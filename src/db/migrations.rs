@@ -258,6 +258,19 @@ pub fn migrate(conn: &Connection) -> Result<()> {
     }
 }
 
+/// An empty database in memory with the schema of `version`, as cube creates
+/// it: what a snapshot of that version must have.
+pub fn schema_of(version: i64) -> Result<Connection> {
+    let conn = Connection::open_in_memory()?;
+    for migration in MIGRATIONS.iter().take(version.clamp(0, CURRENT) as usize) {
+        match migration {
+            Migration::Sql(sql) => conn.execute_batch(sql)?,
+            Migration::Code(step) => step(&conn)?,
+        }
+    }
+    Ok(conn)
+}
+
 fn check_version(conn: &Connection) -> Result<i64> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version > CURRENT {

@@ -18,6 +18,7 @@
 //! done, never half-way through it.
 
 mod admin;
+mod audit;
 mod campaigns;
 mod customers;
 mod export;
@@ -25,6 +26,7 @@ mod jobs;
 mod migrations;
 mod outcomes;
 mod raw;
+pub mod snapshot;
 mod stats;
 
 use std::fs::{self, OpenOptions};
@@ -37,7 +39,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use rusqlite::{Connection, OpenFlags};
 
-pub use admin::AuditEntry;
+pub use audit::AuditEntry;
 pub use campaigns::{Campaign, CampaignStatus, StageCounts};
 pub use customers::{
     Card, CardText, CustomerFilter, CustomerInserter, CustomerRef, CustomerRow, CustomerView, Stage,
@@ -194,13 +196,7 @@ fn configure(conn: &Connection, busy_timeout: Duration) -> Result<()> {
         let mut rows = stmt.query([])?;
         while rows.next()?.is_some() {}
         drop(rows);
-        let got: String = conn.query_row(&format!("PRAGMA {name}"), [], |r| {
-            r.get::<_, rusqlite::types::Value>(0).map(|v| match v {
-                rusqlite::types::Value::Integer(i) => i.to_string(),
-                rusqlite::types::Value::Text(t) => t.to_lowercase(),
-                other => format!("{other:?}"),
-            })
-        })?;
+        let got = pragma_text(conn, name)?.to_lowercase();
         let want = if want.is_empty() { value } else { want };
         if got != want {
             return Err(Failure::failed(format!(
@@ -210,6 +206,18 @@ fn configure(conn: &Connection, busy_timeout: Duration) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The value of pragma `name`, as text.
+fn pragma_text(conn: &Connection, name: &str) -> Result<String> {
+    let value = conn.query_row(&format!("PRAGMA {name}"), [], |r| {
+        r.get::<_, rusqlite::types::Value>(0)
+    })?;
+    Ok(match value {
+        rusqlite::types::Value::Integer(i) => i.to_string(),
+        rusqlite::types::Value::Text(t) => t,
+        other => format!("{other:?}"),
+    })
 }
 
 /// The files SQLite may keep beside the database at `path`: its `-wal`,

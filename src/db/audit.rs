@@ -1,0 +1,58 @@
+//! The audit log: who archived, anonymized, restored or replayed what, and
+//! when. Append-only, and it never holds personal data: `details` carries
+//! counts and job ids only.
+
+use anyhow::{Context, Result};
+use rusqlite::params;
+use serde::Serialize;
+
+use super::Db;
+
+/// One line of the audit log. It never holds personal data.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditEntry {
+    pub at: String,
+    pub operator: String,
+    pub action: String,
+    pub campaign: Option<String>,
+    pub details: serde_json::Value,
+}
+
+impl Db {
+    /// Appends to the audit log. `details` must hold no personal data.
+    pub fn audit(
+        &self,
+        at: &str,
+        operator: &str,
+        action: &str,
+        campaign: Option<&str>,
+        details: &serde_json::Value,
+    ) -> Result<()> {
+        self.conn
+            .prepare_cached("INSERT INTO audit (at, operator, action, campaign, details) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![at, operator, action, campaign, details.to_string()])
+            .context("cannot write the audit log")?;
+        Ok(())
+    }
+
+    /// The audit log since `since` (RFC 3339), oldest first.
+    pub fn audit_log(&self, since: Option<&str>) -> Result<Vec<AuditEntry>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT at, operator, action, campaign, details FROM audit WHERE ?1 IS NULL OR at >= ?1 ORDER BY id",
+        )?;
+        let rows = stmt
+            .query_map([since], |r| {
+                let details: String = r.get(4)?;
+                Ok(AuditEntry {
+                    at: r.get(0)?,
+                    operator: r.get(1)?,
+                    action: r.get(2)?,
+                    campaign: r.get(3)?,
+                    details: serde_json::from_str(&details).unwrap_or(serde_json::Value::Null),
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()
+            .context("cannot read the audit log")?;
+        Ok(rows)
+    }
+}

@@ -1,0 +1,187 @@
+//! Snapshots: what backup and restore need from SQLite.
+//!
+//! - [`Db::vacuum_into`] writes a consistent copy with live data only (the
+//!   online backup API would copy deleted residue verbatim);
+//! - [`check`] treats a file as untrusted: it is opened read-only and
+//!   immutable (nothing is written beside it), must pass `integrity_check`,
+//!   be of a schema version this cube knows, have the tables cube creates for
+//!   that version, and nothing cube never makes (triggers, views);
+//! - [`Db::into_single_file`] leaves WAL mode before a file is renamed into
+//!   place, and [`swap_into_place`] holds the live database's exclusive lock
+//!   while it is replaced.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use rusqlite::{Connection, OpenFlags};
+use serde::Serialize;
+
+use super::{migrations, side_files, Db};
+use crate::{Failure, Kind};
+
+/// What a snapshot holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct SnapshotInfo {
+    pub schema_version: i64,
+    pub customers: i64,
+    pub anonymized: i64,
+}
+
+impl Db {
+    /// Writes a consistent, compact copy of the database (live data only, no
+    /// free space) into `path`, which must not exist or be empty.
+    pub fn vacuum_into(&self, path: &Path) -> Result<()> {
+        let target = path.to_str().context("the backup path is not UTF-8")?;
+        self.conn
+            .execute("VACUUM INTO ?1", [target])
+            .with_context(|| format!("cannot write a snapshot to {}", path.display()))?;
+        Ok(())
+    }
+
+    /// Leaves WAL mode, so that the file alone is the whole database (before it
+    /// is renamed into place); false if another connection prevents it.
+    pub fn into_single_file(&self) -> Result<bool> {
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+        Ok(mode.eq_ignore_ascii_case("delete"))
+    }
+}
+
+/// Checks an untrusted file: a SQLite database that passes `integrity_check`,
+/// of a schema version this cube knows, with the tables cube creates for that
+/// version and nothing cube never makes (triggers, views).
+pub fn check(path: &Path) -> Result<SnapshotInfo> {
+    let bad = |what: &str| -> anyhow::Error {
+        Failure::bad_input(format!("{} {what}; nothing was changed", path.display())).into()
+    };
+    let mut header = [0u8; 16];
+    let read = File::open(path)
+        .with_context(|| format!("cannot open {}", path.display()))?
+        .read(&mut header)?;
+    if read < 16 || &header != b"SQLite format 3\0" {
+        return Err(bad("is not a SQLite database"));
+    }
+    let uri = format!("file:{}?mode=ro&immutable=1", uri_path(path));
+    let conn = Connection::open_with_flags(
+        &uri,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
+    )
+    .map_err(|_| bad("cannot be opened as a database"))?;
+    conn.execute_batch("PRAGMA trusted_schema = OFF; PRAGMA cell_size_check = ON;")
+        .map_err(|_| bad("cannot be opened as a database"))?;
+    let verdict: String = conn
+        .query_row("PRAGMA integrity_check(1)", [], |r| r.get(0))
+        .map_err(|_| bad("is damaged (its integrity check cannot run)"))?;
+    if verdict != "ok" {
+        return Err(bad("is damaged (it fails its integrity check)"));
+    }
+    let objects = schema_objects(&conn).map_err(|_| bad("is damaged"))?;
+    if objects
+        .iter()
+        .any(|(kind, _)| kind == "trigger" || kind == "view")
+    {
+        return Err(bad("holds triggers or views, which cube never makes"));
+    }
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|_| bad("is damaged"))?;
+    if !(1..=migrations::CURRENT).contains(&version) {
+        let has_customers = objects
+            .iter()
+            .any(|(kind, name)| kind == "table" && name == "customers");
+        if !has_customers {
+            return Err(bad("is not a cube database (it has no customers table)"));
+        }
+        return Err(bad(&format!(
+            "has schema version {version}, which this cube (version {}) does not know",
+            migrations::CURRENT
+        )));
+    }
+    for (kind, table) in schema_objects(&migrations::schema_of(version)?)? {
+        if kind == "table" && !objects.iter().any(|(k, n)| k == "table" && *n == table) {
+            return Err(bad(&format!(
+                "is not a cube database (it has no {table} table)"
+            )));
+        }
+    }
+    let (customers, anonymized) = conn
+        .query_row(
+            "SELECT count(*), count(anonymized_at) FROM customers",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map_err(|_| bad("is damaged"))?;
+    Ok(SnapshotInfo {
+        schema_version: version,
+        customers,
+        anonymized,
+    })
+}
+
+/// (type, name) of every object in the schema, but SQLite's own.
+fn schema_objects(conn: &Connection) -> rusqlite::Result<Vec<(String, String)>> {
+    let mut stmt =
+        conn.prepare("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")?;
+    let objects = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect();
+    objects
+}
+
+fn uri_path(path: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = String::new();
+    for b in absolute.to_string_lossy().bytes() {
+        match b {
+            b'%' | b'?' | b'#' => out.push_str(&format!("%{b:02X}")),
+            _ => out.push(b as char),
+        }
+    }
+    out
+}
+
+/// Replaces the live database by calling `rename` (which moves the new file
+/// over `live`), holding the live database's exclusive lock meanwhile so that
+/// no other cube is inside it. Its old `-wal` and `-shm` go afterwards.
+pub fn swap_into_place(
+    live: &Path,
+    busy_timeout: Duration,
+    rename: impl FnOnce() -> Result<()>,
+) -> Result<()> {
+    if !live.exists() {
+        return rename();
+    }
+    let conn = Connection::open_with_flags(
+        live,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .with_context(|| format!("cannot open {}", live.display()))?;
+    conn.busy_timeout(busy_timeout)?;
+    // Out of WAL mode, the old file is the whole old database: no -wal of it
+    // can be left to be mistaken for the new one's.
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))
+        .unwrap_or_default();
+    if !mode.eq_ignore_ascii_case("delete") {
+        return Err(Failure::new(
+            Kind::Busy,
+            "the live database is in use by another program; nothing was changed",
+        )
+        .hint("stop the other cube commands and try again")
+        .into());
+    }
+    conn.execute_batch("BEGIN EXCLUSIVE")
+        .context("cannot lock the live database")?;
+    rename()?;
+    let _ = conn.execute_batch("ROLLBACK");
+    drop(conn);
+    let [wal, shm, _] = side_files(live);
+    for stale in [wal, shm] {
+        let _ = std::fs::remove_file(stale);
+    }
+    Ok(())
+}

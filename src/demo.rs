@@ -16,7 +16,6 @@ use chrono::{DateTime, Duration, Utc};
 use crate::db::{CampaignStatus, Card, Db, NewHistory, NewOutcome, NewSale, Stage};
 use crate::env::timestamp;
 use crate::ids::IdGen;
-use crate::ui::Ui;
 
 /// At most this many recording files are written, whatever the size.
 const MAX_RECORDINGS: u64 = 300;
@@ -196,14 +195,15 @@ pub struct DemoSummary {
     pub recordings: u64,
 }
 
-/// Fills `db` (expected empty) with `customers` customers.
+/// Fills `db` (expected empty) with `customers` customers; `progress` is
+/// told how many are made so far.
 pub fn fill(
     db: &Db,
     recordings: &Path,
     customers: u64,
     seed: u64,
     now: DateTime<Utc>,
-    ui: &Ui,
+    progress: &dyn Fn(u64),
 ) -> Result<DemoSummary> {
     let mut rng = Rng(seed);
     let mut summary = DemoSummary::default();
@@ -225,7 +225,6 @@ pub fn fill(
         .iter()
         .map(|s| tx.seller_id(s, &timestamp(now - Duration::days(400))))
         .collect::<Result<_>>()?;
-    let bar = ui.progress(Some(customers), "customers");
     let base_ms = (now - Duration::days(200)).timestamp_millis().max(0) as u64;
     let mut ids = IdGen::with_seed(seed);
     for i in 0..customers {
@@ -336,13 +335,12 @@ pub fn fill(
             })?;
         }
         if i % 1024 == 0 {
-            bar.set_position(i);
+            progress(i);
         }
     }
     for (&(_, _, idle_days, _), &id) in CAMPAIGNS.iter().zip(&campaign_ids) {
         tx.touch_campaign(id, &timestamp(now - Duration::days(idle_days)))?;
     }
-    bar.finish_and_clear();
     tx.commit()?;
     Ok(summary)
 }
@@ -390,7 +388,13 @@ pub const BENCH_CAMPAIGN: &str = "Benchmark";
 /// Writes `customers.csv` (the ten canonical card columns) and `outcomes.csv`
 /// (two outcomes per customer, a third of them sales) into `dir`: the same
 /// made-up people as the demo, as files to import, for benchmarks.
-pub fn write_csv(dir: &Path, customers: u64, seed: u64, now: DateTime<Utc>, ui: &Ui) -> Result<()> {
+pub fn write_csv(
+    dir: &Path,
+    customers: u64,
+    seed: u64,
+    now: DateTime<Utc>,
+    progress: &dyn Fn(u64),
+) -> Result<()> {
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let open = |name: &str| -> Result<csv::Writer<io::BufWriter<fs::File>>> {
         let path = dir.join(name);
@@ -427,7 +431,6 @@ pub fn write_csv(dir: &Path, customers: u64, seed: u64, now: DateTime<Utc>, ui: 
         "unit_price",
     ])?;
     let mut rng = Rng(seed);
-    let bar = ui.progress(Some(customers), "customers");
     for i in 0..customers {
         let (first, card) = person(&mut rng, i);
         let number = card.customer_no.clone().unwrap_or_default();
@@ -478,10 +481,9 @@ pub fn write_csv(dir: &Path, customers: u64, seed: u64, now: DateTime<Utc>, ui: 
             ])?;
         }
         if i % 4096 == 0 {
-            bar.set_position(i);
+            progress(i);
         }
     }
-    bar.finish_and_clear();
     people.flush()?;
     outcomes.flush()?;
     Ok(())

@@ -26,7 +26,6 @@ use sha2::Sha256;
 
 use crate::csvio::AtomicFile;
 use crate::db::{Db, ExportFilter, ExportRow, Report};
-use crate::ui::Ui;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExportFormat {
@@ -269,46 +268,53 @@ fn csv_error(err: csv::Error) -> anyhow::Error {
     }
 }
 
-/// Writes a report; `output` is a file path, or `None` for stdout.
-pub fn export(db: &Db, options: &ExportOptions, output: Option<&Path>, ui: &Ui) -> Result<u64> {
-    match output {
-        Some(path) => {
-            let mut temp = AtomicFile::create(path, "export")?;
-            let count = write_report(db, options, temp.file(), ui)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            temp.commit()?;
-            Ok(count)
+/// Writes a report into the file at `path`, complete or not at all.
+/// `progress` is told of each row as it is read. Returns the row count.
+pub fn export_to_file(
+    db: &Db,
+    options: &ExportOptions,
+    path: &Path,
+    progress: &dyn Fn(u64),
+) -> Result<u64> {
+    let mut temp = AtomicFile::create(path, "export")?;
+    let count = write_report(db, options, temp.file(), progress)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    temp.commit()?;
+    Ok(count)
+}
+
+/// Writes a report to `out` (stdout, for the command). Returns the row count.
+pub fn export_to(
+    db: &Db,
+    options: &ExportOptions,
+    mut out: impl Write + Send,
+    progress: &dyn Fn(u64),
+) -> Result<u64> {
+    let count = match options.format {
+        ExportFormat::Xlsx => {
+            // A workbook is a zip with its index at the end: build it in an
+            // unnamed temporary file, then copy it out.
+            let mut file = tempfile::tempfile().context("cannot create a temporary file")?;
+            let count = write_report(db, options, &mut file, progress)?;
+            file.rewind()?;
+            io::copy(&mut file, &mut out)?;
+            count
         }
-        None => {
-            if options.format == ExportFormat::Xlsx {
-                // A workbook is a zip with its index at the end: build it in an
-                // unnamed temporary file, then copy it out.
-                let mut file = tempfile::tempfile().context("cannot create a temporary file")?;
-                let count = write_report(db, options, &mut file, ui)?;
-                file.rewind()?;
-                let mut out = ui.stdout();
-                io::copy(&mut file, &mut out)?;
-                out.flush()?;
-                Ok(count)
-            } else {
-                let mut out = ui.stdout();
-                let count = write_csv(db, options, &mut out, ui)?;
-                out.flush()?;
-                Ok(count)
-            }
-        }
-    }
+        ExportFormat::Csv => write_csv(db, options, &mut out, progress)?,
+    };
+    out.flush()?;
+    Ok(count)
 }
 
 fn write_report<W: Write + Seek + Send>(
     db: &Db,
     options: &ExportOptions,
     out: W,
-    ui: &Ui,
+    progress: &dyn Fn(u64),
 ) -> Result<u64> {
     match options.format {
-        ExportFormat::Csv => write_csv(db, options, out, ui),
-        ExportFormat::Xlsx => write_xlsx(db, options, out, ui),
+        ExportFormat::Csv => write_csv(db, options, out, progress),
+        ExportFormat::Xlsx => write_xlsx(db, options, out, progress),
     }
 }
 
@@ -318,11 +324,15 @@ const CSV_BATCH: usize = 512;
 /// Reads the rows on this thread and writes the CSV on another, so that
 /// SQLite and the CSV writer each have a core. Rows are swapped out of the
 /// reader rather than copied, and batches come back to be read into again.
-fn write_csv<W: Write + Send>(db: &Db, options: &ExportOptions, out: W, ui: &Ui) -> Result<u64> {
+fn write_csv<W: Write + Send>(
+    db: &Db,
+    options: &ExportOptions,
+    out: W,
+    progress: &dyn Fn(u64),
+) -> Result<u64> {
     let pseudonyms = Pseudonyms::new(db)?;
     let mut csv = CsvOut::new(out, options.delimiter, options.bom, options.raw)?;
     csv.header(header(options.report))?;
-    let bar = ui.progress(None, "rows");
     let report = options.report;
     let (count, csv) = std::thread::scope(|scope| {
         let (to_writer, full) = mpsc::sync_channel::<Vec<ExportRow>>(2);
@@ -344,7 +354,7 @@ fn write_csv<W: Write + Send>(db: &Db, options: &ExportOptions, out: W, ui: &Ui)
         let mut filling = Vec::with_capacity(CSV_BATCH);
         let mut spare: Vec<ExportRow> = Vec::new();
         let read = db.export_rows(report, &options.filter, &mut |row| {
-            bar.inc(1);
+            progress(1);
             if spare.is_empty() {
                 spare = written.try_recv().unwrap_or_default();
             }
@@ -371,7 +381,6 @@ fn write_csv<W: Write + Send>(db: &Db, options: &ExportOptions, out: W, ui: &Ui)
         let csv = csv?;
         Ok::<_, anyhow::Error>((read?, csv))
     })?;
-    bar.finish_and_clear();
     let mut out = csv.finish()?;
     out.flush()?;
     Ok(count)
@@ -381,7 +390,7 @@ fn write_xlsx<W: Write + Seek + Send>(
     db: &Db,
     options: &ExportOptions,
     out: W,
-    ui: &Ui,
+    progress: &dyn Fn(u64),
 ) -> Result<u64> {
     let pseudonyms = Pseudonyms::new(db)?;
     let mut workbook = Workbook::new();
@@ -407,11 +416,10 @@ fn write_xlsx<W: Write + Seek + Send>(
         sheet.write_string_with_format(0, col as u16, *name, &bold)?;
     }
     sheet.set_freeze_panes(1, 0)?;
-    let bar = ui.progress(None, "rows");
     let mut line: u32 = 0;
     let count = db.export_rows(options.report, &options.filter, &mut |row| {
         line += 1;
-        bar.inc(1);
+        progress(1);
         let pseudonym = if row.anonymized {
             pseudonyms.of(&row.cube_id)
         } else {
@@ -442,7 +450,6 @@ fn write_xlsx<W: Write + Seek + Send>(
         }
         Ok(())
     })?;
-    bar.finish_and_clear();
     workbook
         .save_to_writer(out)
         .context("cannot write the workbook")?;

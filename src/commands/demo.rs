@@ -42,7 +42,11 @@ fn default_demo_path(env: &crate::Env) -> Result<PathBuf> {
 pub fn run(args: DemoArgs, cmd: &CommandHelper) -> Result<()> {
     let ui = cmd.ui;
     if let Some(dir) = &args.csv {
-        demo::write_csv(dir, args.customers, args.seed, cmd.actor()?.now, ui)?;
+        let bar = ui.progress(Some(args.customers), "customers");
+        demo::write_csv(dir, args.customers, args.seed, cmd.actor()?.now, &|i| {
+            bar.set_position(i)
+        })?;
+        bar.finish_and_clear();
         ui.say(&format!(
             "wrote {0}/customers.csv ({1} customers) and {0}/outcomes.csv ({2} outcomes, campaign {3:?})",
             dir.display(),
@@ -83,14 +87,16 @@ pub fn run(args: DemoArgs, cmd: &CommandHelper) -> Result<()> {
         .site_at(path.clone())
         .open(Access::Create, cmd.actor()?)?;
     let (db, recordings) = (&store.db, store.recordings());
+    let bar = ui.progress(Some(args.customers), "customers");
     let summary = demo::fill(
         db,
         recordings,
         args.customers,
         args.seed,
         store.actor.now,
-        ui,
+        &|i| bar.set_position(i),
     )?;
+    bar.finish_and_clear();
     ui.say(&format!(
         "demo database ready: {} ({} customers, {} outcomes, {} recordings in {})",
         path.display(),
@@ -149,7 +155,7 @@ fn show_the_point(cmd: &CommandHelper, store: &Store) -> Result<()> {
         bom: false,
         raw: false,
     };
-    export::export(db, &options, None, ui)?;
+    export::export_to(db, &options, ui.stdout(), &|_| {})?;
     Ok(())
 }
 

@@ -106,7 +106,13 @@ pub fn run(args: ExportArgs, cmd: &CommandHelper) -> Result<()> {
             .hint("write it to a file with -o FILE.xlsx")
             .into());
     }
-    let count = export::export(db, &options, args.output.as_deref(), ui)?;
+    let bar = ui.progress(None, "rows");
+    let progress = |n| bar.inc(n);
+    let count = match &args.output {
+        Some(path) => export::export_to_file(db, &options, path, &progress)?,
+        None => export::export_to(db, &options, ui.stdout(), &progress)?,
+    };
+    bar.finish_and_clear();
     let to = match &args.output {
         Some(path) => format!(" to {}", path.display()),
         None => String::new(),

@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Read};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
 use anyhow::{Context, Result};
@@ -24,6 +24,7 @@ use crate::db::{CardText, CustomerRef, Db, NewHistory, NewOutcome, NewSale, Stag
 use crate::env::timestamp;
 use crate::export::TempOutput;
 use crate::ids::IdGen;
+use crate::recordings;
 use crate::ui::Ui;
 use crate::{validate, Failure};
 
@@ -948,45 +949,6 @@ fn row_customer(
     }
 }
 
-/// Checks a recording path: relative, inside the folder, an existing file, and
-/// not reached through a link that leads outside. Returns it in stored form.
-pub fn recording_path(folder: &Path, value: &str) -> Result<String, String> {
-    if value.contains('\0') || value.contains('\\') {
-        return Err("a recording path (no NUL or backslash allowed)".into());
-    }
-    let path = Path::new(value);
-    let mut parts = Vec::new();
-    for component in path.components() {
-        match component {
-            Component::Normal(p) => parts.push(p.to_string_lossy().into_owned()),
-            Component::CurDir => {}
-            _ => return Err("a relative path inside the recordings folder".into()),
-        }
-    }
-    if parts.is_empty() {
-        return Err("a recording path".into());
-    }
-    let root = folder.canonicalize().map_err(|_| {
-        format!(
-            "a recording: the recordings folder {} does not exist",
-            folder.display()
-        )
-    })?;
-    let full = folder.join(parts.join("/"));
-    let real = full
-        .canonicalize()
-        .map_err(|_| format!("a recording: there is no such file in {}", folder.display()))?;
-    if !real.starts_with(&root) {
-        return Err(
-            "a recording inside the recordings folder (it leads outside through a link)".into(),
-        );
-    }
-    if !real.is_file() {
-        return Err("a recording file".into());
-    }
-    Ok(parts.join("/"))
-}
-
 /// Imports outcomes, each with an optional sale and call recording. The WAL
 /// is synced as it grows (see [`Db::with_wal_flushed`]).
 pub fn outcomes(
@@ -1139,7 +1101,7 @@ fn read_outcome<'r>(
     };
     let recording = match columns.get(record, "recording").trim() {
         "" => None,
-        path => match recording_path(recordings, path) {
+        path => match recordings::check(recordings, path) {
             Ok(p) => Some(p),
             Err(what) => {
                 return input

@@ -25,6 +25,7 @@ pub mod flow;
 pub mod ids;
 pub mod import;
 pub mod journal;
+pub mod recordings;
 pub mod ui;
 pub mod validate;
 

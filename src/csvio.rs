@@ -13,6 +13,8 @@ use std::io::{self, Read};
 
 use encoding_rs::WINDOWS_1252;
 
+use crate::Failure;
+
 /// The longest field accepted, in bytes of UTF-8.
 pub const MAX_FIELD_BYTES: usize = 64 * 1024;
 /// The most fields one record may have.
@@ -24,6 +26,25 @@ pub enum Encoding {
     Utf8,
     #[value(name = "windows-1252")]
     Windows1252,
+}
+
+/// Whether a byte can separate fields. A quote or a line end cannot: the
+/// reader must see them as what they are (a CR is half of a Windows line end,
+/// and as the delimiter it would add a field to every record).
+fn separates_fields(b: u8) -> bool {
+    b.is_ascii() && !matches!(b, b'"' | b'\n' | b'\r')
+}
+
+/// Reads a `--delimiter` value, for import and export alike: one ASCII
+/// character, or `\t` (or `tab`) for a tab.
+pub fn parse_delimiter(value: &str) -> Result<u8, Failure> {
+    match value.as_bytes() {
+        b"\\t" | b"tab" | b"\t" => Ok(b'\t'),
+        &[b] if separates_fields(b) => Ok(b),
+        _ => Err(Failure::refused(format!(
+            "--delimiter {value:?}: use one ASCII character, or \\t"
+        ))),
+    }
 }
 
 /// A record (a row) and the lines it came from, 1-based.
@@ -503,6 +524,18 @@ mod tests {
             .into_iter()
             .map(|r| r.fields().map(String::from).collect())
             .collect()
+    }
+
+    #[test]
+    fn a_delimiter_flag_is_one_ascii_character_or_tab() {
+        for (value, byte) in [(";", b';'), (",", b','), ("|", b'|'), ("\\t", b'\t')] {
+            assert_eq!(parse_delimiter(value).unwrap(), byte, "{value:?}");
+        }
+        assert_eq!(parse_delimiter("tab").unwrap(), b'\t');
+        assert_eq!(parse_delimiter("\t").unwrap(), b'\t');
+        for value in ["\"", "\n", "\r", "", ";;", "é", "\\n"] {
+            assert!(parse_delimiter(value).is_err(), "{value:?}");
+        }
     }
 
     #[test]

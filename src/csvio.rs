@@ -294,7 +294,7 @@ impl<R: Read> CsvReader<R> {
         let end = line.iter().position(|&b| b == b'\n').unwrap_or(line.len());
         let text = line[..end].strip_suffix(b"\r").unwrap_or(&line[..end]);
         match text {
-            [b's' | b'S', b'e' | b'E', b'p' | b'P', b'=', d] if *d != b'"' => {
+            [b's' | b'S', b'e' | b'E', b'p' | b'P', b'=', d] if separates_fields(*d) => {
                 self.pos += (end + 1).min(line.len());
                 self.line += 1;
                 Ok(Some(*d))
@@ -610,6 +610,12 @@ mod tests {
         let records = read_all(b"sep=;\r\nnavn;by\r\nAse;Oslo, sentrum\r\n").unwrap();
         assert_eq!(records[0].fields().collect::<Vec<_>>(), ["navn", "by"]);
         assert_eq!((records[1].line, records[1].field(1)), (3, "Oslo, sentrum"));
+    }
+
+    #[test]
+    fn a_sep_line_cannot_name_a_line_end() {
+        let reader = CsvReader::new(&b"sep=\r\r\na;b\r\n"[..], None, None).unwrap();
+        assert_ne!(reader.delimiter(), b'\r');
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::path::Path;
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 
-use super::headers::{keys, normalize_header, HISTORY_KEYS, OUTCOME_KEYS};
+use super::headers::{Field, FileKind};
 use super::{Input, Source, Summary};
 use crate::csvio::Record;
 use crate::db::{CustomerRef, Db, NewHistory, NewOutcome, NewSale, Stage, Tx};
@@ -20,27 +20,31 @@ use crate::recordings;
 use crate::ui::Ui;
 use crate::{validate, Failure};
 
-/// The columns of an outcomes or history file, by normalized header.
+/// Where each field of an outcomes or history file is: the first column
+/// whose header names it.
 #[derive(Debug, Default)]
-pub(super) struct Columns(HashMap<&'static str, usize>);
+pub(super) struct Columns(HashMap<Field, usize>);
+
+/// The columns an outcomes file must have, besides its customer's.
+pub(super) const OUTCOME_FIELDS: &[Field] =
+    &[Field::Campaign, Field::Seller, Field::Date, Field::Outcome];
 
 impl Columns {
-    pub(super) fn find(header: &[String], known: &[(&'static str, &[&str])]) -> Columns {
-        let mut found = HashMap::new();
-        for (i, h) in header.iter().enumerate() {
-            let n = normalize_header(h);
-            if let Some((key, _)) = known.iter().find(|(_, names)| names.contains(&n.as_str())) {
-                found.entry(*key).or_insert(i);
-            }
-        }
-        Columns(found)
+    pub(super) fn find(kind: FileKind, header: &[String]) -> Columns {
+        let fields = kind.columns(header, &HashMap::new()).into_iter();
+        Columns(
+            fields
+                .enumerate()
+                .filter_map(|(i, field)| Some((field?, i)))
+                .collect(),
+        )
     }
 
-    pub(super) fn require(&self, keys: &[&str], header: &[String]) -> Result<()> {
-        let missing: Vec<&str> = keys
+    pub(super) fn require(&self, fields: &[Field], header: &[String]) -> Result<()> {
+        let missing: Vec<&str> = fields
             .iter()
-            .filter(|k| !self.0.contains_key(*k))
-            .copied()
+            .filter(|f| !self.0.contains_key(f))
+            .map(|f| f.name())
             .collect();
         if missing.is_empty() {
             return Ok(());
@@ -52,12 +56,21 @@ impl Columns {
         )
     }
 
-    fn get<'r>(&self, record: &'r Record, key: &str) -> &'r str {
-        self.0.get(key).map_or("", |&i| record.field(i))
+    /// Requires a column that names the row's customer: its customer number
+    /// or its cube id.
+    fn require_customer(&self, header: &[String]) -> Result<()> {
+        if self.0.contains_key(&Field::CubeId) {
+            return Ok(());
+        }
+        self.require(&[Field::CustomerNo], header)
     }
 
-    fn index(&self, key: &str) -> usize {
-        self.0.get(key).copied().unwrap_or(0)
+    fn get<'r>(&self, record: &'r Record, field: Field) -> &'r str {
+        self.0.get(&field).map_or("", |&i| record.field(i))
+    }
+
+    fn index(&self, field: Field) -> usize {
+        self.0.get(&field).copied().unwrap_or(0)
     }
 }
 
@@ -69,22 +82,24 @@ fn row_customer(
     columns: &Columns,
     tx: &Tx,
 ) -> Result<Option<CustomerRef>> {
-    let cube_id = columns.get(record, "cube_id").trim();
-    let number = columns.get(record, "customer_no").trim();
+    let cube_id = columns.get(record, Field::CubeId).trim();
+    let number = columns.get(record, Field::CustomerNo).trim();
     let (found, column, key) = if !cube_id.is_empty() {
         (
             tx.customer_by_cube_id(cube_id)?,
-            columns.index("cube_id"),
+            columns.index(Field::CubeId),
             format!("the cube id {cube_id:?}"),
         )
     } else if !number.is_empty() {
         (
             tx.customer_by_number(number)?,
-            columns.index("customer_no"),
+            columns.index(Field::CustomerNo),
             format!("the customer number {number:?}"),
         )
     } else {
-        let column = columns.index("customer_no").min(columns.index("cube_id"));
+        let column = columns
+            .index(Field::CustomerNo)
+            .min(columns.index(Field::CubeId));
         input.bad_row(record, column, "no customer number or cube id")?;
         return Ok(None);
     };
@@ -114,11 +129,9 @@ pub(super) fn outcomes(
     ui: &Ui,
 ) -> Result<Summary> {
     let mut input = Input::open(source)?;
-    let columns = Columns::find(input.header(), &keys(OUTCOME_KEYS));
-    if !columns.0.contains_key("customer_no") && !columns.0.contains_key("cube_id") {
-        columns.require(&["customer_no"], input.header())?;
-    }
-    columns.require(&["campaign", "seller", "date", "outcome"], input.header())?;
+    let columns = Columns::find(FileKind::Outcomes, input.header());
+    columns.require_customer(input.header())?;
+    columns.require(OUTCOME_FIELDS, input.header())?;
     let now_text = timestamp(now);
     let tx = db.begin()?;
     let bar = ui.progress(None, "rows");
@@ -204,25 +217,25 @@ pub(super) fn read_outcome<'r>(
     columns: &Columns,
     recordings: &Path,
 ) -> Result<Option<OutcomeRow<'r>>> {
-    for key in ["campaign", "seller", "outcome"] {
+    for key in [Field::Campaign, Field::Seller, Field::Outcome] {
         if columns.get(record, key).trim().is_empty() {
             input.bad_row(record, columns.index(key), "is empty")?;
             return Ok(None);
         }
     }
-    let at = match validate::date_time(columns.get(record, "date")) {
+    let at = match validate::date_time(columns.get(record, Field::Date)) {
         Ok(at) => at,
         Err(what) => {
             return input
-                .bad_value(record, columns.index("date"), what)
+                .bad_value(record, columns.index(Field::Date), what)
                 .map(|_| None)
         }
     };
-    let product = columns.get(record, "product").trim();
+    let product = columns.get(record, Field::Product).trim();
     let sale = if product.is_empty() {
         None
     } else {
-        let quantity = match columns.get(record, "quantity").trim() {
+        let quantity = match columns.get(record, Field::Quantity).trim() {
             "" => Ok(1),
             q => validate::quantity(q),
         };
@@ -230,37 +243,37 @@ pub(super) fn read_outcome<'r>(
             Ok(q) => q,
             Err(what) => {
                 return input
-                    .bad_value(record, columns.index("quantity"), what)
+                    .bad_value(record, columns.index(Field::Quantity), what)
                     .map(|_| None)
             }
         };
-        let price = match validate::money(columns.get(record, "unit_price")) {
+        let price = match validate::money(columns.get(record, Field::UnitPrice)) {
             Ok(p) => p,
             Err(what) => {
                 return input
-                    .bad_value(record, columns.index("unit_price"), what)
+                    .bad_value(record, columns.index(Field::UnitPrice), what)
                     .map(|_| None)
             }
         };
         Some((product, quantity, price))
     };
-    let recording = match columns.get(record, "recording").trim() {
+    let recording = match columns.get(record, Field::Recording).trim() {
         "" => None,
         path => match recordings::check(recordings, path) {
             Ok(p) => Some(p),
             Err(what) => {
                 return input
-                    .bad_value(record, columns.index("recording"), &what)
+                    .bad_value(record, columns.index(Field::Recording), &what)
                     .map(|_| None)
             }
         },
     };
     Ok(Some(OutcomeRow {
-        campaign: columns.get(record, "campaign").trim(),
-        seller: columns.get(record, "seller").trim(),
+        campaign: columns.get(record, Field::Campaign).trim(),
+        seller: columns.get(record, Field::Seller).trim(),
         at,
-        label: columns.get(record, "outcome").trim(),
-        comment: columns.get(record, "comment"),
+        label: columns.get(record, Field::Outcome).trim(),
+        comment: columns.get(record, Field::Comment),
         sale,
         recording,
     }))
@@ -268,11 +281,9 @@ pub(super) fn read_outcome<'r>(
 
 pub(super) fn history(db: &Db, source: &Source, ui: &Ui) -> Result<Summary> {
     let mut input = Input::open(source)?;
-    let columns = Columns::find(input.header(), &keys(HISTORY_KEYS));
-    if !columns.0.contains_key("customer_no") && !columns.0.contains_key("cube_id") {
-        columns.require(&["customer_no"], input.header())?;
-    }
-    columns.require(&["date", "kind", "text"], input.header())?;
+    let columns = Columns::find(FileKind::History, input.header());
+    columns.require_customer(input.header())?;
+    columns.require(&[Field::Date, Field::Kind, Field::Text], input.header())?;
     let tx = db.begin()?;
     let bar = ui.progress(None, "rows");
     let mut summary = Summary::default();
@@ -281,23 +292,23 @@ pub(super) fn history(db: &Db, source: &Source, ui: &Ui) -> Result<Summary> {
         let Some(customer) = row_customer(&mut input, &record, &columns, &tx)? else {
             continue;
         };
-        let at = match validate::date_time(columns.get(&record, "date")) {
+        let at = match validate::date_time(columns.get(&record, Field::Date)) {
             Ok(at) => timestamp(at),
             Err(what) => {
-                input.bad_value(&record, columns.index("date"), what)?;
+                input.bad_value(&record, columns.index(Field::Date), what)?;
                 continue;
             }
         };
-        let kind = columns.get(&record, "kind").trim();
+        let kind = columns.get(&record, Field::Kind).trim();
         if kind.is_empty() {
-            input.bad_row(&record, columns.index("kind"), "is empty")?;
+            input.bad_row(&record, columns.index(Field::Kind), "is empty")?;
             continue;
         }
         tx.insert_history(&NewHistory {
             customer_id: customer.id,
             at: &at,
             kind,
-            text: columns.get(&record, "text"),
+            text: columns.get(&record, Field::Text),
         })?;
         summary.imported += 1;
     }

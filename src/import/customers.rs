@@ -13,7 +13,7 @@ use std::sync::mpsc;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 
-use super::headers::{normalize_header, Field};
+use super::headers::{normalize_header, Field, FileKind};
 use super::{
     bad_value_message, CustomerOptions, Input, Line, OnDuplicate, Report, Rows, Source, Summary,
 };
@@ -24,16 +24,18 @@ use crate::ids::IdGen;
 use crate::ui::Ui;
 use crate::{validate, Failure};
 
-/// Maps each column of a customer file's header to a field. The first column
-/// that maps to a field wins; later ones become extra fields.
+/// Maps each column of a customers file's header to a field: `--map` first,
+/// then the header vocabulary, where the first column that names a field
+/// holds it. Any other column is kept as an extra field.
 pub(super) fn map_customer_columns(
     header: &[String],
     maps: &[(String, String)],
 ) -> Result<Vec<Field>> {
+    let known = FileKind::Customers.fields();
     let mut overrides = HashMap::new();
     for (column, field) in maps {
-        let Some(&(_, f)) = Field::NAMES.iter().find(|(n, _)| n == field) else {
-            let names: Vec<&str> = Field::NAMES.iter().map(|(n, _)| *n).collect();
+        let Some(&f) = known.iter().find(|f| f.name() == field) else {
+            let names: Vec<&str> = known.iter().map(|f| f.name()).collect();
             return Err(Failure::refused(format!(
                 "--map {column}={field}: unknown field {field:?}"
             ))
@@ -51,21 +53,11 @@ pub(super) fn map_customer_columns(
         };
         overrides.insert(index, f);
     }
-    let mut taken = Vec::new();
-    let mut fields = Vec::with_capacity(header.len());
-    for (i, h) in header.iter().enumerate() {
-        let field = match overrides.get(&i) {
-            Some(&f) => f,
-            None => match Field::from_header(&normalize_header(h)) {
-                Some(f) if !taken.contains(&f) && !overrides.values().any(|&o| o == f) => f,
-                _ => Field::Extra,
-            },
-        };
-        if field != Field::Extra && field != Field::Ignore {
-            taken.push(field);
-        }
-        fields.push(field);
-    }
+    let fields: Vec<Field> = FileKind::Customers
+        .columns(header, &overrides)
+        .into_iter()
+        .map(|f| f.unwrap_or(Field::Extra))
+        .collect();
     let has_name = fields.contains(&Field::Name)
         || fields.contains(&Field::FirstName)
         || fields.contains(&Field::LastName);
@@ -144,7 +136,20 @@ impl CardColumns {
                     columns.extra.push(i);
                     continue;
                 }
-                Field::Ignore => continue,
+                // Not imported, or no field of a customer's card.
+                Field::Ignore
+                | Field::CubeId
+                | Field::Campaign
+                | Field::Seller
+                | Field::Date
+                | Field::Outcome
+                | Field::Comment
+                | Field::Product
+                | Field::Quantity
+                | Field::UnitPrice
+                | Field::Recording
+                | Field::Kind
+                | Field::Text => continue,
             };
             *slot = Some(i);
         }

@@ -33,9 +33,9 @@ use crate::export::TempOutput;
 use crate::ui::Ui;
 use crate::Failure;
 
-use activity::Columns;
+use activity::{Columns, OUTCOME_FIELDS};
 use customers::CardColumns;
-use headers::{keys, OUTCOME_KEYS};
+use headers::FileKind;
 
 /// How many bad rows an all-or-nothing import lists before it only counts.
 const MAX_LISTED_ERRORS: usize = 20;
@@ -392,8 +392,8 @@ pub fn check_customers(
 /// customers it names) without a database. Returns (valid rows, invalid rows).
 pub fn check_outcomes(input: impl Read + Send + 'static, recordings: &Path) -> Result<(u64, u64)> {
     let mut input = Input::from_reader(Box::new(input), "input".into(), &Source::default())?;
-    let columns = Columns::find(input.header(), &keys(OUTCOME_KEYS));
-    columns.require(&["campaign", "seller", "date", "outcome"], input.header())?;
+    let columns = Columns::find(FileKind::Outcomes, input.header());
+    columns.require(OUTCOME_FIELDS, input.header())?;
     let mut valid = 0;
     while let Some(record) = input.next()? {
         if activity::read_outcome(&mut input, &record, &columns, recordings)?.is_some() {

@@ -20,9 +20,7 @@
 //! Nothing here may print or log a value of an anonymized customer: progress
 //! and results are counts and ids only.
 
-use std::fs;
-use std::io;
-use std::path::{Component, Path};
+use std::path::Path;
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
@@ -32,6 +30,7 @@ use serde_json::json;
 use crate::db::{CampaignStatus, Db, ErasureCounts, Job, JobState};
 use crate::env::timestamp;
 use crate::journal::{Erasures, Journal};
+use crate::recordings;
 use crate::store::{Actor, Site};
 
 /// The setting that records how many bytes of the erasure journal this
@@ -313,7 +312,7 @@ fn delete_recordings(db: &Db, job: &Job, folder: &Path) -> Result<(u64, u64)> {
         }
         let tx = db.begin()?;
         for (id, path) in todo {
-            match remove_recording(folder, &path) {
+            match recordings::remove(folder, &path) {
                 Ok(true) => deleted += 1,
                 Ok(false) => refused += 1,
                 Err(e) => {
@@ -327,90 +326,5 @@ fn delete_recordings(db: &Db, job: &Job, folder: &Path) -> Result<(u64, u64)> {
             tx.recording_deleted(id)?;
         }
         tx.commit()?;
-    }
-}
-
-/// Deletes one recording file by its path relative to `folder`. Ok(true) when
-/// it is gone (or was already); Ok(false) when the path is not safe to touch: it
-/// is not a plain relative path, or a folder on the way is a link. A link as
-/// the file itself is removed, never followed.
-pub fn remove_recording(folder: &Path, relative: &str) -> io::Result<bool> {
-    if relative.contains('\0') || relative.contains('\\') {
-        return Ok(false);
-    }
-    let parts: Vec<&std::ffi::OsStr> = match Path::new(relative)
-        .components()
-        .filter(|c| *c != Component::CurDir)
-        .map(|c| match c {
-            Component::Normal(p) => Some(p),
-            _ => None,
-        })
-        .collect::<Option<Vec<_>>>()
-    {
-        Some(parts) if !parts.is_empty() => parts,
-        _ => return Ok(false),
-    };
-    let mut path = folder.to_path_buf();
-    for (i, part) in parts.iter().enumerate() {
-        path.push(part);
-        let meta = match fs::symlink_metadata(&path) {
-            Ok(m) => m,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(true),
-            Err(e) => return Err(e),
-        };
-        let last = i + 1 == parts.len();
-        if !last && !meta.is_dir() {
-            // A link (or a file) where a folder should be: never go through it.
-            return Ok(false);
-        }
-        if last {
-            if meta.is_dir() {
-                return Ok(false);
-            }
-            return match fs::remove_file(&path) {
-                Ok(()) => Ok(true),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(true),
-                Err(e) => Err(e),
-            };
-        }
-    }
-    Ok(true)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::os::unix::fs::symlink;
-
-    #[test]
-    fn recordings_are_removed_without_following_links() {
-        let dir = tempfile::tempdir().unwrap();
-        let folder = dir.path().join("rec");
-        fs::create_dir_all(folder.join("2026")).unwrap();
-        let outside = dir.path().join("outside");
-        fs::create_dir_all(&outside).unwrap();
-        fs::write(outside.join("canary.wav"), "x").unwrap();
-        fs::write(folder.join("2026/a.wav"), "x").unwrap();
-        symlink(&outside, folder.join("escape")).unwrap();
-        symlink(outside.join("canary.wav"), folder.join("link.wav")).unwrap();
-
-        assert!(remove_recording(&folder, "2026/a.wav").unwrap());
-        assert!(!folder.join("2026/a.wav").exists());
-        assert!(
-            remove_recording(&folder, "2026/a.wav").unwrap(),
-            "already gone is done"
-        );
-        assert!(!remove_recording(&folder, "escape/canary.wav").unwrap());
-        assert!(!remove_recording(&folder, "../outside/canary.wav").unwrap());
-        assert!(!remove_recording(&folder, "/etc/passwd").unwrap());
-        assert!(remove_recording(&folder, "link.wav").unwrap());
-        assert!(
-            fs::symlink_metadata(folder.join("link.wav")).is_err(),
-            "the link itself goes"
-        );
-        assert!(
-            outside.join("canary.wav").exists(),
-            "what it pointed at stays"
-        );
     }
 }

@@ -21,6 +21,8 @@ use anyhow::Context;
 
 use encoding_rs::WINDOWS_1252;
 
+use crate::Failure;
+
 /// The longest field accepted, in bytes of UTF-8.
 pub const MAX_FIELD_BYTES: usize = 64 * 1024;
 /// The most fields one record may have.
@@ -32,6 +34,25 @@ pub enum Encoding {
     Utf8,
     #[value(name = "windows-1252")]
     Windows1252,
+}
+
+/// Whether a byte can separate fields. A quote or a line end cannot: the
+/// reader must see them as what they are (a CR is half of a Windows line end,
+/// and as the delimiter it would add a field to every record).
+fn separates_fields(b: u8) -> bool {
+    b.is_ascii() && !matches!(b, b'"' | b'\n' | b'\r')
+}
+
+/// Reads a `--delimiter` value, for import and export alike: one ASCII
+/// character, or `\t` (or `tab`) for a tab.
+pub fn parse_delimiter(value: &str) -> Result<u8, Failure> {
+    match value.as_bytes() {
+        b"\\t" | b"tab" | b"\t" => Ok(b'\t'),
+        &[b] if separates_fields(b) => Ok(b),
+        _ => Err(Failure::refused(format!(
+            "--delimiter {value:?}: use one ASCII character, or \\t"
+        ))),
+    }
 }
 
 /// A record (a row) and the lines it came from, 1-based.
@@ -281,7 +302,7 @@ impl<R: Read> CsvReader<R> {
         let end = line.iter().position(|&b| b == b'\n').unwrap_or(line.len());
         let text = line[..end].strip_suffix(b"\r").unwrap_or(&line[..end]);
         match text {
-            [b's' | b'S', b'e' | b'E', b'p' | b'P', b'=', d] if *d != b'"' => {
+            [b's' | b'S', b'e' | b'E', b'p' | b'P', b'=', d] if separates_fields(*d) => {
                 self.pos += (end + 1).min(line.len());
                 self.line += 1;
                 Ok(Some(*d))
@@ -633,6 +654,18 @@ mod tests {
     }
 
     #[test]
+    fn a_delimiter_flag_is_one_ascii_character_or_tab() {
+        for (value, byte) in [(";", b';'), (",", b','), ("|", b'|'), ("\\t", b'\t')] {
+            assert_eq!(parse_delimiter(value).unwrap(), byte, "{value:?}");
+        }
+        assert_eq!(parse_delimiter("tab").unwrap(), b'\t');
+        assert_eq!(parse_delimiter("\t").unwrap(), b'\t');
+        for value in ["\"", "\n", "\r", "", ";;", "é", "\\n"] {
+            assert!(parse_delimiter(value).is_err(), "{value:?}");
+        }
+    }
+
+    #[test]
     fn detects_delimiters() {
         assert_eq!(fields(b"a;b\n1;2\n"), [["a", "b"], ["1", "2"]]);
         assert_eq!(fields(b"a\tb\r\n1\t2"), [["a", "b"], ["1", "2"]]);
@@ -704,6 +737,12 @@ mod tests {
         let records = read_all(b"sep=;\r\nnavn;by\r\nAse;Oslo, sentrum\r\n").unwrap();
         assert_eq!(records[0].fields().collect::<Vec<_>>(), ["navn", "by"]);
         assert_eq!((records[1].line, records[1].field(1)), (3, "Oslo, sentrum"));
+    }
+
+    #[test]
+    fn a_sep_line_cannot_name_a_line_end() {
+        let reader = CsvReader::new(&b"sep=\r\r\na;b\r\n"[..], None, None).unwrap();
+        assert_ne!(reader.delimiter(), b'\r');
     }
 
     #[test]

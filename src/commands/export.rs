@@ -7,7 +7,7 @@ use crate::commands::CommandHelper;
 use crate::db::{ExportFilter, Report};
 use crate::env::timestamp;
 use crate::export::{self, ExportFormat, ExportOptions};
-use crate::{flow, validate, Failure};
+use crate::{csvio, flow, validate, Failure};
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
@@ -45,16 +45,7 @@ pub struct ExportArgs {
 
 pub fn run(args: ExportArgs, cmd: &CommandHelper) -> Result<()> {
     let ui = cmd.ui;
-    let delimiter = match args.delimiter.as_str() {
-        "\\t" | "tab" | "\t" => b'\t',
-        d if d.len() == 1 && d != "\"" && d != "\n" && d != "\r" => d.as_bytes()[0],
-        d => {
-            return Err(Failure::refused(format!(
-                "--delimiter {d:?}: use one ASCII character, or \\t"
-            ))
-            .into())
-        }
-    };
+    let delimiter = csvio::parse_delimiter(&args.delimiter)?;
     if args.report == Report::History && args.seller.is_some() {
         return Err(Failure::refused(
             "history has no seller; --seller goes with outcomes and sales",

@@ -8,10 +8,9 @@ use anyhow::Result;
 use clap::{Args, Subcommand};
 
 use crate::commands::CommandHelper;
-use crate::csvio::Encoding;
+use crate::csvio::{parse_delimiter, Encoding};
 use crate::import::{Source, Summary};
 use crate::ui::Ui;
-use crate::Failure;
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
@@ -55,17 +54,7 @@ pub struct SourceArgs {
 
 impl SourceArgs {
     fn source(self) -> Result<Source> {
-        let delimiter = match self.delimiter.as_deref() {
-            None => None,
-            Some("\\t" | "tab" | "\t") => Some(b'\t'),
-            Some(d) if d.len() == 1 && d != "\"" && d != "\n" => Some(d.as_bytes()[0]),
-            Some(d) => {
-                return Err(Failure::refused(format!(
-                    "--delimiter {d:?}: use one ASCII character, or \\t"
-                ))
-                .into())
-            }
-        };
+        let delimiter = self.delimiter.as_deref().map(parse_delimiter).transpose()?;
         Ok(Source {
             path: self.file,
             encoding: self.encoding,

@@ -1,0 +1,317 @@
+//! Importing outcomes and history: rows about customers that are already
+//! in the database, found by customer number or cube id.
+//!
+//! Each row is looked up and written on one thread; these files are small
+//! next to customer files. A row about a customer that is missing or
+//! anonymized is a bad row: import never matches anonymized customers.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+
+use super::headers::{Field, FileKind};
+use super::{Input, Source, Summary};
+use crate::csvio::Record;
+use crate::db::{CustomerRef, Db, NewHistory, NewOutcome, NewSale, Stage, Tx};
+use crate::env::timestamp;
+use crate::recordings;
+use crate::ui::Ui;
+use crate::{validate, Failure};
+
+/// Where each field of an outcomes or history file is: the first column
+/// whose header names it.
+#[derive(Debug, Default)]
+pub(super) struct Columns(HashMap<Field, usize>);
+
+/// The columns an outcomes file must have, besides its customer's.
+pub(super) const OUTCOME_FIELDS: &[Field] =
+    &[Field::Campaign, Field::Seller, Field::Date, Field::Outcome];
+
+impl Columns {
+    pub(super) fn find(kind: FileKind, header: &[String]) -> Columns {
+        let fields = kind.columns(header, &HashMap::new()).into_iter();
+        Columns(
+            fields
+                .enumerate()
+                .filter_map(|(i, field)| Some((field?, i)))
+                .collect(),
+        )
+    }
+
+    pub(super) fn require(&self, fields: &[Field], header: &[String]) -> Result<()> {
+        let missing: Vec<&str> = fields
+            .iter()
+            .filter(|f| !self.0.contains_key(f))
+            .map(|f| f.name())
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(
+            Failure::bad_input(format!("the file has no column for {}", missing.join(", ")))
+                .hint(format!("the header has: {}", header.join(", ")))
+                .into(),
+        )
+    }
+
+    /// Requires a column that names the row's customer: its customer number
+    /// or its cube id.
+    fn require_customer(&self, header: &[String]) -> Result<()> {
+        if self.0.contains_key(&Field::CubeId) {
+            return Ok(());
+        }
+        self.require(&[Field::CustomerNo], header)
+    }
+
+    fn get<'r>(&self, record: &'r Record, field: Field) -> &'r str {
+        self.0.get(&field).map_or("", |&i| record.field(i))
+    }
+
+    fn index(&self, field: Field) -> usize {
+        self.0.get(&field).copied().unwrap_or(0)
+    }
+}
+
+/// Finds the customer a row of an outcomes or history file is about; reports
+/// the row when there is none or it is anonymized.
+fn row_customer(
+    input: &mut Input,
+    record: &Record,
+    columns: &Columns,
+    tx: &Tx,
+) -> Result<Option<CustomerRef>> {
+    let cube_id = columns.get(record, Field::CubeId).trim();
+    let number = columns.get(record, Field::CustomerNo).trim();
+    let (found, column, key) = if !cube_id.is_empty() {
+        (
+            tx.customer_by_cube_id(cube_id)?,
+            columns.index(Field::CubeId),
+            format!("the cube id {cube_id:?}"),
+        )
+    } else if !number.is_empty() {
+        (
+            tx.customer_by_number(number)?,
+            columns.index(Field::CustomerNo),
+            format!("the customer number {number:?}"),
+        )
+    } else {
+        let column = columns
+            .index(Field::CustomerNo)
+            .min(columns.index(Field::CubeId));
+        input.bad_row(record, column, "no customer number or cube id")?;
+        return Ok(None);
+    };
+    match found {
+        None => {
+            input.bad_row(record, column, &format!("no customer has {key}"))?;
+            Ok(None)
+        }
+        Some(c) if c.anonymized => {
+            // The cube id is no personal data; nothing else of the customer is shown.
+            input.bad_row(
+                record,
+                column,
+                &format!("customer {} is anonymized", c.cube_id),
+            )?;
+            Ok(None)
+        }
+        Some(c) => Ok(Some(c)),
+    }
+}
+
+pub(super) fn outcomes(
+    db: &Db,
+    source: &Source,
+    recordings: &Path,
+    now: DateTime<Utc>,
+    ui: &Ui,
+) -> Result<Summary> {
+    let mut input = Input::open(source)?;
+    let columns = Columns::find(FileKind::Outcomes, input.header());
+    columns.require_customer(input.header())?;
+    columns.require(OUTCOME_FIELDS, input.header())?;
+    let now_text = timestamp(now);
+    let tx = db.begin()?;
+    let bar = ui.progress(None, "rows");
+    let mut summary = Summary::default();
+    let mut campaigns: HashMap<String, i64> = HashMap::new();
+    while let Some(record) = input.next()? {
+        bar.inc(1);
+        let Some(customer) = row_customer(&mut input, &record, &columns, &tx)? else {
+            continue;
+        };
+        let Some(outcome) = read_outcome(&mut input, &record, &columns, recordings)? else {
+            continue;
+        };
+        let campaign_id = match campaigns.get(outcome.campaign) {
+            Some(&id) => id,
+            None => {
+                let id = match tx.campaign_by_name(outcome.campaign)? {
+                    Some(c) => c.id,
+                    None => tx.create_campaign(outcome.campaign, &now_text)?.id,
+                };
+                campaigns.insert(outcome.campaign.to_string(), id);
+                id
+            }
+        };
+        let seller_id = tx.seller_id(outcome.seller, &now_text)?;
+        let at = timestamp(outcome.at);
+        let outcome_id = tx.insert_outcome(&NewOutcome {
+            customer_id: customer.id,
+            campaign_id,
+            seller_id,
+            registered_at: &at,
+            label: outcome.label,
+            comment: outcome.comment,
+        })?;
+        if let Some((product, quantity, unit_price)) = outcome.sale {
+            tx.insert_sale(&NewSale {
+                outcome_id: Some(outcome_id),
+                customer_id: customer.id,
+                campaign_id: Some(campaign_id),
+                seller_id,
+                sold_at: &at,
+                product,
+                quantity,
+                unit_price,
+            })?;
+        }
+        if let Some(path) = &outcome.recording {
+            tx.insert_recording(customer.id, Some(outcome_id), path, &now_text)?;
+        }
+        match customer.campaign_id {
+            None => tx.place_customer(
+                customer.id,
+                Some(campaign_id),
+                Some(Stage::Completed),
+                Some(seller_id),
+                &now_text,
+            )?,
+            Some(current) if current == campaign_id => {
+                tx.set_stage(customer.id, Stage::Completed, &now_text)?
+            }
+            Some(_) => {}
+        }
+        tx.touch_campaign(campaign_id, &at)?;
+        summary.imported += 1;
+    }
+    bar.finish_and_clear();
+    input.finish(tx, source.dry_run, summary)
+}
+
+pub(super) struct OutcomeRow<'r> {
+    campaign: &'r str,
+    seller: &'r str,
+    at: DateTime<Utc>,
+    label: &'r str,
+    comment: &'r str,
+    sale: Option<(&'r str, i64, i64)>,
+    recording: Option<String>,
+}
+
+pub(super) fn read_outcome<'r>(
+    input: &mut Input,
+    record: &'r Record,
+    columns: &Columns,
+    recordings: &Path,
+) -> Result<Option<OutcomeRow<'r>>> {
+    for key in [Field::Campaign, Field::Seller, Field::Outcome] {
+        if columns.get(record, key).trim().is_empty() {
+            input.bad_row(record, columns.index(key), "is empty")?;
+            return Ok(None);
+        }
+    }
+    let at = match validate::date_time(columns.get(record, Field::Date)) {
+        Ok(at) => at,
+        Err(what) => {
+            return input
+                .bad_value(record, columns.index(Field::Date), what)
+                .map(|_| None)
+        }
+    };
+    let product = columns.get(record, Field::Product).trim();
+    let sale = if product.is_empty() {
+        None
+    } else {
+        let quantity = match columns.get(record, Field::Quantity).trim() {
+            "" => Ok(1),
+            q => validate::quantity(q),
+        };
+        let quantity = match quantity {
+            Ok(q) => q,
+            Err(what) => {
+                return input
+                    .bad_value(record, columns.index(Field::Quantity), what)
+                    .map(|_| None)
+            }
+        };
+        let price = match validate::money(columns.get(record, Field::UnitPrice)) {
+            Ok(p) => p,
+            Err(what) => {
+                return input
+                    .bad_value(record, columns.index(Field::UnitPrice), what)
+                    .map(|_| None)
+            }
+        };
+        Some((product, quantity, price))
+    };
+    let recording = match columns.get(record, Field::Recording).trim() {
+        "" => None,
+        path => match recordings::check(recordings, path) {
+            Ok(p) => Some(p),
+            Err(what) => {
+                return input
+                    .bad_value(record, columns.index(Field::Recording), &what)
+                    .map(|_| None)
+            }
+        },
+    };
+    Ok(Some(OutcomeRow {
+        campaign: columns.get(record, Field::Campaign).trim(),
+        seller: columns.get(record, Field::Seller).trim(),
+        at,
+        label: columns.get(record, Field::Outcome).trim(),
+        comment: columns.get(record, Field::Comment),
+        sale,
+        recording,
+    }))
+}
+
+pub(super) fn history(db: &Db, source: &Source, ui: &Ui) -> Result<Summary> {
+    let mut input = Input::open(source)?;
+    let columns = Columns::find(FileKind::History, input.header());
+    columns.require_customer(input.header())?;
+    columns.require(&[Field::Date, Field::Kind, Field::Text], input.header())?;
+    let tx = db.begin()?;
+    let bar = ui.progress(None, "rows");
+    let mut summary = Summary::default();
+    while let Some(record) = input.next()? {
+        bar.inc(1);
+        let Some(customer) = row_customer(&mut input, &record, &columns, &tx)? else {
+            continue;
+        };
+        let at = match validate::date_time(columns.get(&record, Field::Date)) {
+            Ok(at) => timestamp(at),
+            Err(what) => {
+                input.bad_value(&record, columns.index(Field::Date), what)?;
+                continue;
+            }
+        };
+        let kind = columns.get(&record, Field::Kind).trim();
+        if kind.is_empty() {
+            input.bad_row(&record, columns.index(Field::Kind), "is empty")?;
+            continue;
+        }
+        tx.insert_history(&NewHistory {
+            customer_id: customer.id,
+            at: &at,
+            kind,
+            text: columns.get(&record, Field::Text),
+        })?;
+        summary.imported += 1;
+    }
+    bar.finish_and_clear();
+    input.finish(tx, source.dry_run, summary)
+}

@@ -1,0 +1,419 @@
+//! The bulk customer import: mapping a customers file's columns to card
+//! fields, checking each row's card, and writing the cards.
+//!
+//! It is the import that must be fast (millions of rows), so it runs on two
+//! threads: one reads, checks and gives cube ids, the other writes through
+//! [`CustomerInserter`](crate::db::CustomerInserter). Rows travel in batches,
+//! and written batches travel back so the reader reads into their memory.
+//! Anything added per row here costs on every row of the largest files.
+
+use std::collections::HashMap;
+use std::sync::mpsc;
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+
+use super::headers::{normalize_header, Field, FileKind};
+use super::{
+    bad_value_message, CustomerOptions, Input, Line, OnDuplicate, Report, Rows, Source, Summary,
+};
+use crate::csvio::Record;
+use crate::db::{CardText, Db, Tx};
+use crate::env::timestamp;
+use crate::ids::IdGen;
+use crate::ui::Ui;
+use crate::{validate, Failure};
+
+/// Maps each column of a customers file's header to a field: `--map` first,
+/// then the header vocabulary, where the first column that names a field
+/// holds it. Any other column is kept as an extra field.
+pub(super) fn map_customer_columns(
+    header: &[String],
+    maps: &[(String, String)],
+) -> Result<Vec<Field>> {
+    let known = FileKind::Customers.fields();
+    let mut overrides = HashMap::new();
+    for (column, field) in maps {
+        let Some(&f) = known.iter().find(|f| f.name() == field) else {
+            let names: Vec<&str> = known.iter().map(|f| f.name()).collect();
+            return Err(Failure::refused(format!(
+                "--map {column}={field}: unknown field {field:?}"
+            ))
+            .hint(format!("fields: {}", names.join(", ")))
+            .into());
+        };
+        let Some(index) = header.iter().position(|h| {
+            h.trim() == column.trim() || normalize_header(h) == normalize_header(column)
+        }) else {
+            return Err(Failure::refused(format!(
+                "--map {column}={field}: the file has no column {column:?}"
+            ))
+            .hint(format!("the header has: {}", header.join(", ")))
+            .into());
+        };
+        overrides.insert(index, f);
+    }
+    let fields: Vec<Field> = FileKind::Customers
+        .columns(header, &overrides)
+        .into_iter()
+        .map(|f| f.unwrap_or(Field::Extra))
+        .collect();
+    let has_name = fields.contains(&Field::Name)
+        || fields.contains(&Field::FirstName)
+        || fields.contains(&Field::LastName);
+    if !has_name {
+        return Err(Failure::bad_input("no column holds the customers' names")
+            .hint(format!(
+                "the header has: {}; name one with --map COLUMN=name",
+                header.join(", ")
+            ))
+            .into());
+    }
+    Ok(fields)
+}
+
+/// How many rows the reading thread hands over at a time, and how many such
+/// batches may wait: enough to keep both threads busy, little memory.
+const BATCH_ROWS: usize = 1024;
+const BATCHES_IN_FLIGHT: usize = 4;
+
+/// A row as the reading thread hands it over: the record as read, and what
+/// checking it found, or why it is bad.
+struct Parsed {
+    record: Record,
+    card: Result<Checked, String>,
+}
+
+/// What checking a row found beyond its fields as they were read: the card
+/// is mostly those fields, trimmed, so it is not copied out of them (see
+/// [`card_text`]).
+pub(super) struct Checked {
+    cube_id: [u8; uuid::fmt::Hyphenated::LENGTH],
+    /// Made of first and last name, when there is no name column (or it is empty).
+    name: Option<String>,
+    /// Written as `DD.MM.YYYY`, stored as `YYYY-MM-DD`.
+    birth_date: Option<String>,
+    /// The extra fields as JSON, when the row has any.
+    extra: Option<String>,
+}
+
+/// Where each card field is in a record, from the header mapping.
+#[derive(Debug, Default)]
+pub(super) struct CardColumns {
+    customer_no: Option<usize>,
+    name: Option<usize>,
+    first_name: Option<usize>,
+    last_name: Option<usize>,
+    email: Option<usize>,
+    phone: Option<usize>,
+    address: Option<usize>,
+    postal_code: Option<usize>,
+    city: Option<usize>,
+    birth_date: Option<usize>,
+    company: Option<usize>,
+    notes: Option<usize>,
+    extra: Vec<usize>,
+}
+
+impl CardColumns {
+    pub(super) fn new(fields: &[Field]) -> CardColumns {
+        let mut columns = CardColumns::default();
+        for (i, field) in fields.iter().enumerate() {
+            let slot = match field {
+                Field::CustomerNo => &mut columns.customer_no,
+                Field::Name => &mut columns.name,
+                Field::FirstName => &mut columns.first_name,
+                Field::LastName => &mut columns.last_name,
+                Field::Email => &mut columns.email,
+                Field::Phone => &mut columns.phone,
+                Field::Address => &mut columns.address,
+                Field::PostalCode => &mut columns.postal_code,
+                Field::City => &mut columns.city,
+                Field::BirthDate => &mut columns.birth_date,
+                Field::Company => &mut columns.company,
+                Field::Notes => &mut columns.notes,
+                Field::Extra => {
+                    columns.extra.push(i);
+                    continue;
+                }
+                // Not imported, or no field of a customer's card.
+                Field::Ignore
+                | Field::CubeId
+                | Field::Campaign
+                | Field::Seller
+                | Field::Date
+                | Field::Outcome
+                | Field::Comment
+                | Field::Product
+                | Field::Quantity
+                | Field::UnitPrice
+                | Field::Recording
+                | Field::Kind
+                | Field::Text => continue,
+            };
+            *slot = Some(i);
+        }
+        columns
+    }
+}
+
+/// The card of a checked row, borrowed from its record.
+fn card_text<'a>(columns: &CardColumns, record: &'a Record, checked: &'a Checked) -> CardText<'a> {
+    let trimmed = |column: Option<usize>| column.map_or("", |i| record.field(i).trim());
+    CardText {
+        customer_no: Some(trimmed(columns.customer_no)).filter(|no| !no.is_empty()),
+        name: checked
+            .name
+            .as_deref()
+            .unwrap_or_else(|| trimmed(columns.name)),
+        email: trimmed(columns.email),
+        phone: trimmed(columns.phone),
+        address: trimmed(columns.address),
+        postal_code: trimmed(columns.postal_code),
+        city: trimmed(columns.city),
+        birth_date: checked
+            .birth_date
+            .as_deref()
+            .unwrap_or_else(|| trimmed(columns.birth_date)),
+        company: trimmed(columns.company),
+        notes: columns.notes.map_or("", |i| record.field(i)),
+        extra: checked.extra.as_deref().unwrap_or("{}"),
+    }
+}
+
+pub(super) fn import(
+    db: &Db,
+    source: &Source,
+    options: &CustomerOptions,
+    now: DateTime<Utc>,
+    ui: &Ui,
+) -> Result<Summary> {
+    let Input { rows, mut report } = Input::open(source)?;
+    let fields = map_customer_columns(&rows.header, &options.maps)?;
+    let now_text = timestamp(now);
+    let tx = db.begin()?;
+    let campaign_id = match &options.campaign {
+        None => None,
+        Some(name) => Some(import_campaign(&tx, name, &now_text, ui)?),
+    };
+    let columns = CardColumns::new(&fields);
+    let bar = ui.progress(None, "rows");
+    let mut summary = Summary::default();
+    let mut inserter = tx.customer_inserter(campaign_id, &now_text);
+    std::thread::scope(|scope| -> Result<()> {
+        let (sender, batches) = mpsc::sync_channel(BATCHES_IN_FLIGHT);
+        // Written batches go back to the reading thread, which reads new
+        // records into their memory and frees the rest (the system allocator
+        // frees much faster on the thread that allocated).
+        let (give_back, written) = mpsc::channel();
+        let now_ms = now.timestamp_millis().max(0) as u64;
+        let columns = &columns;
+        let reading = scope.spawn(move || read_cards(rows, columns, now_ms, sender, written));
+        for batch in batches {
+            bar.inc(batch.len() as u64);
+            let cards: Vec<_> = batch
+                .iter()
+                .filter_map(|Parsed { record, card }| Some((record, card.as_ref().ok()?)))
+                .map(|(record, checked)| {
+                    let cube_id = std::str::from_utf8(&checked.cube_id).unwrap_or_default();
+                    (cube_id, card_text(columns, record, checked))
+                })
+                .collect();
+            let inserted = inserter.insert(&cards)?;
+            let mut outcomes = cards.iter().zip(inserted);
+            for Parsed { record, card } in &batch {
+                if let Err(message) = card {
+                    report.reject(record, message.clone())?;
+                    continue;
+                }
+                match outcomes.next() {
+                    Some((_, true)) => summary.imported += 1,
+                    Some(((_, text), false)) => taken_number(
+                        &tx,
+                        &mut report,
+                        record,
+                        columns.customer_no.unwrap_or(0),
+                        text,
+                        options,
+                        &now_text,
+                        &mut summary,
+                    )?,
+                    None => anyhow::bail!("line {}: the row was not written", record.line),
+                }
+            }
+            let _ = give_back.send(batch);
+        }
+        drop(give_back);
+        // The channel ends when the reader is done or failed; its error wins.
+        reading
+            .join()
+            .map_err(|_| anyhow::anyhow!("the reading thread failed"))?
+    })?;
+    drop(inserter);
+    bar.finish_and_clear();
+    report.finish(tx, source.dry_run, summary)
+}
+
+/// The reading thread: records to checked cards with new cube ids, in batches.
+/// Stops early, without an error, when the writer has stopped listening.
+fn read_cards(
+    mut rows: Rows,
+    columns: &CardColumns,
+    now_ms: u64,
+    sender: mpsc::SyncSender<Vec<Parsed>>,
+    written: mpsc::Receiver<Vec<Parsed>>,
+) -> Result<()> {
+    let mut ids = IdGen::new();
+    let mut batch = Vec::with_capacity(BATCH_ROWS);
+    // Records of written batches, to read the next ones into.
+    let mut spare: Vec<Record> = Vec::new();
+    while let Some(line) = rows.next_into(spare.pop().unwrap_or_default())? {
+        batch.push(match line {
+            Line::Bad(record, message) => Parsed {
+                record,
+                card: Err(message),
+            },
+            Line::Good(record) => Parsed {
+                card: check_card(&rows.header, &record, columns).map(|mut checked| {
+                    ids.next(now_ms)
+                        .hyphenated()
+                        .encode_lower(&mut checked.cube_id);
+                    checked
+                }),
+                record,
+            },
+        });
+        if batch.len() == BATCH_ROWS {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+            if sender.send(full).is_err() {
+                return Ok(());
+            }
+            for done in written.try_iter() {
+                spare.extend(done.into_iter().map(|parsed| parsed.record));
+            }
+        }
+    }
+    if !batch.is_empty() {
+        let _ = sender.send(batch);
+    }
+    drop(sender);
+    written.iter().for_each(drop);
+    Ok(())
+}
+
+/// A row whose customer number a customer already has: skipped, written over
+/// or bad, as `--on-duplicate` says.
+#[allow(clippy::too_many_arguments)]
+fn taken_number(
+    tx: &Tx,
+    report: &mut Report,
+    record: &Record,
+    column: usize,
+    card: &CardText,
+    options: &CustomerOptions,
+    now: &str,
+    summary: &mut Summary,
+) -> Result<()> {
+    let found = match card.customer_no {
+        Some(no) => tx.customer_by_number(no)?,
+        None => None,
+    }
+    .with_context(|| format!("line {}: the customer could not be inserted", record.line))?;
+    match options.on_duplicate {
+        OnDuplicate::Skip => summary.skipped += 1,
+        OnDuplicate::Update => {
+            tx.update_card(found.id, card, now)?;
+            summary.updated += 1;
+        }
+        OnDuplicate::Error => {
+            report.bad_row(
+                record,
+                column,
+                &format!(
+                    "customer number {:?} is taken by another customer (see --on-duplicate)",
+                    record.field(column)
+                ),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The campaign to import into, created if missing; an archived one is refused.
+fn import_campaign(tx: &Tx, name: &str, now: &str, ui: &Ui) -> Result<i64> {
+    match tx.campaign_by_name(name)? {
+        Some(c) if c.status == crate::db::CampaignStatus::Archived => Err(Failure::refused(
+            format!("campaign {name:?} is archived; its customers are no longer handed out"),
+        )
+        .hint(format!("reactivate it first: cube reactivate {name:?}"))
+        .into()),
+        Some(c) => Ok(c.id),
+        None => {
+            ui.detail(&format!("creating campaign {name:?}"));
+            Ok(tx.create_campaign(name, now)?.id)
+        }
+    }
+}
+
+/// Checks one row's card; the error says why the row is bad.
+pub(super) fn check_card(
+    header: &[String],
+    record: &Record,
+    columns: &CardColumns,
+) -> Result<Checked, String> {
+    let field = |column: Option<usize>| column.map_or("", |i| record.field(i).trim());
+    if let Some(i) = columns.email.filter(|&i| !field(Some(i)).is_empty()) {
+        validate::email(field(Some(i)))
+            .map_err(|what| bad_value_message(header, record, i, what))?;
+    }
+    let mut birth_date = None;
+    if let Some(i) = columns.birth_date.filter(|&i| !field(Some(i)).is_empty()) {
+        let date = validate::date(field(Some(i)))
+            .map_err(|what| bad_value_message(header, record, i, what))?
+            .to_string();
+        birth_date = (date != field(Some(i))).then_some(date);
+    }
+    // The name column, or else first and last name joined.
+    let mut name = None;
+    let has_parts = columns.first_name.is_some() || columns.last_name.is_some();
+    if field(columns.name).is_empty() && has_parts {
+        let parts = [field(columns.first_name), field(columns.last_name)];
+        name = Some(
+            parts
+                .iter()
+                .filter(|s| !s.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+    }
+    let shown = name.as_deref().unwrap_or_else(|| field(columns.name));
+    if let Err(what) = validate::name(shown) {
+        // Named by the column the checked value came from.
+        let parts = [columns.first_name, columns.last_name]
+            .into_iter()
+            .flatten()
+            .min();
+        let (column, shown) = match (columns.name, &name) {
+            (Some(i), None) => (i, record.field(i)),
+            _ => (parts.or(columns.name).unwrap_or(0), shown),
+        };
+        return Err(format!(
+            "line {}, column {:?}: {shown:?} is not {what}",
+            record.line, header[column]
+        ));
+    }
+    let mut extra = serde_json::Map::new();
+    for &i in &columns.extra {
+        let value = record.field(i);
+        if !value.is_empty() {
+            extra.insert(header[i].trim().to_string(), value.into());
+        }
+    }
+    Ok(Checked {
+        cube_id: [0; uuid::fmt::Hyphenated::LENGTH],
+        name,
+        birth_date,
+        extra: (!extra.is_empty()).then(|| serde_json::Value::Object(extra).to_string()),
+    })
+}

@@ -1,0 +1,383 @@
+//! The one header vocabulary of every import: which headers name which
+//! field, in customers, outcomes and history files alike.
+//!
+//! Operators bring files from other systems, in English or Norwegian, so a
+//! field is recognised by any of several headers, compared after
+//! [`normalize_header`] folds case, accents, spaces, underscores and hyphens
+//! away. Each field's headers are listed once, in [`Field::spec`]; a file kind
+//! knows a subset of the fields ([`FileKind::fields`]), and a header naming
+//! a field its kind does not know is no field there (a `Date` column is kept
+//! as an extra field on a customer card). The same header may name two fields
+//! only when no file kind knows both: `Comment` is a card's notes in a
+//! customers file and an outcome's comment in an outcomes file.
+//!
+//! What must not change: a header recognised today keeps its field, or files
+//! that import now would import differently; and a field's name, which
+//! `--map` takes and error messages show.
+
+use std::collections::HashMap;
+
+/// A field an import column can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// The operator's own id of the customer: on the card in a customers
+    /// file, and how an outcomes or history row names its customer.
+    CustomerNo,
+    /// How an outcomes or history row names its customer, instead of the
+    /// customer number.
+    CubeId,
+    Name,
+    FirstName,
+    LastName,
+    Email,
+    Phone,
+    Address,
+    PostalCode,
+    City,
+    BirthDate,
+    Company,
+    Notes,
+    /// Kept on the card under its header (only by `--map`).
+    Extra,
+    /// Not imported at all (only by `--map`).
+    Ignore,
+    Campaign,
+    Seller,
+    /// When an outcome was registered or a history entry happened.
+    Date,
+    Outcome,
+    Comment,
+    Product,
+    Quantity,
+    UnitPrice,
+    Recording,
+    Kind,
+    Text,
+}
+
+impl Field {
+    /// The field's name, as `--map` takes it and error messages show it, and
+    /// the headers that name it, normalized.
+    fn spec(self) -> (&'static str, &'static [&'static str]) {
+        match self {
+            Field::CustomerNo => (
+                "customer_no",
+                &[
+                    "customerno",
+                    "customernumber",
+                    "customerid",
+                    "kundenr",
+                    "kundenummer",
+                    "kundeid",
+                    "custno",
+                    "clientid",
+                ],
+            ),
+            Field::CubeId => ("cube_id", &["cubeid"]),
+            Field::Name => (
+                "name",
+                &[
+                    "name",
+                    "navn",
+                    "fullname",
+                    "fulltnavn",
+                    "kundenavn",
+                    "customername",
+                ],
+            ),
+            Field::FirstName => ("first_name", &["firstname", "fornavn", "givenname"]),
+            Field::LastName => (
+                "last_name",
+                &["lastname", "etternavn", "surname", "familyname"],
+            ),
+            Field::Email => (
+                "email",
+                &["email", "epost", "mail", "emailaddress", "epostadresse"],
+            ),
+            Field::Phone => (
+                "phone",
+                &[
+                    "phone",
+                    "phone1",
+                    "telefon",
+                    "telefonnummer",
+                    "tlf",
+                    "mobil",
+                    "mobile",
+                    "mobilnummer",
+                    "phonenumber",
+                    "telephone",
+                    "cellphone",
+                ],
+            ),
+            Field::Address => (
+                "address",
+                &[
+                    "address",
+                    "adresse",
+                    "streetaddress",
+                    "gateadresse",
+                    "street",
+                ],
+            ),
+            Field::PostalCode => (
+                "postal_code",
+                &[
+                    "postalcode",
+                    "postnr",
+                    "postnummer",
+                    "zip",
+                    "zipcode",
+                    "postcode",
+                ],
+            ),
+            Field::City => ("city", &["city", "poststed", "sted", "town"]),
+            Field::BirthDate => (
+                "birth_date",
+                &[
+                    "birthdate",
+                    "fodselsdato",
+                    "dateofbirth",
+                    "dob",
+                    "born",
+                    "fodt",
+                ],
+            ),
+            Field::Company => (
+                "company",
+                &[
+                    "company",
+                    "firma",
+                    "bedrift",
+                    "selskap",
+                    "organization",
+                    "organisation",
+                ],
+            ),
+            Field::Notes => (
+                "notes",
+                &[
+                    "notes",
+                    "note",
+                    "notat",
+                    "notater",
+                    "merknad",
+                    "merknader",
+                    "comment",
+                    "kommentar",
+                ],
+            ),
+            Field::Extra => ("extra", &[]),
+            Field::Ignore => ("ignore", &[]),
+            Field::Campaign => ("campaign", &["campaign", "kampanje", "oppdrag"]),
+            Field::Seller => ("seller", &["seller", "selger", "user", "username"]),
+            Field::Date => (
+                "date",
+                &["date", "dato", "time", "tid", "registeredat", "at"],
+            ),
+            Field::Outcome => ("outcome", &["outcome", "utfall", "resultat", "result"]),
+            Field::Comment => ("comment", &["comment", "kommentar"]),
+            Field::Product => ("product", &["product", "produkt"]),
+            Field::Quantity => ("quantity", &["quantity", "antall", "qty"]),
+            Field::UnitPrice => ("unit_price", &["unitprice", "price", "pris", "enhetspris"]),
+            Field::Recording => ("recording", &["recording", "opptak", "recordingpath"]),
+            Field::Kind => ("kind", &["kind", "type", "art"]),
+            Field::Text => ("text", &["text", "tekst", "note", "notat"]),
+        }
+    }
+
+    /// The field's name, as `--map` takes it and error messages show it.
+    pub fn name(self) -> &'static str {
+        self.spec().0
+    }
+
+    /// The headers that name the field, normalized.
+    fn headers(self) -> &'static [&'static str] {
+        self.spec().1
+    }
+}
+
+/// What a file holds, which decides the fields its columns can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Customers,
+    Outcomes,
+    History,
+}
+
+impl FileKind {
+    /// The fields a file of this kind can hold; for customers, in the order
+    /// `--map` lists them.
+    pub fn fields(self) -> &'static [Field] {
+        use Field::*;
+        match self {
+            FileKind::Customers => &[
+                CustomerNo, Name, FirstName, LastName, Email, Phone, Address, PostalCode, City,
+                BirthDate, Company, Notes, Extra, Ignore,
+            ],
+            FileKind::Outcomes => &[
+                CustomerNo, CubeId, Campaign, Seller, Date, Outcome, Comment, Product, Quantity,
+                UnitPrice, Recording,
+            ],
+            FileKind::History => &[CustomerNo, CubeId, Date, Kind, Text],
+        }
+    }
+
+    /// The field a header names in a file of this kind, if any.
+    pub fn field(self, header: &str) -> Option<Field> {
+        let normalized = normalize_header(header);
+        self.fields()
+            .iter()
+            .copied()
+            .find(|f| f.headers().contains(&normalized.as_str()))
+    }
+
+    /// The field each column of `header` holds. `fixed` columns hold what it
+    /// gives them (`--map` says so); any other column holds the field its
+    /// header names, unless a fixed or an earlier column holds that already.
+    pub fn columns(self, header: &[String], fixed: &HashMap<usize, Field>) -> Vec<Option<Field>> {
+        let mut taken: Vec<Field> = fixed.values().copied().collect();
+        let mut columns = Vec::with_capacity(header.len());
+        for (i, h) in header.iter().enumerate() {
+            let field = match fixed.get(&i) {
+                Some(&f) => Some(f),
+                None => self.field(h).filter(|f| !taken.contains(f)),
+            };
+            taken.extend(field);
+            columns.push(field);
+        }
+        columns
+    }
+}
+
+/// Folds a header to compare it case- and accent-insensitively:
+/// `Fødselsdato` → `fodselsdato`, `E-post` → `epost`, `Customer Id` → `customerid`.
+pub fn normalize_header(header: &str) -> String {
+    let mut out = String::with_capacity(header.len());
+    for c in header
+        .trim()
+        .trim_start_matches('\u{feff}')
+        .chars()
+        .flat_map(char::to_lowercase)
+    {
+        match c {
+            'æ' => out.push_str("ae"),
+            'ø' | 'ö' | 'ó' | 'ò' | 'ô' | 'õ' => out.push('o'),
+            'å' | 'ä' | 'á' | 'à' | 'â' | 'ã' => out.push('a'),
+            'é' | 'è' | 'ê' | 'ë' => out.push('e'),
+            'í' | 'ì' | 'î' | 'ï' => out.push('i'),
+            'ú' | 'ù' | 'û' | 'ü' => out.push('u'),
+            'ç' => out.push('c'),
+            'ñ' => out.push('n'),
+            'ß' => out.push_str("ss"),
+            c if c.is_alphanumeric() => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KINDS: [FileKind; 3] = [FileKind::Customers, FileKind::Outcomes, FileKind::History];
+
+    #[test]
+    fn every_header_names_its_field_in_every_kind_that_knows_it() {
+        for kind in KINDS {
+            for &field in kind.fields() {
+                for &header in field.headers() {
+                    assert_eq!(
+                        normalize_header(header),
+                        header,
+                        "{field:?} lists {header:?} unnormalized: it could never match"
+                    );
+                    assert_eq!(
+                        kind.field(header),
+                        Some(field),
+                        "{kind:?}: {header:?} should name {field:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_kind_knows_its_fields_and_no_others() {
+        let cases: &[(&str, [Option<Field>; 3])] = &[
+            // (header, [customers, outcomes, history])
+            ("Customer No", [Some(Field::CustomerNo); 3]),
+            ("Kunde-ID", [Some(Field::CustomerNo); 3]),
+            ("Client ID", [Some(Field::CustomerNo); 3]),
+            ("Cust. No", [Some(Field::CustomerNo); 3]),
+            ("cube_id", [None, Some(Field::CubeId), Some(Field::CubeId)]),
+            ("Date", [None, Some(Field::Date), Some(Field::Date)]),
+            ("At", [None, Some(Field::Date), Some(Field::Date)]),
+            (
+                "Registered at",
+                [None, Some(Field::Date), Some(Field::Date)],
+            ),
+            ("Comment", [Some(Field::Notes), Some(Field::Comment), None]),
+            ("Notat", [Some(Field::Notes), None, Some(Field::Text)]),
+            ("Navn", [Some(Field::Name), None, None]),
+            ("Type", [None, None, Some(Field::Kind)]),
+            ("Selger", [None, Some(Field::Seller), None]),
+            ("Phone 2", [None, None, None]),
+            ("extra", [None, None, None]),
+            ("ignore", [None, None, None]),
+        ];
+        for (header, fields) in cases {
+            for (kind, field) in KINDS.into_iter().zip(fields) {
+                assert_eq!(kind.field(header), *field, "{kind:?}: {header:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn headers_fold_case_accents_and_separators() {
+        for (header, normalized) in [
+            ("Fødselsdato", "fodselsdato"),
+            ("E-post", "epost"),
+            ("Customer Id", "customerid"),
+            ("customer_no", "customerno"),
+            ("CUSTOMER-NUMBER", "customernumber"),
+            ("  Post nr. ", "postnr"),
+            ("\u{feff}Navn", "navn"),
+            ("Ærfugl Åsen", "aerfuglasen"),
+            ("Straße", "strasse"),
+            ("Téléphone", "telephone"),
+            ("Phone 1", "phone1"),
+        ] {
+            assert_eq!(normalize_header(header), normalized, "{header:?}");
+        }
+        assert_eq!(
+            FileKind::Customers.field("Fødsels-Dato"),
+            Some(Field::BirthDate)
+        );
+        assert_eq!(
+            FileKind::History.field(" KUNDE_NUMMER "),
+            Some(Field::CustomerNo)
+        );
+        assert_eq!(
+            FileKind::Outcomes.field("Enhets Pris"),
+            Some(Field::UnitPrice)
+        );
+    }
+
+    #[test]
+    fn the_first_column_naming_a_field_holds_it() {
+        let header: Vec<String> = ["Navn", "Name", "Kunde", "E-post"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            FileKind::Customers.columns(&header, &HashMap::new()),
+            [Some(Field::Name), None, None, Some(Field::Email)]
+        );
+        let fixed = HashMap::from([(2, Field::Name)]);
+        assert_eq!(
+            FileKind::Customers.columns(&header, &fixed),
+            [None, None, Some(Field::Name), Some(Field::Email)]
+        );
+    }
+}

@@ -13,10 +13,8 @@
 //! - `-o FILE` writes a temporary file beside FILE and renames it into place
 //!   when complete, so no one ever sees half a report.
 
-use std::fs::{self, File, OpenOptions};
 use std::io::{self, Seek, Write};
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc;
 
 use anyhow::{Context, Result};
@@ -464,57 +462,6 @@ fn excel_time(text: &str) -> Option<ExcelDateTime> {
         .ok()?
         .and_hms(t.hour() as u16, t.minute() as u8, t.second())
         .ok()
-}
-
-/// A file written beside its final place and renamed there when complete;
-/// removed if anything fails before that.
-pub struct TempOutput {
-    file: Option<File>,
-    temp: PathBuf,
-    path: PathBuf,
-}
-
-impl TempOutput {
-    pub fn create(path: &Path) -> Result<TempOutput> {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let temp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-        let file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&temp)
-            .with_context(|| format!("cannot create {}", path.display()))?;
-        Ok(TempOutput {
-            file: Some(file),
-            temp,
-            path: path.to_path_buf(),
-        })
-    }
-
-    pub fn file(&mut self) -> &mut File {
-        self.file.as_mut().expect("the file is open until commit")
-    }
-
-    /// Syncs the file and renames it into place.
-    pub fn commit(mut self) -> Result<()> {
-        if let Some(file) = self.file.take() {
-            file.sync_all()
-                .with_context(|| format!("cannot write {}", self.path.display()))?;
-        }
-        fs::rename(&self.temp, &self.path)
-            .with_context(|| format!("cannot write {}", self.path.display()))
-    }
-}
-
-impl Drop for TempOutput {
-    fn drop(&mut self) {
-        if self.file.is_some() {
-            let _ = fs::remove_file(&self.temp);
-        }
-    }
 }
 
 #[cfg(test)]

@@ -17,7 +17,6 @@ use crate::csvio::Record;
 use crate::db::{CustomerRef, Db, NewHistory, NewOutcome, NewSale, Stage, Tx};
 use crate::env::timestamp;
 use crate::recordings;
-use crate::ui::Ui;
 use crate::{validate, Failure};
 
 /// Where each field of an outcomes or history file is: the first column
@@ -126,7 +125,7 @@ pub(super) fn outcomes(
     source: &Source,
     recordings: &Path,
     now: DateTime<Utc>,
-    ui: &Ui,
+    progress: &dyn Fn(u64),
 ) -> Result<Summary> {
     let mut input = Input::open(source)?;
     let columns = Columns::find(FileKind::Outcomes, input.header());
@@ -134,11 +133,10 @@ pub(super) fn outcomes(
     columns.require(OUTCOME_FIELDS, input.header())?;
     let now_text = timestamp(now);
     let tx = db.begin()?;
-    let bar = ui.progress(None, "rows");
     let mut summary = Summary::default();
     let mut campaigns: HashMap<String, i64> = HashMap::new();
     while let Some(record) = input.next()? {
-        bar.inc(1);
+        progress(1);
         let Some(customer) = row_customer(&mut input, &record, &columns, &tx)? else {
             continue;
         };
@@ -197,7 +195,6 @@ pub(super) fn outcomes(
         tx.touch_campaign(campaign_id, &at)?;
         summary.imported += 1;
     }
-    bar.finish_and_clear();
     input.finish(tx, source.dry_run, summary)
 }
 
@@ -279,16 +276,15 @@ pub(super) fn read_outcome<'r>(
     }))
 }
 
-pub(super) fn history(db: &Db, source: &Source, ui: &Ui) -> Result<Summary> {
+pub(super) fn history(db: &Db, source: &Source, progress: &dyn Fn(u64)) -> Result<Summary> {
     let mut input = Input::open(source)?;
     let columns = Columns::find(FileKind::History, input.header());
     columns.require_customer(input.header())?;
     columns.require(&[Field::Date, Field::Kind, Field::Text], input.header())?;
     let tx = db.begin()?;
-    let bar = ui.progress(None, "rows");
     let mut summary = Summary::default();
     while let Some(record) = input.next()? {
-        bar.inc(1);
+        progress(1);
         let Some(customer) = row_customer(&mut input, &record, &columns, &tx)? else {
             continue;
         };
@@ -312,6 +308,5 @@ pub(super) fn history(db: &Db, source: &Source, ui: &Ui) -> Result<Summary> {
         })?;
         summary.imported += 1;
     }
-    bar.finish_and_clear();
     input.finish(tx, source.dry_run, summary)
 }

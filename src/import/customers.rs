@@ -21,7 +21,6 @@ use crate::csvio::Record;
 use crate::db::{CardText, Db, Tx};
 use crate::env::timestamp;
 use crate::ids::IdGen;
-use crate::ui::Ui;
 use crate::{validate, Failure};
 
 /// Maps each column of a customers file's header to a field: `--map` first,
@@ -186,19 +185,18 @@ pub(super) fn import(
     source: &Source,
     options: &CustomerOptions,
     now: DateTime<Utc>,
-    ui: &Ui,
+    progress: &dyn Fn(u64),
 ) -> Result<Summary> {
     let Input { rows, mut report } = Input::open(source)?;
     let fields = map_customer_columns(&rows.header, &options.maps)?;
     let now_text = timestamp(now);
     let tx = db.begin()?;
+    let mut summary = Summary::default();
     let campaign_id = match &options.campaign {
         None => None,
-        Some(name) => Some(import_campaign(&tx, name, &now_text, ui)?),
+        Some(name) => Some(import_campaign(&tx, name, &now_text, &mut summary)?),
     };
     let columns = CardColumns::new(&fields);
-    let bar = ui.progress(None, "rows");
-    let mut summary = Summary::default();
     let mut inserter = tx.customer_inserter(campaign_id, &now_text);
     std::thread::scope(|scope| -> Result<()> {
         let (sender, batches) = mpsc::sync_channel(BATCHES_IN_FLIGHT);
@@ -210,7 +208,7 @@ pub(super) fn import(
         let columns = &columns;
         let reading = scope.spawn(move || read_cards(rows, columns, now_ms, sender, written));
         for batch in batches {
-            bar.inc(batch.len() as u64);
+            progress(batch.len() as u64);
             let cards: Vec<_> = batch
                 .iter()
                 .filter_map(|Parsed { record, card }| Some((record, card.as_ref().ok()?)))
@@ -250,7 +248,6 @@ pub(super) fn import(
             .map_err(|_| anyhow::anyhow!("the reading thread failed"))?
     })?;
     drop(inserter);
-    bar.finish_and_clear();
     report.finish(tx, source.dry_run, summary)
 }
 
@@ -340,7 +337,7 @@ fn taken_number(
 }
 
 /// The campaign to import into, created if missing; an archived one is refused.
-fn import_campaign(tx: &Tx, name: &str, now: &str, ui: &Ui) -> Result<i64> {
+fn import_campaign(tx: &Tx, name: &str, now: &str, summary: &mut Summary) -> Result<i64> {
     match tx.campaign_by_name(name)? {
         Some(c) if c.status == crate::db::CampaignStatus::Archived => Err(Failure::refused(
             format!("campaign {name:?} is archived; its customers are no longer handed out"),
@@ -349,7 +346,7 @@ fn import_campaign(tx: &Tx, name: &str, now: &str, ui: &Ui) -> Result<i64> {
         .into()),
         Some(c) => Ok(c.id),
         None => {
-            ui.detail(&format!("creating campaign {name:?}"));
+            summary.created_campaigns.push(name.to_string());
             Ok(tx.create_campaign(name, now)?.id)
         }
     }

@@ -27,10 +27,8 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::csvio::{CsvReader, Encoding, ReadError, Record};
+use crate::csvio::{AtomicFile, CsvReader, Encoding, ReadError, Record};
 use crate::db::{Db, Tx};
-use crate::export::TempOutput;
-use crate::ui::Ui;
 use crate::Failure;
 
 use activity::{Columns, OUTCOME_FIELDS};
@@ -41,12 +39,15 @@ use headers::FileKind;
 const MAX_LISTED_ERRORS: usize = 20;
 
 /// What `import` reports; the `--json` shape.
-#[derive(Debug, Default, Clone, Copy, Serialize)]
+#[derive(Debug, Default, Clone, Serialize)]
 pub struct Summary {
     pub imported: u64,
     pub updated: u64,
     pub skipped: u64,
     pub rejected: u64,
+    /// Campaigns the import created, for `--verbose`.
+    #[serde(skip)]
+    pub created_campaigns: Vec<String>,
 }
 
 /// What to do with a customer number that a customer already has.
@@ -300,12 +301,12 @@ fn read_failure(name: &str, err: ReadError) -> Failure {
 /// renamed there when the import is done.
 struct Rejects {
     writer: csv::Writer<File>,
-    temp: TempOutput,
+    temp: AtomicFile,
 }
 
 impl Rejects {
     fn create(path: &Path, header: &[String], delimiter: u8) -> Result<Rejects> {
-        let mut temp = TempOutput::create(path)?;
+        let mut temp = AtomicFile::create(path, "rejects")?;
         let file = temp.file().try_clone()?;
         let mut writer = csv::WriterBuilder::new()
             .delimiter(delimiter)
@@ -345,10 +346,10 @@ pub fn customers(
     source: &Source,
     options: &CustomerOptions,
     now: DateTime<Utc>,
-    ui: &Ui,
+    progress: &dyn Fn(u64),
 ) -> Result<Summary> {
     db.with_foreign_keys_off(|| {
-        db.with_wal_flushed(|| customers::import(db, source, options, now, ui))
+        db.with_wal_flushed(|| customers::import(db, source, options, now, progress))
     })
 }
 
@@ -359,14 +360,14 @@ pub fn outcomes(
     source: &Source,
     recordings: &Path,
     now: DateTime<Utc>,
-    ui: &Ui,
+    progress: &dyn Fn(u64),
 ) -> Result<Summary> {
-    db.with_wal_flushed(|| activity::outcomes(db, source, recordings, now, ui))
+    db.with_wal_flushed(|| activity::outcomes(db, source, recordings, now, progress))
 }
 
 /// Imports history entries, syncing the WAL as it grows.
-pub fn history(db: &Db, source: &Source, ui: &Ui) -> Result<Summary> {
-    db.with_wal_flushed(|| activity::history(db, source, ui))
+pub fn history(db: &Db, source: &Source, progress: &dyn Fn(u64)) -> Result<Summary> {
+    db.with_wal_flushed(|| activity::history(db, source, progress))
 }
 
 /// Reads a customers file and checks every row without a database: what an

@@ -15,7 +15,10 @@ pub fn run(args: HistoryArgs, cmd: &CommandHelper) -> Result<()> {
     let source = args.source.source()?;
     let store = cmd.store_or_create()?;
     let db = &store.db;
-    let summary = import::history(db, &source, cmd.ui)?;
+    let bar = cmd.ui.progress(None, "rows");
+    let progress = |n| bar.inc(n);
+    let summary = import::history(db, &source, &progress)?;
+    bar.finish_and_clear();
     super::report(
         cmd.ui,
         "history entries",

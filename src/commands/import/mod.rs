@@ -73,6 +73,9 @@ fn report(
     dry_run: bool,
     rejects: Option<&PathBuf>,
 ) -> Result<()> {
+    for name in &summary.created_campaigns {
+        ui.detail(&format!("created campaign {name:?}"));
+    }
     if ui.json() {
         ui.print_json(summary)?;
     }

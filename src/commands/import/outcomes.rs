@@ -17,7 +17,10 @@ pub fn run(args: OutcomesArgs, cmd: &CommandHelper) -> Result<()> {
     let source = args.source.source()?;
     let store = cmd.store_or_create()?;
     let db = &store.db;
-    let summary = import::outcomes(db, &source, store.recordings(), store.actor.now, cmd.ui)?;
+    let bar = cmd.ui.progress(None, "rows");
+    let progress = |n| bar.inc(n);
+    let summary = import::outcomes(db, &source, store.recordings(), store.actor.now, &progress)?;
+    bar.finish_and_clear();
     super::report(
         cmd.ui,
         "outcomes",

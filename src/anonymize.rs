@@ -28,7 +28,6 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::db::{CampaignStatus, Db, ErasureCounts, Job, JobState};
-use crate::env::timestamp;
 use crate::journal::{Erasures, Journal};
 use crate::recordings;
 use crate::store::{Actor, Site};
@@ -63,16 +62,16 @@ pub struct JobReport {
 /// Archives a campaign and keeps its customers. Returns false if it was
 /// archived already.
 pub fn archive_keep(db: &Db, campaign: &str, actor: &Actor) -> Result<bool> {
-    let now = timestamp(actor.now);
+    let now = actor.now;
     let tx = db.begin()?;
     let found = crate::flow::campaign(&tx, campaign)?;
     if found.status == CampaignStatus::Archived {
         return Ok(false);
     }
     let (stages, _) = tx.stage_counts(found.id)?;
-    tx.set_campaign_status(found.id, CampaignStatus::Archived, &now)?;
+    tx.set_campaign_status(found.id, CampaignStatus::Archived, now)?;
     tx.audit(
-        &now,
+        now,
         &actor.operator,
         "archive",
         Some(&found.name),
@@ -95,16 +94,16 @@ pub fn plan(db: &Db, campaign: &str, actor: &Actor) -> Result<Job> {
 }
 
 fn plan_job(db: &Db, campaign: &str, actor: &Actor) -> Result<Job> {
-    let now = timestamp(actor.now);
+    let now = actor.now;
     let tx = db.begin()?;
     let found = crate::flow::campaign(&tx, campaign)?;
     if found.status == CampaignStatus::Active {
-        tx.set_campaign_status(found.id, CampaignStatus::Archived, &now)?;
+        tx.set_campaign_status(found.id, CampaignStatus::Archived, now)?;
     }
     let job_id = job_id(actor.now);
-    let job = tx.plan_job(&job_id, found.id, &actor.operator, &now)?;
+    let job = tx.plan_job(&job_id, found.id, &actor.operator, now)?;
     tx.audit(
-        &now,
+        now,
         &actor.operator,
         "anonymize-planned",
         Some(&found.name),
@@ -137,7 +136,7 @@ pub fn run_job(
     progress: &dyn Fn(u64, u64),
 ) -> Result<JobReport> {
     let (journal, recordings, batch) = (&site.journal, site.recordings.as_path(), site.batch);
-    let now = timestamp(actor.now);
+    let now = actor.now;
     let mut report = JobReport {
         job: job.id.clone(),
         campaign: job.campaign.clone(),
@@ -157,7 +156,7 @@ pub fn run_job(
         // The WAL keeps them, durable, until the scrub's checkpoint.
         db.set_wal_autocheckpoint(false)?;
         db.with_foreign_keys_off(|| {
-            run_batches(db, job, journal, batch, &now, &mut report, progress)
+            run_batches(db, job, journal, batch, now, &mut report, progress)
         })?;
         db.set_synchronous_full(false)?;
         let (deleted, refused) = delete_recordings(db, job, recordings)?;
@@ -165,10 +164,10 @@ pub fn run_job(
         report.recordings_refused = refused;
         db.with_foreign_keys_off(|| {
             let tx = db.begin()?;
-            tx.set_job_state(job.rowid, JobState::ScrubPending, &now)?;
+            tx.set_job_state(job.rowid, JobState::ScrubPending, now)?;
             tx.clear_plan(job.rowid)?;
             tx.audit(
-                &now,
+                now,
                 &actor.operator,
                 "anonymize",
                 job.campaign.as_deref(),
@@ -186,7 +185,7 @@ pub fn run_job(
     db.set_wal_autocheckpoint(true)?;
     if report.scrubbed {
         let tx = db.begin()?;
-        tx.set_job_state(job.rowid, JobState::Done, &now)?;
+        tx.set_job_state(job.rowid, JobState::Done, now)?;
         tx.commit()?;
         // The state change itself went to the WAL: fold it in as well.
         db.scrub_wal()?;
@@ -200,7 +199,7 @@ fn run_batches(
     job: &Job,
     journal: &Journal,
     batch: u64,
-    now: &str,
+    now: DateTime<Utc>,
     report: &mut JobReport,
     progress: &dyn Fn(u64, u64),
 ) -> Result<()> {
@@ -260,7 +259,7 @@ pub struct ReplayReport {
 /// the id of the job that made it, then records that the database has seen the
 /// whole journal.
 pub fn replay(db: &Db, site: &Site, actor: &Actor, erasures: &Erasures) -> Result<ReplayReport> {
-    let now = timestamp(actor.now);
+    let now = actor.now;
     let missing = missing_from(db, erasures)?;
     let mut by_job: std::collections::BTreeMap<&str, Vec<i64>> = Default::default();
     for (job, id) in &missing {
@@ -272,13 +271,13 @@ pub fn replay(db: &Db, site: &Site, actor: &Actor, erasures: &Erasures) -> Resul
     };
     for (job_id, customers) in by_job {
         let tx = db.begin()?;
-        let job = tx.ensure_job(job_id, &actor.operator, &now)?;
+        let job = tx.ensure_job(job_id, &actor.operator, now)?;
         tx.add_to_plan(job.rowid, &customers)?;
         // Anonymizing archived the campaign; so does re-applying it.
         if let Some(name) = erasures.campaigns.get(job_id) {
             if let Some(campaign) = tx.campaign_by_name(name)? {
                 if campaign.status == CampaignStatus::Active {
-                    tx.set_campaign_status(campaign.id, CampaignStatus::Archived, &now)?;
+                    tx.set_campaign_status(campaign.id, CampaignStatus::Archived, now)?;
                 }
             }
         }

@@ -24,7 +24,6 @@ use crate::csvio::AtomicFile;
 use crate::db::snapshot;
 pub use crate::db::snapshot::{check, SnapshotInfo};
 use crate::db::Db;
-use crate::env::timestamp;
 use crate::store::{Actor, Site};
 use crate::{Failure, Kind};
 
@@ -174,7 +173,7 @@ pub fn restore(
     let snapshot = check(snapshot_path)?;
     let journal = &site.journal;
     let live_path = site.path.as_path();
-    let now = timestamp(actor.now);
+    let now = actor.now;
 
     // The live ledger may know erasures the journal lost; the journal must
     // know them all before anything else happens. Its audit log, who did what
@@ -196,7 +195,7 @@ pub fn restore(
                 }
             }
             for ((job, campaign), ids) in by_job {
-                journal.erased(&job, campaign.as_deref(), &now, ids)?;
+                journal.erased(&job, campaign.as_deref(), now, ids)?;
             }
         }
     }
@@ -237,22 +236,16 @@ pub fn restore(
     let tx = restored.begin()?;
     let in_snapshot = tx.audit_log(None)?;
     for entry in live_audit.iter().filter(|e| !in_snapshot.contains(e)) {
-        tx.audit(
-            &entry.at,
-            &entry.operator,
-            &entry.action,
-            entry.campaign.as_deref(),
-            &entry.details,
-        )?;
+        tx.append_audit(entry)?;
     }
     tx.commit()?;
     let replayed = anonymize::replay(&restored, site, actor, &erasures)?;
     let tx = restored.begin()?;
     for job in &undone {
-        tx.audit(&now, &actor.operator, "undo", None, &json!({ "job": job }))?;
+        tx.audit(now, &actor.operator, "undo", None, &json!({ "job": job }))?;
     }
     tx.audit(
-        &now,
+        now,
         &actor.operator,
         "restore",
         None,
@@ -277,7 +270,7 @@ pub fn restore(
     // says a job was undone while the live database still has it anonymized,
     // which loses nothing. The other order could bring data back.
     for job in &undone {
-        journal.undone(job, &now)?;
+        journal.undone(job, now)?;
     }
     let tx_len = journal.size()?;
     {

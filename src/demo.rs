@@ -14,7 +14,6 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, Duration, Utc};
 
 use crate::db::{CampaignStatus, Card, Db, NewHistory, NewOutcome, NewSale, Stage};
-use crate::env::timestamp;
 use crate::ids::IdGen;
 
 /// At most this many recording files are written, whatever the size.
@@ -210,20 +209,20 @@ pub fn fill(
     let tx = db.begin()?;
     let mut campaign_ids = Vec::new();
     for &(name, _, idle_days, archived) in CAMPAIGNS {
-        let created = timestamp(now - Duration::days(idle_days + 60));
-        let campaign = tx.create_campaign(name, &created)?;
+        let created = now - Duration::days(idle_days + 60);
+        let campaign = tx.create_campaign(name, created)?;
         if archived {
             tx.set_campaign_status(
                 campaign.id,
                 CampaignStatus::Archived,
-                &timestamp(now - Duration::days(idle_days)),
+                now - Duration::days(idle_days),
             )?;
         }
         campaign_ids.push(campaign.id);
     }
     let seller_ids: Vec<i64> = SELLERS
         .iter()
-        .map(|s| tx.seller_id(s, &timestamp(now - Duration::days(400))))
+        .map(|s| tx.seller_id(s, now - Duration::days(400)))
         .collect::<Result<_>>()?;
     let base_ms = (now - Duration::days(200)).timestamp_millis().max(0) as u64;
     let mut ids = IdGen::with_seed(seed);
@@ -242,12 +241,7 @@ pub fn fill(
         // From the seeded generator: deterministic and in time order.
         let cube_id = ids.next(base_ms + i / 1000);
         let id = tx
-            .insert_customer(
-                &cube_id.to_string(),
-                &card,
-                campaign_id,
-                &timestamp(created),
-            )?
+            .insert_customer(&cube_id.to_string(), &card, campaign_id, created)?
             .context("the demo data repeats a customer number")?;
         summary.customers += 1;
 
@@ -264,10 +258,9 @@ pub fn fill(
                 Stage::Completed => 1 + rng.below(3),
             };
             for k in 0..outcomes {
-                let at = timestamp(
-                    now - Duration::days(idle_days + (outcomes - k) as i64 * 3)
-                        - Duration::minutes(rng.below(600) as i64),
-                );
+                let at = now
+                    - Duration::days(idle_days + (outcomes - k) as i64 * 3)
+                    - Duration::minutes(rng.below(600) as i64);
                 let sold = k + 1 == outcomes && stage == Stage::Completed && rng.chance(45);
                 let label = if sold { "Sale" } else { *rng.pick(NOT_SOLD) };
                 let comment = match (sold, rng.below(4)) {
@@ -281,7 +274,7 @@ pub fn fill(
                     customer_id: id,
                     campaign_id,
                     seller_id,
-                    registered_at: &at,
+                    registered_at: at,
                     label,
                     comment: &comment,
                 })?;
@@ -293,7 +286,7 @@ pub fn fill(
                         customer_id: id,
                         campaign_id: Some(campaign_id),
                         seller_id,
-                        sold_at: &at,
+                        sold_at: at,
                         product,
                         quantity: 1 + rng.below(3) as i64,
                         unit_price: *price,
@@ -301,21 +294,21 @@ pub fn fill(
                 }
                 if summary.recordings < MAX_RECORDINGS && rng.chance(20) {
                     let digits: String = card.phone.chars().filter(char::is_ascii_digit).collect();
-                    let path = format!("{}/{}_{digits}.wav", &at[..7], &at[..10]);
+                    let path = format!(
+                        "{}/{}_{digits}.wav",
+                        at.format("%Y-%m"),
+                        at.format("%Y-%m-%d")
+                    );
                     write_recording(recordings, &path)?;
-                    tx.insert_recording(id, Some(outcome_id), &path, &at)?;
+                    tx.insert_recording(id, Some(outcome_id), &path, at)?;
                     summary.recordings += 1;
                 }
             }
             match stage {
                 Stage::Available => {}
-                _ => tx.place_customer(
-                    id,
-                    Some(campaign_id),
-                    Some(stage),
-                    Some(seller_id),
-                    &timestamp(created),
-                )?,
+                _ => {
+                    tx.place_customer(id, Some(campaign_id), Some(stage), Some(seller_id), created)?
+                }
             }
         }
         if rng.chance(60) {
@@ -329,7 +322,7 @@ pub fn fill(
             };
             tx.insert_history(&NewHistory {
                 customer_id: id,
-                at: &timestamp(created + Duration::days(1)),
+                at: created + Duration::days(1),
                 kind,
                 text: &text,
             })?;
@@ -339,7 +332,7 @@ pub fn fill(
         }
     }
     for (&(_, _, idle_days, _), &id) in CAMPAIGNS.iter().zip(&campaign_ids) {
-        tx.touch_campaign(id, &timestamp(now - Duration::days(idle_days)))?;
+        tx.touch_campaign(id, now - Duration::days(idle_days))?;
     }
     tx.commit()?;
     Ok(summary)
@@ -447,7 +440,7 @@ pub fn write_csv(
             &card.notes,
         ])?;
         for k in 0..2u64 {
-            let at = timestamp(
+            let at = crate::db::timestamp(
                 now - Duration::days(1 + rng.below(60) as i64) - Duration::minutes(k as i64),
             );
             let sold = rng.chance(33);

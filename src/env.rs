@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::store::{Actor, Site};
 use crate::Failure;
@@ -109,9 +109,4 @@ impl Env {
                 .with_timezone(&Utc)),
         }
     }
-}
-
-/// The one storage form of a timestamp: RFC 3339, UTC, whole seconds.
-pub fn timestamp(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }

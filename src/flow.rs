@@ -9,7 +9,6 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::db::{Campaign, CampaignStatus, CustomerRef, CustomerRow, Db, Stage, Tx};
-use crate::env::timestamp;
 use crate::Failure;
 
 /// How many unknown customers a failed move lists.
@@ -45,7 +44,7 @@ pub fn create_campaign(db: &Db, name: &str, now: DateTime<Utc>) -> Result<Campai
     if tx.campaign_by_name(name)?.is_some() {
         return Err(Failure::refused(format!("a campaign named {name:?} exists already")).into());
     }
-    let created = tx.create_campaign(name, &timestamp(now))?;
+    let created = tx.create_campaign(name, now)?;
     tx.commit()?;
     Ok(created)
 }
@@ -57,7 +56,7 @@ pub fn reactivate(db: &Db, name: &str, now: DateTime<Utc>) -> Result<Campaign> {
     if found.status == CampaignStatus::Active {
         return Err(Failure::refused(format!("campaign {name:?} is active already")).into());
     }
-    tx.set_campaign_status(found.id, CampaignStatus::Active, &timestamp(now))?;
+    tx.set_campaign_status(found.id, CampaignStatus::Active, now)?;
     tx.commit()?;
     found.status = CampaignStatus::Active;
     found.archived_at = None;
@@ -91,7 +90,6 @@ pub fn move_customers(
     dry_run: bool,
     now: DateTime<Utc>,
 ) -> Result<MoveSummary> {
-    let now = timestamp(now);
     let tx = db.begin()?;
     let target = active_campaign(&tx, to, "move customers into it")?;
     let customers = select(&tx, selection)?;
@@ -107,7 +105,7 @@ pub fn move_customers(
             Some(target.id),
             Some(Stage::Available),
             None,
-            &now,
+            now,
         )?;
         if let Some(from) = customer.campaign_id {
             if !sources.contains(&from) {
@@ -117,9 +115,9 @@ pub fn move_customers(
         summary.moved += 1;
     }
     if summary.moved > 0 {
-        tx.touch_campaign(target.id, &now)?;
+        tx.touch_campaign(target.id, now)?;
         for from in sources {
-            tx.touch_campaign(from, &now)?;
+            tx.touch_campaign(from, now)?;
         }
     }
     if dry_run {
@@ -192,10 +190,9 @@ pub fn assign(
     if seller.is_empty() {
         return Err(Failure::refused("the seller's username is empty").into());
     }
-    let now = timestamp(now);
     let tx = db.begin()?;
     let campaign = active_campaign(&tx, name, "hand out its customers")?;
-    let seller_id = tx.seller_id(seller, &now)?;
+    let seller_id = tx.seller_id(seller, now)?;
     let mut customers = tx.next_available(campaign.id, count)?;
     for customer in &mut customers {
         tx.place_customer(
@@ -203,7 +200,7 @@ pub fn assign(
             Some(campaign.id),
             Some(Stage::Assigned),
             Some(seller_id),
-            &now,
+            now,
         )?;
         customer.stage = Some(Stage::Assigned);
         customer.seller = Some(seller.to_string());

@@ -17,6 +17,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -111,22 +112,22 @@ impl Journal {
         &self,
         job: &str,
         campaign: Option<&str>,
-        at: &str,
+        at: DateTime<Utc>,
         cube_ids: Vec<String>,
     ) -> Result<u64> {
         self.append(&Line::Erased {
             job: job.into(),
-            at: at.into(),
+            at: crate::db::timestamp(at),
             campaign: campaign.map(String::from),
             cube_ids,
         })
     }
 
     /// Records that `job` was undone by a restore.
-    pub fn undone(&self, job: &str, at: &str) -> Result<u64> {
+    pub fn undone(&self, job: &str, at: DateTime<Utc>) -> Result<u64> {
         self.append(&Line::Undone {
             undo_job: job.into(),
-            at: at.into(),
+            at: crate::db::timestamp(at),
         })
     }
 
@@ -179,12 +180,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let journal = Journal::of(&dir.path().join("cube.db"));
         assert_eq!(journal.path().file_name().unwrap(), "cube.db.erasures");
+        let t = DateTime::UNIX_EPOCH;
         journal
-            .erased("a", Some("Vår"), "t", vec!["1".into(), "2".into()])
+            .erased("a", Some("Vår"), t, vec!["1".into(), "2".into()])
             .unwrap();
-        journal.erased("b", None, "t", vec!["3".into()]).unwrap();
-        journal.erased("a", None, "t", vec!["4".into()]).unwrap();
-        journal.undone("b", "t").unwrap();
+        journal.erased("b", None, t, vec!["3".into()]).unwrap();
+        journal.erased("a", None, t, vec!["4".into()]).unwrap();
+        journal.undone("b", t).unwrap();
         let mut file = OpenOptions::new()
             .append(true)
             .open(journal.path())

@@ -82,8 +82,8 @@ pub fn run(args: ArchiveArgs, cmd: &CommandHelper) -> Result<()> {
     let db = &store.db;
     let campaigns = match args.inactive_days {
         Some(days) => {
-            let before = crate::env::timestamp(store.actor.now - Duration::days(days.into()));
-            let names = db.inactive_campaigns(&before)?;
+            let before = store.actor.now - Duration::days(days.into());
+            let names = db.inactive_campaigns(before)?;
             if names.is_empty() {
                 ui.say(&format!(
                     "no active campaign has been inactive for {days} days"

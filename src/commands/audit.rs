@@ -18,12 +18,12 @@ pub fn run(args: AuditArgs, cmd: &CommandHelper) -> Result<()> {
         Some(text) => {
             let at = validate::date_time(text)
                 .map_err(|what| Failure::refused(format!("--since {text:?} is not {what}")))?;
-            Some(crate::env::timestamp(at))
+            Some(at)
         }
     };
     let store = cmd.store()?;
     let db = &store.db;
-    let entries = db.audit_log(since.as_deref())?;
+    let entries = db.audit_log(since)?;
     if ui.json() {
         ui.print_json(&entries)?;
         return Ok(());

@@ -1,11 +1,11 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
+use chrono::{DateTime, Utc};
 use clap::Args;
 
 use crate::commands::CommandHelper;
 use crate::db::{ExportFilter, Report};
-use crate::env::timestamp;
 use crate::export::{self, ExportFormat, ExportOptions};
 use crate::{csvio, flow, validate, Failure};
 
@@ -52,7 +52,7 @@ pub fn run(args: ExportArgs, cmd: &CommandHelper) -> Result<()> {
         )
         .into());
     }
-    let day = |value: &str, flag: &str, next: bool| -> Result<String> {
+    let day = |value: &str, flag: &str, next: bool| -> Result<DateTime<Utc>> {
         let date = validate::date(value)
             .map_err(|what| Failure::refused(format!("{flag} {value:?} is not {what}")))?;
         let date = if next {
@@ -60,9 +60,7 @@ pub fn run(args: ExportArgs, cmd: &CommandHelper) -> Result<()> {
         } else {
             date
         };
-        Ok(timestamp(
-            date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc(),
-        ))
+        Ok(date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
     };
     let store = cmd.store()?;
     let db = &store.db;

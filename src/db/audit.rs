@@ -3,6 +3,7 @@
 //! counts and job ids only.
 
 use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
 use rusqlite::params;
 use serde::Serialize;
 
@@ -22,21 +23,34 @@ impl Db {
     /// Appends to the audit log. `details` must hold no personal data.
     pub fn audit(
         &self,
-        at: &str,
+        at: DateTime<Utc>,
         operator: &str,
         action: &str,
         campaign: Option<&str>,
         details: &serde_json::Value,
     ) -> Result<()> {
+        self.append_audit(&AuditEntry {
+            at: super::timestamp(at),
+            operator: operator.into(),
+            action: action.into(),
+            campaign: campaign.map(String::from),
+            details: details.clone(),
+        })
+    }
+
+    /// Appends an entry as it was read from another audit log (a restore
+    /// carries the live database's over).
+    pub fn append_audit(&self, entry: &AuditEntry) -> Result<()> {
         self.conn
             .prepare_cached("INSERT INTO audit (at, operator, action, campaign, details) VALUES (?1, ?2, ?3, ?4, ?5)")?
-            .execute(params![at, operator, action, campaign, details.to_string()])
+            .execute(params![entry.at, entry.operator, entry.action, entry.campaign, entry.details.to_string()])
             .context("cannot write the audit log")?;
         Ok(())
     }
 
-    /// The audit log since `since` (RFC 3339), oldest first.
-    pub fn audit_log(&self, since: Option<&str>) -> Result<Vec<AuditEntry>> {
+    /// The audit log since `since`, oldest first.
+    pub fn audit_log(&self, since: Option<DateTime<Utc>>) -> Result<Vec<AuditEntry>> {
+        let since = since.map(super::timestamp);
         let mut stmt = self.conn.prepare(
             "SELECT at, operator, action, campaign, details FROM audit WHERE ?1 IS NULL OR at >= ?1 ORDER BY id",
         )?;

@@ -1,6 +1,7 @@
 //! Campaigns: named work lists, active or archived, and their flow counts.
 
 use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
@@ -75,7 +76,8 @@ impl Db {
             .context("cannot look up a campaign")
     }
 
-    pub fn create_campaign(&self, name: &str, now: &str) -> Result<Campaign> {
+    pub fn create_campaign(&self, name: &str, now: DateTime<Utc>) -> Result<Campaign> {
+        let now = super::timestamp(now);
         self.conn
             .prepare_cached(
                 "INSERT INTO campaigns (name, created_at, last_activity_at) VALUES (?1, ?2, ?2)",
@@ -134,7 +136,8 @@ impl Db {
     }
 
     /// Notes an outcome, sale or move in the campaign now.
-    pub fn touch_campaign(&self, id: i64, now: &str) -> Result<()> {
+    pub fn touch_campaign(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
+        let now = super::timestamp(now);
         self.conn
             .prepare_cached(
                 "UPDATE campaigns SET last_activity_at = max(last_activity_at, ?2) WHERE id = ?1",
@@ -144,7 +147,13 @@ impl Db {
         Ok(())
     }
 
-    pub fn set_campaign_status(&self, id: i64, status: CampaignStatus, now: &str) -> Result<()> {
+    pub fn set_campaign_status(
+        &self,
+        id: i64,
+        status: CampaignStatus,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let now = super::timestamp(now);
         let archived_at = (status == CampaignStatus::Archived).then_some(now);
         self.conn
             .prepare_cached("UPDATE campaigns SET status = ?2, archived_at = ?3 WHERE id = ?1")?

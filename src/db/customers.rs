@@ -1,6 +1,7 @@
 //! Customers: the card (personal data), its campaign and flow stage.
 
 use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
 use std::borrow::Cow;
 
 use rusqlite::{params, OptionalExtension, Row};
@@ -171,7 +172,7 @@ pub struct CustomerInserter<'a> {
     full: Option<(usize, StaticStatement<'a>)>,
     short: Option<(usize, StaticStatement<'a>)>,
     campaign_id: Option<i64>,
-    now: &'a str,
+    now: String,
 }
 
 impl CustomerInserter<'_> {
@@ -188,7 +189,7 @@ impl CustomerInserter<'_> {
             };
             let stmt = prepared(slot, &self.db.conn, chunk.len())?;
             params.clear();
-            chunk_params(&mut params, chunk, self.campaign_id, self.now);
+            chunk_params(&mut params, chunk, self.campaign_id, &self.now);
             let changed = stmt.execute(&params).context("cannot insert a customer")?;
             if changed == chunk.len() {
                 inserted.extend(std::iter::repeat_n(true, chunk.len()));
@@ -308,7 +309,7 @@ impl Db {
         cube_id: &str,
         card: &Card,
         campaign_id: Option<i64>,
-        now: &str,
+        now: DateTime<Utc>,
     ) -> Result<Option<i64>> {
         let extra = card.extra_json();
         let inserted = self
@@ -318,22 +319,23 @@ impl Db {
     }
 
     /// Inserts many new customers, all placed alike (see [`CustomerInserter`]).
-    pub fn customer_inserter<'a>(
-        &'a self,
+    pub fn customer_inserter(
+        &self,
         campaign_id: Option<i64>,
-        now: &'a str,
-    ) -> CustomerInserter<'a> {
+        now: DateTime<Utc>,
+    ) -> CustomerInserter<'_> {
         CustomerInserter {
             db: self,
             full: None,
             short: None,
             campaign_id,
-            now,
+            now: super::timestamp(now),
         }
     }
 
     /// Overwrites the card of a customer that is not anonymized.
-    pub fn update_card(&self, id: i64, card: &CardText, now: &str) -> Result<()> {
+    pub fn update_card(&self, id: i64, card: &CardText, now: DateTime<Utc>) -> Result<()> {
+        let now = super::timestamp(now);
         let mut stmt = self.conn.prepare_cached(
             "UPDATE customers SET customer_no = ?2, name = ?3, email = ?4, phone = ?5, address = ?6, \
              postal_code = ?7, city = ?8, birth_date = ?9, company = ?10, notes = ?11, extra = ?12, \
@@ -411,8 +413,9 @@ impl Db {
         campaign_id: Option<i64>,
         stage: Option<Stage>,
         seller_id: Option<i64>,
-        now: &str,
+        now: DateTime<Utc>,
     ) -> Result<()> {
+        let now = super::timestamp(now);
         let mut stmt = self.conn.prepare_cached(
             "UPDATE customers SET campaign_id = ?2, stage = ?3, seller_id = ?4, updated_at = ?5 \
              WHERE id = ?1 AND anonymized_at IS NULL",
@@ -429,7 +432,8 @@ impl Db {
     }
 
     /// Sets only the stage of a customer in its current campaign.
-    pub fn set_stage(&self, id: i64, stage: Stage, now: &str) -> Result<()> {
+    pub fn set_stage(&self, id: i64, stage: Stage, now: DateTime<Utc>) -> Result<()> {
+        let now = super::timestamp(now);
         let mut stmt = self.conn.prepare_cached(
             "UPDATE customers SET stage = ?2, updated_at = ?3 WHERE id = ?1 AND campaign_id IS NOT NULL",
         )?;

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
 use rusqlite::params;
 
 use super::Db;
@@ -20,8 +21,8 @@ pub enum Report {
 pub struct ExportFilter {
     pub campaign_id: Option<i64>,
     pub seller: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
     /// At most this many rows.
     pub limit: Option<u64>,
 }
@@ -120,8 +121,8 @@ impl Db {
             let mut rows = stmt.query(params![
                 filter.campaign_id,
                 filter.seller,
-                filter.from,
-                filter.to
+                filter.from.map(super::timestamp),
+                filter.to.map(super::timestamp)
             ])?;
             let mut count = 0;
             let mut row = ExportRow::default();

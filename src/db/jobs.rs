@@ -9,6 +9,7 @@
 //! forgotten when the job is done.
 
 use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
@@ -122,8 +123,9 @@ impl Db {
         job_uuid: &str,
         campaign_id: i64,
         operator: &str,
-        now: &str,
+        now: DateTime<Utc>,
     ) -> Result<Job> {
+        let now = super::timestamp(now);
         self.conn
             .prepare_cached(
                 "INSERT INTO jobs (job_uuid, campaign_id, state, total, operator, created_at) \
@@ -193,7 +195,8 @@ impl Db {
         Ok(jobs)
     }
 
-    pub fn set_job_state(&self, rowid: i64, state: JobState, now: &str) -> Result<()> {
+    pub fn set_job_state(&self, rowid: i64, state: JobState, now: DateTime<Utc>) -> Result<()> {
+        let now = super::timestamp(now);
         let finished = matches!(state, JobState::Done | JobState::Failed).then_some(now);
         self.conn
             .prepare_cached("UPDATE jobs SET state = ?2, finished_at = ?3 WHERE id = ?1")?
@@ -234,7 +237,8 @@ impl Db {
     /// their history; moves their recording paths to the to-do list of files to
     /// delete; records them in the erasure ledger. Outcomes, sales and campaign
     /// links stay.
-    pub fn erase_batch(&self, job_rowid: i64, now: &str) -> Result<u64> {
+    pub fn erase_batch(&self, job_rowid: i64, now: DateTime<Utc>) -> Result<u64> {
+        let now = super::timestamp(now);
         let steps: [(&str, &str); 7] = [
             (
                 "INSERT INTO recording_deletions (job_id, path) \
@@ -285,7 +289,8 @@ impl Db {
 
     /// The job with this public id, made (queued, with an empty plan) if this
     /// database has none: a replayed erasure keeps the id of the job that made it.
-    pub fn ensure_job(&self, job_uuid: &str, operator: &str, now: &str) -> Result<Job> {
+    pub fn ensure_job(&self, job_uuid: &str, operator: &str, now: DateTime<Utc>) -> Result<Job> {
+        let now = super::timestamp(now);
         let found: Option<i64> = self
             .conn
             .prepare_cached("SELECT id FROM jobs WHERE job_uuid = ?1")?
@@ -390,7 +395,8 @@ impl Db {
     }
 
     /// Campaigns that are active and have had no outcome, sale or move since `before`.
-    pub fn inactive_campaigns(&self, before: &str) -> Result<Vec<String>> {
+    pub fn inactive_campaigns(&self, before: DateTime<Utc>) -> Result<Vec<String>> {
+        let before = super::timestamp(before);
         let mut stmt = self.conn.prepare_cached(
             "SELECT name FROM campaigns WHERE status = 'active' AND last_activity_at < ?1 ORDER BY name",
         )?;

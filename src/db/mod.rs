@@ -37,6 +37,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags};
 
 pub use audit::AuditEntry;
@@ -208,6 +209,11 @@ fn configure(conn: &Connection, busy_timeout: Duration) -> Result<()> {
     Ok(())
 }
 
+/// The one storage form of a timestamp: RFC 3339, UTC, whole seconds.
+pub fn timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
 /// The value of pragma `name`, as text.
 fn pragma_text(conn: &Connection, name: &str) -> Result<String> {
     let value = conn.query_row(&format!("PRAGMA {name}"), [], |r| {
@@ -279,7 +285,7 @@ mod tests {
             .with_wal_flushed(|| {
                 let tx = db.begin()?;
                 for i in 0..4 {
-                    tx.create_campaign(&format!("Kampanje {i}"), "2026-01-01T00:00:00Z")?;
+                    tx.create_campaign(&format!("Kampanje {i}"), DateTime::UNIX_EPOCH)?;
                     std::thread::sleep(Duration::from_millis(60));
                 }
                 tx.commit()?;
@@ -302,11 +308,11 @@ mod tests {
         let db = Db::open(&dir.path().join("cube.db"), BUSY_TIMEOUT).unwrap();
         {
             let tx = db.begin().unwrap();
-            tx.create_campaign("Vår", "2026-01-01T00:00:00Z").unwrap();
+            tx.create_campaign("Vår", DateTime::UNIX_EPOCH).unwrap();
         }
         assert!(db.campaign_by_name("Vår").unwrap().is_none());
         let tx = db.begin().unwrap();
-        tx.create_campaign("Vår", "2026-01-01T00:00:00Z").unwrap();
+        tx.create_campaign("Vår", DateTime::UNIX_EPOCH).unwrap();
         tx.commit().unwrap();
         assert!(db.campaign_by_name("Vår").unwrap().is_some());
     }
@@ -345,7 +351,7 @@ mod tests {
     fn a_plan_added_to_after_its_batches_is_read_from_the_start_again() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&dir.path().join("cube.db"), BUSY_TIMEOUT).unwrap();
-        let now = "2026-11-29T10:00:00Z";
+        let now = DateTime::UNIX_EPOCH;
         let tx = db.begin().unwrap();
         let campaign = tx.create_campaign("Vår", now).unwrap();
         let card = Card {
@@ -406,7 +412,7 @@ mod query_plans {
     fn interactive_commands_search_instead_of_scanning() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&dir.path().join("cube.db"), BUSY_TIMEOUT).unwrap();
-        let now = "2026-11-29T10:00:00Z";
+        let now = DateTime::UNIX_EPOCH;
         let tx = db.begin().unwrap();
         let campaign = tx.create_campaign("Vår", now).unwrap();
         let card = Card {

@@ -3,6 +3,7 @@
 //! data of that customer.
 
 use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
 use super::Db;
@@ -11,7 +12,7 @@ pub struct NewOutcome<'a> {
     pub customer_id: i64,
     pub campaign_id: i64,
     pub seller_id: i64,
-    pub registered_at: &'a str,
+    pub registered_at: DateTime<Utc>,
     pub label: &'a str,
     pub comment: &'a str,
 }
@@ -21,7 +22,7 @@ pub struct NewSale<'a> {
     pub customer_id: i64,
     pub campaign_id: Option<i64>,
     pub seller_id: i64,
-    pub sold_at: &'a str,
+    pub sold_at: DateTime<Utc>,
     pub product: &'a str,
     pub quantity: i64,
     /// Minor units.
@@ -30,14 +31,15 @@ pub struct NewSale<'a> {
 
 pub struct NewHistory<'a> {
     pub customer_id: i64,
-    pub at: &'a str,
+    pub at: DateTime<Utc>,
     pub kind: &'a str,
     pub text: &'a str,
 }
 
 impl Db {
     /// The seller with this username, created on first use.
-    pub fn seller_id(&self, username: &str, now: &str) -> Result<i64> {
+    pub fn seller_id(&self, username: &str, now: DateTime<Utc>) -> Result<i64> {
+        let now = super::timestamp(now);
         let found = self
             .conn
             .prepare_cached("SELECT id FROM sellers WHERE username = ?1")?
@@ -59,7 +61,7 @@ impl Db {
                 "INSERT INTO outcomes (customer_id, campaign_id, seller_id, registered_at, label, comment) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
-            .execute(params![o.customer_id, o.campaign_id, o.seller_id, o.registered_at, o.label, o.comment])
+            .execute(params![o.customer_id, o.campaign_id, o.seller_id, super::timestamp(o.registered_at), o.label, o.comment])
             .context("cannot insert an outcome")?;
         Ok(self.conn.last_insert_rowid())
     }
@@ -70,7 +72,7 @@ impl Db {
                 "INSERT INTO sales (outcome_id, customer_id, campaign_id, seller_id, sold_at, product, quantity, unit_price) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
-            .execute(params![s.outcome_id, s.customer_id, s.campaign_id, s.seller_id, s.sold_at, s.product, s.quantity, s.unit_price])
+            .execute(params![s.outcome_id, s.customer_id, s.campaign_id, s.seller_id, super::timestamp(s.sold_at), s.product, s.quantity, s.unit_price])
             .context("cannot insert a sale")?;
         Ok(self.conn.last_insert_rowid())
     }
@@ -80,7 +82,12 @@ impl Db {
             .prepare_cached(
                 "INSERT INTO history (customer_id, at, kind, text) VALUES (?1, ?2, ?3, ?4)",
             )?
-            .execute(params![h.customer_id, h.at, h.kind, h.text])
+            .execute(params![
+                h.customer_id,
+                super::timestamp(h.at),
+                h.kind,
+                h.text
+            ])
             .context("cannot insert a history entry")?;
         Ok(self.conn.last_insert_rowid())
     }
@@ -91,8 +98,9 @@ impl Db {
         customer_id: i64,
         outcome_id: Option<i64>,
         path: &str,
-        now: &str,
+        now: DateTime<Utc>,
     ) -> Result<i64> {
+        let now = super::timestamp(now);
         self.conn
             .prepare_cached(
                 "INSERT INTO recordings (customer_id, outcome_id, path, created_at) VALUES (?1, ?2, ?3, ?4)",

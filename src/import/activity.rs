@@ -15,7 +15,6 @@ use super::headers::{Field, FileKind};
 use super::{Input, Source, Summary};
 use crate::csvio::Record;
 use crate::db::{CustomerRef, Db, NewHistory, NewOutcome, NewSale, Stage, Tx};
-use crate::env::timestamp;
 use crate::recordings;
 use crate::{validate, Failure};
 
@@ -131,7 +130,6 @@ pub(super) fn outcomes(
     let columns = Columns::find(FileKind::Outcomes, input.header());
     columns.require_customer(input.header())?;
     columns.require(OUTCOME_FIELDS, input.header())?;
-    let now_text = timestamp(now);
     let tx = db.begin()?;
     let mut summary = Summary::default();
     let mut campaigns: HashMap<String, i64> = HashMap::new();
@@ -148,19 +146,19 @@ pub(super) fn outcomes(
             None => {
                 let id = match tx.campaign_by_name(outcome.campaign)? {
                     Some(c) => c.id,
-                    None => tx.create_campaign(outcome.campaign, &now_text)?.id,
+                    None => tx.create_campaign(outcome.campaign, now)?.id,
                 };
                 campaigns.insert(outcome.campaign.to_string(), id);
                 id
             }
         };
-        let seller_id = tx.seller_id(outcome.seller, &now_text)?;
-        let at = timestamp(outcome.at);
+        let seller_id = tx.seller_id(outcome.seller, now)?;
+        let at = outcome.at;
         let outcome_id = tx.insert_outcome(&NewOutcome {
             customer_id: customer.id,
             campaign_id,
             seller_id,
-            registered_at: &at,
+            registered_at: at,
             label: outcome.label,
             comment: outcome.comment,
         })?;
@@ -170,14 +168,14 @@ pub(super) fn outcomes(
                 customer_id: customer.id,
                 campaign_id: Some(campaign_id),
                 seller_id,
-                sold_at: &at,
+                sold_at: at,
                 product,
                 quantity,
                 unit_price,
             })?;
         }
         if let Some(path) = &outcome.recording {
-            tx.insert_recording(customer.id, Some(outcome_id), path, &now_text)?;
+            tx.insert_recording(customer.id, Some(outcome_id), path, now)?;
         }
         match customer.campaign_id {
             None => tx.place_customer(
@@ -185,14 +183,14 @@ pub(super) fn outcomes(
                 Some(campaign_id),
                 Some(Stage::Completed),
                 Some(seller_id),
-                &now_text,
+                now,
             )?,
             Some(current) if current == campaign_id => {
-                tx.set_stage(customer.id, Stage::Completed, &now_text)?
+                tx.set_stage(customer.id, Stage::Completed, now)?
             }
             Some(_) => {}
         }
-        tx.touch_campaign(campaign_id, &at)?;
+        tx.touch_campaign(campaign_id, at)?;
         summary.imported += 1;
     }
     input.finish(tx, source.dry_run, summary)
@@ -289,7 +287,7 @@ pub(super) fn history(db: &Db, source: &Source, progress: &dyn Fn(u64)) -> Resul
             continue;
         };
         let at = match validate::date_time(columns.get(&record, Field::Date)) {
-            Ok(at) => timestamp(at),
+            Ok(at) => at,
             Err(what) => {
                 input.bad_value(&record, columns.index(Field::Date), what)?;
                 continue;
@@ -302,7 +300,7 @@ pub(super) fn history(db: &Db, source: &Source, progress: &dyn Fn(u64)) -> Resul
         }
         tx.insert_history(&NewHistory {
             customer_id: customer.id,
-            at: &at,
+            at,
             kind,
             text: columns.get(&record, Field::Text),
         })?;

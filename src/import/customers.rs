@@ -19,7 +19,6 @@ use super::{
 };
 use crate::csvio::Record;
 use crate::db::{CardText, Db, Tx};
-use crate::env::timestamp;
 use crate::ids::IdGen;
 use crate::{validate, Failure};
 
@@ -189,15 +188,14 @@ pub(super) fn import(
 ) -> Result<Summary> {
     let Input { rows, mut report } = Input::open(source)?;
     let fields = map_customer_columns(&rows.header, &options.maps)?;
-    let now_text = timestamp(now);
     let tx = db.begin()?;
     let mut summary = Summary::default();
     let campaign_id = match &options.campaign {
         None => None,
-        Some(name) => Some(import_campaign(&tx, name, &now_text, &mut summary)?),
+        Some(name) => Some(import_campaign(&tx, name, now, &mut summary)?),
     };
     let columns = CardColumns::new(&fields);
-    let mut inserter = tx.customer_inserter(campaign_id, &now_text);
+    let mut inserter = tx.customer_inserter(campaign_id, now);
     std::thread::scope(|scope| -> Result<()> {
         let (sender, batches) = mpsc::sync_channel(BATCHES_IN_FLIGHT);
         // Written batches go back to the reading thread, which reads new
@@ -233,7 +231,7 @@ pub(super) fn import(
                         columns.customer_no.unwrap_or(0),
                         text,
                         options,
-                        &now_text,
+                        now,
                         &mut summary,
                     )?,
                     None => anyhow::bail!("line {}: the row was not written", record.line),
@@ -308,7 +306,7 @@ fn taken_number(
     column: usize,
     card: &CardText,
     options: &CustomerOptions,
-    now: &str,
+    now: DateTime<Utc>,
     summary: &mut Summary,
 ) -> Result<()> {
     let found = match card.customer_no {
@@ -337,7 +335,7 @@ fn taken_number(
 }
 
 /// The campaign to import into, created if missing; an archived one is refused.
-fn import_campaign(tx: &Tx, name: &str, now: &str, summary: &mut Summary) -> Result<i64> {
+fn import_campaign(tx: &Tx, name: &str, now: DateTime<Utc>, summary: &mut Summary) -> Result<i64> {
     match tx.campaign_by_name(name)? {
         Some(c) if c.status == crate::db::CampaignStatus::Archived => Err(Failure::refused(
             format!("campaign {name:?} is archived; its customers are no longer handed out"),

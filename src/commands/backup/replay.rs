@@ -14,7 +14,7 @@ pub fn run(cmd: &CommandHelper) -> Result<()> {
     if report.customers > 0 {
         let tx = db.begin()?;
         tx.audit(
-            &crate::env::timestamp(actor.now),
+            actor.now,
             &actor.operator,
             "replay",
             None,

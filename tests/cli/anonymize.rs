@@ -2,7 +2,6 @@
 //! recordings folder leads back to the person, while statistics stay true.
 
 use std::fs;
-use std::path::Path;
 
 use crate::Cube;
 
@@ -57,31 +56,14 @@ fn setup(hemmelig: usize) -> Cube {
          K-1,Kontroll,kari,2026-11-02,Sale,Ring Kåre om TV,TV Basis,1,299.00,2026/call-kare.wav\n",
         hemmelig - 1
     );
-    cube.import_customers_like("outcomes", &outcomes, &[]).ok();
-    cube.import_customers_like(
+    cube.import("outcomes", &outcomes, &[]).ok();
+    cube.import(
         "history",
         "customer_no,date,kind,text\nHEM-00002,2026-10-01,email,Sendte e-post om blåbærtilbud\nK-1,2026-10-01,call,Ring Kåre om TV\n",
         &[],
     )
     .ok();
     cube
-}
-
-/// Every file SQLite may keep data in, read as raw bytes.
-fn database_bytes(db: &Path) -> Vec<(String, Vec<u8>)> {
-    ["", "-wal", "-shm", "-journal"]
-        .iter()
-        .filter_map(|suffix| {
-            let path = format!("{}{suffix}", db.display());
-            fs::read(&path).ok().map(|bytes| (path, bytes))
-        })
-        .collect()
-}
-
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|w| w == needle.as_bytes())
 }
 
 fn sales(cube: &Cube) -> (i64, i64) {
@@ -96,9 +78,8 @@ fn nothing_of_an_anonymized_customer_is_left_in_the_database_files() {
     let cube = setup(1500);
     let sales_before = sales(&cube);
     let outcomes_before: i64 = cube.sql("SELECT count(*) FROM outcomes");
-    let files = database_bytes(&cube.db());
     assert!(
-        files.iter().any(|(_, b)| contains(b, SECRETS[0])),
+        !cube.files_holding(SECRETS[0]).is_empty(),
         "the scan must see the values before"
     );
 
@@ -112,23 +93,18 @@ fn nothing_of_an_anonymized_customer_is_left_in_the_database_files() {
         "{stderr}"
     );
 
-    for (path, bytes) in database_bytes(&cube.db()) {
-        for secret in SECRETS {
-            assert!(!contains(&bytes, secret), "{secret:?} is still in {path}");
-        }
-    }
-    let all: Vec<u8> = database_bytes(&cube.db())
-        .into_iter()
-        .flat_map(|(_, b)| b)
-        .collect();
+    cube.assert_erased(SECRETS);
     for kept in KEPT {
-        assert!(contains(&all, kept), "the control value {kept:?} is gone");
+        assert!(
+            !cube.files_holding(kept).is_empty(),
+            "the control value {kept:?} is gone"
+        );
     }
     // The same scan with grep -a -F, as an operator would check it.
     for secret in SECRETS {
         let found = std::process::Command::new("grep")
             .args(["-a", "-F", "-q", secret])
-            .arg(cube.db())
+            .args(cube.database_files())
             .status()
             .unwrap();
         assert_eq!(found.code(), Some(1), "grep finds {secret:?}");
@@ -174,16 +150,7 @@ fn the_audit_jobs_and_ledger_hold_no_personal_data() {
     let mut said = run.stdout.clone() + &run.stderr;
     said += &cube.run(&["jobs", "list", "--json"]).ok().stdout;
     for table in ["audit", "jobs", "erasures", "job_customers"] {
-        let conn = rusqlite::Connection::open(cube.db()).unwrap();
-        let mut stmt = conn.prepare(&format!("SELECT * FROM {table}")).unwrap();
-        let columns = stmt.column_count();
-        let mut rows = stmt.query([]).unwrap();
-        while let Some(row) = rows.next().unwrap() {
-            for i in 0..columns {
-                let value: rusqlite::types::Value = row.get(i).unwrap();
-                said += &format!("{value:?}\n");
-            }
-        }
+        said += &cube.dump(table);
     }
     for secret in SECRETS {
         assert!(!said.contains(secret), "{secret:?} in\n{said}");
@@ -223,7 +190,7 @@ fn anonymized_customers_show_as_anonymized_and_are_never_matched_again() {
     // Anonymized customers cannot be moved, nor have outcomes added.
     let run = cube.run(&["move", "--to", "Kontroll", "--customer", &id]);
     assert_eq!(run.code, 2, "{}", run.transcript());
-    let run = cube.import_customers_like(
+    let run = cube.import(
         "outcomes",
         &format!("cube_id,campaign,seller,date,outcome\n{id},Kontroll,kari,2026-11-05,Sale\n"),
         &[],
@@ -318,7 +285,7 @@ fn inactive_days_archives_only_stale_campaigns() {
     // A move or an outcome now makes a campaign active again.
     cube.run(&["move", "--to", "Flyttet", "--customer", "1"])
         .ok();
-    cube.import_customers_like(
+    cube.import(
         "outcomes",
         "customer_no,campaign,seller,date,outcome\n2,Solgt,kari,2026-11-20,Sale\n",
         &[],
@@ -385,11 +352,7 @@ fn a_reader_blocking_the_scrub_gives_75_and_resume_finishes() {
         cube.run(&["jobs", "--json"]).ok().json()[0]["state"],
         "done"
     );
-    for (path, bytes) in database_bytes(&cube.db()) {
-        for secret in SECRETS {
-            assert!(!contains(&bytes, secret), "{secret:?} is still in {path}");
-        }
-    }
+    cube.assert_erased(SECRETS);
 }
 
 /// `kill -9` at random moments: every customer is either untouched or fully

@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::Cube;
+use crate::{file_names, Cube};
 
 /// A tmpfs of `size`, unmounted when dropped.
 struct Tmpfs(PathBuf);
@@ -25,15 +25,6 @@ impl Tmpfs {
             return None;
         }
         Some(Tmpfs(at.to_path_buf()))
-    }
-
-    fn files(&self) -> Vec<String> {
-        let mut names: Vec<String> = fs::read_dir(&self.0)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect();
-        names.sort();
-        names
     }
 }
 
@@ -65,7 +56,7 @@ fn filled(cube: &Cube, customers: usize) {
             )
         })
         .collect();
-    cube.import_customers_like(
+    cube.import(
         "outcomes",
         &format!("customer_no,campaign,seller,date,outcome,comment\n{outcomes}"),
         &[],
@@ -95,7 +86,7 @@ fn export_and_backup_to_a_full_disk_leave_nothing_behind() {
         run.stderr
     );
     assert_eq!(
-        disk.files(),
+        file_names(&disk.0),
         Vec::<String>::new(),
         "a partial or temporary file was left"
     );
@@ -109,11 +100,11 @@ fn export_and_backup_to_a_full_disk_leave_nothing_behind() {
         disk.0.join("report.xlsx").to_str().unwrap(),
     ]);
     assert_eq!(run.code, 1, "{}", run.transcript());
-    assert_eq!(disk.files(), Vec::<String>::new());
+    assert_eq!(file_names(&disk.0), Vec::<String>::new());
 
     let run = cube.run(&["backup", "create", disk.0.join("snap.db").to_str().unwrap()]);
     assert_eq!(run.code, 1, "{}", run.transcript());
-    assert_eq!(disk.files(), Vec::<String>::new());
+    assert_eq!(file_names(&disk.0), Vec::<String>::new());
 
     assert_eq!(fs::read(cube.db()).unwrap(), before, "the database changed");
     assert_eq!(cube.sql::<String>("PRAGMA integrity_check"), "ok");
@@ -127,34 +118,24 @@ fn importing_onto_a_full_disk_imports_nothing() {
         return;
     };
     let db = disk.0.join("cube.db");
-    let run = |args: &[&str]| outer.command(args).env("CUBE_DB", &db).output().unwrap();
+    let run = |args: &[&str]| outer.run_env(args, &[("CUBE_DB", db.to_str())]);
     let file = outer.write("first.csv", "customer_no,name\n1,Ola\n2,Kari\n");
-    assert!(run(&["import", "customers", &file]).status.success());
+    run(&["import", "customers", &file]).ok();
 
     let rows: String = (0..40000)
         .map(|i| format!("N{i},Kunde {i},{}\n", "x".repeat(60)))
         .collect();
     let big = outer.write("big.csv", format!("customer_no,name,notes\n{rows}"));
-    let out = run(&["import", "customers", &big]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("full"), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    let full = run(&["import", "customers", &big]);
+    assert_eq!(full.code, 1, "{}", full.transcript());
+    assert!(full.stderr.contains("full"), "{}", full.stderr);
+    assert!(!full.stderr.contains("panicked"), "{}", full.stderr);
 
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    let count: i64 = conn
-        .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(count, 2, "a partial import was kept");
-    let check: String = conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(check, "ok");
-    drop(conn);
-    let out = run(&["stats", "--json"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    assert_eq!(
+        outer.sql_at::<i64>(&db, "SELECT count(*) FROM customers"),
+        2,
+        "a partial import was kept"
     );
+    assert_eq!(outer.sql_at::<String>(&db, "PRAGMA integrity_check"), "ok");
+    run(&["stats", "--json"]).ok();
 }

@@ -1,6 +1,6 @@
 use std::fs;
 
-use crate::Cube;
+use crate::{file_names, mode, Cube};
 
 #[test]
 fn the_datablist_sample_gives_100_customers_named_first_last() {
@@ -170,20 +170,9 @@ fn skip_invalid_imports_the_good_rows_and_writes_the_rejects() {
     run.ok();
     assert_eq!(run.json()["imported"], 2);
     assert_eq!(run.json()["rejected"], 1);
-    use std::os::unix::fs::PermissionsExt;
-    assert_eq!(
-        fs::metadata(&rejects).unwrap().permissions().mode() & 0o777,
-        0o600,
-        "it holds personal data"
-    );
-    let left: Vec<_> = fs::read_dir(cube.path(""))
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    assert!(
-        left.iter().all(|n| !n.to_string_lossy().ends_with(".tmp")),
-        "{left:?}"
-    );
+    assert_eq!(mode(&rejects), 0o600, "it holds personal data");
+    let left = file_names(cube.dir.path());
+    assert!(left.iter().all(|n| !n.ends_with(".tmp")), "{left:?}");
     let written = fs::read_to_string(&rejects).unwrap();
     assert_eq!(
         written,

@@ -1,11 +1,6 @@
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 
-use crate::Cube;
-
-fn mode(path: &std::path::Path) -> u32 {
-    fs::metadata(path).unwrap().permissions().mode() & 0o777
-}
+use crate::{mode, Cube};
 
 #[test]
 fn the_database_is_private_and_in_wal_mode() {

@@ -27,6 +27,7 @@ use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Mutex;
 
 use tempfile::TempDir;
 
@@ -35,6 +36,9 @@ pub use common::{Run, NOW};
 /// A temporary world with one cube database in it.
 pub struct Cube {
     pub dir: TempDir,
+    /// The ids `redacted` has seen, in order: one id reads the same in every
+    /// snapshot of a test.
+    ids: Mutex<Vec<String>>,
 }
 
 impl Default for Cube {
@@ -47,6 +51,7 @@ impl Cube {
     pub fn new() -> Cube {
         Cube {
             dir: tempfile::tempdir().expect("a temporary folder"),
+            ids: Mutex::new(Vec::new()),
         }
     }
 
@@ -191,6 +196,35 @@ impl Cube {
             let found = self.files_holding(value);
             assert!(found.is_empty(), "{value:?} is still in {found:?}");
         }
+    }
+
+    /// `run`'s transcript for a snapshot, with what differs from one test run
+    /// to the next replaced: the temporary folder by `[TMP]`, and each
+    /// distinct id (cube ids and job ids are random) by `[ID1]`, `[ID2]`... in
+    /// order of first appearance in this test, padded to an id's width where two spaces
+    /// follow (a table's column gap), so that columns stay aligned.
+    pub fn redacted(&self, run: &Run) -> String {
+        let text = run
+            .transcript()
+            .replace(&self.dir.path().display().to_string(), "[TMP]");
+        let uuid = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+        let ids = regex::Regex::new(&format!("({uuid})((?:  )?)")).unwrap();
+        let mut seen = self.ids.lock().unwrap();
+        ids.replace_all(&text, |caps: &regex::Captures| {
+            let n = match seen.iter().position(|id| id == &caps[1]) {
+                Some(i) => i + 1,
+                None => {
+                    seen.push(caps[1].to_string());
+                    seen.len()
+                }
+            };
+            let label = format!("[ID{n}]");
+            match &caps[2] {
+                "" => label,
+                gap => format!("{label:<36}{gap}"),
+            }
+        })
+        .into_owned()
     }
 
     pub fn customer(&self, id: &str) -> serde_json::Value {

@@ -92,6 +92,7 @@ fn every_bad_row_is_listed() {
         &[],
     );
     assert_eq!(run.code, 65);
+    insta::assert_snapshot!("every_bad_row_is_listed", cube.redacted(&run));
     assert!(
         run.stderr
             .contains(r#"line 2, column "fødselsdato": "31.02.1980" is not a date"#),

@@ -269,6 +269,26 @@ fn dry_run_counts_and_changes_nothing() {
     );
 }
 
+/// What the operator reads on the way: the preview, the result, the job
+/// list and the statistics, whose sales stay as they were.
+#[test]
+fn what_anonymizing_says() {
+    let cube = setup(5);
+    let run = cube.run(&["archive", "Hemmelig", "--anonymize", "--dry-run"]);
+    insta::assert_snapshot!("archive_anonymize_dry_run", run.transcript());
+    let run = cube.run(&["stats"]);
+    insta::assert_snapshot!("stats_before_anonymizing", run.transcript());
+
+    let run = cube.run(&["archive", "Hemmelig", "--anonymize"]);
+    insta::assert_snapshot!("archive_anonymize", cube.redacted(&run));
+    let run = cube.run(&["jobs", "list"]);
+    insta::assert_snapshot!("jobs_list", cube.redacted(&run));
+    let run = cube.run(&["stats"]);
+    insta::assert_snapshot!("stats_after_anonymizing", run.transcript());
+    let run = cube.run(&["jobs", "resume"]);
+    insta::assert_snapshot!("jobs_resume_with_nothing_to_do", run.transcript());
+}
+
 #[test]
 fn inactive_days_archives_only_stale_campaigns() {
     let cube = Cube::new();
@@ -331,6 +351,7 @@ fn a_reader_blocking_the_scrub_gives_75_and_resume_finishes() {
     let run = cube.run(&["--busy-timeout", "0.3", "anonymize", "Hemmelig"]);
     assert_eq!(run.code, 75, "{}", run.transcript());
     assert!(run.stderr.contains("scrub is pending"), "{}", run.stderr);
+    insta::assert_snapshot!("anonymize_with_the_scrub_blocked", cube.redacted(&run));
     let jobs = cube.run(&["jobs", "--json"]).ok().json();
     assert_eq!(
         (
@@ -347,7 +368,9 @@ fn a_reader_blocking_the_scrub_gives_75_and_resume_finishes() {
 
     reader.execute_batch("COMMIT").unwrap();
     drop(reader);
-    cube.run(&["jobs", "resume"]).ok();
+    let run = cube.run(&["jobs", "resume"]);
+    run.ok();
+    insta::assert_snapshot!("jobs_resume_finishing_the_scrub", cube.redacted(&run));
     assert_eq!(
         cube.run(&["jobs", "--json"]).ok().json()[0]["state"],
         "done"

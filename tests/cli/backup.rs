@@ -40,8 +40,9 @@ fn job_of(cube: &Cube, campaign: &str) -> String {
 fn undoing_one_job_brings_back_only_its_customers() {
     let cube = setup();
     let snapshot = cube.path("snap.db");
-    cube.run(&["backup", "create", snapshot.to_str().unwrap()])
-        .ok();
+    let run = cube.run(&["backup", "create", snapshot.to_str().unwrap()]);
+    run.ok();
+    insta::assert_snapshot!("backup_create", cube.redacted(&run));
     assert_eq!(mode(&snapshot), 0o600);
     cube.run(&["anonymize", "A"]).ok();
     cube.run(&["anonymize", "B"]).ok();
@@ -55,6 +56,7 @@ fn undoing_one_job_brings_back_only_its_customers() {
         &b,
     ]);
     run.ok();
+    insta::assert_snapshot!("backup_restore_undoing_a_job", cube.redacted(&run));
     assert!(
         run.stderr
             .contains("re-applied 1 anonymization job(s) recorded since the snapshot: 1 customers"),
@@ -86,6 +88,8 @@ fn undoing_one_job_brings_back_only_its_customers() {
     // Later checks do not re-apply the undone job.
     cube.run(&["stats"]).ok();
     cube.run(&["doctor"]).ok();
+    let run = cube.run(&["audit"]);
+    insta::assert_snapshot!("audit_after_undoing_a_job", cube.redacted(&run));
     let audit = cube.run(&["audit", "--json"]).ok().json();
     let actions: Vec<&str> = audit
         .as_array()
@@ -263,6 +267,7 @@ fn doctor_finds_residue_and_loose_files() {
     let cube = setup();
     let run = cube.run(&["doctor"]);
     run.ok();
+    insta::assert_snapshot!("doctor_on_a_healthy_database", cube.redacted(&run));
     assert!(
         run.stdout.contains("secure_delete       1"),
         "{}",

@@ -127,10 +127,7 @@ fn nothing_of_an_anonymized_customer_is_left_in_the_database_files() {
 
     let stats = cube.run(&["stats", "--json"]).ok().json();
     assert_eq!(stats["anonymized"], 1500);
-    let shown = cube
-        .run(&["campaign", "show", "Hemmelig", "--json"])
-        .ok()
-        .json();
+    let shown = cube.campaign("Hemmelig");
     assert_eq!(
         (shown["status"].as_str(), shown["anonymized"].as_i64()),
         (Some("archived"), Some(1500))
@@ -208,10 +205,7 @@ fn without_a_terminal_archiving_needs_an_explicit_choice() {
     let cube = setup(3);
     let run = cube.run(&["archive", "Hemmelig"]);
     insta::assert_snapshot!(run.transcript());
-    let shown = cube
-        .run(&["campaign", "show", "Hemmelig", "--json"])
-        .ok()
-        .json();
+    let shown = cube.campaign("Hemmelig");
     assert_eq!(
         (shown["status"].as_str(), shown["anonymized"].as_i64()),
         (Some("active"), Some(0))
@@ -229,10 +223,7 @@ fn keeping_the_customers_archives_only() {
         "{}",
         run.stderr
     );
-    let shown = cube
-        .run(&["campaign", "show", "Hemmelig", "--json"])
-        .ok()
-        .json();
+    let shown = cube.campaign("Hemmelig");
     assert_eq!(
         (shown["status"].as_str(), shown["anonymized"].as_i64()),
         (Some("archived"), Some(0))

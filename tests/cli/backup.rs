@@ -71,8 +71,7 @@ fn undoing_one_job_brings_back_only_its_customers() {
 
     assert_eq!(cube.customer("B1")["name"], "Bjørn Beta-Sæther");
     // Anonymizing A archived it, and so does re-applying that; B is as it was.
-    let status =
-        |name: &str| cube.run(&["campaign", "show", name, "--json"]).ok().json()["status"].clone();
+    let status = |name: &str| cube.campaign(name)["status"].clone();
     assert_eq!(
         (status("A"), status("B")),
         ("archived".into(), "active".into())
@@ -128,7 +127,7 @@ fn restoring_without_the_database_keeps_everyone_erased() {
     cube.assert_erased(A);
     assert_eq!(cube.run(&["stats", "--json"]).ok().json()["anonymized"], 1);
     // The journal alone knows that anonymizing A archived it.
-    let shown = cube.run(&["campaign", "show", "A", "--json"]).ok().json();
+    let shown = cube.campaign("A");
     assert_eq!(shown["status"], "archived");
 }
 

@@ -10,10 +10,7 @@ fn create_list_and_show() {
 
     cube.import_customers("name\nOla\nKari\nPer\n", &["--campaign", "Vårkampanje"])
         .ok();
-    let shown = cube
-        .run(&["campaign", "show", "Vårkampanje", "--json"])
-        .ok()
-        .json();
+    let shown = cube.campaign("Vårkampanje");
     assert_eq!(
         shown,
         serde_json::json!({

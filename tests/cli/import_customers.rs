@@ -305,7 +305,7 @@ fn import_into_a_campaign_creates_it() {
     let cube = Cube::new();
     cube.import_customers("name\nOla\nKari\n", &["--campaign", "Vår"])
         .ok();
-    let shown = cube.run(&["campaign", "show", "Vår", "--json"]).ok().json();
+    let shown = cube.campaign("Vår");
     assert_eq!(shown["stages"]["available"], 2);
 }
 

@@ -41,10 +41,7 @@ fn outcomes_with_sales_and_recordings() {
     // Høst was created for its outcome.
     assert_eq!(cube.customer("1")["stage"], "completed");
     assert_eq!(cube.customer("2")["stage"], "available");
-    let host = cube
-        .run(&["campaign", "show", "Høst", "--json"])
-        .ok()
-        .json();
+    let host = cube.campaign("Høst");
     assert_eq!(host["customers"], 0);
     let stats = cube.run(&["stats", "--json"]).ok().json();
     assert_eq!(

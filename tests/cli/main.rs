@@ -231,6 +231,10 @@ impl Cube {
         self.run(&["customer", "show", id, "--json"]).ok().json()
     }
 
+    pub fn campaign(&self, name: &str) -> serde_json::Value {
+        self.run(&["campaign", "show", name, "--json"]).ok().json()
+    }
+
     pub fn import_customers(&self, csv: &str, extra: &[&str]) -> Run {
         self.import("customers", csv, extra)
     }

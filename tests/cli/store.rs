@@ -96,18 +96,10 @@ fn a_held_write_lock_makes_cube_exit_75() {
     holder.execute_batch("ROLLBACK").unwrap();
     drop(holder);
     // Nothing was half-written, and the same command succeeds when rerun.
-    let shown = cube
-        .run(&["campaign", "show", "Høst", "--json"])
-        .ok()
-        .json();
+    let shown = cube.campaign("Høst");
     assert_eq!(shown["customers"], 0);
     cube.run(&["move", "--to", "Høst", "--from", "Vår"]).ok();
-    assert_eq!(
-        cube.run(&["campaign", "show", "Høst", "--json"])
-            .ok()
-            .json()["customers"],
-        2
-    );
+    assert_eq!(cube.campaign("Høst")["customers"], 2);
 }
 
 #[test]

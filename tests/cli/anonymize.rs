@@ -2,7 +2,6 @@
 //! recordings folder leads back to the person, while statistics stay true.
 
 use std::fs;
-use std::path::Path;
 
 use crate::Cube;
 
@@ -57,31 +56,14 @@ fn setup(hemmelig: usize) -> Cube {
          K-1,Kontroll,kari,2026-11-02,Sale,Ring Kåre om TV,TV Basis,1,299.00,2026/call-kare.wav\n",
         hemmelig - 1
     );
-    cube.import_customers_like("outcomes", &outcomes, &[]).ok();
-    cube.import_customers_like(
+    cube.import("outcomes", &outcomes, &[]).ok();
+    cube.import(
         "history",
         "customer_no,date,kind,text\nHEM-00002,2026-10-01,email,Sendte e-post om blåbærtilbud\nK-1,2026-10-01,call,Ring Kåre om TV\n",
         &[],
     )
     .ok();
     cube
-}
-
-/// Every file SQLite may keep data in, read as raw bytes.
-fn database_bytes(db: &Path) -> Vec<(String, Vec<u8>)> {
-    ["", "-wal", "-shm", "-journal"]
-        .iter()
-        .filter_map(|suffix| {
-            let path = format!("{}{suffix}", db.display());
-            fs::read(&path).ok().map(|bytes| (path, bytes))
-        })
-        .collect()
-}
-
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|w| w == needle.as_bytes())
 }
 
 fn sales(cube: &Cube) -> (i64, i64) {
@@ -96,9 +78,8 @@ fn nothing_of_an_anonymized_customer_is_left_in_the_database_files() {
     let cube = setup(1500);
     let sales_before = sales(&cube);
     let outcomes_before: i64 = cube.sql("SELECT count(*) FROM outcomes");
-    let files = database_bytes(&cube.db());
     assert!(
-        files.iter().any(|(_, b)| contains(b, SECRETS[0])),
+        !cube.files_holding(SECRETS[0]).is_empty(),
         "the scan must see the values before"
     );
 
@@ -112,23 +93,18 @@ fn nothing_of_an_anonymized_customer_is_left_in_the_database_files() {
         "{stderr}"
     );
 
-    for (path, bytes) in database_bytes(&cube.db()) {
-        for secret in SECRETS {
-            assert!(!contains(&bytes, secret), "{secret:?} is still in {path}");
-        }
-    }
-    let all: Vec<u8> = database_bytes(&cube.db())
-        .into_iter()
-        .flat_map(|(_, b)| b)
-        .collect();
+    cube.assert_erased(SECRETS);
     for kept in KEPT {
-        assert!(contains(&all, kept), "the control value {kept:?} is gone");
+        assert!(
+            !cube.files_holding(kept).is_empty(),
+            "the control value {kept:?} is gone"
+        );
     }
     // The same scan with grep -a -F, as an operator would check it.
     for secret in SECRETS {
         let found = std::process::Command::new("grep")
             .args(["-a", "-F", "-q", secret])
-            .arg(cube.db())
+            .args(cube.database_files())
             .status()
             .unwrap();
         assert_eq!(found.code(), Some(1), "grep finds {secret:?}");
@@ -151,10 +127,7 @@ fn nothing_of_an_anonymized_customer_is_left_in_the_database_files() {
 
     let stats = cube.run(&["stats", "--json"]).ok().json();
     assert_eq!(stats["anonymized"], 1500);
-    let shown = cube
-        .run(&["campaign", "show", "Hemmelig", "--json"])
-        .ok()
-        .json();
+    let shown = cube.campaign("Hemmelig");
     assert_eq!(
         (shown["status"].as_str(), shown["anonymized"].as_i64()),
         (Some("archived"), Some(1500))
@@ -174,16 +147,7 @@ fn the_audit_jobs_and_ledger_hold_no_personal_data() {
     let mut said = run.stdout.clone() + &run.stderr;
     said += &cube.run(&["jobs", "list", "--json"]).ok().stdout;
     for table in ["audit", "jobs", "erasures", "job_customers"] {
-        let conn = rusqlite::Connection::open(cube.db()).unwrap();
-        let mut stmt = conn.prepare(&format!("SELECT * FROM {table}")).unwrap();
-        let columns = stmt.column_count();
-        let mut rows = stmt.query([]).unwrap();
-        while let Some(row) = rows.next().unwrap() {
-            for i in 0..columns {
-                let value: rusqlite::types::Value = row.get(i).unwrap();
-                said += &format!("{value:?}\n");
-            }
-        }
+        said += &cube.dump(table);
     }
     for secret in SECRETS {
         assert!(!said.contains(secret), "{secret:?} in\n{said}");
@@ -223,7 +187,7 @@ fn anonymized_customers_show_as_anonymized_and_are_never_matched_again() {
     // Anonymized customers cannot be moved, nor have outcomes added.
     let run = cube.run(&["move", "--to", "Kontroll", "--customer", &id]);
     assert_eq!(run.code, 2, "{}", run.transcript());
-    let run = cube.import_customers_like(
+    let run = cube.import(
         "outcomes",
         &format!("cube_id,campaign,seller,date,outcome\n{id},Kontroll,kari,2026-11-05,Sale\n"),
         &[],
@@ -241,10 +205,7 @@ fn without_a_terminal_archiving_needs_an_explicit_choice() {
     let cube = setup(3);
     let run = cube.run(&["archive", "Hemmelig"]);
     insta::assert_snapshot!(run.transcript());
-    let shown = cube
-        .run(&["campaign", "show", "Hemmelig", "--json"])
-        .ok()
-        .json();
+    let shown = cube.campaign("Hemmelig");
     assert_eq!(
         (shown["status"].as_str(), shown["anonymized"].as_i64()),
         (Some("active"), Some(0))
@@ -262,10 +223,7 @@ fn keeping_the_customers_archives_only() {
         "{}",
         run.stderr
     );
-    let shown = cube
-        .run(&["campaign", "show", "Hemmelig", "--json"])
-        .ok()
-        .json();
+    let shown = cube.campaign("Hemmelig");
     assert_eq!(
         (shown["status"].as_str(), shown["anonymized"].as_i64()),
         (Some("archived"), Some(0))
@@ -302,6 +260,26 @@ fn dry_run_counts_and_changes_nothing() {
     );
 }
 
+/// What the operator reads on the way: the preview, the result, the job
+/// list and the statistics, whose sales stay as they were.
+#[test]
+fn what_anonymizing_says() {
+    let cube = setup(5);
+    let run = cube.run(&["archive", "Hemmelig", "--anonymize", "--dry-run"]);
+    insta::assert_snapshot!("archive_anonymize_dry_run", run.transcript());
+    let run = cube.run(&["stats"]);
+    insta::assert_snapshot!("stats_before_anonymizing", run.transcript());
+
+    let run = cube.run(&["archive", "Hemmelig", "--anonymize"]);
+    insta::assert_snapshot!("archive_anonymize", cube.redacted(&run));
+    let run = cube.run(&["jobs", "list"]);
+    insta::assert_snapshot!("jobs_list", cube.redacted(&run));
+    let run = cube.run(&["stats"]);
+    insta::assert_snapshot!("stats_after_anonymizing", run.transcript());
+    let run = cube.run(&["jobs", "resume"]);
+    insta::assert_snapshot!("jobs_resume_with_nothing_to_do", run.transcript());
+}
+
 #[test]
 fn inactive_days_archives_only_stale_campaigns() {
     let cube = Cube::new();
@@ -318,7 +296,7 @@ fn inactive_days_archives_only_stale_campaigns() {
     // A move or an outcome now makes a campaign active again.
     cube.run(&["move", "--to", "Flyttet", "--customer", "1"])
         .ok();
-    cube.import_customers_like(
+    cube.import(
         "outcomes",
         "customer_no,campaign,seller,date,outcome\n2,Solgt,kari,2026-11-20,Sale\n",
         &[],
@@ -364,6 +342,7 @@ fn a_reader_blocking_the_scrub_gives_75_and_resume_finishes() {
     let run = cube.run(&["--busy-timeout", "0.3", "anonymize", "Hemmelig"]);
     assert_eq!(run.code, 75, "{}", run.transcript());
     assert!(run.stderr.contains("scrub is pending"), "{}", run.stderr);
+    insta::assert_snapshot!("anonymize_with_the_scrub_blocked", cube.redacted(&run));
     let jobs = cube.run(&["jobs", "--json"]).ok().json();
     assert_eq!(
         (
@@ -380,16 +359,14 @@ fn a_reader_blocking_the_scrub_gives_75_and_resume_finishes() {
 
     reader.execute_batch("COMMIT").unwrap();
     drop(reader);
-    cube.run(&["jobs", "resume"]).ok();
+    let run = cube.run(&["jobs", "resume"]);
+    run.ok();
+    insta::assert_snapshot!("jobs_resume_finishing_the_scrub", cube.redacted(&run));
     assert_eq!(
         cube.run(&["jobs", "--json"]).ok().json()[0]["state"],
         "done"
     );
-    for (path, bytes) in database_bytes(&cube.db()) {
-        for secret in SECRETS {
-            assert!(!contains(&bytes, secret), "{secret:?} is still in {path}");
-        }
-    }
+    cube.assert_erased(SECRETS);
 }
 
 /// `kill -9` at random moments: every customer is either untouched or fully

@@ -1,10 +1,7 @@
 use crate::Cube;
 
 fn stages(cube: &Cube, campaign: &str) -> (i64, i64, i64) {
-    let shown = cube
-        .run(&["campaign", "show", campaign, "--json"])
-        .ok()
-        .json();
+    let shown = cube.campaign(campaign);
     let s = &shown["stages"];
     (
         s["available"].as_i64().unwrap(),

@@ -4,7 +4,7 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
-use crate::Cube;
+use crate::{file_names, mode, Cube};
 
 const A: &[&str] = &["Åse Alfa-Ødegård", "ase@alfa.no", "Alfaveien 1"];
 const B: &[&str] = &["Bjørn Beta-Sæther", "bjorn@beta.no", "Betaveien 2"];
@@ -24,17 +24,6 @@ fn setup() -> Cube {
     cube
 }
 
-fn db_bytes(cube: &Cube) -> Vec<u8> {
-    ["", "-wal", "-shm", "-journal"]
-        .iter()
-        .flat_map(|s| fs::read(format!("{}{s}", cube.db().display())).unwrap_or_default())
-        .collect()
-}
-
-fn holds(bytes: &[u8], value: &str) -> bool {
-    bytes.windows(value.len()).any(|w| w == value.as_bytes())
-}
-
 fn job_of(cube: &Cube, campaign: &str) -> String {
     let jobs = cube.run(&["jobs", "--json"]).ok().json();
     jobs.as_array()
@@ -47,16 +36,13 @@ fn job_of(cube: &Cube, campaign: &str) -> String {
         .to_string()
 }
 
-fn mode(path: &std::path::Path) -> u32 {
-    fs::metadata(path).unwrap().permissions().mode() & 0o777
-}
-
 #[test]
 fn undoing_one_job_brings_back_only_its_customers() {
     let cube = setup();
     let snapshot = cube.path("snap.db");
-    cube.run(&["backup", "create", snapshot.to_str().unwrap()])
-        .ok();
+    let run = cube.run(&["backup", "create", snapshot.to_str().unwrap()]);
+    run.ok();
+    insta::assert_snapshot!("backup_create", cube.redacted(&run));
     assert_eq!(mode(&snapshot), 0o600);
     cube.run(&["anonymize", "A"]).ok();
     cube.run(&["anonymize", "B"]).ok();
@@ -70,6 +56,7 @@ fn undoing_one_job_brings_back_only_its_customers() {
         &b,
     ]);
     run.ok();
+    insta::assert_snapshot!("backup_restore_undoing_a_job", cube.redacted(&run));
     assert!(
         run.stderr
             .contains("re-applied 1 anonymization job(s) recorded since the snapshot: 1 customers"),
@@ -84,23 +71,24 @@ fn undoing_one_job_brings_back_only_its_customers() {
 
     assert_eq!(cube.customer("B1")["name"], "Bjørn Beta-Sæther");
     // Anonymizing A archived it, and so does re-applying that; B is as it was.
-    let status =
-        |name: &str| cube.run(&["campaign", "show", name, "--json"]).ok().json()["status"].clone();
+    let status = |name: &str| cube.campaign(name)["status"].clone();
     assert_eq!(
         (status("A"), status("B")),
         ("archived".into(), "active".into())
     );
-    let bytes = db_bytes(&cube);
-    for value in A {
-        assert!(!holds(&bytes, value), "{value:?} came back");
-    }
+    cube.assert_erased(A);
     for value in B {
-        assert!(holds(&bytes, value), "{value:?} was not restored");
+        assert!(
+            !cube.files_holding(value).is_empty(),
+            "{value:?} was not restored"
+        );
     }
     assert_eq!(mode(&cube.db()), 0o600);
     // Later checks do not re-apply the undone job.
     cube.run(&["stats"]).ok();
     cube.run(&["doctor"]).ok();
+    let run = cube.run(&["audit"]);
+    insta::assert_snapshot!("audit_after_undoing_a_job", cube.redacted(&run));
     let audit = cube.run(&["audit", "--json"]).ok().json();
     let actions: Vec<&str> = audit
         .as_array()
@@ -136,13 +124,10 @@ fn restoring_without_the_database_keeps_everyone_erased() {
     }
     cube.run(&["backup", "restore", snapshot.to_str().unwrap()])
         .ok();
-    let bytes = db_bytes(&cube);
-    for value in A {
-        assert!(!holds(&bytes, value), "{value:?} came back");
-    }
+    cube.assert_erased(A);
     assert_eq!(cube.run(&["stats", "--json"]).ok().json()["anonymized"], 1);
     // The journal alone knows that anonymizing A archived it.
-    let shown = cube.run(&["campaign", "show", "A", "--json"]).ok().json();
+    let shown = cube.campaign("A");
     assert_eq!(shown["status"], "archived");
 }
 
@@ -170,9 +155,7 @@ fn an_old_backup_copied_by_hand_is_refused_until_replayed() {
 
     cube.run(&["backup", "replay"]).ok();
     assert_eq!(cube.run(&["stats", "--json"]).ok().json()["anonymized"], 1);
-    for value in A {
-        assert!(!holds(&db_bytes(&cube), value), "{value:?} is back");
-    }
+    cube.assert_erased(A);
     cube.run(&["doctor"]).ok();
 }
 
@@ -225,10 +208,7 @@ fn damaged_or_foreign_files_are_refused_and_the_live_database_is_untouched() {
             "{file} changed the live database"
         );
     }
-    let left: Vec<String> = fs::read_dir(cube.db().parent().unwrap())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
+    let left = file_names(cube.db().parent().unwrap());
     assert!(left.iter().all(|n| !n.ends_with(".tmp")), "{left:?}");
 }
 
@@ -263,13 +243,8 @@ fn a_rolling_set_keeps_the_newest() {
         let args = ["backup", "create", "--dir", dir, "--keep", "2"];
         cube.run_env(&args, &[("CUBE_NOW", Some(now))]).ok();
     }
-    let mut names: Vec<String> = fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    names.sort();
     assert_eq!(
-        names,
+        file_names(&dir),
         [
             "cube-20261102T100000Z.db",
             "cube-20261102T100000Z.db.sha256",
@@ -291,6 +266,7 @@ fn doctor_finds_residue_and_loose_files() {
     let cube = setup();
     let run = cube.run(&["doctor"]);
     run.ok();
+    insta::assert_snapshot!("doctor_on_a_healthy_database", cube.redacted(&run));
     assert!(
         run.stdout.contains("secure_delete       1"),
         "{}",
@@ -300,7 +276,7 @@ fn doctor_finds_residue_and_loose_files() {
 
     cube.write("data/recordings/call.wav", b"RIFF");
     cube.write("data/recordings/stray.wav", b"RIFF");
-    cube.import_customers_like(
+    cube.import(
         "outcomes",
         "customer_no,campaign,seller,date,outcome,recording\nA1,A,kari,2026-11-01,Sale,call.wav\n",
         &[],

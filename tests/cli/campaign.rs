@@ -10,10 +10,7 @@ fn create_list_and_show() {
 
     cube.import_customers("name\nOla\nKari\nPer\n", &["--campaign", "Vårkampanje"])
         .ok();
-    let shown = cube
-        .run(&["campaign", "show", "Vårkampanje", "--json"])
-        .ok()
-        .json();
+    let shown = cube.campaign("Vårkampanje");
     assert_eq!(
         shown,
         serde_json::json!({
@@ -72,4 +69,22 @@ fn an_unknown_campaign_is_one_clear_line() {
     cube.run(&["init"]).ok();
     let run = cube.run(&["campaign", "show", "Nope"]);
     insta::assert_snapshot!(run.transcript());
+}
+
+#[test]
+fn show_counts_each_stage_active_and_archived() {
+    let cube = Cube::new();
+    let customers = "customer_no,name\n1,Ola\n2,Kari\n3,Per\n4,Siri\n";
+    cube.import_customers(customers, &["--campaign", "Vår"])
+        .ok();
+    let outcomes = "customer_no,campaign,seller,date,outcome\n1,Vår,kari,2026-11-01,Sale\n";
+    cube.import("outcomes", outcomes, &[]).ok();
+    cube.run(&["assign", "Vår", "--seller", "ola", "--count", "2"])
+        .ok();
+    let run = cube.run(&["campaign", "show", "Vår"]);
+    insta::assert_snapshot!("campaign_show_active", run.transcript());
+
+    cube.run(&["archive", "Vår", "--keep-customers"]).ok();
+    let run = cube.run(&["campaign", "show", "Vår"]);
+    insta::assert_snapshot!("campaign_show_archived", run.transcript());
 }

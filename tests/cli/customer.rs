@@ -12,12 +12,7 @@ fn list_filters_and_show() {
         .ok();
     let run = cube.run(&["customer", "list", "--campaign", "Vår"]);
     run.ok();
-    let redacted =
-        regex::Regex::new("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}")
-            .unwrap()
-            .replace_all(&run.transcript(), "[CUBE-ID]                           ")
-            .into_owned();
-    insta::assert_snapshot!(redacted);
+    insta::assert_snapshot!(cube.redacted(&run));
     let all = cube
         .run(&["customer", "list", "--json", "--limit", "2"])
         .ok()

@@ -25,13 +25,13 @@ fn nothing_said_about_anonymized_customers_holds_their_data() {
     )
     .ok();
     cube.write("data/recordings/markør-opptak.wav", b"RIFF");
-    cube.import_customers_like(
+    cube.import(
         "outcomes",
         "customer_no,campaign,seller,date,outcome,comment,product,quantity,unit_price,recording\nM-0001,Merket,kari,2026-11-01,Sale,Markørkommentar,Fiber,1,100,markør-opptak.wav\n",
         &[],
     )
     .ok();
-    cube.import_customers_like(
+    cube.import(
         "history",
         "customer_no,date,kind,text\nM-0001,2026-11-01,note,Markørhistorikk\n",
         &[],
@@ -63,7 +63,7 @@ fn nothing_said_about_anonymized_customers_holds_their_data() {
     say(cube.run(&["archive", "Merket", "--anonymize", "--dry-run"]));
     let outcome =
         format!("cube_id,campaign,seller,date,outcome\n{id},Merket,kari,2026-11-02,Sale\n");
-    say(cube.import_customers_like("outcomes", &outcome, &[]));
+    say(cube.import("outcomes", &outcome, &[]));
     say(cube.run(&[
         "backup",
         "restore",
@@ -71,7 +71,6 @@ fn nothing_said_about_anonymized_customers_holds_their_data() {
     ]));
     say(cube.run(&["customer", "show", &id, "--json"]));
 
-    let conn = rusqlite::Connection::open(cube.db()).unwrap();
     for table in [
         "audit",
         "jobs",
@@ -80,17 +79,7 @@ fn nothing_said_about_anonymized_customers_holds_their_data() {
         "recording_deletions",
         "settings",
     ] {
-        let mut stmt = conn.prepare(&format!("SELECT * FROM {table}")).unwrap();
-        let columns = stmt.column_count();
-        let mut rows = stmt.query([]).unwrap();
-        while let Some(row) = rows.next().unwrap() {
-            for i in 0..columns {
-                said.push_str(&format!(
-                    "{:?}\n",
-                    row.get::<_, rusqlite::types::Value>(i).unwrap()
-                ));
-            }
-        }
+        said.push_str(&cube.dump(table));
     }
     said.push_str(&std::fs::read_to_string(cube.path("data/cube.db.erasures")).unwrap());
 

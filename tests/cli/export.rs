@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::io::Read;
 
-use crate::Cube;
+use crate::{file_names, Cube};
 
 /// Names, notes and comments carrying formula payloads, and phone numbers that
 /// look like formulas but are data.
@@ -18,7 +18,7 @@ fn hostile() -> Cube {
         1,Vår,kari,2026-11-01T09:00:00Z,Sale,-2+3+cmd|' /C calc'!A0,Fiber 500,2,599.00\n\
         2,Vår,ola,2026-11-02T10:00:00Z,Sale,=1+1,TV Basis,1,-100.50\n\
         3,Vår,ola,2026-11-03T11:00:00Z,Call back,\"\tringer igjen\",,,\n";
-    cube.import_customers_like("outcomes", outcomes, &[]).ok();
+    cube.import("outcomes", outcomes, &[]).ok();
     cube
 }
 
@@ -149,7 +149,7 @@ fn anonymized_customers_read_anonymized_and_totals_stay() {
         &["--campaign", "Kontroll"],
     )
     .ok();
-    cube.import_customers_like(
+    cube.import(
         "outcomes",
         "customer_no,campaign,seller,date,outcome,comment,product,quantity,unit_price\n9,Kontroll,kari,2026-11-04,Sale,ok,Fiber 500,1,599.00\n",
         &[],
@@ -267,11 +267,11 @@ fn output_files_are_complete_or_absent() {
     ]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("cannot create"), "{}", run.stderr);
-    let left: Vec<String> = fs::read_dir(cube.path("out"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    assert_eq!(left, ["report.csv"], "no partial or temporary file");
+    assert_eq!(
+        file_names(&cube.path("out")),
+        ["report.csv"],
+        "no partial or temporary file"
+    );
 }
 
 #[test]
@@ -283,7 +283,7 @@ fn a_closed_pipe_ends_quietly() {
     let outcomes: String = (0..3000)
         .map(|i| format!("{i},Vår,kari,2026-11-01,Call back,{}\n", "x".repeat(50)))
         .collect();
-    cube.import_customers_like(
+    cube.import(
         "outcomes",
         &format!("customer_no,campaign,seller,date,outcome,comment\n{outcomes}"),
         &[],

@@ -19,48 +19,26 @@ mod soak;
 mod store;
 mod upgrade;
 
+#[path = "../common/mod.rs"]
+mod common;
+
 use std::fs;
 use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Mutex;
 
 use tempfile::TempDir;
 
-/// The fixed clock of every test run.
-pub const NOW: &str = "2026-11-29T10:00:00Z";
+pub use common::{Run, NOW};
 
 /// A temporary world with one cube database in it.
 pub struct Cube {
     pub dir: TempDir,
-}
-
-/// What one run of cube did.
-#[derive(Debug)]
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Run {
-    /// Exit code, stdout and stderr as one string, for snapshots.
-    pub fn transcript(&self) -> String {
-        format!(
-            "exit: {}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-
-    #[track_caller]
-    pub fn ok(&self) -> &Run {
-        assert_eq!(self.code, 0, "{}", self.transcript());
-        self
-    }
-
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", self.transcript()))
-    }
+    /// The ids `redacted` has seen, in order: one id reads the same in every
+    /// snapshot of a test.
+    ids: Mutex<Vec<String>>,
 }
 
 impl Default for Cube {
@@ -73,6 +51,7 @@ impl Cube {
     pub fn new() -> Cube {
         Cube {
             dir: tempfile::tempdir().expect("a temporary folder"),
+            ids: Mutex::new(Vec::new()),
         }
     }
 
@@ -86,15 +65,8 @@ impl Cube {
 
     /// A `cube` command with nothing of the caller's environment but `PATH`.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cube"));
-        cmd.args(args)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.path("home"))
-            .env("CUBE_DB", self.db())
-            .env("CUBE_NOW", NOW)
-            .env("USER", "tester")
-            .current_dir(self.dir.path());
+        let mut cmd = common::command(&self.db(), &self.path("home"), args);
+        cmd.current_dir(self.dir.path());
         cmd
     }
 
@@ -103,23 +75,16 @@ impl Cube {
     }
 
     /// Runs `cube ARGS | head -n LINES` in bash with pipefail: what a script
-    /// that reads only the start of the output sees. Returns (exit code of the
-    /// pipeline, stdout, stderr).
+    /// that reads only the start of the output sees. The code is the
+    /// pipeline's.
     pub fn piped_into_head(&self, args: &str, lines: usize) -> Run {
-        let out = Command::new("bash")
-            .args(["-o", "pipefail", "-c"])
-            .arg(format!(
-                "'{}' {args} | head -n {lines}",
-                env!("CARGO_BIN_EXE_cube")
-            ))
-            .env("CUBE_DB", self.db())
-            .output()
-            .expect("bash runs");
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        let mut bash = Command::new("bash");
+        bash.args(["-o", "pipefail", "-c"]).arg(format!(
+            "'{}' {args} | head -n {lines}",
+            env!("CARGO_BIN_EXE_cube")
+        ));
+        common::hermetic(&mut bash, &self.db(), &self.path("home"));
+        Run::from(bash.output().expect("bash runs"))
     }
 
     /// Runs cube with some environment variables changed: `Some` sets one,
@@ -132,12 +97,7 @@ impl Cube {
                 None => cmd.env_remove(name),
             };
         }
-        let out = cmd.stdin(Stdio::null()).output().expect("cube runs");
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-            stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-        }
+        Run::from(cmd.stdin(Stdio::null()).output().expect("cube runs"))
     }
 
     pub fn run_with_input(&self, args: &[&str], input: &[u8]) -> Run {
@@ -154,12 +114,7 @@ impl Cube {
             .expect("stdin")
             .write_all(input)
             .expect("stdin written");
-        let out = child.wait_with_output().expect("cube finishes");
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-            stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-        }
+        Run::from(child.wait_with_output().expect("cube finishes"))
     }
 
     /// Writes a file into the temporary folder and returns its path as text.
@@ -182,26 +137,128 @@ impl Cube {
 
     /// One value from the database, read directly (not through cube).
     pub fn sql<T: rusqlite::types::FromSql>(&self, query: &str) -> T {
-        let conn = rusqlite::Connection::open(self.db()).unwrap();
+        self.sql_at(&self.db(), query)
+    }
+
+    /// One value from another database file.
+    pub fn sql_at<T: rusqlite::types::FromSql>(&self, db: &Path, query: &str) -> T {
+        let conn = rusqlite::Connection::open(db).unwrap();
         conn.query_row(query, [], |r| r.get(0)).unwrap()
+    }
+
+    /// Every value of every row of `table`, read directly, one per line: to
+    /// search what cube keeps in it.
+    pub fn dump(&self, table: &str) -> String {
+        let conn = rusqlite::Connection::open(self.db()).unwrap();
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {table}")).unwrap();
+        let columns = stmt.column_count();
+        let mut rows = stmt.query([]).unwrap();
+        let mut dump = String::new();
+        while let Some(row) = rows.next().unwrap() {
+            for i in 0..columns {
+                let value: rusqlite::types::Value = row.get(i).unwrap();
+                dump += &format!("{value:?}\n");
+            }
+        }
+        dump
+    }
+
+    /// The files SQLite may keep the database's data in that exist: the
+    /// database itself (which must), its `-wal`, `-shm` and `-journal`.
+    pub fn database_files(&self) -> Vec<PathBuf> {
+        let db = self.db();
+        assert!(db.is_file(), "no database at {}", db.display());
+        ["", "-wal", "-shm", "-journal"]
+            .iter()
+            .map(|suffix| PathBuf::from(format!("{}{suffix}", db.display())))
+            .filter(|path| path.exists())
+            .collect()
+    }
+
+    /// Which of the database's files hold `value` in their raw bytes: read
+    /// after cube exits, as `grep -a -F` would, so that text in free pages,
+    /// old cells or the WAL counts as well as live rows.
+    pub fn files_holding(&self, value: &str) -> Vec<PathBuf> {
+        self.database_files()
+            .into_iter()
+            .filter(|path| {
+                let bytes = fs::read(path).unwrap();
+                bytes.windows(value.len()).any(|w| w == value.as_bytes())
+            })
+            .collect()
+    }
+
+    /// Fails, naming the value and where it is, unless none of `values` is in
+    /// the raw bytes of the database's files.
+    #[track_caller]
+    pub fn assert_erased(&self, values: &[&str]) {
+        for value in values {
+            let found = self.files_holding(value);
+            assert!(found.is_empty(), "{value:?} is still in {found:?}");
+        }
+    }
+
+    /// `run`'s transcript for a snapshot, with what differs from one test run
+    /// to the next replaced: the temporary folder by `[TMP]`, and each
+    /// distinct id (cube ids and job ids are random) by `[ID1]`, `[ID2]`... in
+    /// order of first appearance in this test, padded to an id's width where two spaces
+    /// follow (a table's column gap), so that columns stay aligned.
+    pub fn redacted(&self, run: &Run) -> String {
+        let text = run
+            .transcript()
+            .replace(&self.dir.path().display().to_string(), "[TMP]");
+        let uuid = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+        let ids = regex::Regex::new(&format!("({uuid})((?:  )?)")).unwrap();
+        let mut seen = self.ids.lock().unwrap();
+        ids.replace_all(&text, |caps: &regex::Captures| {
+            let n = match seen.iter().position(|id| id == &caps[1]) {
+                Some(i) => i + 1,
+                None => {
+                    seen.push(caps[1].to_string());
+                    seen.len()
+                }
+            };
+            let label = format!("[ID{n}]");
+            match &caps[2] {
+                "" => label,
+                gap => format!("{label:<36}{gap}"),
+            }
+        })
+        .into_owned()
     }
 
     pub fn customer(&self, id: &str) -> serde_json::Value {
         self.run(&["customer", "show", id, "--json"]).ok().json()
     }
 
+    pub fn campaign(&self, name: &str) -> serde_json::Value {
+        self.run(&["campaign", "show", name, "--json"]).ok().json()
+    }
+
     pub fn import_customers(&self, csv: &str, extra: &[&str]) -> Run {
-        let file = self.write("customers.csv", csv);
-        let mut args = vec!["import", "customers", file.as_str()];
+        self.import("customers", csv, extra)
+    }
+
+    /// `cube import WHAT` of `csv`, written to `WHAT.csv` in the temporary folder.
+    pub fn import(&self, what: &str, csv: &str, extra: &[&str]) -> Run {
+        let file = self.write(&format!("{what}.csv"), csv);
+        let mut args = vec!["import", what, file.as_str()];
         args.extend(extra);
         self.run(&args)
     }
 }
 
-impl Cube {
-    /// One value from another database file.
-    pub fn sql_at<T: rusqlite::types::FromSql>(&self, db: &Path, query: &str) -> T {
-        let conn = rusqlite::Connection::open(db).unwrap();
-        conn.query_row(query, [], |r| r.get(0)).unwrap()
-    }
+/// The permission bits of a file or folder.
+pub fn mode(path: &Path) -> u32 {
+    fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// The names in a folder, sorted.
+pub fn file_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
 }

@@ -5,21 +5,22 @@
 //!
 //! Run with `cargo test --test cli -- --ignored soak` (CI does).
 
-use std::process::Output;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::Cube;
+use crate::{Cube, Run};
 
 const LENGTH: Duration = Duration::from_secs(60);
 
-fn json_field(out: &Output, key: &str) -> u64 {
-    serde_json::from_slice::<serde_json::Value>(&out.stdout)
-        .ok()
-        .and_then(|v| v[key].as_u64())
-        .unwrap_or(0)
+/// A count from the `--json` output of a command that succeeded. Output
+/// that is not JSON, or lacks the count, fails the soak: read as 0 it would
+/// throw off the reconciliation at the end, or hide a broken output.
+fn json_count(run: &Run, key: &str) -> u64 {
+    run.json()[key]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no count {key:?} in:\n{}", run.transcript()))
 }
 
 #[test]
@@ -33,18 +34,13 @@ fn soak() {
     let anonymized = AtomicU64::new(0);
     let planned_for_anonymization = AtomicU64::new(0);
     let deadline = Instant::now() + LENGTH;
-    let run = |name: &str, args: &[&str]| -> Output {
-        let out = cube
-            .command(&[&["--busy-timeout", "1"], args].concat())
-            .output()
-            .unwrap();
-        let code = out.status.code().unwrap_or(-1);
-        codes.lock().unwrap().push((
-            name.to_string(),
-            code,
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        ));
-        out
+    let run = |name: &str, args: &[&str]| -> Run {
+        let run = cube.run(&[&["--busy-timeout", "1"], args].concat());
+        codes
+            .lock()
+            .unwrap()
+            .push((name.to_string(), run.code, run.stderr.clone()));
+        run
     };
 
     thread::scope(|s| {
@@ -64,8 +60,8 @@ fn soak() {
                     "import",
                     &["--json", "import", "customers", &file, "--campaign", "Pool"],
                 );
-                if out.status.success() {
-                    imported_into_pool.fetch_add(json_field(&out, "imported"), Ordering::SeqCst);
+                if out.code == 0 {
+                    imported_into_pool.fetch_add(json_count(&out, "imported"), Ordering::SeqCst);
                 }
             }
         });
@@ -130,17 +126,19 @@ fn soak() {
                         &campaign,
                     ],
                 );
-                if !out.status.success() {
+                if out.code != 0 {
                     continue;
                 }
-                let imported = json_field(&out, "imported");
+                let imported = json_count(&out, "imported");
                 let out = run("anonymize", &["--json", "anonymize", &campaign, "--yes"]);
                 // Its job ran (a reader may still have blocked the scrub, 75).
-                let said = String::from_utf8_lossy(&out.stderr);
-                if said.contains(&format!("anonymized {imported} customers of {campaign:?}")) {
+                if out
+                    .stderr
+                    .contains(&format!("anonymized {imported} customers of {campaign:?}"))
+                {
                     planned_for_anonymization.fetch_add(imported, Ordering::SeqCst);
                 }
-                if out.status.success() {
+                if out.code == 0 {
                     anonymized.fetch_add(imported, Ordering::SeqCst);
                 }
             }

@@ -1,11 +1,6 @@
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 
-use crate::Cube;
-
-fn mode(path: &std::path::Path) -> u32 {
-    fs::metadata(path).unwrap().permissions().mode() & 0o777
-}
+use crate::{mode, Cube};
 
 #[test]
 fn the_database_is_private_and_in_wal_mode() {
@@ -101,18 +96,10 @@ fn a_held_write_lock_makes_cube_exit_75() {
     holder.execute_batch("ROLLBACK").unwrap();
     drop(holder);
     // Nothing was half-written, and the same command succeeds when rerun.
-    let shown = cube
-        .run(&["campaign", "show", "Høst", "--json"])
-        .ok()
-        .json();
+    let shown = cube.campaign("Høst");
     assert_eq!(shown["customers"], 0);
     cube.run(&["move", "--to", "Høst", "--from", "Vår"]).ok();
-    assert_eq!(
-        cube.run(&["campaign", "show", "Høst", "--json"])
-            .ok()
-            .json()["customers"],
-        2
-    );
+    assert_eq!(cube.campaign("Høst")["customers"], 2);
 }
 
 #[test]

@@ -612,7 +612,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__backup__subcmd__restore)
-            opts="-q -v -h --undo-job --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
+            opts="-q -v -h --undo-job --no-journal --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -274,6 +274,7 @@ complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcom
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from restore" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from restore" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from restore" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from restore" -l no-journal -d 'Restore even though no erasure journal and no live database can say who was anonymized after the snapshot (they would come back)'
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from restore" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from restore" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from restore" -s v -l verbose -d 'Say more about what is done'

@@ -246,6 +246,26 @@ fn missing_from(db: &Db, erasures: &Erasures) -> Result<Vec<(String, i64)>> {
     Ok(missing)
 }
 
+/// Ends a job that a restore undoes, where the restored database holds it
+/// unfinished: its plan is dropped and it is marked `undone`, so that nothing
+/// resumes it; the customers it had not reached stay as they are. Recording
+/// files of customers it did anonymize are still deleted.
+pub fn end_undone(db: &Db, site: &Site, actor: &Actor, job_id: &str) -> Result<()> {
+    let Some(job) = db.find_job(job_id)? else {
+        return Ok(());
+    };
+    if !matches!(job.state, JobState::Queued | JobState::Running) {
+        return Ok(());
+    }
+    delete_recordings(db, &job, &site.recordings)?;
+    db.with_foreign_keys_off(|| {
+        let tx = db.begin()?;
+        tx.clear_plan(job.rowid)?;
+        tx.set_job_state(job.rowid, JobState::Undone, actor.now)?;
+        tx.commit()
+    })
+}
+
 /// What re-applying the journal did.
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct ReplayReport {

@@ -13,6 +13,7 @@
 
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -24,6 +25,7 @@ use crate::csvio::AtomicFile;
 use crate::db::snapshot;
 pub use crate::db::snapshot::{check, SnapshotInfo};
 use crate::db::Db;
+use crate::journal::Journal;
 use crate::store::{Actor, Site};
 use crate::{Failure, Kind};
 
@@ -108,7 +110,12 @@ pub fn create_rolling(
     keep: usize,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<PathBuf> {
-    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    // Private like the database's own folder: the snapshots hold personal data.
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .with_context(|| format!("cannot create {}", dir.display()))?;
     let stamp = now.format("%Y%m%dT%H%M%SZ").to_string();
     let mut target = dir.join(format!("cube-{stamp}.db"));
     let mut n = 1;
@@ -159,44 +166,98 @@ pub struct RestoreReport {
     pub reapplied_jobs: u64,
     pub reapplied_customers: u64,
     pub undone_jobs: Vec<String>,
+    /// The journals read (the one beside the database and its copies).
+    pub journals: Vec<PathBuf>,
+    /// True when the restore went ahead without any journal (`--no-journal`).
+    pub no_journal: bool,
 }
+
+/// The shortest job id prefix `--undo-job` takes: an empty or short one (an
+/// unset shell variable) must not pick a job by chance.
+const MIN_JOB_PREFIX: usize = 8;
 
 /// Restores `snapshot` over the live database of `site` (which may be gone),
 /// re-applying every recorded erasure except those of the jobs in `undo`.
+///
+/// With neither a journal nor a live database there is no record of who was
+/// anonymized after the snapshot, and restoring it would bring them back: it
+/// is refused unless `no_journal` says the operator knows.
 pub fn restore(
     site: &Site,
     actor: &Actor,
     snapshot_path: &Path,
     undo: &[String],
+    no_journal: bool,
 ) -> Result<RestoreReport> {
+    for wanted in undo {
+        if wanted.trim().chars().count() < MIN_JOB_PREFIX {
+            return Err(Failure::refused(format!(
+                "--undo-job {wanted:?}: give at least {MIN_JOB_PREFIX} characters of the job id"
+            ))
+            .hint("cube jobs list shows the jobs")
+            .into());
+        }
+    }
     let checksummed = verify_checksum(snapshot_path)?;
     let snapshot = check(snapshot_path)?;
-    let journal = &site.journal;
     let live_path = site.path.as_path();
     let now = actor.now;
+
+    // Every journal there may be: beside the database, its copies in backup
+    // folders the live database or the snapshot knows, and beside the
+    // snapshot itself (a backup folder, when the database's disk is lost).
+    let live = match live_path.exists() {
+        true => Db::open(live_path, site.busy_timeout).ok(),
+        false => None,
+    };
+    let mut site = site.clone();
+    let mut dirs = snapshot::backup_dirs(snapshot_path)?;
+    if let Some(live) = &live {
+        dirs.extend(crate::store::backup_dirs(live)?);
+    }
+    if let Some(folder) = snapshot_path.parent() {
+        dirs.push(crate::store::real_path(folder));
+    }
+    for dir in dirs {
+        site.journal
+            .add_copy(dir.join(Journal::copy_name(live_path)));
+    }
+    let (site, journal) = (&site, &site.journal);
+    let journals: Vec<PathBuf> = std::iter::once(journal.path())
+        .chain(journal.copies().iter().map(PathBuf::as_path))
+        .filter(|p| p.exists())
+        .map(Path::to_path_buf)
+        .collect();
+    if journals.is_empty() && live.is_none() && !no_journal {
+        return Err(Failure::refused(format!(
+            "there is no erasure journal (looked for {}) and no live database: anonymizations made after this snapshot cannot be re-applied, so restoring it would bring those people back; nothing was changed",
+            journal.path().display()
+        ))
+        .hint("put the journal back beside the database (or the backup folder's copy beside the snapshot); only if no one was anonymized after the snapshot, pass --no-journal")
+        .into());
+    }
+    let no_journal = journals.is_empty() && live.is_none();
 
     // The live ledger may know erasures the journal lost; the journal must
     // know them all before anything else happens. Its audit log, who did what
     // since the snapshot, is carried over too.
     let mut live_audit = Vec::new();
-    if live_path.exists() {
-        if let Ok(live) = Db::open(live_path, site.busy_timeout) {
-            live_audit = live.audit_log(None)?;
-            let known = journal.read()?;
-            let mut by_job: std::collections::BTreeMap<(String, Option<String>), Vec<String>> =
-                Default::default();
-            for (job, campaign, cube_id) in live.ledger()? {
-                let listed = known
-                    .jobs
-                    .get(&job)
-                    .is_some_and(|ids| ids.contains(&cube_id));
-                if !listed && !known.undone.contains(&job) {
-                    by_job.entry((job, campaign)).or_default().push(cube_id);
-                }
+    if let Some(live) = live {
+        live_audit = live.audit_log(None)?;
+        let known = journal.read()?;
+        let mut by_job: std::collections::BTreeMap<(String, Option<String>), Vec<String>> =
+            Default::default();
+        for (job, campaign, cube_id) in live.ledger()? {
+            let listed = known
+                .jobs
+                .get(&job)
+                .is_some_and(|ids| ids.contains(&cube_id));
+            if !listed && !known.undone.contains(&job) {
+                by_job.entry((job, campaign)).or_default().push(cube_id);
             }
-            for ((job, campaign), ids) in by_job {
-                journal.erased(&job, campaign.as_deref(), now, ids)?;
-            }
+        }
+        for ((job, campaign), ids) in by_job {
+            journal.erased(&job, campaign.as_deref(), now, ids)?;
         }
     }
     let mut erasures = journal.read()?;
@@ -239,6 +300,11 @@ pub fn restore(
         tx.append_audit(entry)?;
     }
     tx.commit()?;
+    // A job undone here that the snapshot holds half done ends there: its
+    // customers stay as the snapshot has them, and nothing resumes it.
+    for job in &undone {
+        anonymize::end_undone(&restored, site, actor, job)?;
+    }
     let replayed = anonymize::replay(&restored, site, actor, &erasures)?;
     let tx = restored.begin()?;
     for job in &undone {
@@ -254,6 +320,7 @@ pub fn restore(
             "reapplied_jobs": replayed.jobs,
             "reapplied_customers": replayed.customers,
             "undone_jobs": undone,
+            "no_journal": no_journal,
         }),
     )?;
     tx.commit()?;
@@ -289,5 +356,7 @@ pub fn restore(
         reapplied_jobs: replayed.jobs,
         reapplied_customers: replayed.customers,
         undone_jobs: undone,
+        journals,
+        no_journal,
     })
 }

@@ -57,23 +57,54 @@ impl Erasures {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Journal {
     path: PathBuf,
+    /// Copies kept in backup folders (`DIR/<database name>.erasures`), so
+    /// that losing the database's disk does not lose the journal.
+    copies: Vec<PathBuf>,
 }
 
 impl Journal {
-    /// The journal of the database at `db`.
+    /// The journal of the database at `db`: beside it, under its name. The
+    /// caller passes the database's real path, so that a link to the
+    /// database finds the same journal.
     pub fn of(db: &Path) -> Journal {
         let mut name = db.as_os_str().to_owned();
         name.push(".erasures");
         Journal {
             path: PathBuf::from(name),
+            copies: Vec::new(),
+        }
+    }
+
+    /// The name a copy of the journal of the database at `db` has in a
+    /// backup folder.
+    pub fn copy_name(db: &Path) -> String {
+        let name = db.file_name().unwrap_or_default().to_string_lossy();
+        format!("{name}.erasures")
+    }
+
+    /// Adds a copy, kept in step from now on (if not there already).
+    pub fn add_copy(&mut self, path: PathBuf) {
+        if path != self.path && !self.copies.contains(&path) {
+            self.copies.push(path);
         }
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    pub fn copies(&self) -> &[PathBuf] {
+        &self.copies
+    }
+
+    /// True when the journal or any copy of it exists.
+    pub fn exists(&self) -> bool {
+        std::iter::once(&self.path)
+            .chain(&self.copies)
+            .any(|p| p.exists())
     }
 
     /// The journal's length in bytes (0 when there is none).
@@ -85,25 +116,19 @@ impl Journal {
         }
     }
 
+    /// Appends a line to the journal and to each copy whose folder is there
+    /// (a backup disk that is not mounted is skipped; `doctor` reports it),
+    /// durable when this returns. Returns the journal's new length.
     fn append(&self, line: &Line) -> Result<u64> {
-        let mut file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .mode(0o600)
-            .open(&self.path)
-            .with_context(|| format!("cannot open the erasure journal {}", self.path.display()))?;
         let mut text = serde_json::to_string(line)?;
         text.push('\n');
-        file.write_all(text.as_bytes())
-            .and_then(|()| file.sync_all())
-            .with_context(|| format!("cannot write the erasure journal {}", self.path.display()))?;
-        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            // Make the file's existence durable too, the first time.
-            if let Ok(d) = File::open(dir) {
-                let _ = d.sync_all();
+        let len = append_to(&self.path, &text)?;
+        for copy in &self.copies {
+            if copy.parent().is_some_and(Path::is_dir) {
+                append_to(copy, &text)?;
             }
         }
-        Ok(file.metadata()?.len())
+        Ok(len)
     }
 
     /// Records that `job` erases `cube_ids`; durable when this returns.
@@ -131,44 +156,71 @@ impl Journal {
         })
     }
 
-    /// Reads the whole journal.
+    /// Reads the whole journal, and every copy of it: the union of what they
+    /// say, so that a line one of them lost is still known.
     pub fn read(&self) -> Result<Erasures> {
         let mut erasures = Erasures::default();
-        let file = match File::open(&self.path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(erasures),
-            Err(e) => {
-                return Err(e).with_context(|| format!("cannot read {}", self.path.display()))
-            }
-        };
-        for line in BufReader::new(file).lines() {
-            let line = line.with_context(|| format!("cannot read {}", self.path.display()))?;
-            if line.trim().is_empty() {
-                continue;
-            }
-            match serde_json::from_str::<Line>(&line) {
-                Ok(Line::Erased {
-                    job,
-                    campaign,
-                    cube_ids,
-                    ..
-                }) => {
-                    if let Some(campaign) = campaign {
-                        erasures.campaigns.insert(job.clone(), campaign);
-                    }
-                    erasures.jobs.entry(job).or_default().extend(cube_ids);
-                }
-                Ok(Line::Undone { undo_job, .. }) => {
-                    erasures.undone.insert(undo_job);
-                }
-                Err(_) => erasures.unreadable += 1,
-            }
+        for path in std::iter::once(&self.path).chain(&self.copies) {
+            read_into(path, &mut erasures)?;
         }
         for job in &erasures.undone {
             erasures.jobs.remove(job);
         }
         Ok(erasures)
     }
+}
+
+/// Appends `text` to the file at `path` (created 0600) and syncs it.
+fn append_to(path: &Path, text: &str) -> Result<u64> {
+    let mut file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("cannot open the erasure journal {}", path.display()))?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("cannot write the erasure journal {}", path.display()))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        // Make the file's existence durable too, the first time.
+        if let Ok(d) = File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+    Ok(file.metadata()?.len())
+}
+
+/// Adds what the journal file at `path` says to `erasures`.
+fn read_into(path: &Path, erasures: &mut Erasures) -> Result<()> {
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    for line in BufReader::new(file).lines() {
+        let line = line.with_context(|| format!("cannot read {}", path.display()))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Line>(&line) {
+            Ok(Line::Erased {
+                job,
+                campaign,
+                cube_ids,
+                ..
+            }) => {
+                if let Some(campaign) = campaign {
+                    erasures.campaigns.insert(job.clone(), campaign);
+                }
+                erasures.jobs.entry(job).or_default().extend(cube_ids);
+            }
+            Ok(Line::Undone { undo_job, .. }) => {
+                erasures.undone.insert(undo_job);
+            }
+            Err(_) => erasures.unreadable += 1,
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

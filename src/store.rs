@@ -28,7 +28,7 @@ pub struct Actor {
 }
 
 /// Where a database and its companions are, whether or not it exists.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Site {
     pub path: PathBuf,
     pub journal: Journal,
@@ -57,10 +57,14 @@ pub struct Store {
     pub actor: Actor,
 }
 
+/// The setting that lists the folders `backup create --dir` wrote to: each
+/// keeps a copy of the erasure journal.
+pub const BACKUP_DIRS: &str = "backup_dirs";
+
 impl Site {
     pub fn new(path: PathBuf, recordings: PathBuf, busy_timeout: Duration, batch: u64) -> Site {
         Site {
-            journal: Journal::of(&path),
+            journal: Journal::of(&real_path(&path)),
             path,
             recordings,
             busy_timeout,
@@ -80,15 +84,44 @@ impl Site {
             .into());
         }
         let db = Db::open(&self.path, self.busy_timeout)?;
+        let mut site = self;
+        for dir in backup_dirs(&db)? {
+            site.journal
+                .add_copy(dir.join(Journal::copy_name(&site.path)));
+        }
         let store = Store {
             db,
-            site: self,
+            site,
             actor,
         };
         if access != Access::Ungated {
             store.gate()?;
         }
         Ok(store)
+    }
+}
+
+impl Site {
+    /// Refuses an output path that would overwrite the database, one of its
+    /// side files or its erasure journal (or a copy of it), also through a
+    /// link: a report written there would destroy what keeps people erased.
+    pub fn check_output(&self, output: &Path) -> Result<()> {
+        let mut protected = vec![real_path(&self.path)];
+        protected.extend(crate::db::side_files(&protected[0]));
+        protected.push(self.journal.path().to_path_buf());
+        protected.extend(self.journal.copies().iter().map(|p| real_path(p)));
+        // Where a rename would put the file, and where the name leads now.
+        let named = in_real_folder(output);
+        let resolved = real_path(output);
+        if protected.iter().any(|p| *p == named || *p == resolved) {
+            return Err(Failure::refused(format!(
+                "{} is the database, one of its files or its erasure journal: cube never writes a report over it",
+                output.display()
+            ))
+            .hint("name another file")
+            .into());
+        }
+        Ok(())
     }
 }
 
@@ -105,6 +138,27 @@ impl Store {
         &self.site.recordings
     }
 
+    /// Remembers a folder that backups are written to, and keeps a copy of the
+    /// erasure journal there from now on.
+    pub fn remember_backup_dir(&mut self, dir: &Path) -> Result<()> {
+        let dir = real_path(dir);
+        let mut dirs = backup_dirs(&self.db)?;
+        if !dirs.contains(&dir) {
+            dirs.push(dir.clone());
+            let tx = self.db.begin()?;
+            tx.set_setting(BACKUP_DIRS, &serde_json::to_string(&dirs)?)?;
+            tx.commit()?;
+        }
+        let copy = dir.join(Journal::copy_name(self.path()));
+        if !copy.exists() && self.journal().path().exists() {
+            let mut file = crate::csvio::AtomicFile::create(&copy, "journal")?;
+            std::io::copy(&mut std::fs::File::open(self.journal().path())?, file.file())?;
+            file.commit()?;
+        }
+        self.site.journal.add_copy(copy);
+        Ok(())
+    }
+
     /// The restore gate.
     fn gate(&self) -> Result<()> {
         let missing = crate::anonymize::missing_erasures(&self.db, self.journal())?;
@@ -117,5 +171,37 @@ impl Store {
             .into());
         }
         Ok(())
+    }
+}
+
+/// The folders that backups were written to (see [`Store::remember_backup_dir`]).
+pub fn backup_dirs(db: &Db) -> Result<Vec<PathBuf>> {
+    Ok(parse_dirs(db.setting(BACKUP_DIRS)?.as_deref()))
+}
+
+/// The backup folders as the setting holds them; nothing if it is damaged.
+pub fn parse_dirs(setting: Option<&str>) -> Vec<PathBuf> {
+    setting
+        .and_then(|text| serde_json::from_str(text).ok())
+        .unwrap_or_default()
+}
+
+/// The path without links: canonical where the file exists, else its
+/// folder's canonical path with the name (what a new file there would be).
+pub fn real_path(path: &Path) -> PathBuf {
+    path.canonicalize()
+        .unwrap_or_else(|_| in_real_folder(path))
+}
+
+/// The path with its folder's links resolved but not its last name: the
+/// name that a rename to `path` replaces.
+fn in_real_folder(path: &Path) -> PathBuf {
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    match (folder.canonicalize(), path.file_name()) {
+        (Ok(folder), Some(name)) => folder.join(name),
+        _ => path.to_path_buf(),
     }
 }

@@ -63,6 +63,9 @@ pub fn run(args: ExportArgs, cmd: &CommandHelper) -> Result<()> {
         Ok(date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
     };
     let store = cmd.store()?;
+    if let Some(path) = &args.output {
+        store.site.check_output(path)?;
+    }
     let db = &store.db;
     let campaign_id = match &args.campaign {
         Some(name) => Some(flow::campaign(db, name)?.id),

@@ -33,6 +33,9 @@ pub enum JobState {
     ScrubPending,
     Done,
     Failed,
+    /// A restore undid it: its customers are as the snapshot had them, and
+    /// nothing resumes it.
+    Undone,
 }
 
 impl JobState {
@@ -43,6 +46,7 @@ impl JobState {
             JobState::ScrubPending => "scrub_pending",
             JobState::Done => "done",
             JobState::Failed => "failed",
+            JobState::Undone => "undone",
         }
     }
 
@@ -52,6 +56,7 @@ impl JobState {
             "running" => JobState::Running,
             "scrub_pending" => JobState::ScrubPending,
             "done" => JobState::Done,
+            "undone" => JobState::Undone,
             _ => JobState::Failed,
         }
     }

@@ -199,28 +199,43 @@ const MIGRATIONS: &[Migration] = &[
         WHERE anonymized_at IS NOT NULL;
     "#,
     ),
+    // 7: a job can be `undone`: a restore that undoes a job the snapshot
+    // holds half done ends it there, so that nothing resumes it.
+    Migration::Code(|conn| {
+        rewrite_check(
+            conn,
+            "jobs",
+            "state IN ('queued', 'running', 'scrub_pending', 'done', 'failed')",
+            "state IN ('queued', 'running', 'scrub_pending', 'done', 'failed', 'undone')",
+        )
+    }),
 ];
 
 const STAGE_CHECK_BEFORE: &str = "stage IN ('available', 'assigned', 'completed')";
 const STAGE_CHECK_AFTER: &str = "stage = 'available' OR stage = 'assigned' OR stage = 'completed'";
 
-/// Rewrites the text of the stage check in the stored schema: the documented
-/// way (sqlite.org/lang_altertable.html, "other kinds of table schema changes")
-/// for a change that leaves every stored row as valid as before. A NULL stage
-/// passes both forms.
+/// A NULL stage passes both forms.
 fn cheaper_stage_check(conn: &Connection) -> Result<()> {
+    rewrite_check(conn, "customers", STAGE_CHECK_BEFORE, STAGE_CHECK_AFTER)
+}
+
+/// Rewrites the text of a check in the stored schema of `table`: the
+/// documented way (sqlite.org/lang_altertable.html, "other kinds of table
+/// schema changes") for a change that leaves every stored row as valid as
+/// before.
+fn rewrite_check(conn: &Connection, table: &str, before: &str, after: &str) -> Result<()> {
     let cookie: i64 = conn.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
     conn.pragma_update(None, "writable_schema", true)?;
     let changed = conn.execute(
         "UPDATE sqlite_schema SET sql = replace(sql, ?1, ?2) \
-         WHERE type = 'table' AND name = 'customers' AND instr(sql, ?1) > 0",
-        [STAGE_CHECK_BEFORE, STAGE_CHECK_AFTER],
+         WHERE type = 'table' AND name = ?3 AND instr(sql, ?1) > 0",
+        [before, after, table],
     );
     // Other connections and this one read the schema again when the cookie moves.
     conn.pragma_update(None, "schema_version", cookie + 1)?;
     conn.pragma_update(None, "writable_schema", false)?;
     if changed? != 1 {
-        anyhow::bail!("the customers table does not have the expected stage check");
+        anyhow::bail!("the {table} table does not have the expected check");
     }
     Ok(())
 }

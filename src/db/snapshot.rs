@@ -16,7 +16,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde::Serialize;
 
 use super::{migrations, side_files, Db};
@@ -184,4 +184,22 @@ pub fn swap_into_place(
         let _ = std::fs::remove_file(stale);
     }
     Ok(())
+}
+
+/// The backup folders a snapshot (checked by [`check`]) remembers: each may
+/// hold a copy of the erasure journal.
+pub fn backup_dirs(path: &Path) -> Result<Vec<std::path::PathBuf>> {
+    let uri = format!("file:{}?mode=ro&immutable=1", uri_path(path));
+    let conn = Connection::open_with_flags(
+        &uri,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
+    )?;
+    let setting: Option<String> = conn
+        .query_row(
+            "SELECT value FROM settings WHERE key = ?1",
+            [crate::store::BACKUP_DIRS],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(crate::store::parse_dirs(setting.as_deref()))
 }

@@ -23,10 +23,10 @@ pub struct CreateArgs {
 
 pub fn run(args: CreateArgs, cmd: &CommandHelper) -> Result<()> {
     let ui = cmd.ui;
-    let store = cmd.store()?;
-    let db = &store.db;
+    let mut store = cmd.store()?;
     let target = match (args.path, args.dir) {
         (Some(path), _) => {
+            store.site.check_output(&path)?;
             if path.exists() {
                 return Err(
                     Failure::refused(format!("{} exists already", path.display()))
@@ -34,11 +34,14 @@ pub fn run(args: CreateArgs, cmd: &CommandHelper) -> Result<()> {
                         .into(),
                 );
             }
-            backup::create(db, &path)?;
+            backup::create(&store.db, &path)?;
             path
         }
         (None, Some(dir)) => {
-            backup::create_rolling(db, &dir, args.keep.unwrap_or(usize::MAX), store.actor.now)?
+            let keep = args.keep.unwrap_or(usize::MAX);
+            let target = backup::create_rolling(&store.db, &dir, keep, store.actor.now)?;
+            store.remember_backup_dir(&dir)?;
+            target
         }
         (None, None) => unreachable!("clap requires a path or --dir"),
     };

@@ -14,12 +14,22 @@ pub struct RestoreArgs {
     /// the snapshot (repeatable; `cube jobs list` shows the ids)
     #[arg(long, value_name = "ID")]
     pub undo_job: Vec<String>,
+    /// Restore even though no erasure journal and no live database can say
+    /// who was anonymized after the snapshot (they would come back)
+    #[arg(long)]
+    pub no_journal: bool,
 }
 
 pub fn run(args: RestoreArgs, cmd: &CommandHelper) -> Result<()> {
     let ui = cmd.ui;
     let site = cmd.site()?;
-    let report = backup::restore(&site, &cmd.actor()?, &args.path, &args.undo_job)?;
+    let report = backup::restore(
+        &site,
+        &cmd.actor()?,
+        &args.path,
+        &args.undo_job,
+        args.no_journal,
+    )?;
     if ui.json() {
         ui.print_json(&report)?;
     }
@@ -33,6 +43,9 @@ pub fn run(args: RestoreArgs, cmd: &CommandHelper) -> Result<()> {
         "re-applied {} anonymization job(s) recorded since the snapshot: {} customers anonymized again",
         report.reapplied_jobs, report.reapplied_customers
     ));
+    if report.no_journal {
+        ui.warn("restored without an erasure journal (--no-journal): anyone anonymized after the snapshot was taken is back; the audit log records this restore");
+    }
     if !report.checksummed {
         ui.warn(&format!(
             "{} has no .sha256 file beside it, so only its structure could be checked",

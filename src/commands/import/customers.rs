@@ -38,6 +38,9 @@ pub fn run(args: CustomersArgs, cmd: &CommandHelper) -> Result<()> {
     };
     let source = args.source.source()?;
     let store = cmd.store_or_create()?;
+    if let Some(path) = &source.rejects {
+        store.site.check_output(path)?;
+    }
     let db = &store.db;
     let bar = cmd.ui.progress(None, "rows");
     let progress = |n| bar.inc(n);

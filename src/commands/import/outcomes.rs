@@ -16,6 +16,9 @@ pub struct OutcomesArgs {
 pub fn run(args: OutcomesArgs, cmd: &CommandHelper) -> Result<()> {
     let source = args.source.source()?;
     let store = cmd.store_or_create()?;
+    if let Some(path) = &source.rejects {
+        store.site.check_output(path)?;
+    }
     let db = &store.db;
     let bar = cmd.ui.progress(None, "rows");
     let progress = |n| bar.inc(n);

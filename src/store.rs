@@ -89,11 +89,7 @@ impl Site {
             site.journal
                 .add_copy(dir.join(Journal::copy_name(&site.path)));
         }
-        let store = Store {
-            db,
-            site,
-            actor,
-        };
+        let store = Store { db, site, actor };
         if access != Access::Ungated {
             store.gate()?;
         }
@@ -152,7 +148,10 @@ impl Store {
         let copy = dir.join(Journal::copy_name(self.path()));
         if !copy.exists() && self.journal().path().exists() {
             let mut file = crate::csvio::AtomicFile::create(&copy, "journal")?;
-            std::io::copy(&mut std::fs::File::open(self.journal().path())?, file.file())?;
+            std::io::copy(
+                &mut std::fs::File::open(self.journal().path())?,
+                file.file(),
+            )?;
             file.commit()?;
         }
         self.site.journal.add_copy(copy);
@@ -189,8 +188,7 @@ pub fn parse_dirs(setting: Option<&str>) -> Vec<PathBuf> {
 /// The path without links: canonical where the file exists, else its
 /// folder's canonical path with the name (what a new file there would be).
 pub fn real_path(path: &Path) -> PathBuf {
-    path.canonicalize()
-        .unwrap_or_else(|_| in_real_folder(path))
+    path.canonicalize().unwrap_or_else(|_| in_real_folder(path))
 }
 
 /// The path with its folder's links resolved but not its last name: the

@@ -1,0 +1,300 @@
+//! Every copy cube controls stays erased (DESIGN.md, promise 11): the journal
+//! is found whatever path leads to the database, a restore with no record of
+//! later erasures is refused, backup folders keep a copy of the journal, no
+//! output overwrites the database or its journal, and undoing a job that a
+//! snapshot holds half done does not finish it.
+
+use std::fs;
+use std::os::unix::fs::symlink;
+use std::process::Stdio;
+
+use crate::{mode, Cube};
+
+const A: &[&str] = &["Åse Alfa-Ødegård", "ase@alfa.no", "Alfaveien 1"];
+
+fn setup() -> Cube {
+    let cube = Cube::new();
+    cube.import_customers(
+        "customer_no,name,email,address\nA1,Åse Alfa-Ødegård,ase@alfa.no,Alfaveien 1\n",
+        &["--campaign", "A"],
+    )
+    .ok();
+    cube.import_customers(
+        "customer_no,name,email,address\nB1,Bjørn Beta-Sæther,bjorn@beta.no,Betaveien 2\n",
+        &["--campaign", "B"],
+    )
+    .ok();
+    cube
+}
+
+/// Removes the database, its side files and, with `journal`, its journal:
+/// a lost disk.
+fn lose_database(cube: &Cube, journal: bool) {
+    let mut suffixes = vec!["", "-wal", "-shm", "-journal"];
+    if journal {
+        suffixes.push(".erasures");
+    }
+    for suffix in suffixes {
+        let _ = fs::remove_file(format!("{}{suffix}", cube.db().display()));
+    }
+}
+
+#[test]
+fn the_journal_lives_beside_the_real_database_path() {
+    let cube = setup();
+    let link = cube.path("link.db");
+    symlink(cube.db(), &link).unwrap();
+    let snapshot = cube.path("snap.db");
+    cube.run(&["backup", "create", snapshot.to_str().unwrap()])
+        .ok();
+    cube.run_env(&["anonymize", "A"], &[("CUBE_DB", link.to_str())])
+        .ok();
+    assert!(
+        !cube.path("link.db.erasures").exists(),
+        "a journal beside the link"
+    );
+    assert!(cube.path("data/cube.db.erasures").exists());
+
+    // A restore through the real path finds it, and A stays erased.
+    lose_database(&cube, false);
+    cube.run(&["backup", "restore", snapshot.to_str().unwrap()])
+        .ok();
+    cube.assert_erased(A);
+}
+
+#[test]
+fn a_restore_with_no_journal_and_no_database_is_refused() {
+    let cube = setup();
+    let snapshot = cube.path("snap.db");
+    cube.run(&["backup", "create", snapshot.to_str().unwrap()])
+        .ok();
+    cube.run(&["anonymize", "A"]).ok();
+    lose_database(&cube, true);
+
+    let run = cube.run(&["backup", "restore", snapshot.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(
+        run.stderr.contains("no erasure journal") && run.stderr.contains("--no-journal"),
+        "{}",
+        run.stderr
+    );
+    assert!(!cube.db().exists(), "nothing was restored");
+
+    let run = cube.run(&[
+        "backup",
+        "restore",
+        snapshot.to_str().unwrap(),
+        "--no-journal",
+    ]);
+    run.ok();
+    assert!(
+        run.stderr.contains("without an erasure journal"),
+        "{}",
+        run.stderr
+    );
+    let audit = cube.run(&["audit", "--json"]).ok().json();
+    let restore = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .rfind(|e| e["action"] == "restore")
+        .unwrap()
+        .clone();
+    assert_eq!(restore["details"]["no_journal"], true, "{restore}");
+}
+
+#[test]
+fn a_backup_folder_keeps_a_copy_of_the_journal() {
+    let cube = setup();
+    let backups = cube.path("backups");
+    cube.run(&["backup", "create", "--dir", backups.to_str().unwrap()])
+        .ok();
+    cube.run(&["anonymize", "A"]).ok();
+    let copy = backups.join("cube.db.erasures");
+    assert_eq!(
+        fs::read(&copy).unwrap(),
+        fs::read(cube.path("data/cube.db.erasures")).unwrap(),
+        "the copy is kept in step"
+    );
+    assert_eq!(mode(&copy), 0o600);
+
+    // The database's disk is lost, journal and all: the copy beside the
+    // snapshot says who must stay erased.
+    lose_database(&cube, true);
+    let snapshot = fs::read_dir(&backups)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "db"))
+        .unwrap();
+    cube.run(&["backup", "restore", snapshot.to_str().unwrap()])
+        .ok();
+    cube.assert_erased(A);
+    assert_eq!(cube.customer("B1")["name"], "Bjørn Beta-Sæther");
+}
+
+#[test]
+fn no_output_overwrites_the_database_or_its_journal() {
+    let cube = setup();
+    let backups = cube.path("backups");
+    cube.run(&["backup", "create", "--dir", backups.to_str().unwrap()])
+        .ok();
+    cube.run(&["anonymize", "A"]).ok();
+    let link = cube.path("report.csv");
+    symlink(cube.db(), &link).unwrap();
+    let journal = cube.path("data/cube.db.erasures");
+    let journal_before = fs::read(&journal).unwrap();
+    let bad = cube.write(
+        "bad.csv",
+        "customer_no,name,email\nX1,Xavier,not-an-email\n",
+    );
+
+    let protected = [
+        cube.db(),
+        cube.path("data/cube.db-wal"),
+        cube.path("data/cube.db-shm"),
+        cube.path("data/cube.db-journal"),
+        journal.clone(),
+        backups.join("cube.db.erasures"),
+        link,
+    ];
+    for path in &protected {
+        let path = path.to_str().unwrap();
+        for args in [
+            vec!["export", "outcomes", "-o", path],
+            vec!["backup", "create", path],
+            vec![
+                "import",
+                "customers",
+                bad.as_str(),
+                "--skip-invalid",
+                "--rejects",
+                path,
+            ],
+        ] {
+            let run = cube.run(&args);
+            assert_eq!(run.code, 2, "{args:?}: {}", run.transcript());
+        }
+    }
+    assert_eq!(fs::read(&journal).unwrap(), journal_before);
+    assert_eq!(cube.run(&["stats", "--json"]).ok().json()["anonymized"], 1);
+    cube.run(&["doctor"]).ok();
+}
+
+#[test]
+fn a_short_or_empty_job_prefix_is_refused() {
+    let cube = setup();
+    let snapshot = cube.path("snap.db");
+    cube.run(&["backup", "create", snapshot.to_str().unwrap()])
+        .ok();
+    cube.run(&["anonymize", "A"]).ok();
+    for prefix in ["", "0", "0199"] {
+        let run = cube.run(&[
+            "backup",
+            "restore",
+            snapshot.to_str().unwrap(),
+            "--undo-job",
+            prefix,
+        ]);
+        assert_eq!(run.code, 2, "{prefix:?}: {}", run.transcript());
+        assert!(
+            run.stderr.contains("at least 8 characters"),
+            "{}",
+            run.stderr
+        );
+    }
+    cube.assert_erased(A);
+}
+
+#[test]
+fn a_backup_folder_is_private_whatever_the_umask() {
+    let cube = setup();
+    let dir = cube.path("backups/nightly");
+    let mut cmd = std::process::Command::new("bash");
+    cmd.args(["-c", "umask 000 && exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_cube"))
+        .args(["backup", "create", "--dir", dir.to_str().unwrap()]);
+    crate::common::hermetic(&mut cmd, &cube.db(), &cube.path("home"));
+    let status = cmd.stdout(Stdio::null()).status().unwrap();
+    assert!(status.success());
+    assert_eq!(mode(&dir), 0o700);
+}
+
+#[test]
+fn undoing_a_job_a_snapshot_holds_half_done_ends_it_there() {
+    let cube = Cube::new();
+    let mut csv = String::from("customer_no,name,email\n");
+    for i in 0..3000 {
+        csv.push_str(&format!(
+            "H-{i:05},Halvor Halvferdig {i},halvor{i}@halv.no\n"
+        ));
+    }
+    cube.import_customers(&csv, &["--campaign", "Halv"]).ok();
+
+    // Kill the job part of the way through, then take the snapshot.
+    let mut halfway = None;
+    for _ in 0..20 {
+        let mut child = cube
+            .command(&["anonymize", "Halv", "--yes"])
+            .env("CUBE_BATCH_SIZE", "20")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let reader = rusqlite::Connection::open(cube.db()).unwrap();
+        let started = std::time::Instant::now();
+        while started.elapsed() < std::time::Duration::from_secs(20) {
+            let done: i64 = reader
+                .query_row("SELECT count(*) FROM erasures", [], |r| r.get(0))
+                .unwrap_or(0);
+            if done > 0 || child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        drop(reader);
+        let _ = child.kill();
+        let _ = child.wait();
+        let done: i64 = cube.sql("SELECT count(*) FROM erasures");
+        if done > 0 && done < 3000 {
+            halfway = Some(done);
+            break;
+        }
+        if done == 3000 {
+            panic!("the job finished before it could be killed");
+        }
+    }
+    let done = halfway.expect("a kill landed in the middle of the job");
+    let snapshot = cube.path("mid.db");
+    cube.run(&["backup", "create", snapshot.to_str().unwrap()])
+        .ok();
+    let job = cube.run(&["jobs", "--json"]).ok().json()[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    cube.run(&["jobs", "resume"]).ok();
+
+    let run = cube.run(&[
+        "backup",
+        "restore",
+        snapshot.to_str().unwrap(),
+        "--undo-job",
+        &job,
+    ]);
+    run.ok();
+    let anonymized: i64 =
+        cube.sql("SELECT count(*) FROM customers WHERE anonymized_at IS NOT NULL");
+    assert_eq!(
+        anonymized, done,
+        "the customers are as the snapshot had them"
+    );
+    let jobs = cube.run(&["jobs", "--json"]).ok().json();
+    assert_eq!(jobs[0]["state"], "undone", "{jobs}");
+    assert_eq!(cube.sql::<i64>("SELECT count(*) FROM job_customers"), 0);
+    // Nothing resumes it later.
+    cube.run(&["jobs", "resume"]).ok();
+    cube.run(&["anonymize", "Halv", "--dry-run"]).ok();
+    assert_eq!(
+        cube.sql::<i64>("SELECT count(*) FROM customers WHERE anonymized_at IS NOT NULL"),
+        done
+    );
+}

@@ -18,6 +18,11 @@ pub fn run(cmd: &CommandHelper) -> Result<()> {
     let store = cmd.store_ungated()?;
     let db = &store.db;
     let mut findings = db.integrity_problems()?;
+    findings.extend(
+        db.schema_differences()?
+            .into_iter()
+            .map(|d| format!("schema: {d}")),
+    );
     let settings = db.settings_in_force()?;
 
     for job in db.unfinished_jobs()? {

@@ -101,12 +101,15 @@ pub fn check(path: &Path) -> Result<SnapshotInfo> {
             migrations::CURRENT
         )));
     }
-    for (kind, table) in schema_objects(&migrations::schema_of(version)?)? {
-        if kind == "table" && !objects.iter().any(|(k, n)| k == "table" && *n == table) {
-            return Err(bad(&format!(
-                "is not a cube database (it has no {table} table)"
-            )));
-        }
+    let differences = schema_differences(&conn, version).map_err(|_| bad("is damaged"))?;
+    if let Some(first) = differences.first() {
+        return Err(bad(&format!(
+            "is not a database as cube makes it ({first}{})",
+            match differences.len() {
+                1 => String::new(),
+                n => format!(", and {} more differences", n - 1),
+            }
+        )));
     }
     let (customers, anonymized) = conn
         .query_row(
@@ -122,10 +125,111 @@ pub fn check(path: &Path) -> Result<SnapshotInfo> {
     })
 }
 
-/// (type, name) of every object in the schema, but SQLite's own.
+impl Db {
+    /// How this database's schema differs from the one cube makes for its
+    /// version (for `doctor`): a table, column or index more or less.
+    pub fn schema_differences(&self) -> Result<Vec<String>> {
+        schema_differences(&self.conn, migrations::CURRENT)
+    }
+}
+
+/// How the schema of `conn` differs from the one cube makes for `version`:
+/// every table, column (with its type, NOT NULL and key) and index (with its
+/// columns and uniqueness) that one has and the other has not. A table or
+/// column cube does not know could hold copies of personal data that no
+/// anonymization would touch.
+fn schema_differences(conn: &Connection, version: i64) -> Result<Vec<String>> {
+    let expected = schema_shape(&migrations::schema_of(version)?)?;
+    let found = schema_shape(conn)?;
+    let mut differences = Vec::new();
+    for (have, lack, say) in [
+        (&found, &expected, "it has {}, which cube does not make"),
+        (&expected, &found, "it lacks {}"),
+    ] {
+        let mut items: Vec<&String> = have.difference(lack).collect();
+        // Tables first; the columns of a table that is itself a difference
+        // add nothing.
+        items.retain(|item| {
+            let table = item
+                .strip_prefix("column ")
+                .and_then(|c| c.split_once('.'))
+                .map(|(table, _)| format!("table {table}"));
+            table.is_none_or(|t| !have.contains(&t) || lack.contains(&t))
+        });
+        items.sort_by_key(|item| !item.starts_with("table "));
+        differences.extend(items.into_iter().map(|item| say.replace("{}", &clip(item))));
+    }
+    Ok(differences)
+}
+
+/// The schema as a set of descriptions: `table customers`, `column
+/// customers.name TEXT not null`, `index customers_campaign on customers(campaign_id, stage)`.
+fn schema_shape(conn: &Connection) -> rusqlite::Result<std::collections::BTreeSet<String>> {
+    let mut shape = std::collections::BTreeSet::new();
+    for (kind, name) in schema_objects(conn)? {
+        match kind.as_str() {
+            "table" => {
+                shape.insert(format!("table {name}"));
+                let mut stmt = conn.prepare(
+                    "SELECT name, type, \"notnull\", pk FROM pragma_table_info(?1) ORDER BY cid",
+                )?;
+                let columns = stmt.query_map([&name], |r| {
+                    Ok(format!(
+                        "column {name}.{} {}{}{}",
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        if r.get::<_, bool>(2)? {
+                            " not null"
+                        } else {
+                            ""
+                        },
+                        if r.get::<_, i64>(3)? > 0 { " key" } else { "" },
+                    ))
+                })?;
+                for column in columns {
+                    shape.insert(column?);
+                }
+            }
+            "index" => {
+                let mut stmt = conn.prepare(
+                    "SELECT group_concat(name, ', ') FROM (SELECT name FROM pragma_index_info(?1) ORDER BY seqno)",
+                )?;
+                let columns: Option<String> = stmt.query_row([&name], |r| r.get(0))?;
+                let table: String = conn.query_row(
+                    "SELECT tbl_name FROM sqlite_master WHERE name = ?1",
+                    [&name],
+                    |r| r.get(0),
+                )?;
+                shape.insert(format!(
+                    "index {name} on {table}({})",
+                    columns.unwrap_or_default()
+                ));
+            }
+            other => {
+                shape.insert(format!("{other} {name}"));
+            }
+        }
+    }
+    Ok(shape)
+}
+
+/// A name from an untrusted file, cut short for a message.
+fn clip(text: &str) -> String {
+    match text.char_indices().nth(120) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
+/// (type, name) of every object in the schema but SQLite's own.
 fn schema_objects(conn: &Connection) -> rusqlite::Result<Vec<(String, String)>> {
-    let mut stmt =
-        conn.prepare("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")?;
+    // The indexes SQLite makes for UNIQUE constraints, its sequence table and
+    // ANALYZE's counts are SQLite's own; any other table (sqlite_stat4 keeps
+    // sampled values) is compared like cube's.
+    let mut stmt = conn.prepare(
+        "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_autoindex\\_%' ESCAPE '\\' \
+         AND name NOT IN ('sqlite_sequence', 'sqlite_stat1')",
+    )?;
     let objects = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect();

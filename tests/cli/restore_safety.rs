@@ -298,3 +298,58 @@ fn undoing_a_job_a_snapshot_holds_half_done_ends_it_there() {
         done
     );
 }
+
+#[test]
+fn a_snapshot_with_tables_or_columns_cube_does_not_make_is_refused() {
+    let cube = setup();
+    let snapshot = cube.path("snap.db");
+    cube.run(&["backup", "create", snapshot.to_str().unwrap()])
+        .ok();
+    let before = fs::read(cube.db()).unwrap();
+    let hostile = [
+        (
+            "extra-table.db",
+            "CREATE TABLE stash AS SELECT * FROM customers;",
+            "table stash",
+        ),
+        (
+            "extra-column.db",
+            "ALTER TABLE customers ADD COLUMN ssn TEXT; UPDATE customers SET ssn = '01016512345';",
+            "column customers.ssn",
+        ),
+        (
+            "extra-index.db",
+            "CREATE INDEX stash_names ON customers(name, email);",
+            "index stash_names",
+        ),
+    ];
+    for (name, sql, what) in hostile {
+        let path = cube.path(name);
+        fs::copy(&snapshot, &path).unwrap();
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute_batch(sql)
+            .unwrap();
+        let run = cube.run(&["backup", "restore", path.to_str().unwrap()]);
+        assert_eq!(run.code, 65, "{name}: {}", run.transcript());
+        assert!(run.stderr.contains(what), "{name}: {}", run.stderr);
+        assert_eq!(
+            fs::read(cube.db()).unwrap(),
+            before,
+            "{name} changed the database"
+        );
+    }
+
+    // doctor checks the live database the same way.
+    rusqlite::Connection::open(cube.db())
+        .unwrap()
+        .execute_batch("ALTER TABLE customers ADD COLUMN ssn TEXT;")
+        .unwrap();
+    let run = cube.run(&["doctor"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr.contains("column customers.ssn"),
+        "{}",
+        run.stderr
+    );
+}

@@ -515,7 +515,8 @@ impl<R: Read> CsvReader<R> {
 /// into place, and the folder synced, so that nobody ever sees half a file.
 /// Until [`AtomicFile::commit`] the target is untouched; dropping it
 /// uncommitted removes the temporary file and any `-wal`/`-shm`/`-journal`
-/// SQLite made beside it.
+/// SQLite made beside it, and so does a signal or the next command after a
+/// kill (see [`crate::temps`]).
 pub struct AtomicFile {
     file: File,
     temp: PathBuf,
@@ -544,12 +545,20 @@ impl AtomicFile {
         // A file of this name can only be left by a killed process that had
         // our process id: it is ours to replace.
         let _ = fs::remove_file(&temp);
+        crate::temps::register(&temp);
         let file = OpenOptions::new()
             .write(true)
             .create_new(true)
             .mode(0o600)
             .open(&temp)
-            .with_context(|| format!("cannot create {}", temp.display()))?;
+            .with_context(|| format!("cannot create {}", temp.display()));
+        let file = match file {
+            Ok(file) => file,
+            Err(e) => {
+                crate::temps::unregister(&temp);
+                return Err(e);
+            }
+        };
         Ok(AtomicFile {
             file,
             temp,
@@ -577,6 +586,7 @@ impl AtomicFile {
         fs::rename(&self.temp, &self.target)
             .with_context(|| format!("cannot write {}", self.target.display()))?;
         self.committed = true;
+        crate::temps::unregister(&self.temp);
         if let Some(dir) = self.target.parent().filter(|d| !d.as_os_str().is_empty()) {
             if let Ok(dir) = File::open(dir) {
                 let _ = dir.sync_all();
@@ -589,10 +599,8 @@ impl AtomicFile {
 impl Drop for AtomicFile {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = fs::remove_file(&self.temp);
-            for side in crate::db::side_files(&self.temp) {
-                let _ = fs::remove_file(side);
-            }
+            crate::temps::remove_with_side_files(&self.temp);
+            crate::temps::unregister(&self.temp);
         }
     }
 }

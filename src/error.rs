@@ -79,3 +79,21 @@ pub fn is_disk_full(err: &anyhow::Error) -> bool {
         sqlite_full || io_full
     })
 }
+
+/// What a command had already done when it failed: carried in the error's
+/// chain so that the message never says "nothing was changed" when something
+/// was. It is shown as the hint, not as part of the message.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct StateLeft(pub String);
+
+/// The error's message: its causes joined as `{:#}` would, without the
+/// [`StateLeft`] note, which is always the outermost context.
+pub fn message(err: &anyhow::Error) -> String {
+    let skip = usize::from(err.downcast_ref::<StateLeft>().is_some());
+    err.chain()
+        .skip(skip)
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(": ")
+}

@@ -28,6 +28,7 @@ pub mod import;
 pub mod journal;
 pub mod recordings;
 pub mod store;
+pub mod temps;
 pub mod ui;
 pub mod validate;
 
@@ -55,11 +56,39 @@ pub fn run(cli: Cli) -> ExitCode {
         if !folder.as_os_str().is_empty() {
             std::env::set_var("SQLITE_TMPDIR", folder);
         }
+        temps::set_database_folder(if folder.as_os_str().is_empty() {
+            std::path::Path::new(".")
+        } else {
+            folder
+        });
     }
+    clean_up_on_signals(&ui);
     match commands::run(cli.command, &env, &ui) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => ExitCode::from(report(&ui, &err)),
     }
+}
+
+/// On SIGINT, SIGTERM or SIGHUP: removes this process's temporary files (a
+/// restore's copy of a snapshot, a half-written export or backup), gives a
+/// terminal its cursor back (a prompt hides it), then ends the process by
+/// the same signal, as if no handler were there. Whatever transaction was
+/// open is rolled back by SQLite, as after a kill.
+fn clean_up_on_signals(ui: &Ui) {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+        return;
+    };
+    let terminal = ui.stderr_is_terminal();
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            temps::remove_live();
+            if terminal {
+                ui::show_cursor();
+            }
+            let _ = signal_hook::low_level::emulate_default_handler(signal);
+        }
+    });
 }
 
 /// Prints `err` the one way cube prints errors and returns its exit code.
@@ -72,26 +101,35 @@ fn report(ui: &Ui, err: &anyhow::Error) -> u8 {
         // The reader of our stdout went away (`cube ... | head`): not an error.
         return 0;
     }
+    let left = err.downcast_ref::<error::StateLeft>().map(|s| s.0.as_str());
+    let message = error::message(err);
     if db::is_busy(err) {
+        let hint = match left {
+            Some(left) => format!("{left}; retry when the other command has finished"),
+            None => "nothing was changed; retry when the other command has finished".into(),
+        };
         ui.error(
-            &format!("the database is busy: another cube holds its lock ({err:#})"),
+            &format!("the database is busy: another cube holds its lock ({message})"),
             &[],
-            Some("nothing was changed; retry when the other command has finished"),
+            Some(&hint),
         );
         return Kind::Busy.exit_code();
     }
     if error::is_disk_full(err) {
-        ui.error(
-            &format!("{err:#}"),
-            &[],
-            Some("the disk is full: nothing was changed and no partial file was left; free some space and run it again"),
-        );
+        let hint = match left {
+            Some(left) => format!("the disk is full. {left}; free some space and run it again"),
+            None => "the disk is full: nothing was changed and no partial file was left; free some space and run it again".into(),
+        };
+        ui.error(&message, &[], Some(&hint));
         return Kind::Failed.exit_code();
     }
     let failure = err.chain().find_map(|c| c.downcast_ref::<Failure>());
     let kind = failure.map_or(Kind::Failed, |f| f.kind);
     let details = failure.map_or(&[][..], |f| &f.details[..]);
-    let hint = failure.and_then(|f| f.hint.as_deref());
-    ui.error(&format!("{err:#}"), details, hint);
+    let hint = match (failure.and_then(|f| f.hint.as_deref()), left) {
+        (Some(hint), Some(left)) => Some(format!("{left}; {hint}")),
+        (hint, left) => hint.or(left).map(String::from),
+    };
+    ui.error(&message, details, hint.as_deref());
     kind.exit_code()
 }

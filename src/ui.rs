@@ -44,6 +44,11 @@ impl Ui {
         self.json
     }
 
+    /// True when stderr is a terminal (where prompts and bars are drawn).
+    pub fn stderr_is_terminal(&self) -> bool {
+        io::stderr().is_terminal()
+    }
+
     /// True when stdout is a terminal (no place for binary data).
     pub fn stdout_is_terminal(&self) -> bool {
         io::stdout().is_terminal()
@@ -200,6 +205,11 @@ impl Ui {
         bar.enable_steady_tick(Duration::from_millis(200));
         bar
     }
+}
+
+/// Shows the terminal's cursor again (a prompt hides it while it runs).
+pub fn show_cursor() {
+    let _ = console::Term::stderr().show_cursor();
 }
 
 fn one_line(cell: &str) -> String {

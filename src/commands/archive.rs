@@ -108,6 +108,7 @@ pub fn run(args: ArchiveArgs, cmd: &CommandHelper) -> Result<()> {
         match choice {
             Choice::Keep => {
                 if anonymize::archive_keep(db, name, &store.actor)? {
+                    cmd.note_done(format!("archived campaign {name:?}, keeping its customers"));
                     ui.say(&format!(
                         "archived campaign {name:?}; its customers are kept"
                     ));

@@ -18,6 +18,13 @@ pub fn run(cmd: &CommandHelper) -> Result<()> {
     let store = cmd.store_ungated()?;
     let db = &store.db;
     let mut findings = db.integrity_problems()?;
+    let leftovers = crate::temps::leftovers().len();
+    if leftovers > 0 {
+        findings.push(format!(
+            "{} left by cube commands that were stopped (copies of personal data): the next cube command removes them",
+            super::plural(leftovers as u64, "temporary file", "temporary files")
+        ));
+    }
     findings.extend(
         db.schema_differences()?
             .into_iter()

@@ -17,6 +17,9 @@ pub struct CommandHelper<'a> {
     pub env: &'a Env,
     pub ui: &'a Ui,
     actor: OnceCell<Actor>,
+    swept: std::cell::Cell<bool>,
+    /// What this run has changed so far, for the message if it then fails.
+    done: std::cell::RefCell<Vec<String>>,
 }
 
 impl<'a> CommandHelper<'a> {
@@ -25,7 +28,27 @@ impl<'a> CommandHelper<'a> {
             env,
             ui,
             actor: OnceCell::new(),
+            swept: std::cell::Cell::new(false),
+            done: std::cell::RefCell::new(Vec::new()),
         }
+    }
+
+    /// Notes something this run changed, so that a failure after it says so
+    /// instead of "nothing was changed".
+    pub fn note_done(&self, what: String) {
+        self.done.borrow_mut().push(what);
+    }
+
+    /// The error with what this run had changed before it, if anything.
+    pub fn with_state_left(&self, err: anyhow::Error) -> anyhow::Error {
+        let done = self.done.borrow();
+        if done.is_empty() {
+            return err;
+        }
+        err.context(crate::error::StateLeft(format!(
+            "before this, cube {}",
+            done.join("; ")
+        )))
     }
 
     /// The operator and the time, read once for the whole command.
@@ -39,7 +62,23 @@ impl<'a> CommandHelper<'a> {
 
     /// The database's site, without opening it (for `backup restore`).
     pub fn site(&self) -> Result<Site> {
+        self.sweep_temps();
         self.env.site()
+    }
+
+    /// Removes the temporary files of cube commands that were killed (see
+    /// [`crate::temps`]), once per run.
+    fn sweep_temps(&self) {
+        if self.swept.replace(true) {
+            return;
+        }
+        let removed = crate::temps::sweep();
+        if removed > 0 {
+            self.ui.warn(&format!(
+                "removed {} left by a cube command that was stopped",
+                plural(removed as u64, "temporary file", "temporary files")
+            ));
+        }
     }
 
     /// The operator's database, which must exist, behind the restore gate.
@@ -60,7 +99,12 @@ impl<'a> CommandHelper<'a> {
     }
 
     fn open(&self, access: Access) -> Result<Store> {
-        self.site()?.open(access, self.actor()?)
+        let store = self.env.site()?.open(access, self.actor()?)?;
+        // doctor reports what killed commands left; the others remove it.
+        if access != Access::Ungated {
+            self.sweep_temps();
+        }
+        Ok(store)
     }
 
     /// Runs jobs to their end, with a progress bar, saying what each did. A
@@ -69,6 +113,11 @@ impl<'a> CommandHelper<'a> {
     pub fn run_jobs(&self, store: &Store, jobs: Vec<Job>) -> Result<Vec<JobReport>> {
         let mut reports = Vec::new();
         for job in jobs {
+            let campaign = job.campaign.as_deref().unwrap_or("?");
+            self.note_done(format!(
+                "archived campaign {campaign:?} and queued the job that anonymizes its customers ({}): each customer is either untouched or fully anonymized, and `cube jobs resume` finishes it",
+                job.id
+            ));
             let bar = self.ui.progress(Some(job.total), "customers anonymized");
             bar.set_position(job.done);
             let report =
@@ -76,7 +125,11 @@ impl<'a> CommandHelper<'a> {
                     bar.set_position(done)
                 })?;
             bar.finish_and_clear();
-            let campaign = job.campaign.as_deref().unwrap_or("?");
+            self.done.borrow_mut().pop();
+            self.note_done(format!(
+                "anonymized the customers of {campaign:?} (job {})",
+                job.id
+            ));
             self.ui.say(&format!(
                 "anonymized {} customers of {campaign:?} (job {}); deleted {} recording files; the campaign is archived",
                 job.total, job.id, report.recordings_deleted

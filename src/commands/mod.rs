@@ -32,7 +32,7 @@ use crate::Env;
 pub fn run(command: Command, env: &Env, ui: &Ui) -> Result<()> {
     let cmd = CommandHelper::new(env, ui);
     let cmd = &cmd;
-    match command {
+    let result = match command {
         Command::Init => init::run(cmd),
         Command::Demo(args) => demo::run(args, cmd),
         Command::Import(command) => import::run(command, cmd),
@@ -50,5 +50,6 @@ pub fn run(command: Command, env: &Env, ui: &Ui) -> Result<()> {
         Command::Customer(command) => customer::run(command, cmd),
         Command::Stats => stats::run(cmd),
         Command::Completions(args) => completions::run(args, cmd),
-    }
+    };
+    result.map_err(|err| cmd.with_state_left(err))
 }

@@ -158,3 +158,47 @@ fn importing_onto_a_full_disk_imports_nothing() {
     assert_eq!(outer.sql_at::<String>(&db, "PRAGMA integrity_check"), "ok");
     run(&["stats", "--json"]).ok();
 }
+
+#[test]
+fn a_job_stopped_by_a_full_disk_says_what_it_left_and_how_to_finish() {
+    let outer = Cube::new();
+    let Some(disk) = Tmpfs::mount(&outer.path("small"), "8m") else {
+        return;
+    };
+    let db = disk.0.join("cube.db");
+    let run = |args: &[&str]| outer.run_env(args, &[("CUBE_DB", db.to_str())]);
+    let rows: String = (0..4000)
+        .map(|i| format!("F{i},Fylt Fyllesen {i},{}\n", "notat ".repeat(20)))
+        .collect();
+    let file = outer.write("many.csv", format!("customer_no,name,notes\n{rows}"));
+    run(&["import", "customers", &file, "--campaign", "Full"]).ok();
+    run(&["stats"]).ok();
+
+    // Fill the disk, then leave a little room: enough to plan the job and
+    // run its batches, not enough for the scrub's copy of the database.
+    let ballast = disk.0.join("ballast");
+    let mut out = fs::File::create(&ballast).unwrap();
+    let chunk = vec![0u8; 64 * 1024];
+    while out.write_all(&chunk).and_then(|()| out.sync_all()).is_ok() {}
+    let len = fs::metadata(&ballast).unwrap().len();
+    out.set_len(len.saturating_sub(400 * 1024)).unwrap();
+    drop(out);
+
+    let stopped = run(&["anonymize", "Full", "--yes"]);
+    assert_eq!(stopped.code, 1, "{}", stopped.transcript());
+    assert!(
+        !stopped.stderr.contains("nothing was changed"),
+        "{}",
+        stopped.stderr
+    );
+    assert!(
+        stopped.stderr.contains("cube jobs resume") && stopped.stderr.contains("archived"),
+        "{}",
+        stopped.stderr
+    );
+    assert_eq!(outer.sql_at::<String>(&db, "PRAGMA integrity_check"), "ok");
+
+    fs::remove_file(&ballast).unwrap();
+    run(&["jobs", "resume"]).ok();
+    assert_eq!(run(&["stats", "--json"]).ok().json()["anonymized"], 4000);
+}

@@ -353,3 +353,113 @@ fn a_snapshot_with_tables_or_columns_cube_does_not_make_is_refused() {
         run.stderr
     );
 }
+
+/// A database big enough that restoring, backing up and exporting it take a
+/// while, with one person (`A`) anonymized after the snapshot `snap.db`.
+fn big() -> Cube {
+    let cube = setup();
+    let mut customers = String::from("customer_no,name,email\n");
+    let mut outcomes = String::from("customer_no,campaign,seller,date,outcome,comment\n");
+    for i in 0..20_000 {
+        customers.push_str(&format!("F{i:05},Fyll Fyllesen {i},fyll{i}@fyll.no\n"));
+        outcomes.push_str(&format!("F{i:05},Fyll,kari,2026-11-01,Sale,Ringte {i}\n"));
+    }
+    cube.import_customers(&customers, &["--campaign", "Fyll"])
+        .ok();
+    cube.import("outcomes", &outcomes, &[]).ok();
+    cube.run(&["backup", "create", cube.path("snap.db").to_str().unwrap()])
+        .ok();
+    cube.run(&["anonymize", "A"]).ok();
+    cube
+}
+
+/// Files that hold `values` in their raw bytes, under `dir`, other than the
+/// live database, its -wal and -shm.
+fn copies_holding(cube: &Cube, dir: &std::path::Path, values: &[&str]) -> Vec<String> {
+    let live: Vec<_> = ["", "-wal", "-shm"]
+        .iter()
+        .map(|s| std::path::PathBuf::from(format!("{}{s}", cube.db().display())))
+        .collect();
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if !live.contains(&path) {
+                let bytes = fs::read(&path).unwrap_or_default();
+                if values
+                    .iter()
+                    .any(|v| bytes.windows(v.len()).any(|w| w == v.as_bytes()))
+                {
+                    found.push(path.display().to_string());
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn stopped_or_killed_commands_leave_no_copies() {
+    let cube = big();
+    let data = cube.db().parent().unwrap().to_path_buf();
+    fs::create_dir_all(cube.path("out")).unwrap();
+    let commands: [&[&str]; 3] = [
+        &["backup", "restore", "snap.db"],
+        &["backup", "create", "out/new.db"],
+        &["export", "outcomes", "-o", "out/report.csv"],
+    ];
+    let mut stopped_midway = 0;
+    for round in 0..12u64 {
+        let args = commands[round as usize % 3];
+        let signal = if round % 2 == 0 { "TERM" } else { "KILL" };
+        let _ = fs::remove_file(cube.path("out/new.db"));
+        let _ = fs::remove_file(cube.path("out/new.db.sha256"));
+        let mut child = cube
+            .command(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20 + 15 * (round / 3)));
+        std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        let status = child.wait().unwrap();
+        if !status.success() {
+            stopped_midway += 1;
+        }
+        let left = |dir: &std::path::Path| -> Vec<String> {
+            crate::file_names(dir)
+                .into_iter()
+                .filter(|n| n.ends_with(".tmp") || n.contains(".tmp-"))
+                .collect()
+        };
+        if signal == "TERM" {
+            assert_eq!(left(&data), Vec::<String>::new(), "{args:?}");
+            assert_eq!(left(&cube.path("out")), Vec::<String>::new(), "{args:?}");
+        } else if !left(&data).is_empty() || !left(&cube.path("out")).is_empty() {
+            let run = cube.run(&["doctor"]);
+            assert!(
+                run.stderr
+                    .contains("left by cube commands that were stopped"),
+                "{}",
+                run.transcript()
+            );
+            cube.run(&["stats"]).ok();
+            assert_eq!(left(&data), Vec::<String>::new(), "{args:?}");
+            assert_eq!(left(&cube.path("out")), Vec::<String>::new(), "{args:?}");
+        }
+        let copies = copies_holding(&cube, cube.dir.path(), A);
+        let copies: Vec<_> = copies
+            .into_iter()
+            .filter(|p| !p.ends_with("snap.db"))
+            .collect();
+        assert_eq!(copies, Vec::<String>::new(), "{args:?} after SIG{signal}");
+    }
+    assert!(stopped_midway > 0, "no signal landed while a command ran");
+    cube.assert_erased(A);
+}

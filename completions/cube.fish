@@ -141,8 +141,8 @@ complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcom
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from help" -f -a "history" -d 'Import activity history entries'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cube -n "__fish_cube_using_subcommand move" -l to -d 'The campaign to move the customers into (must be active)' -r
-complete -c cube -n "__fish_cube_using_subcommand move" -l customer -d 'A customer, by cube id or customer number (repeatable)' -r
-complete -c cube -n "__fish_cube_using_subcommand move" -l file -d 'A file with one cube id or customer number per line (`-` for stdin)' -r -F
+complete -c cube -n "__fish_cube_using_subcommand move" -l customer -d 'A customer, by reference or customer number (repeatable)' -r
+complete -c cube -n "__fish_cube_using_subcommand move" -l file -d 'A file with one reference or customer number per line (`-` for stdin)' -r -F
 complete -c cube -n "__fish_cube_using_subcommand move" -l from -d 'Every customer of this campaign' -r
 complete -c cube -n "__fish_cube_using_subcommand move" -l stage -d 'With --from: only customers at this stage' -r -f -a "available\t'Free for sellers to pick'
 assigned\t'A seller has it'
@@ -379,7 +379,7 @@ complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_
 complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show help" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
 complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show help" -s h -l help -d 'Print help'
 complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show help" -f -a "list" -d 'List customers, oldest first'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show help" -f -a "show" -d 'Show one customer\'s card, by cube id or customer number'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show help" -f -a "show" -d 'Show one customer\'s card, by reference or customer number'
 complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from list" -l campaign -d 'Only customers in this campaign' -r
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from list" -l stage -d 'Only customers at this stage' -r -f -a "available\t'Free for sellers to pick'
@@ -409,7 +409,7 @@ complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subc
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from show" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from help" -f -a "list" -d 'List customers, oldest first'
-complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one customer\'s card, by cube id or customer number'
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one customer\'s card, by reference or customer number'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cube -n "__fish_cube_using_subcommand stats" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand stats" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
@@ -459,4 +459,4 @@ complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcomma
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from campaign" -f -a "show" -d 'Show one campaign: status and customers per stage'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from campaign" -f -a "create" -d 'Create an empty campaign'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from customer" -f -a "list" -d 'List customers, oldest first'
-complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from customer" -f -a "show" -d 'Show one customer\'s card, by cube id or customer number'
+complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from customer" -f -a "show" -d 'Show one customer\'s card, by reference or customer number'

@@ -3,7 +3,8 @@
 //! outcomes with sales and comments that mention phone numbers, history, and
 //! small call recording files named the way phone systems name them.
 //!
-//! The same `seed` and clock give the same data, cube ids included.
+//! The same `seed` and clock give the same data, cube ids included; the
+//! public references are random, as they always are.
 
 use std::fs;
 use std::io::{self, Write};
@@ -224,7 +225,6 @@ pub fn fill(
         .iter()
         .map(|s| tx.seller_id(s, now - Duration::days(400)))
         .collect::<Result<_>>()?;
-    let base_ms = (now - Duration::days(200)).timestamp_millis().max(0) as u64;
     let mut ids = IdGen::with_seed(seed);
     for i in 0..customers {
         let (first, card) = person(&mut rng, i);
@@ -238,8 +238,8 @@ pub fn fill(
         let campaign_id = slot.map(|s| campaign_ids[s]);
         let idle_days = slot.map_or(30, |s| CAMPAIGNS[s].2);
         let created = now - Duration::days(idle_days + 30);
-        // From the seeded generator: deterministic and in time order.
-        let cube_id = ids.next(base_ms + i / 1000);
+        // From the seeded generator: the same seed, the same ids.
+        let cube_id = ids.next();
         let id = tx
             .insert_customer(&cube_id.to_string(), &card, campaign_id, created)?
             .context("the demo data repeats a customer number")?;

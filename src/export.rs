@@ -1,11 +1,11 @@
 //! Exports of outcomes, sales and history to CSV or Excel.
 //!
 //! Exports leave the system and outlive it, so they are written with care:
-//! - an anonymized customer reads `Anonymized`, with customer number, phone,
-//!   e-mail and comment empty, and its cube id replaced by a stable pseudonym
-//!   (`anon-` and a keyed hash), so that a report saved before the
-//!   anonymization cannot be joined with one made after it, while counts of
-//!   distinct customers stay right;
+//! - customers are named by their public reference, never the cube id; an
+//!   anonymized customer reads `Anonymized`, with customer number, phone,
+//!   e-mail and comment empty, and the new `anon-` reference anonymizing gave
+//!   it, so that a report saved before the anonymization cannot be joined with
+//!   one made after it, while counts of distinct customers stay right;
 //! - a CSV cell a spreadsheet would run as a formula (leading `=`, `+`, `-`,
 //!   `@`, tab or CR) gets a leading `'`, unless it is a `+`/`-` followed only
 //!   by digits, spaces and `().-` (phone numbers, negative amounts); `--raw`
@@ -18,9 +18,7 @@ use std::path::Path;
 use std::sync::mpsc;
 
 use anyhow::{Context, Result};
-use hmac::{Hmac, KeyInit, Mac};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
-use sha2::Sha256;
 
 use crate::csvio::AtomicFile;
 use crate::db::{Db, ExportFilter, ExportRow, Report};
@@ -49,7 +47,7 @@ pub fn header(report: Report) -> &'static [&'static str] {
             "date",
             "campaign",
             "seller",
-            "cube_id",
+            "ref",
             "customer_no",
             "name",
             "phone",
@@ -64,7 +62,7 @@ pub fn header(report: Report) -> &'static [&'static str] {
             "date",
             "campaign",
             "seller",
-            "cube_id",
+            "ref",
             "customer_no",
             "name",
             "product",
@@ -72,7 +70,7 @@ pub fn header(report: Report) -> &'static [&'static str] {
             "unit_price",
             "amount",
         ],
-        Report::History => &["date", "cube_id", "customer_no", "name", "kind", "text"],
+        Report::History => &["date", "ref", "customer_no", "name", "kind", "text"],
     }
 }
 
@@ -88,30 +86,8 @@ pub enum Cell<'a> {
     Empty,
 }
 
-/// Turns anonymized customers' cube ids into pseudonyms.
-pub struct Pseudonyms {
-    key: Vec<u8>,
-}
-
-impl Pseudonyms {
-    pub fn new(db: &Db) -> Result<Pseudonyms> {
-        Ok(Pseudonyms {
-            key: db.pseudonym_key()?.into_bytes(),
-        })
-    }
-
-    pub fn of(&self, cube_id: &[u8]) -> String {
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key)
-            .expect("HMAC takes keys of any size");
-        mac.update(cube_id);
-        let digest = mac.finalize().into_bytes();
-        let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-        format!("anon-{hex}")
-    }
-}
-
 /// The cells of one row, rendered for anonymized customers as promised.
-pub fn cells<'a>(report: Report, row: &'a ExportRow, pseudonym: &'a str) -> Result<Vec<Cell<'a>>> {
+pub fn cells<'a>(report: Report, row: &'a ExportRow) -> Result<Vec<Cell<'a>>> {
     let text = |s: &'a str| {
         if s.is_empty() {
             Cell::Empty
@@ -122,11 +98,11 @@ pub fn cells<'a>(report: Report, row: &'a ExportRow, pseudonym: &'a str) -> Resu
     let utf8 = |bytes: &'a [u8]| {
         std::str::from_utf8(bytes).context("the database holds text that is not UTF-8")
     };
-    let (cube_id, customer_no, name, phone, email, comment) = if row.anonymized {
-        (pseudonym, "", "Anonymized", "", "", "")
+    let reference = utf8(&row.reference)?;
+    let (customer_no, name, phone, email, comment) = if row.anonymized {
+        ("", "Anonymized", "", "", "")
     } else {
         (
-            utf8(&row.cube_id)?,
             utf8(&row.customer_no)?,
             utf8(&row.name)?,
             utf8(&row.phone)?,
@@ -146,7 +122,7 @@ pub fn cells<'a>(report: Report, row: &'a ExportRow, pseudonym: &'a str) -> Resu
             Cell::Time(at),
             text(&row.campaign),
             text(&row.seller),
-            Cell::Text(cube_id),
+            Cell::Text(reference),
             text(customer_no),
             Cell::Text(name),
             text(phone),
@@ -161,7 +137,7 @@ pub fn cells<'a>(report: Report, row: &'a ExportRow, pseudonym: &'a str) -> Resu
             Cell::Time(at),
             text(&row.campaign),
             text(&row.seller),
-            Cell::Text(cube_id),
+            Cell::Text(reference),
             text(customer_no),
             Cell::Text(name),
             product,
@@ -171,7 +147,7 @@ pub fn cells<'a>(report: Report, row: &'a ExportRow, pseudonym: &'a str) -> Resu
         ],
         Report::History => vec![
             Cell::Time(at),
-            Cell::Text(cube_id),
+            Cell::Text(reference),
             text(customer_no),
             Cell::Text(name),
             text(label),
@@ -328,7 +304,6 @@ fn write_csv<W: Write + Send>(
     out: W,
     progress: &dyn Fn(u64),
 ) -> Result<u64> {
-    let pseudonyms = Pseudonyms::new(db)?;
     let mut csv = CsvOut::new(out, options.delimiter, options.bom, options.raw)?;
     csv.header(header(options.report))?;
     let report = options.report;
@@ -338,12 +313,7 @@ fn write_csv<W: Write + Send>(
         let writing = scope.spawn(move || -> Result<CsvOut<W>> {
             for batch in full {
                 for row in &batch {
-                    let pseudonym = if row.anonymized {
-                        pseudonyms.of(&row.cube_id)
-                    } else {
-                        String::new()
-                    };
-                    csv.row(&cells(report, row, &pseudonym)?)?;
+                    csv.row(&cells(report, row)?)?;
                 }
                 let _ = give_back.send(batch);
             }
@@ -390,7 +360,6 @@ fn write_xlsx<W: Write + Seek + Send>(
     out: W,
     progress: &dyn Fn(u64),
 ) -> Result<u64> {
-    let pseudonyms = Pseudonyms::new(db)?;
     let mut workbook = Workbook::new();
     let names = header(options.report);
     let bold = Format::new().set_bold();
@@ -405,7 +374,7 @@ fn write_xlsx<W: Write + Seek + Send>(
     for (col, name) in names.iter().enumerate() {
         let width = match *name {
             "date" => 17.0,
-            "cube_id" => 38.0,
+            "ref" => 22.0,
             "comment" | "text" => 50.0,
             "name" | "email" | "campaign" | "product" => 24.0,
             _ => 14.0,
@@ -418,12 +387,7 @@ fn write_xlsx<W: Write + Seek + Send>(
     let count = db.export_rows(options.report, &options.filter, &mut |row| {
         line += 1;
         progress(1);
-        let pseudonym = if row.anonymized {
-            pseudonyms.of(&row.cube_id)
-        } else {
-            String::new()
-        };
-        for (col, cell) in cells(options.report, row, &pseudonym)?.iter().enumerate() {
+        for (col, cell) in cells(options.report, row)?.iter().enumerate() {
             let col = col as u16;
             match cell {
                 Cell::Text(s) => {

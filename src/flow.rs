@@ -66,7 +66,7 @@ pub fn reactivate(db: &Db, name: &str, now: DateTime<Utc>) -> Result<Campaign> {
 /// Which customers to move.
 #[derive(Debug, Clone)]
 pub enum Selection {
-    /// Cube ids or customer numbers.
+    /// References or customer numbers.
     Customers(Vec<String>),
     /// Every customer of a campaign, optionally at one stage.
     From {
@@ -151,7 +151,7 @@ fn select(tx: &Tx, selection: &Selection) -> Result<Vec<CustomerRef>> {
                 let mut details: Vec<String> = unknown
                     .iter()
                     .take(MAX_LISTED)
-                    .map(|k| format!("no customer has the cube id or customer number {k:?}"))
+                    .map(|k| format!("no customer has the reference or customer number {k:?}"))
                     .collect();
                 if unknown.len() > MAX_LISTED {
                     details.push(format!("... and {} more", unknown.len() - MAX_LISTED));
@@ -171,7 +171,7 @@ fn select(tx: &Tx, selection: &Selection) -> Result<Vec<CustomerRef>> {
         let count = customers.iter().filter(|c| c.anonymized).count();
         return Err(Failure::refused(format!(
             "customer {} is anonymized and cannot be moved ({count} of the selected are); nothing was moved",
-            anonymized.cube_id
+            anonymized.reference
         ))
         .into());
     }

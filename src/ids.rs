@@ -1,19 +1,28 @@
-//! Cube ids: UUIDv7, in time order, made without a system call per id.
+//! Cube ids: random UUIDs (version 4) that carry no time and no order.
 //!
-//! The 48-bit millisecond timestamp comes first; within one millisecond a
-//! 12-bit counter keeps ids in the order they were made (RFC 9562, method 1);
-//! the rest is random from a generator seeded once from the operating system.
-//! Ids appended in order keep the cube id index compact when importing.
-
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
+//! Someone holding an import file must not be able to line its rows up with
+//! the kept rows by their ids (DESIGN.md, promise 10), so ids are not in time
+//! order (as UUIDv7 is), and not from a generator whose state one id would
+//! give away (as a seeded SplitMix64 would: it can be run backwards from one
+//! output and put every other id in order). They come from the operating
+//! system's random source, fetched in blocks so that a bulk import does not
+//! make one system call per id.
+//!
+//! The demo alone uses a seeded generator, so that the same seed gives the
+//! same demo data.
 
 use uuid::Uuid;
 
+/// Random bytes fetched at a time: ids for 4,096 customers.
+const BLOCK: usize = 64 * 1024;
+
 pub struct IdGen {
-    state: u64,
-    last_ms: u64,
-    counter: u16,
+    source: Source,
+}
+
+enum Source {
+    System { block: Vec<u8>, used: usize },
+    Seeded(u64),
 }
 
 impl Default for IdGen {
@@ -23,47 +32,54 @@ impl Default for IdGen {
 }
 
 impl IdGen {
+    /// Ids from the operating system's random source.
     pub fn new() -> IdGen {
-        let seed = RandomState::new().build_hasher().finish();
-        IdGen::with_seed(seed)
+        IdGen {
+            source: Source::System {
+                block: vec![0; BLOCK],
+                used: BLOCK,
+            },
+        }
     }
 
-    /// A generator whose random part is fixed by `seed` (the demo's).
+    /// Ids fixed by `seed`: for the demo only.
     pub fn with_seed(seed: u64) -> IdGen {
         IdGen {
-            state: seed,
-            last_ms: 0,
-            counter: 0,
+            source: Source::Seeded(seed),
         }
     }
 
-    fn random(&mut self) -> u64 {
-        // SplitMix64.
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// The next id for a time given in Unix milliseconds.
-    pub fn next(&mut self, unix_ms: u64) -> Uuid {
-        if unix_ms > self.last_ms {
-            self.last_ms = unix_ms;
-            self.counter = (self.random() & 0x3FF) as u16;
-        } else {
-            self.counter += 1;
-            if self.counter > 0xFFF {
-                // Counter spent: borrow the next millisecond.
-                self.last_ms += 1;
-                self.counter = 0;
+    /// The next cube id.
+    pub fn next(&mut self) -> Uuid {
+        let mut bytes = [0u8; 16];
+        match &mut self.source {
+            Source::System { block, used } => {
+                if *used == block.len() {
+                    // Without a random source there is no safe id to give;
+                    // no system cube runs on lacks one.
+                    getrandom::fill(block).expect("the operating system's random source works");
+                    *used = 0;
+                }
+                bytes.copy_from_slice(&block[*used..*used + 16]);
+                *used += 16;
+            }
+            Source::Seeded(state) => {
+                for half in bytes.chunks_mut(8) {
+                    half.copy_from_slice(&splitmix(state).to_le_bytes());
+                }
             }
         }
-        let mut bytes = [0u8; 10];
-        bytes[..2].copy_from_slice(&self.counter.to_be_bytes());
-        bytes[2..].copy_from_slice(&self.random().to_be_bytes());
-        uuid::Builder::from_unix_timestamp_millis(self.last_ms, &bytes).into_uuid()
+        uuid::Builder::from_random_bytes(bytes).into_uuid()
     }
+}
+
+/// SplitMix64, for the demo's reproducible ids.
+fn splitmix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 #[cfg(test)]
@@ -71,15 +87,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_are_v7_and_in_order() {
+    fn ids_are_random_v4_and_unique() {
         let mut ids = IdGen::new();
-        let mut last = ids.next(1_795_000_000_000);
-        for i in 0..10_000 {
-            let id = ids.next(1_795_000_000_000 + i / 7000);
-            assert_eq!(id.get_version_num(), 7);
-            assert!(id > last, "{id} after {last}");
-            last = id;
-        }
-        assert_ne!(IdGen::new().next(1), IdGen::new().next(1));
+        let made: Vec<Uuid> = (0..10_000).map(|_| ids.next()).collect();
+        assert!(made.iter().all(|id| id.get_version_num() == 4));
+        let mut sorted = made.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), made.len());
+        // In no order: about half of the neighbours go up.
+        let up = made.windows(2).filter(|w| w[1] > w[0]).count();
+        assert!((4_000..6_000).contains(&up), "{up} of 9,999 go up");
+        assert_eq!(IdGen::with_seed(7).next(), IdGen::with_seed(7).next());
+        assert_ne!(IdGen::new().next(), IdGen::new().next());
     }
 }

@@ -210,7 +210,7 @@ impl<'a> CommandHelper<'a> {
             .iter()
             .map(|c| {
                 vec![
-                    c.cube_id.clone(),
+                    c.reference.clone(),
                     c.customer_no.clone().unwrap_or_default(),
                     c.name.clone(),
                     c.email.clone(),
@@ -224,7 +224,7 @@ impl<'a> CommandHelper<'a> {
         self.print_rows(
             format,
             &[
-                "cube_id",
+                "ref",
                 "customer_no",
                 "name",
                 "email",

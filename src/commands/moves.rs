@@ -15,10 +15,10 @@ pub struct MoveArgs {
     /// The campaign to move the customers into (must be active)
     #[arg(long, value_name = "CAMPAIGN")]
     pub to: String,
-    /// A customer, by cube id or customer number (repeatable)
+    /// A customer, by reference or customer number (repeatable)
     #[arg(long, value_name = "ID")]
     pub customer: Vec<String>,
-    /// A file with one cube id or customer number per line (`-` for stdin)
+    /// A file with one reference or customer number per line (`-` for stdin)
     #[arg(long, value_name = "FILE")]
     pub file: Option<PathBuf>,
     /// Every customer of this campaign

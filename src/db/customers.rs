@@ -63,7 +63,9 @@ pub struct Card {
 pub struct CustomerRow {
     #[serde(skip)]
     pub id: i64,
-    pub cube_id: String,
+    /// The public reference (never the cube id).
+    #[serde(rename = "ref")]
+    pub reference: String,
     pub customer_no: Option<String>,
     pub name: String,
     pub email: String,
@@ -77,7 +79,8 @@ pub struct CustomerRow {
 /// One customer in full, for `customer show`.
 #[derive(Debug, Clone, Serialize)]
 pub struct CustomerView {
-    pub cube_id: String,
+    #[serde(rename = "ref")]
+    pub reference: String,
     #[serde(flatten)]
     pub card: Card,
     pub campaign: Option<String>,
@@ -98,16 +101,17 @@ pub struct CustomerFilter {
     pub limit: Option<u64>,
 }
 
-/// A customer found by cube id or customer number.
+/// A customer found by reference or customer number.
 #[derive(Debug, Clone)]
 pub struct CustomerRef {
     pub id: i64,
-    pub cube_id: String,
+    /// The public reference.
+    pub reference: String,
     pub campaign_id: Option<i64>,
     pub anonymized: bool,
 }
 
-const ROW_COLUMNS: &str = "c.id, c.cube_id, c.customer_no, c.name, c.email, c.phone, \
+const ROW_COLUMNS: &str = "c.id, c.ref, c.customer_no, c.name, c.email, c.phone, \
      k.name, c.stage, s.username, c.anonymized_at";
 const ROW_JOINS: &str = "customers c LEFT JOIN campaigns k ON k.id = c.campaign_id \
      LEFT JOIN sellers s ON s.id = c.seller_id";
@@ -162,6 +166,10 @@ impl Card {
 const ROWS_PER_INSERT: usize = 32;
 /// Values bound per row; the campaign, stage and time are bound once, as ?1-?3.
 const ROW_PARAMS: usize = 12;
+
+/// A new customer's public reference: 16 hex digits (64 bits) from SQLite's
+/// random source, unique by the index on it.
+const NEW_REF: &str = "lower(hex(randomblob(8)))";
 
 /// Inserts new customers many rows per statement, binding the cards' text
 /// where it lies instead of copying it (see [`StaticStatement`]).
@@ -253,7 +261,7 @@ fn insert_sql(rows: usize) -> String {
             let own: Vec<String> = (first..first + ROW_PARAMS)
                 .map(|i| format!("?{i}"))
                 .collect();
-            format!("({}, ?1, ?2, ?3, ?3)", own.join(", "))
+            format!("({}, ?1, ?2, ?3, ?3, {NEW_REF})", own.join(", "))
         })
         .collect();
     // OR IGNORE: a row whose customer number is taken is left out, and the
@@ -264,7 +272,7 @@ fn insert_sql(rows: usize) -> String {
     format!(
         "INSERT OR IGNORE INTO customers (cube_id, customer_no, name, email, phone, address, \
          postal_code, city, birth_date, company, notes, extra, campaign_id, stage, created_at, \
-         updated_at) VALUES {}",
+         updated_at, ref) VALUES {}",
         values.join(", ")
     )
 }
@@ -279,7 +287,7 @@ fn stage_of(row: &Row, index: usize) -> rusqlite::Result<Option<Stage>> {
 fn customer_row(r: &Row) -> rusqlite::Result<CustomerRow> {
     Ok(CustomerRow {
         id: r.get(0)?,
-        cube_id: r.get(1)?,
+        reference: r.get(1)?,
         customer_no: r.get(2)?,
         name: r.get(3)?,
         email: r.get(4)?,
@@ -294,7 +302,7 @@ fn customer_row(r: &Row) -> rusqlite::Result<CustomerRow> {
 fn customer_ref(r: &Row) -> rusqlite::Result<CustomerRef> {
     Ok(CustomerRef {
         id: r.get(0)?,
-        cube_id: r.get(1)?,
+        reference: r.get(1)?,
         campaign_id: r.get(2)?,
         anonymized: r.get::<_, Option<String>>(3)?.is_some(),
     })
@@ -363,7 +371,7 @@ impl Db {
     /// The customer with this customer number, if one that is not anonymized has it.
     pub fn customer_by_number(&self, customer_no: &str) -> Result<Option<CustomerRef>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, cube_id, campaign_id, anonymized_at FROM customers \
+            "SELECT id, ref, campaign_id, anonymized_at FROM customers \
              WHERE customer_no = ?1 AND anonymized_at IS NULL",
         )?;
         stmt.query_row([customer_no], customer_ref)
@@ -371,19 +379,30 @@ impl Db {
             .context("cannot look up a customer number")
     }
 
-    /// The customer with this cube id (anonymized or not).
+    /// The customer with this cube id (anonymized or not): for the import's
+    /// own bookkeeping, never for an id from outside.
     pub fn customer_by_cube_id(&self, cube_id: &str) -> Result<Option<CustomerRef>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, cube_id, campaign_id, anonymized_at FROM customers WHERE cube_id = ?1",
+            "SELECT id, ref, campaign_id, anonymized_at FROM customers WHERE cube_id = ?1",
         )?;
         stmt.query_row([cube_id.to_ascii_lowercase()], customer_ref)
             .optional()
             .context("cannot look up a cube id")
     }
 
-    /// The customer named by `key`: a cube id, else a customer number.
+    /// The customer with this public reference (anonymized or not).
+    pub fn customer_by_ref(&self, reference: &str) -> Result<Option<CustomerRef>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, ref, campaign_id, anonymized_at FROM customers WHERE ref = ?1",
+        )?;
+        stmt.query_row([reference.to_ascii_lowercase()], customer_ref)
+            .optional()
+            .context("cannot look up a customer reference")
+    }
+
+    /// The customer named by `key`: a reference, else a customer number.
     pub fn find_customer(&self, key: &str) -> Result<Option<CustomerRef>> {
-        match self.customer_by_cube_id(key)? {
+        match self.customer_by_ref(key)? {
             Some(found) => Ok(Some(found)),
             None => self.customer_by_number(key),
         }
@@ -396,7 +415,7 @@ impl Db {
         stage: Option<Stage>,
     ) -> Result<Vec<CustomerRef>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, cube_id, campaign_id, anonymized_at FROM customers \
+            "SELECT id, ref, campaign_id, anonymized_at FROM customers \
              WHERE campaign_id = ?1 AND (?2 IS NULL OR stage = ?2) ORDER BY id",
         )?;
         let rows = stmt
@@ -485,7 +504,7 @@ impl Db {
     /// One customer in full.
     pub fn customer_view(&self, id: i64) -> Result<CustomerView> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT c.cube_id, c.customer_no, c.name, c.email, c.phone, c.address, c.postal_code, \
+            "SELECT c.ref, c.customer_no, c.name, c.email, c.phone, c.address, c.postal_code, \
              c.city, c.birth_date, c.company, c.notes, c.extra, k.name, c.stage, s.username, \
              c.created_at, c.updated_at, c.anonymized_at \
              FROM customers c LEFT JOIN campaigns k ON k.id = c.campaign_id \
@@ -494,7 +513,7 @@ impl Db {
         stmt.query_row([id], |r| {
             let extra: String = r.get(11)?;
             Ok(CustomerView {
-                cube_id: r.get(0)?,
+                reference: r.get(0)?,
                 card: Card {
                     customer_no: r.get(1)?,
                     name: r.get(2)?,

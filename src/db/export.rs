@@ -35,7 +35,8 @@ pub struct ExportRow {
     pub at: Vec<u8>,
     pub campaign: String,
     pub seller: String,
-    pub cube_id: Vec<u8>,
+    /// The customer's public reference (`anon-...` once anonymized).
+    pub reference: Vec<u8>,
     pub anonymized: bool,
     pub customer_no: Vec<u8>,
     pub name: Vec<u8>,
@@ -52,20 +53,9 @@ pub struct ExportRow {
 }
 
 const CUSTOMER: &str =
-    "c.cube_id, c.anonymized_at IS NOT NULL, coalesce(c.customer_no, ''), c.name, c.phone, c.email";
+    "c.ref, c.anonymized_at IS NOT NULL, coalesce(c.customer_no, ''), c.name, c.phone, c.email";
 
 impl Db {
-    /// The key of the export pseudonyms (hex), made at migration time.
-    pub fn pseudonym_key(&self) -> Result<String> {
-        self.conn
-            .query_row(
-                "SELECT value FROM settings WHERE key = 'pseudonym_key'",
-                [],
-                |r| r.get(0),
-            )
-            .context("cannot read the pseudonym key")
-    }
-
     /// Calls `each` for every row of `report`, in time order; returns the count.
     /// `each` may swap the row for another: the next row is read into that
     /// one's buffers.
@@ -130,7 +120,7 @@ impl Db {
                 // Into the same buffers every row: no allocation per value.
                 for (i, buffer) in [
                     (0, &mut row.at),
-                    (3, &mut row.cube_id),
+                    (3, &mut row.reference),
                     (5, &mut row.customer_no),
                     (6, &mut row.name),
                     (7, &mut row.phone),

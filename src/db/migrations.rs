@@ -209,6 +209,19 @@ const MIGRATIONS: &[Migration] = &[
             "state IN ('queued', 'running', 'scrub_pending', 'done', 'failed', 'undone')",
         )
     }),
+    // 8: a public reference for each customer, which listings, exports and
+    // arguments use instead of the cube id (that never leaves the database);
+    // anonymizing replaces it with an `anon-` one. The key of the keyed-hash
+    // export pseudonyms it replaces goes: anyone with a backup had it.
+    Migration::Sql(
+        r#"
+    ALTER TABLE customers ADD COLUMN ref TEXT;
+    UPDATE customers SET ref = CASE WHEN anonymized_at IS NULL THEN '' ELSE 'anon-' END
+        || lower(hex(randomblob(8)));
+    CREATE UNIQUE INDEX customers_ref ON customers(ref);
+    DELETE FROM settings WHERE key = 'pseudonym_key';
+    "#,
+    ),
 ];
 
 const STAGE_CHECK_BEFORE: &str = "stage IN ('available', 'assigned', 'completed')";

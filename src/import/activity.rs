@@ -57,7 +57,7 @@ impl Columns {
     /// Requires a column that names the row's customer: its customer number
     /// or its cube id.
     fn require_customer(&self, header: &[String]) -> Result<()> {
-        if self.0.contains_key(&Field::CubeId) {
+        if self.0.contains_key(&Field::Ref) {
             return Ok(());
         }
         self.require(&[Field::CustomerNo], header)
@@ -80,13 +80,13 @@ fn row_customer(
     columns: &Columns,
     tx: &Tx,
 ) -> Result<Option<CustomerRef>> {
-    let cube_id = columns.get(record, Field::CubeId).trim();
+    let reference = columns.get(record, Field::Ref).trim();
     let number = columns.get(record, Field::CustomerNo).trim();
-    let (found, column, key) = if !cube_id.is_empty() {
+    let (found, column, key) = if !reference.is_empty() {
         (
-            tx.customer_by_cube_id(cube_id)?,
-            columns.index(Field::CubeId),
-            format!("the cube id {cube_id:?}"),
+            tx.customer_by_ref(reference)?,
+            columns.index(Field::Ref),
+            format!("the reference {reference:?}"),
         )
     } else if !number.is_empty() {
         (
@@ -97,8 +97,8 @@ fn row_customer(
     } else {
         let column = columns
             .index(Field::CustomerNo)
-            .min(columns.index(Field::CubeId));
-        input.bad_row(record, column, "no customer number or cube id")?;
+            .min(columns.index(Field::Ref));
+        input.bad_row(record, column, "no customer number or reference")?;
         return Ok(None);
     };
     match found {
@@ -107,11 +107,11 @@ fn row_customer(
             Ok(None)
         }
         Some(c) if c.anonymized => {
-            // The cube id is no personal data; nothing else of the customer is shown.
+            // The reference is no personal data; nothing else of the customer is shown.
             input.bad_row(
                 record,
                 column,
-                &format!("customer {} is anonymized", c.cube_id),
+                &format!("customer {} is anonymized", c.reference),
             )?;
             Ok(None)
         }

@@ -136,7 +136,7 @@ impl CardColumns {
                 }
                 // Not imported, or no field of a customer's card.
                 Field::Ignore
-                | Field::CubeId
+                | Field::Ref
                 | Field::Campaign
                 | Field::Seller
                 | Field::Date
@@ -202,9 +202,8 @@ pub(super) fn import(
         // records into their memory and frees the rest (the system allocator
         // frees much faster on the thread that allocated).
         let (give_back, written) = mpsc::channel();
-        let now_ms = now.timestamp_millis().max(0) as u64;
         let columns = &columns;
-        let reading = scope.spawn(move || read_cards(rows, columns, now_ms, sender, written));
+        let reading = scope.spawn(move || read_cards(rows, columns, sender, written));
         for batch in batches {
             progress(batch.len() as u64);
             let cards: Vec<_> = batch
@@ -254,7 +253,6 @@ pub(super) fn import(
 fn read_cards(
     mut rows: Rows,
     columns: &CardColumns,
-    now_ms: u64,
     sender: mpsc::SyncSender<Vec<Parsed>>,
     written: mpsc::Receiver<Vec<Parsed>>,
 ) -> Result<()> {
@@ -270,9 +268,7 @@ fn read_cards(
             },
             Line::Good(record) => Parsed {
                 card: check_card(&rows.header, &record, columns).map(|mut checked| {
-                    ids.next(now_ms)
-                        .hyphenated()
-                        .encode_lower(&mut checked.cube_id);
+                    ids.next().hyphenated().encode_lower(&mut checked.cube_id);
                     checked
                 }),
                 record,

@@ -25,7 +25,7 @@ pub enum Field {
     CustomerNo,
     /// How an outcomes or history row names its customer, instead of the
     /// customer number.
-    CubeId,
+    Ref,
     Name,
     FirstName,
     LastName,
@@ -73,7 +73,7 @@ impl Field {
                     "clientid",
                 ],
             ),
-            Field::CubeId => ("cube_id", &["cubeid"]),
+            Field::Ref => ("ref", &["ref", "reference", "referanse", "kundereferanse"]),
             Field::Name => (
                 "name",
                 &[
@@ -216,10 +216,10 @@ impl FileKind {
                 BirthDate, Company, Notes, Extra, Ignore,
             ],
             FileKind::Outcomes => &[
-                CustomerNo, CubeId, Campaign, Seller, Date, Outcome, Comment, Product, Quantity,
+                CustomerNo, Ref, Campaign, Seller, Date, Outcome, Comment, Product, Quantity,
                 UnitPrice, Recording,
             ],
-            FileKind::History => &[CustomerNo, CubeId, Date, Kind, Text],
+            FileKind::History => &[CustomerNo, Ref, Date, Kind, Text],
         }
     }
 
@@ -311,7 +311,8 @@ mod tests {
             ("Kunde-ID", [Some(Field::CustomerNo); 3]),
             ("Client ID", [Some(Field::CustomerNo); 3]),
             ("Cust. No", [Some(Field::CustomerNo); 3]),
-            ("cube_id", [None, Some(Field::CubeId), Some(Field::CubeId)]),
+            ("ref", [None, Some(Field::Ref), Some(Field::Ref)]),
+            ("Referanse", [None, Some(Field::Ref), Some(Field::Ref)]),
             ("Date", [None, Some(Field::Date), Some(Field::Date)]),
             ("At", [None, Some(Field::Date), Some(Field::Date)]),
             (

@@ -67,7 +67,7 @@ fn counts_per_stage_follow_assigns_and_moves() {
 #[test]
 fn move_by_cube_id_from_stdin() {
     let cube = setup();
-    let id = cube.customer("3")["cube_id"].as_str().unwrap().to_string();
+    let id = cube.customer("3")["ref"].as_str().unwrap().to_string();
     cube.run_with_input(&["move", "--to", "Høst", "--file", "-"], id.as_bytes())
         .ok();
     assert_eq!(cube.customer("3")["campaign"], "Høst");
@@ -106,11 +106,11 @@ fn unknown_customers_move_nobody() {
 #[test]
 fn anonymized_customers_cannot_be_moved() {
     let cube = setup();
-    let id = cube.customer("2")["cube_id"].as_str().unwrap().to_string();
+    let id = cube.customer("2")["ref"].as_str().unwrap().to_string();
     rusqlite::Connection::open(cube.db())
         .unwrap()
         .execute(
-            "UPDATE customers SET name = 'Anonymized', customer_no = NULL, anonymized_at = ?1 WHERE cube_id = ?2",
+            "UPDATE customers SET name = 'Anonymized', customer_no = NULL, anonymized_at = ?1 WHERE ref = ?2",
             [crate::NOW, &id],
         )
         .unwrap();

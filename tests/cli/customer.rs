@@ -23,8 +23,8 @@ fn list_filters_and_show() {
     assert_eq!(shown["name"], "Åse Lie");
     assert_eq!(shown["campaign"], "Vår");
     assert_eq!(shown["stage"], "available");
-    // The cube id finds it as well.
-    let by_id = cube.customer(shown["cube_id"].as_str().unwrap());
+    // The reference finds it as well.
+    let by_id = cube.customer(shown["ref"].as_str().unwrap());
     assert_eq!(by_id["customer_no"], "1");
 }
 
@@ -33,11 +33,11 @@ fn an_anonymized_customer_shows_nothing_but_that() {
     let cube = Cube::new();
     cube.import_customers("customer_no,name,email\n1,Åse Lie,ase@x.no\n", &[])
         .ok();
-    let id = cube.customer("1")["cube_id"].as_str().unwrap().to_string();
+    let id = cube.customer("1")["ref"].as_str().unwrap().to_string();
     rusqlite::Connection::open(cube.db())
         .unwrap()
         .execute(
-            "UPDATE customers SET anonymized_at = '2026-11-01T00:00:00Z' WHERE cube_id = ?1",
+            "UPDATE customers SET anonymized_at = '2026-11-01T00:00:00Z' WHERE ref = ?1",
             [&id],
         )
         .unwrap();
@@ -53,7 +53,7 @@ fn an_anonymized_customer_shows_nothing_but_that() {
     let json = cube.customer(&id);
     assert_eq!(
         json,
-        serde_json::json!({"cube_id": id, "name": "Anonymized", "anonymized_at": "2026-11-01T00:00:00Z"})
+        serde_json::json!({"ref": id, "name": "Anonymized", "anonymized_at": "2026-11-01T00:00:00Z"})
     );
 }
 
@@ -65,7 +65,7 @@ fn an_unknown_customer_is_one_clear_line() {
     assert_eq!(run.code, 1);
     assert_eq!(
         run.stderr,
-        "cube: error: no customer has the cube id or customer number \"K-404\"\n"
+        "cube: error: no customer has the reference or customer number \"K-404\"\n"
     );
 }
 

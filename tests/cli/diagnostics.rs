@@ -37,10 +37,7 @@ fn nothing_said_about_anonymized_customers_holds_their_data() {
         &[],
     )
     .ok();
-    let id = cube.customer("M-0001")["cube_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = cube.customer("M-0001")["ref"].as_str().unwrap().to_string();
     cube.run(&["backup", "create", cube.path("before.db").to_str().unwrap()])
         .ok();
 
@@ -61,8 +58,7 @@ fn nothing_said_about_anonymized_customers_holds_their_data() {
     say(cube.run(&["audit", "--json"]));
     say(cube.run(&["doctor", "--json"]));
     say(cube.run(&["archive", "Merket", "--anonymize", "--dry-run"]));
-    let outcome =
-        format!("cube_id,campaign,seller,date,outcome\n{id},Merket,kari,2026-11-02,Sale\n");
+    let outcome = format!("ref,campaign,seller,date,outcome\n{id},Merket,kari,2026-11-02,Sale\n");
     say(cube.import("outcomes", &outcome, &[]));
     say(cube.run(&[
         "backup",

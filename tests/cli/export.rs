@@ -93,15 +93,12 @@ fn headers_are_in_the_documented_order() {
             .unwrap()
             .to_string()
     };
-    assert_eq!(first_line("outcomes"), "date,campaign,seller,cube_id,customer_no,name,phone,email,outcome,comment,product,quantity,amount");
+    assert_eq!(first_line("outcomes"), "date,campaign,seller,ref,customer_no,name,phone,email,outcome,comment,product,quantity,amount");
     assert_eq!(
         first_line("sales"),
-        "date,campaign,seller,cube_id,customer_no,name,product,quantity,unit_price,amount"
+        "date,campaign,seller,ref,customer_no,name,product,quantity,unit_price,amount"
     );
-    assert_eq!(
-        first_line("history"),
-        "date,cube_id,customer_no,name,kind,text"
-    );
+    assert_eq!(first_line("history"), "date,ref,customer_no,name,kind,text");
 }
 
 #[test]
@@ -164,7 +161,7 @@ fn anonymized_customers_read_anonymized_and_totals_stay() {
         by
     };
     let before = parse(&cube.run(&["export", "sales"]).ok().stdout, b',');
-    let cube_ids: Vec<String> = before.iter().map(|r| r["cube_id"].clone()).collect();
+    let refs: Vec<String> = before.iter().map(|r| r["ref"].clone()).collect();
     cube.run(&["anonymize", "Vår"]).ok();
 
     let after = parse(&cube.run(&["export", "sales"]).ok().stdout, b',');
@@ -176,8 +173,8 @@ fn anonymized_customers_read_anonymized_and_totals_stay() {
         for column in ["customer_no", "phone", "email", "comment"] {
             assert_eq!(row[column], "", "{column}");
         }
-        assert!(row["cube_id"].starts_with("anon-"), "{}", row["cube_id"]);
-        assert!(!cube_ids.contains(&row["cube_id"]));
+        assert!(row["ref"].starts_with("anon-"), "{}", row["ref"]);
+        assert!(!refs.contains(&row["ref"]));
         assert!(!row["outcome"].is_empty() && !row["seller"].is_empty() && !row["date"].is_empty());
     }
     let kontroll = outcomes
@@ -192,7 +189,7 @@ fn anonymized_customers_read_anonymized_and_totals_stay() {
     let again = parse(&cube.run(&["export", "outcomes"]).ok().stdout, b',');
     assert_eq!(outcomes, again);
     let distinct: std::collections::BTreeSet<&String> =
-        outcomes.iter().map(|r| &r["cube_id"]).collect();
+        outcomes.iter().map(|r| &r["ref"]).collect();
     assert_eq!(distinct.len(), 4);
     let history = cube.run(&["export", "history"]);
     assert_eq!(parse(&history.ok().stdout, b',').len(), 0);

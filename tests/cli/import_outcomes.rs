@@ -141,10 +141,10 @@ fn outcomes_need_their_columns() {
 #[test]
 fn history_entries() {
     let cube = setup();
-    let id = cube.customer("2")["cube_id"].as_str().unwrap().to_string();
+    let id = cube.customer("2")["ref"].as_str().unwrap().to_string();
     let run = cube.import(
         "history",
-        &format!("customer_no,cube_id,date,kind,text\n1,,2026-10-01,call,\"Ringte, fikk svar\"\n,{id},01.10.2026,email,Tilbud sendt\n"),
+        &format!("customer_no,ref,date,kind,text\n1,,2026-10-01,call,\"Ringte, fikk svar\"\n,{id},01.10.2026,email,Tilbud sendt\n"),
         &["--json"],
     );
     run.ok();

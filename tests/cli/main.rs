@@ -201,7 +201,7 @@ impl Cube {
 
     /// `run`'s transcript for a snapshot, with what differs from one test run
     /// to the next replaced: the temporary folder by `[TMP]`, and each
-    /// distinct id (cube ids and job ids are random) by `[ID1]`, `[ID2]`... in
+    /// distinct id (job ids and customer references are random) by `[ID1]`, `[REF2]`... in
     /// order of first appearance in this test, padded to an id's width where two spaces
     /// follow (a table's column gap), so that columns stay aligned.
     pub fn redacted(&self, run: &Run) -> String {
@@ -209,7 +209,10 @@ impl Cube {
             .transcript()
             .replace(&self.dir.path().display().to_string(), "[TMP]");
         let uuid = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
-        let ids = regex::Regex::new(&format!("({uuid})((?:  )?)")).unwrap();
+        // Job ids are UUIDs; customer references 16 hex digits, `anon-` ones
+        // after anonymizing.
+        let ids =
+            regex::Regex::new(&format!(r"({uuid}|\b(?:anon-)?[0-9a-f]{{16}}\b)((?:  )?)")).unwrap();
         let mut seen = self.ids.lock().unwrap();
         ids.replace_all(&text, |caps: &regex::Captures| {
             let n = match seen.iter().position(|id| id == &caps[1]) {
@@ -219,10 +222,13 @@ impl Cube {
                     seen.len()
                 }
             };
-            let label = format!("[ID{n}]");
+            let (label, width) = match &caps[1] {
+                id if id.len() == 36 => (format!("[ID{n}]"), 36),
+                id => (format!("[REF{n}]"), id.len()),
+            };
             match &caps[2] {
                 "" => label,
-                gap => format!("{label:<36}{gap}"),
+                gap => format!("{label:<width$}{gap}"),
             }
         })
         .into_owned()

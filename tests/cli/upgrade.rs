@@ -49,7 +49,7 @@ fn migrates_and_keeps_everything(fixture: &str, version: i64) {
         ),
         (Some(3), Some(2), Some(1))
     );
-    assert_eq!(cube.sql::<i64>("PRAGMA user_version"), 7);
+    assert_eq!(cube.sql::<i64>("PRAGMA user_version"), 8);
     let index: String =
         cube.sql("SELECT sql FROM sqlite_master WHERE name = 'customers_anonymized'");
     assert!(index.contains("WHERE anonymized_at IS NOT NULL"), "{index}");
@@ -68,8 +68,11 @@ fn migrates_and_keeps_everything(fixture: &str, version: i64) {
         "{refused}"
     );
     assert_eq!(cube.sql::<String>("PRAGMA integrity_check"), "ok");
-    let key: String = cube.sql("SELECT value FROM settings WHERE key = 'pseudonym_key'");
-    assert_eq!(key.len(), 64);
+    // Migration 8: every customer has a reference, and the pseudonym key is gone.
+    let no_ref: i64 = cube.sql("SELECT count(*) FROM customers WHERE ref IS NULL");
+    assert_eq!(no_ref, 0);
+    let keys: i64 = cube.sql("SELECT count(*) FROM settings WHERE key = 'pseudonym_key'");
+    assert_eq!(keys, 0);
 
     let ase = cube.customer("V1-1");
     assert_eq!(

@@ -9,7 +9,7 @@ use clap::Subcommand;
 pub enum CustomerCommand {
     /// List customers, oldest first
     List(list::ListArgs),
-    /// Show one customer's card, by cube id or customer number
+    /// Show one customer's card, by reference or customer number
     Show(show::ShowArgs),
 }
 

@@ -8,7 +8,7 @@ use crate::Failure;
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// A cube id or customer number
+    /// A reference (see `customer list`) or customer number
     pub id: String,
 }
 
@@ -18,7 +18,7 @@ pub fn run(args: ShowArgs, cmd: &CommandHelper) -> Result<()> {
     let db = &store.db;
     let found = db.find_customer(args.id.trim())?.ok_or_else(|| {
         Failure::failed(format!(
-            "no customer has the cube id or customer number {:?}",
+            "no customer has the reference or customer number {:?}",
             args.id
         ))
     })?;
@@ -27,13 +27,13 @@ pub fn run(args: ShowArgs, cmd: &CommandHelper) -> Result<()> {
         // Nothing of the card is shown, not even the blanked fields.
         if ui.json() {
             ui.print_json(
-                &json!({ "cube_id": view.cube_id, "name": "Anonymized", "anonymized_at": at }),
+                &json!({ "ref": view.reference, "name": "Anonymized", "anonymized_at": at }),
             )?;
         } else {
             ui.table(
                 &["customer", ""],
                 &[
-                    vec!["cube_id".into(), view.cube_id.clone()],
+                    vec!["ref".into(), view.reference.clone()],
                     vec!["name".into(), "Anonymized".into()],
                     vec![
                         "anonymized".into(),
@@ -50,7 +50,7 @@ pub fn run(args: ShowArgs, cmd: &CommandHelper) -> Result<()> {
     }
     let card = &view.card;
     let mut rows = vec![
-        ("cube_id", view.cube_id.clone()),
+        ("ref", view.reference.clone()),
         ("customer_no", card.customer_no.clone().unwrap_or_default()),
         ("name", card.name.clone()),
         ("email", card.email.clone()),

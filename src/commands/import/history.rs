@@ -4,7 +4,7 @@ use clap::Args;
 use crate::commands::CommandHelper;
 use crate::import;
 
-/// Columns: customer_no or cube_id, date, kind (call, email, note, ...), text.
+/// Columns: customer_no or ref, date, kind (call, email, note, ...), text.
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
     #[command(flatten)]

@@ -4,7 +4,7 @@ use clap::Args;
 use crate::commands::CommandHelper;
 use crate::import;
 
-/// Columns: customer_no or cube_id, campaign, seller, date, outcome, comment,
+/// Columns: customer_no or ref, campaign, seller, date, outcome, comment,
 /// and optionally product, quantity, unit_price (a sale) and recording (a path
 /// relative to the recordings folder).
 #[derive(Debug, Args)]

@@ -239,7 +239,7 @@ pub fn fill(
         let idle_days = slot.map_or(30, |s| CAMPAIGNS[s].2);
         let created = now - Duration::days(idle_days + 30);
         // From the seeded generator: the same seed, the same ids.
-        let cube_id = ids.next();
+        let cube_id = ids.cube_id();
         let id = tx
             .insert_customer(&cube_id.to_string(), &card, campaign_id, created)?
             .context("the demo data repeats a customer number")?;

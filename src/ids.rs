@@ -50,7 +50,7 @@ impl IdGen {
     }
 
     /// The next cube id.
-    pub fn next(&mut self) -> Uuid {
+    pub fn cube_id(&mut self) -> Uuid {
         let mut bytes = [0u8; 16];
         match &mut self.source {
             Source::System { block, used } => {
@@ -89,7 +89,7 @@ mod tests {
     #[test]
     fn ids_are_random_v4_and_unique() {
         let mut ids = IdGen::new();
-        let made: Vec<Uuid> = (0..10_000).map(|_| ids.next()).collect();
+        let made: Vec<Uuid> = (0..10_000).map(|_| ids.cube_id()).collect();
         assert!(made.iter().all(|id| id.get_version_num() == 4));
         let mut sorted = made.clone();
         sorted.sort();
@@ -98,7 +98,7 @@ mod tests {
         // In no order: about half of the neighbours go up.
         let up = made.windows(2).filter(|w| w[1] > w[0]).count();
         assert!((4_000..6_000).contains(&up), "{up} of 9,999 go up");
-        assert_eq!(IdGen::with_seed(7).next(), IdGen::with_seed(7).next());
-        assert_ne!(IdGen::new().next(), IdGen::new().next());
+        assert_eq!(IdGen::with_seed(7).cube_id(), IdGen::with_seed(7).cube_id());
+        assert_ne!(IdGen::new().cube_id(), IdGen::new().cube_id());
     }
 }

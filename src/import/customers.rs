@@ -268,7 +268,9 @@ fn read_cards(
             },
             Line::Good(record) => Parsed {
                 card: check_card(&rows.header, &record, columns).map(|mut checked| {
-                    ids.next().hyphenated().encode_lower(&mut checked.cube_id);
+                    ids.cube_id()
+                        .hyphenated()
+                        .encode_lower(&mut checked.cube_id);
                     checked
                 }),
                 record,

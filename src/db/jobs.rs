@@ -216,8 +216,8 @@ impl Db {
     pub fn pick_batch(&self, job_rowid: i64, limit: u64) -> Result<Vec<String>> {
         let conn = &self.conn;
         conn.execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS batch (id INTEGER PRIMARY KEY, cube_id TEXT NOT NULL); \
-             DELETE FROM batch;",
+            "CREATE TEMP TABLE IF NOT EXISTS batch (id INTEGER PRIMARY KEY, cube_id TEXT NOT NULL, \
+             new_id INTEGER); DELETE FROM batch;",
         )?;
         conn.prepare_cached(
             "INSERT INTO batch (id, cube_id) SELECT c.id, c.cube_id FROM job_customers jc \
@@ -241,9 +241,14 @@ impl Db {
     /// number and extra fields, the comments of their outcomes and the text of
     /// their history; moves their recording paths to the to-do list of files to
     /// delete; records them in the erasure ledger. Outcomes, sales and campaign
-    /// links stay.
+    /// links stay, with nothing kept that leads back (DESIGN.md, promise 10):
+    /// the reference is replaced by a new `anon-` one, every kept time (the
+    /// card's, its outcomes', sales' and history's) is cut to the day, and the
+    /// customer, outcome, sale and history rows get new random row ids (the
+    /// links follow), so that neither a time nor a position lines them up with
+    /// an import file or a phone system's call log.
     pub fn erase_batch(&self, job_rowid: i64, now: DateTime<Utc>) -> Result<u64> {
-        let now = super::timestamp(now);
+        let now = super::timestamp(super::day(now));
         let steps: [(&str, &str); 7] = [
             (
                 "INSERT INTO recording_deletions (job_id, path) \
@@ -289,8 +294,81 @@ impl Db {
             };
             result.context(context)?;
         }
+        self.renumber_batch()?;
         self.conn.execute_batch("DELETE FROM batch")?;
         Ok(n)
+    }
+
+    /// Gives the batch's customers, and their outcomes, sales and history,
+    /// new random row ids (the links follow) and cuts their kept times to the
+    /// day. Row ids are drawn from 62 bits: a clash with a row id in use is
+    /// all but impossible, and would fail the batch, which a resume redoes.
+    fn renumber_batch(&self) -> Result<()> {
+        const RANDOM_ID: &str = "1 + abs(random() % 4611686018427387903)";
+        const DAY: &str = "substr({}, 1, 10) || 'T00:00:00Z'";
+        let day = |column: &str| DAY.replace("{}", column);
+        let mut steps = vec![
+            format!("UPDATE batch SET new_id = {RANDOM_ID}"),
+            "CREATE TEMP TABLE IF NOT EXISTS renumbered (old INTEGER PRIMARY KEY, new INTEGER NOT NULL)"
+                .to_string(),
+        ];
+        // Outcomes first: sales and recordings point at them.
+        steps.extend([
+            "DELETE FROM renumbered".to_string(),
+            format!(
+                "INSERT INTO renumbered SELECT id, {RANDOM_ID} FROM outcomes \
+                 WHERE customer_id IN (SELECT id FROM batch)"
+            ),
+            "UPDATE sales SET outcome_id = (SELECT new FROM renumbered WHERE old = outcome_id) \
+             WHERE outcome_id IN (SELECT old FROM renumbered)"
+                .to_string(),
+            "UPDATE recordings SET outcome_id = (SELECT new FROM renumbered WHERE old = outcome_id) \
+             WHERE outcome_id IN (SELECT old FROM renumbered)"
+                .to_string(),
+        ]);
+        for (table, time) in [
+            ("outcomes", "registered_at"),
+            ("sales", "sold_at"),
+            ("history", "at"),
+        ] {
+            if table != "outcomes" {
+                steps.extend([
+                    "DELETE FROM renumbered".to_string(),
+                    format!(
+                        "INSERT INTO renumbered SELECT id, {RANDOM_ID} FROM {table} \
+                         WHERE customer_id IN (SELECT id FROM batch)"
+                    ),
+                ]);
+            }
+            steps.push(format!(
+                "UPDATE {table} SET id = (SELECT new FROM renumbered WHERE old = {table}.id), \
+                 {time} = {}, customer_id = (SELECT new_id FROM batch WHERE batch.id = {table}.customer_id) \
+                 WHERE id IN (SELECT old FROM renumbered)",
+                day(time)
+            ));
+        }
+        steps.extend([
+            format!(
+                "UPDATE erasures SET customer_id = (SELECT new_id FROM batch WHERE batch.id = erasures.customer_id), \
+                 erased_at = {} WHERE customer_id IN (SELECT id FROM batch)",
+                day("erased_at")
+            ),
+            format!(
+                "UPDATE customers SET id = (SELECT new_id FROM batch WHERE batch.id = customers.id), \
+                 created_at = {}, updated_at = {}, anonymized_at = {} \
+                 WHERE id IN (SELECT id FROM batch)",
+                day("created_at"),
+                day("updated_at"),
+                day("anonymized_at")
+            ),
+        ]);
+        for sql in steps {
+            self.conn
+                .prepare_cached(&sql)?
+                .execute([])
+                .context("cannot give anonymized rows new ids")?;
+        }
+        Ok(())
     }
 
     /// The job with this public id, made (queued, with an empty plan) if this

@@ -18,6 +18,7 @@ mod import_outcomes;
 mod restore_safety;
 mod soak;
 mod store;
+mod unlinkable;
 mod upgrade;
 
 #[path = "../common/mod.rs"]

@@ -1,0 +1,138 @@
+//! Nothing cube keeps leads back to an anonymized person (DESIGN.md, promise
+//! 10), tried as someone holding an old report or the original import files
+//! would: by id, by time, by position.
+
+use crate::Cube;
+
+const N: usize = 200;
+
+/// `N` customers imported in file order into "Leads", each with one sale
+/// whose unit price (100 + its line) says which line it came from, at times
+/// to the second, and a history entry.
+fn leads() -> Cube {
+    let cube = Cube::new();
+    let mut customers = String::from("customer_no,name,email,phone\n");
+    let mut outcomes = String::from(
+        "customer_no,campaign,seller,date,outcome,comment,product,quantity,unit_price\n",
+    );
+    let mut history = String::from("customer_no,date,kind,text\n");
+    for i in 0..N {
+        customers.push_str(&format!(
+            "L{i:04},Lise Linjesen {i},lise{i}@linje.no,+47 9{i:07}\n"
+        ));
+        outcomes.push_str(&format!(
+            "L{i:04},Leads,kari,2026-11-02T{:02}:{:02}:{:02}Z,Sale,Ringt,Fiber,1,{}.00\n",
+            8 + i / 3600,
+            (i / 60) % 60,
+            i % 60,
+            100 + i
+        ));
+        history.push_str(&format!(
+            "L{i:04},2026-11-03T09:{:02}:{:02}Z,call,Ringte\n",
+            (i / 60) % 60,
+            i % 60
+        ));
+    }
+    cube.import_customers(&customers, &["--campaign", "Leads"])
+        .ok();
+    cube.import("outcomes", &outcomes, &[]).ok();
+    cube.import("history", &history, &[]).ok();
+    cube
+}
+
+/// For each kept row in the order SQLite stores it (row id order), the line
+/// of the import file it came from, told by its price.
+fn lines_in_stored_order(cube: &Cube, query: &str) -> Vec<usize> {
+    let conn = rusqlite::Connection::open(cube.db()).unwrap();
+    let mut stmt = conn.prepare(query).unwrap();
+    stmt.query_map([], |r| r.get::<_, i64>(0))
+        .unwrap()
+        .map(|price| (price.unwrap() / 100 - 100) as usize)
+        .collect()
+}
+
+/// How many rows sit where the import file had them, within `slack` places.
+fn in_place(lines: &[usize], slack: usize) -> usize {
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(at, line)| at.abs_diff(**line) <= slack)
+        .count()
+}
+
+#[test]
+fn an_old_report_a_kept_time_or_the_import_order_leads_nowhere() {
+    let cube = leads();
+    let before = cube.run(&["export", "outcomes"]).ok().stdout.clone();
+    let old_refs: Vec<String> = before
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(3).unwrap().to_string())
+        .collect();
+    assert_eq!(old_refs.len(), N);
+
+    // Before: the stored order is the file's.
+    let by_customer =
+        "SELECT s.unit_price FROM customers c JOIN sales s ON s.customer_id = c.id ORDER BY c.id";
+    let by_outcome =
+        "SELECT s.unit_price FROM outcomes o JOIN sales s ON s.outcome_id = o.id ORDER BY o.id";
+    assert_eq!(in_place(&lines_in_stored_order(&cube, by_customer), 0), N);
+
+    cube.run(&["anonymize", "Leads", "--yes"]).ok();
+
+    // Old report: none of its references is kept anywhere, nor in a new report.
+    let after = cube.run(&["export", "outcomes"]).ok().stdout.clone();
+    for old in &old_refs {
+        assert!(cube.files_holding(old).is_empty(), "{old} is still stored");
+        assert!(!after.contains(old.as_str()), "{old} is in a new report");
+    }
+    // Distinct anonymized customers still count right.
+    let refs: std::collections::BTreeSet<&str> = after
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(3).unwrap())
+        .collect();
+    assert_eq!(refs.len(), N);
+    assert!(refs.iter().all(|r| r.starts_with("anon-")));
+
+    // Kept times: the day, never the time of day.
+    for (table, column) in [
+        ("outcomes", "registered_at"),
+        ("sales", "sold_at"),
+        ("history", "at"),
+        ("customers", "created_at"),
+        ("customers", "updated_at"),
+        ("customers", "anonymized_at"),
+        ("erasures", "erased_at"),
+    ] {
+        let timed: i64 = cube.sql(&format!(
+            "SELECT count(*) FROM {table} WHERE {column} NOT LIKE '%T00:00:00Z'"
+        ));
+        assert_eq!(timed, 0, "{table}.{column} keeps a time of day");
+    }
+    assert!(!after.contains("T08:"), "{after}");
+
+    // Order: lined up by position with the import file, the kept rows match
+    // no more than chance would (1 in N exactly, a few within 5 places).
+    for (what, query) in [("customers", by_customer), ("outcomes", by_outcome)] {
+        let lines = lines_in_stored_order(&cube, query);
+        assert_eq!(lines.len(), N);
+        let exact = in_place(&lines, 0);
+        let near = in_place(&lines, 5);
+        assert!(
+            exact <= N / 20,
+            "{what}: {exact} of {N} in their file position"
+        );
+        assert!(near <= N / 5, "{what}: {near} of {N} within 5 places");
+    }
+    // The export of a day lists them in no import order either.
+    let exported: Vec<usize> = after
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let amount = l.rsplit(',').next().unwrap();
+            amount.split('.').next().unwrap().parse::<usize>().unwrap() - 100
+        })
+        .collect();
+    assert!(in_place(&exported, 0) <= N / 20);
+}

@@ -5,14 +5,21 @@
 //!
 //! 1. **Plan**, in one transaction: the campaign is archived, a job is recorded
 //!    with every customer then in the campaign that is not anonymized yet.
-//! 2. **Batches**, each one `IMMEDIATE` transaction with `synchronous=FULL`:
-//!    cards blanked, comments and history text blanked, recording rows moved to
-//!    a to-do list of files to delete, cube ids written to the erasure ledger.
+//! 2. **Mentions**, in one transaction before any card is blanked: every
+//!    mention of the job's customers (name, e-mail, phone, customer number,
+//!    national id) in other records is replaced by `[anonymized]` (see
+//!    [`crate::mentions`]). A crash before it commits leaves every text as it
+//!    was, and the next run does it again.
+//! 3. **Batches**, each one `IMMEDIATE` transaction with `synchronous=FULL`:
+//!    cards blanked (with a new `anon-` reference), comments and history text
+//!    blanked, kept times cut to the day, the rows given new random ids,
+//!    recording rows moved to a to-do list of files to delete, cube ids
+//!    written to the erasure ledger.
 //!    A crash between batches leaves every customer untouched-and-planned or
 //!    fully anonymized; the next run picks up the rest.
-//! 3. **Recording files** are deleted from the to-do list; already gone counts
+//! 4. **Recording files** are deleted from the to-do list; already gone counts
 //!    as done, links are never followed, nothing outside the folder is touched.
-//! 4. **Scrub**: `VACUUM`, then `wal_checkpoint(TRUNCATE)`, so that no free
+//! 5. **Scrub**: `VACUUM`, then `wal_checkpoint(TRUNCATE)`, so that no free
 //!    page, free space in a page or WAL frame keeps an old value. If a reader
 //!    blocks the checkpoint the job stays `scrub_pending` and the next run
 //!    finishes it.
@@ -27,8 +34,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::db::{CampaignStatus, Db, ErasureCounts, Job, JobState};
+use crate::db::{CampaignStatus, Db, ErasureCounts, Job, JobState, TextColumn, Whose, SEARCHED};
 use crate::journal::{Erasures, Journal};
+use crate::mentions::{Identifiers, Matcher, Person};
 use crate::recordings;
 use crate::store::{Actor, Site};
 
@@ -51,6 +59,8 @@ pub struct JobReport {
     pub job: String,
     pub campaign: Option<String>,
     pub customers: u64,
+    /// Mentions of its customers replaced in other records.
+    pub mentions: u64,
     pub recordings_deleted: u64,
     /// Recording paths that were not deleted because they were unsafe
     /// (a link, or outside the folder). Counted, never named.
@@ -81,10 +91,73 @@ pub fn archive_keep(db: &Db, campaign: &str, actor: &Actor) -> Result<bool> {
     Ok(true)
 }
 
-/// What anonymizing a campaign would remove now.
+/// What anonymizing a campaign would remove now, mentions of its customers
+/// in other records included.
 pub fn preview(db: &Db, campaign: &str) -> Result<ErasureCounts> {
     let found = crate::flow::campaign(db, campaign)?;
-    db.erasure_counts(found.id)
+    let mut counts = db.erasure_counts(found.id)?;
+    let whose = Whose::Campaign(found.id);
+    if let Some(matcher) = matcher_of(db, whose)? {
+        counts.mentions = find_mentions(db, whose, &matcher)?
+            .iter()
+            .map(|(_, _, n)| *n)
+            .sum();
+    }
+    Ok(counts)
+}
+
+/// One matcher for the identifiers of all of `whose` customers, or none when
+/// they have none worth searching for.
+fn matcher_of(db: &Db, whose: Whose) -> Result<Option<Matcher>> {
+    let mut ids = Identifiers::default();
+    db.cards_of(whose, &mut |card| {
+        ids.add(&Person {
+            name: &card.name,
+            email: &card.email,
+            phone: &card.phone,
+            customer_no: card.customer_no.as_deref(),
+            national_ids: Vec::new(),
+        })
+    })?;
+    Ok((!ids.is_empty()).then(|| ids.matcher()))
+}
+
+/// The texts that mention `whose` customers: (column, row id, mentions).
+fn find_mentions(db: &Db, whose: Whose, matcher: &Matcher) -> Result<Vec<(TextColumn, i64, u64)>> {
+    let mut found = Vec::new();
+    for column in SEARCHED {
+        db.each_text(column, whose, &mut |id, text| {
+            if let Some((_, n)) = matcher.redact(text) {
+                found.push((column, id, n as u64));
+            }
+            Ok(())
+        })?;
+    }
+    Ok(found)
+}
+
+/// Step 2 of a job: every mention of its customers in other records is
+/// replaced, in one transaction, before any card is blanked (after that,
+/// nothing would be left to find them by). The texts are read outside the
+/// transaction, so that other writers wait only for the few rows that change;
+/// each of those is redacted again as it is when written. Returns how many.
+fn redact_mentions(db: &Db, job: &Job) -> Result<u64> {
+    let whose = Whose::Job(job.rowid);
+    let matcher = matcher_of(db, whose)?;
+    let found = match &matcher {
+        Some(matcher) => find_mentions(db, whose, matcher)?,
+        None => Vec::new(),
+    };
+    let tx = db.begin()?;
+    let mut count = 0;
+    if let Some(matcher) = &matcher {
+        for (column, id, _) in found {
+            count += tx.rewrite_text(column, id, &|text| matcher.redact(text))?;
+        }
+    }
+    tx.set_job_mentions(job.rowid, count)?;
+    tx.commit()?;
+    Ok(count)
 }
 
 /// Archives a campaign and records the job that anonymizes its customers
@@ -141,6 +214,7 @@ pub fn run_job(
         job: job.id.clone(),
         campaign: job.campaign.clone(),
         customers: 0,
+        mentions: job.mentions.unwrap_or(0),
         recordings_deleted: 0,
         recordings_refused: 0,
         scrubbed: false,
@@ -155,6 +229,9 @@ pub fn run_job(
         // from the WAL into the database file as they go is wasted work.
         // The WAL keeps them, durable, until the scrub's checkpoint.
         db.set_wal_autocheckpoint(false)?;
+        if job.mentions.is_none() {
+            report.mentions = redact_mentions(db, job)?;
+        }
         db.with_foreign_keys_off(|| {
             run_batches(db, job, journal, batch, now, &mut report, progress)
         })?;
@@ -174,6 +251,7 @@ pub fn run_job(
                 &json!({
                     "job": job.id,
                     "customers": tx.job(job.rowid)?.done,
+                    "mentions": tx.job(job.rowid)?.mentions.unwrap_or(0),
                     "recordings_deleted": report.recordings_deleted,
                     "recordings_refused": report.recordings_refused,
                 }),

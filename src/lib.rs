@@ -26,6 +26,7 @@ pub mod flow;
 pub mod ids;
 pub mod import;
 pub mod journal;
+pub mod mentions;
 pub mod recordings;
 pub mod store;
 pub mod temps;

@@ -238,8 +238,8 @@ fn dry_run(db: &Db, campaigns: &[String], choice: Option<Choice>, ui: &Ui) -> Re
 
 fn describe_erasure(counts: &ErasureCounts) -> String {
     format!(
-        "anonymize {} customers, blank {} outcome comments and {} history entries, and delete {} recording files",
-        counts.customers, counts.comments, counts.history, counts.recordings
+        "anonymize {} customers, blank {} outcome comments and {} history entries, redact {} mentions of them in other records, and delete {} recording files",
+        counts.customers, counts.comments, counts.history, counts.mentions, counts.recordings
     )
 }
 

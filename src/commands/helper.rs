@@ -131,8 +131,8 @@ impl<'a> CommandHelper<'a> {
                 job.id
             ));
             self.ui.say(&format!(
-                "anonymized {} customers of {campaign:?} (job {}); deleted {} recording files; the campaign is archived",
-                job.total, job.id, report.recordings_deleted
+                "anonymized {} customers of {campaign:?} (job {}); redacted {} mentions of them in other records; deleted {} recording files; the campaign is archived",
+                job.total, job.id, report.mentions, report.recordings_deleted
             ));
             if report.recordings_refused > 0 {
                 self.ui.warn(&format!(

@@ -22,6 +22,9 @@ pub struct ErasureCounts {
     pub comments: u64,
     pub history: u64,
     pub recordings: u64,
+    /// Mentions of the customers in other records (counted by the caller:
+    /// finding them is not SQL's job).
+    pub mentions: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -75,6 +78,9 @@ pub struct Job {
     pub operator: String,
     pub created_at: String,
     pub finished_at: Option<String>,
+    /// Mentions of its customers redacted in other records; `None` until
+    /// that step is done.
+    pub mentions: Option<u64>,
 }
 
 fn job(r: &Row) -> rusqlite::Result<Job> {
@@ -88,11 +94,12 @@ fn job(r: &Row) -> rusqlite::Result<Job> {
         operator: r.get(6)?,
         created_at: r.get(7)?,
         finished_at: r.get(8)?,
+        mentions: r.get(9)?,
     })
 }
 
 const JOB_COLUMNS: &str = "j.id, j.job_uuid, k.name, j.state, j.total, j.done, j.operator, \
-     j.created_at, j.finished_at FROM jobs j LEFT JOIN campaigns k ON k.id = j.campaign_id";
+     j.created_at, j.finished_at, j.mentions FROM jobs j LEFT JOIN campaigns k ON k.id = j.campaign_id";
 
 impl Db {
     /// Counts what anonymizing the customers now in a campaign would blank.
@@ -115,6 +122,7 @@ impl Db {
                         comments: r.get(1)?,
                         history: r.get(2)?,
                         recordings: r.get(3)?,
+                        mentions: 0,
                     })
                 },
             )
@@ -407,7 +415,7 @@ impl Db {
         }
         self.conn
             .prepare_cached(
-                "UPDATE jobs SET total = total + ?2, state = 'queued', finished_at = NULL, \
+                "UPDATE jobs SET total = total + ?2, state = 'queued', finished_at = NULL, mentions = NULL, \
                  next_customer = 0 WHERE id = ?1",
             )?
             .execute(params![job_rowid, added as i64])

@@ -222,6 +222,13 @@ const MIGRATIONS: &[Migration] = &[
     DELETE FROM settings WHERE key = 'pseudonym_key';
     "#,
     ),
+    // 9: how many mentions of its customers in other records a job redacted
+    // (NULL until it has, before its first batch).
+    Migration::Sql(
+        r#"
+    ALTER TABLE jobs ADD COLUMN mentions INTEGER;
+    "#,
+    ),
 ];
 
 const STAGE_CHECK_BEFORE: &str = "stage IN ('available', 'assigned', 'completed')";

@@ -23,6 +23,7 @@ mod campaigns;
 mod customers;
 mod export;
 mod jobs;
+mod mentions;
 mod migrations;
 mod outcomes;
 mod raw;
@@ -47,6 +48,7 @@ pub use customers::{
 };
 pub use export::{ExportFilter, ExportRow, Report};
 pub use jobs::{ErasureCounts, Job, JobState};
+pub use mentions::{PlannedCard, TextColumn, Whose, SEARCHED};
 pub use outcomes::{NewHistory, NewOutcome, NewSale};
 pub use stats::Stats;
 

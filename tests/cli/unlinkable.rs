@@ -136,3 +136,87 @@ fn an_old_report_a_kept_time_or_the_import_order_leads_nowhere() {
         .collect();
     assert!(in_place(&exported, 0) <= N / 20);
 }
+
+#[test]
+fn mentions_of_an_anonymized_person_in_other_records_are_redacted() {
+    let cube = Cube::new();
+    cube.import_customers(
+        "customer_no,name,email,phone\nKARE-0042,Kåre Ødegård Æsir,Kare.Odegard@Example.no,+47 998 87 766\n",
+        &["--campaign", "Borte"],
+    )
+    .ok();
+    cube.import_customers(
+        "customer_no,name,email,phone,notes,Partner\n\
+         S-1,Sigrid Æsir,sigrid@aesir.no,22 33 44 55,\"Gift med KÅRE ØDEGÅRD ÆSIR, tlf 99 88 77 66\",kare.odegard@example.no\n",
+        &["--campaign", "Blir"],
+    )
+    .ok();
+    cube.import(
+        "outcomes",
+        "customer_no,campaign,seller,date,outcome,comment,product,quantity,unit_price\n\
+         S-1,Blir,kari,2026-11-02,Call back Kåre on 99887766,Sigrid vil ringe Kåre Ødegård Æsir (0047 998-87-766) i morgen,Fiber for KARE-0042,1,299.00\n",
+        &[],
+    )
+    .ok();
+    cube.import(
+        "history",
+        "customer_no,date,kind,text\nS-1,2026-11-03,note,Sigrids mann kare.odegard@example.no ringte fra 998 87 766\n",
+        &[],
+    )
+    .ok();
+
+    let run = cube.run(&["anonymize", "Borte", "--dry-run", "--json"]);
+    run.ok();
+    let preview = run.json();
+    assert_eq!(
+        preview[0]["would_anonymize"]["mentions"],
+        9,
+        "{}",
+        run.transcript()
+    );
+
+    let run = cube.run(&["anonymize", "Borte", "--yes"]);
+    run.ok();
+    assert!(run.stderr.contains("redacted 9 mentions"), "{}", run.stderr);
+    for value in [
+        "Kåre Ødegård Æsir",
+        "KÅRE ØDEGÅRD ÆSIR",
+        "kare.odegard@example.no",
+        "Kare.Odegard@Example.no",
+        "99 88 77 66",
+        "99887766",
+        "998-87-766",
+        "998 87 766",
+        "KARE-0042",
+    ] {
+        let found = cube.files_holding(value);
+        assert!(found.is_empty(), "{value:?} is still in {found:?}");
+    }
+    // The other customer's own data and the words around the mentions stay.
+    let sigrid = cube.customer("S-1");
+    assert_eq!(sigrid["name"], "Sigrid Æsir");
+    assert_eq!(sigrid["phone"], "22 33 44 55");
+    assert_eq!(sigrid["notes"], "Gift med [anonymized], tlf [anonymized]");
+    assert_eq!(sigrid["extra"]["Partner"], "[anonymized]");
+    let export = cube.run(&["export", "outcomes"]).ok().stdout.clone();
+    assert!(
+        export.contains("Call back Kåre on [anonymized]")
+            && export.contains("Sigrid vil ringe [anonymized] ([anonymized]) i morgen")
+            && export.contains("Fiber for [anonymized]"),
+        "{export}"
+    );
+    let history = cube.run(&["export", "history"]).ok().stdout.clone();
+    assert!(
+        history.contains("Sigrids mann [anonymized] ringte fra [anonymized]"),
+        "{history}"
+    );
+    let audit = cube.run(&["audit", "--json"]).ok().json();
+    let entry = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "anonymize")
+        .unwrap()
+        .clone();
+    assert_eq!(entry["details"]["mentions"], 9, "{entry}");
+}

@@ -49,7 +49,10 @@ fn migrates_and_keeps_everything(fixture: &str, version: i64) {
         ),
         (Some(3), Some(2), Some(1))
     );
-    assert_eq!(cube.sql::<i64>("PRAGMA user_version"), 8);
+    assert_eq!(
+        cube.sql::<i64>("PRAGMA user_version"),
+        cube::db::SCHEMA_VERSION
+    );
     let index: String =
         cube.sql("SELECT sql FROM sqlite_master WHERE name = 'customers_anonymized'");
     assert!(index.contains("WHERE anonymized_at IS NOT NULL"), "{index}");

@@ -1,0 +1,410 @@
+//! Mentions: a person's identifiers found in text that is not theirs.
+//!
+//! Blanking a card is not enough when another customer's note says "spouse
+//! of Kåre Ødegård, 998 87 766" (DESIGN.md, promise 10). Before a job blanks
+//! any card, it collects the identifiers of every customer it will anonymize
+//! and replaces each mention of them in every other text cube keeps by
+//! [`REDACTED`], leaving the rest of the text as it was:
+//!
+//! - the full name as on the card, the e-mail address and a customer number of
+//!   5 or more characters: compared after Unicode normalization (NFC) and in
+//!   any case, as whole words (no letter or digit just before or after);
+//! - the phone number and national id numbers found on the card: compared as
+//!   digits, with spaces, dots, hyphens, brackets and a `+47`/`0047` prefix
+//!   ignored, as whole numbers (not inside a longer run of digits).
+//!
+//! All of a job's identifiers are searched in one pass over each text (one
+//! Aho-Corasick automaton for the words, one walk over the digits), never one
+//! pass per customer. The identifiers live only in memory, in this module's
+//! values: never in the plan, the ledger, the journal or a message.
+
+use std::collections::HashSet;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use unicode_normalization::char::canonical_combining_class;
+use unicode_normalization::UnicodeNormalization;
+
+/// What a mention becomes.
+pub const REDACTED: &str = "[anonymized]";
+
+/// The shortest customer number searched for: shorter ones ("12") are words
+/// in too many other texts.
+const MIN_CUSTOMER_NO: usize = 5;
+/// The fewest digits a phone number must have to be searched for.
+const MIN_PHONE_DIGITS: usize = 6;
+
+/// One customer's identifiers, as the card has them.
+#[derive(Debug, Default)]
+pub struct Person<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub phone: &'a str,
+    pub customer_no: Option<&'a str>,
+    /// National id numbers found on the card (in its notes or extra fields).
+    pub national_ids: Vec<String>,
+}
+
+/// The identifiers of the customers a job anonymizes, being collected.
+#[derive(Debug, Default)]
+pub struct Identifiers {
+    words: HashSet<String>,
+    digits: HashSet<String>,
+}
+
+impl Identifiers {
+    pub fn add(&mut self, person: &Person) {
+        let name = normalize(person.name.trim());
+        // A name of one short word ("Ola") is in too many other texts to be
+        // the person's; "Anonymized" is what a blanked card says.
+        if name.chars().count() >= 4 && name != "anonymized" {
+            self.words.insert(name);
+        }
+        let email = normalize(person.email.trim());
+        if email.contains('@') {
+            self.words.insert(email);
+        }
+        if let Some(number) = person.customer_no.map(str::trim) {
+            if number.chars().count() >= MIN_CUSTOMER_NO {
+                self.words.insert(normalize(number));
+            }
+        }
+        let phone = national_digits(&digits_of(person.phone));
+        if phone.len() >= MIN_PHONE_DIGITS {
+            self.digits.insert(phone);
+        }
+        for id in &person.national_ids {
+            self.digits.insert(digits_of(id));
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty() && self.digits.is_empty()
+    }
+
+    /// The matcher for all of them.
+    pub fn matcher(self) -> Matcher {
+        let words: Vec<String> = self.words.into_iter().collect();
+        let automaton = (!words.is_empty()).then(|| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(&words)
+                .expect("an automaton of a few thousand words builds")
+        });
+        Matcher {
+            automaton,
+            digits: self.digits,
+        }
+    }
+}
+
+/// Finds and replaces the mentions of a set of people.
+pub struct Matcher {
+    automaton: Option<AhoCorasick>,
+    digits: HashSet<String>,
+}
+
+impl Matcher {
+    /// `text` with every mention replaced by [`REDACTED`], and how many there
+    /// were; `None` when there is none.
+    pub fn redact(&self, text: &str) -> Option<(String, usize)> {
+        let mut spans = Vec::new();
+        if let Some(automaton) = &self.automaton {
+            let folded = Folded::new(text);
+            for found in automaton.find_iter(&folded.text) {
+                let (start, end) = (found.start(), found.end());
+                if folded.is_whole(start, end) {
+                    spans.push((folded.original(start), folded.original(end)));
+                }
+            }
+        }
+        if !self.digits.is_empty() {
+            self.find_numbers(text, &mut spans);
+        }
+        if spans.is_empty() {
+            return None;
+        }
+        spans.sort_unstable();
+        let mut out = String::with_capacity(text.len());
+        let (mut at, mut count) = (0, 0);
+        for (start, end) in spans {
+            if start < at {
+                continue; // inside a mention already replaced
+            }
+            out.push_str(&text[at..start]);
+            out.push_str(REDACTED);
+            at = end;
+            count += 1;
+        }
+        out.push_str(&text[at..]);
+        Some((out, count))
+    }
+
+    /// Spans of `text` that are one of the numbers: runs of digit groups
+    /// joined by single separators, any contiguous part of a run that spells
+    /// a number (`ring 998 87 766 eller 22 33 44 55`).
+    fn find_numbers(&self, text: &str, spans: &mut Vec<(usize, usize)>) {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if !bytes[i].is_ascii_digit() {
+                i += 1;
+                continue;
+            }
+            // A run: digit groups (start, end) with one separator between.
+            let mut groups = Vec::new();
+            let mut j = i;
+            loop {
+                let start = j;
+                while j < bytes.len() && bytes[j].is_ascii_digit() {
+                    j += 1;
+                }
+                groups.push((start, j));
+                let joined = j + 1 < bytes.len()
+                    && matches!(bytes[j], b' ' | b'-' | b'.' | b'(' | b')' | b'/')
+                    && bytes[j + 1].is_ascii_digit();
+                if !joined {
+                    break;
+                }
+                j += 1;
+            }
+            // Glued to letters on either side, it is no number.
+            let glued = |at: usize| {
+                text[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric)
+            };
+            let after = |at: usize| text[at..].chars().next().is_some_and(char::is_alphanumeric);
+            let mut g = 0;
+            while g < groups.len() {
+                let mut found = None;
+                let mut digits = String::new();
+                for (k, &(start, end)) in groups.iter().enumerate().skip(g) {
+                    digits.push_str(&text[start..end]);
+                    if digits.len() > 15 {
+                        break;
+                    }
+                    let first = groups[g].0;
+                    if self.digits.contains(&national_digits(&digits))
+                        && !glued(first)
+                        && !after(end)
+                    {
+                        found = Some((k, first, end));
+                    }
+                }
+                match found {
+                    Some((k, start, end)) => {
+                        // A `+` right before belongs to the number.
+                        let start = if start > 0 && bytes[start - 1] == b'+' {
+                            start - 1
+                        } else {
+                            start
+                        };
+                        spans.push((start, end));
+                        g = k + 1;
+                    }
+                    None => g += 1,
+                }
+            }
+            i = j.max(i + 1);
+        }
+    }
+}
+
+/// The digits of `text`.
+fn digits_of(text: &str) -> String {
+    text.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// A Norwegian number without its country code: `4799887766` and
+/// `004799887766` are `99887766`.
+fn national_digits(digits: &str) -> String {
+    let national = digits
+        .strip_prefix("0047")
+        .or_else(|| digits.strip_prefix("47").filter(|rest| rest.len() == 8));
+    national.unwrap_or(digits).to_string()
+}
+
+/// The form names are compared in: NFC, lower case.
+pub fn normalize(text: &str) -> String {
+    text.nfc().flat_map(char::to_lowercase).collect()
+}
+
+/// A text in compared form, with the way back to the original's positions.
+struct Folded {
+    text: String,
+    /// For each byte of `text`, where its character starts in the original
+    /// (and the original's length at the end); empty when they are the same.
+    map: Vec<usize>,
+    original_len: usize,
+}
+
+impl Folded {
+    fn new(original: &str) -> Folded {
+        if original.is_ascii() {
+            return Folded {
+                text: original.to_ascii_lowercase(),
+                map: Vec::new(),
+                original_len: original.len(),
+            };
+        }
+        let mut text = String::with_capacity(original.len());
+        let mut map = Vec::with_capacity(original.len() + 1);
+        // A character with the combining marks after it at a time, so that
+        // each folded byte knows where its character starts in the original.
+        let mut chars = original.char_indices().peekable();
+        let mut group = String::new();
+        while let Some((at, c)) = chars.next() {
+            group.clear();
+            group.push(c);
+            while let Some(&(_, mark)) = chars.peek() {
+                if canonical_combining_class(mark) == 0 {
+                    break;
+                }
+                group.push(mark);
+                chars.next();
+            }
+            let before = text.len();
+            text.extend(group.nfc().flat_map(char::to_lowercase));
+            map.extend(std::iter::repeat_n(at, text.len() - before));
+        }
+        map.push(original.len());
+        Folded {
+            text,
+            map,
+            original_len: original.len(),
+        }
+    }
+
+    fn original(&self, at: usize) -> usize {
+        if self.map.is_empty() {
+            at
+        } else if at >= self.map.len() {
+            self.original_len
+        } else {
+            self.map[at]
+        }
+    }
+
+    /// True when `start..end` is whole words: no letter or digit of another
+    /// word runs into it on either side.
+    fn is_whole(&self, start: usize, end: usize) -> bool {
+        let alnum = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+        let (before, first) = (
+            self.text[..start].chars().next_back(),
+            self.text[start..].chars().next(),
+        );
+        let (last, after) = (
+            self.text[..end].chars().next_back(),
+            self.text[end..].chars().next(),
+        );
+        !(alnum(before) && alnum(first)) && !(alnum(last) && alnum(after))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kare() -> Matcher {
+        let mut ids = Identifiers::default();
+        ids.add(&Person {
+            name: "Kåre Ødegård Æsir",
+            email: "Kare.Odegard@Example.no",
+            phone: "+47 998 87 766",
+            customer_no: Some("K-10042"),
+            national_ids: vec!["01016512345".into()],
+        });
+        ids.add(&Person {
+            name: "Ola",
+            phone: "12",
+            customer_no: Some("17"),
+            ..Person::default()
+        });
+        ids.matcher()
+    }
+
+    fn redacted(text: &str) -> String {
+        kare()
+            .redact(text)
+            .map_or_else(|| text.to_string(), |(t, _)| t)
+    }
+
+    #[test]
+    fn names_in_any_case_and_normal_form_as_whole_words() {
+        assert_eq!(
+            redacted("spouse of KÅRE ØDEGÅRD ÆSIR, ring"),
+            "spouse of [anonymized], ring"
+        );
+        // The same name in decomposed form (å as a + ring).
+        let decomposed = "kåre ødegård æsir".nfd().collect::<String>();
+        assert_eq!(redacted(&format!("hei {decomposed}!")), "hei [anonymized]!");
+        assert_eq!(
+            redacted("Kåre Ødegård Æsirsen"),
+            "Kåre Ødegård Æsirsen",
+            "not part of a longer word"
+        );
+        assert_eq!(
+            redacted("Ola ringer"),
+            "Ola ringer",
+            "a short name alone is not searched"
+        );
+    }
+
+    #[test]
+    fn e_mail_numbers_and_customer_numbers() {
+        assert_eq!(
+            redacted("skriv til kare.odegard@example.NO."),
+            "skriv til [anonymized]."
+        );
+        assert_eq!(
+            redacted("kunde K-10042 ringte"),
+            "kunde [anonymized] ringte"
+        );
+        assert_eq!(redacted("K-100421"), "K-100421");
+        for phone in [
+            "99887766",
+            "998 87 766",
+            "99 88 77 66",
+            "+47 99887766",
+            "0047 998-87-766",
+            "(+47) 998.87.766",
+        ] {
+            let text = format!("Call back on {phone}, thanks");
+            let (out, n) = kare().redact(&text).expect(phone);
+            assert_eq!(n, 1, "{phone}");
+            assert!(
+                out.starts_with("Call back on ") && out.ends_with(", thanks"),
+                "{out}"
+            );
+            assert!(!out.contains("887"), "{phone}: {out}");
+        }
+        assert_eq!(
+            redacted("konto 1998877660"),
+            "konto 1998877660",
+            "inside a longer number"
+        );
+        assert_eq!(redacted("fnr 010165 12345"), "fnr [anonymized]");
+        assert_eq!(
+            redacted("two: 99887766 / 01016512345"),
+            "two: [anonymized] / [anonymized]"
+        );
+        assert_eq!(
+            redacted("ring 17 eller 12"),
+            "ring 17 eller 12",
+            "short ones are not searched"
+        );
+    }
+
+    #[test]
+    fn the_rest_of_the_text_stays() {
+        let text = "Møtte Kåre Ødegård Æsir på messa; svært hyggelig. Tlf 998 87 766.";
+        let (out, n) = kare().redact(text).unwrap();
+        assert_eq!(n, 2);
+        assert_eq!(
+            out,
+            "Møtte [anonymized] på messa; svært hyggelig. Tlf [anonymized]."
+        );
+        assert!(kare().redact("Ingen her, Åse Bråthen").is_none());
+    }
+}

@@ -298,7 +298,9 @@ impl Folded {
             self.text[..end].chars().next_back(),
             self.text[end..].chars().next(),
         );
-        !(alnum(before) && alnum(first)) && !(alnum(last) && alnum(after))
+        let runs_in = alnum(before) && alnum(first);
+        let runs_on = alnum(last) && alnum(after);
+        !(runs_in || runs_on)
     }
 }
 

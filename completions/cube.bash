@@ -118,6 +118,9 @@ _cube() {
             cube__subcmd__campaign__subcmd__help,show)
                 cmd="cube__subcmd__campaign__subcmd__help__subcmd__show"
                 ;;
+            cube__subcmd__customer,export)
+                cmd="cube__subcmd__customer__subcmd__export"
+                ;;
             cube__subcmd__customer,help)
                 cmd="cube__subcmd__customer__subcmd__help"
                 ;;
@@ -126,6 +129,9 @@ _cube() {
                 ;;
             cube__subcmd__customer,show)
                 cmd="cube__subcmd__customer__subcmd__show"
+                ;;
+            cube__subcmd__customer__subcmd__help,export)
+                cmd="cube__subcmd__customer__subcmd__help__subcmd__export"
                 ;;
             cube__subcmd__customer__subcmd__help,help)
                 cmd="cube__subcmd__customer__subcmd__help__subcmd__help"
@@ -207,6 +213,9 @@ _cube() {
                 ;;
             cube__subcmd__help__subcmd__campaign,show)
                 cmd="cube__subcmd__help__subcmd__campaign__subcmd__show"
+                ;;
+            cube__subcmd__help__subcmd__customer,export)
+                cmd="cube__subcmd__help__subcmd__customer__subcmd__export"
                 ;;
             cube__subcmd__help__subcmd__customer,list)
                 cmd="cube__subcmd__help__subcmd__customer__subcmd__list"
@@ -870,7 +879,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__customer)
-            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help list show help"
+            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help list show export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -899,9 +908,65 @@ _cube() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        cube__subcmd__customer__subcmd__help)
-            opts="list show help"
+        cube__subcmd__customer__subcmd__export)
+            opts="-o -q -v -h --output --recordings --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recordings)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recordings-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --busy-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__customer__subcmd__help)
+            opts="list show export help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__customer__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1362,8 +1427,22 @@ _cube() {
             return 0
             ;;
         cube__subcmd__help__subcmd__customer)
-            opts="list show"
+            opts="list show export"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__help__subcmd__customer__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

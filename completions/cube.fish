@@ -369,18 +369,19 @@ complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subc
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one campaign: status and customers per stage'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create an empty campaign'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show help" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show help" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show help" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show help" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show help" -l json -d 'Print machine-readable JSON on stdout'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show help" -s q -l quiet -d 'Say nothing unless something fails'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show help" -s v -l verbose -d 'Say more about what is done'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show help" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show help" -s h -l help -d 'Print help'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show help" -f -a "list" -d 'List customers, oldest first'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show help" -f -a "show" -d 'Show one customer\'s card, by reference or customer number'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export help" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export help" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export help" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export help" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export help" -l json -d 'Print machine-readable JSON on stdout'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export help" -s q -l quiet -d 'Say nothing unless something fails'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export help" -s v -l verbose -d 'Say more about what is done'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export help" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export help" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export help" -f -a "list" -d 'List customers, oldest first'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export help" -f -a "show" -d 'Show one customer\'s card, by reference or customer number'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export help" -f -a "export" -d 'Everything cube holds about one person, as JSON (the right of access)'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from list" -l campaign -d 'Only customers in this campaign' -r
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from list" -l stage -d 'Only customers at this stage' -r -f -a "available\t'Free for sellers to pick'
 assigned\t'A seller has it'
@@ -408,8 +409,20 @@ complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subc
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more about what is done'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from show" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from export" -s o -l output -d 'Write to this file (mode 0600, complete or not at all) instead of stdout' -r -F
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from export" -l recordings -d 'Also copy the customer\'s call recordings into this folder' -r -F
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from export" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from export" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from export" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from export" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from export" -l json -d 'Print machine-readable JSON on stdout'
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Say nothing unless something fails'
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Say more about what is done'
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from export" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from help" -f -a "list" -d 'List customers, oldest first'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one customer\'s card, by reference or customer number'
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from help" -f -a "export" -d 'Everything cube holds about one person, as JSON (the right of access)'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cube -n "__fish_cube_using_subcommand stats" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand stats" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
@@ -460,3 +473,4 @@ complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcomma
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from campaign" -f -a "create" -d 'Create an empty campaign'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from customer" -f -a "list" -d 'List customers, oldest first'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from customer" -f -a "show" -d 'Show one customer\'s card, by reference or customer number'
+complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from customer" -f -a "export" -d 'Everything cube holds about one person, as JSON (the right of access)'

@@ -12,6 +12,7 @@
 //! | 65 | bad input data |
 //! | 75 | try again later (database busy past the timeout) |
 
+pub mod access;
 pub mod anonymize;
 pub mod backup;
 pub mod cli;

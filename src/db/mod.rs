@@ -17,6 +17,7 @@
 //! front (`BEGIN IMMEDIATE`) so that a busy database is found before any work is
 //! done, never half-way through it.
 
+mod access;
 mod admin;
 mod audit;
 mod campaigns;
@@ -41,6 +42,7 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags};
 
+pub use access::{HistoryEntry, OutcomeEntry, RecordingEntry, SaleEntry};
 pub use audit::AuditEntry;
 pub use campaigns::{Campaign, CampaignStatus, StageCounts};
 pub use customers::{

@@ -1,3 +1,4 @@
+mod export;
 pub mod list;
 mod show;
 
@@ -11,11 +12,14 @@ pub enum CustomerCommand {
     List(list::ListArgs),
     /// Show one customer's card, by reference or customer number
     Show(show::ShowArgs),
+    /// Everything cube holds about one person, as JSON (the right of access)
+    Export(export::ExportArgs),
 }
 
 pub fn run(command: CustomerCommand, cmd: &CommandHelper) -> Result<()> {
     match command {
         CustomerCommand::List(args) => list::run(args, cmd),
         CustomerCommand::Show(args) => show::run(args, cmd),
+        CustomerCommand::Export(args) => export::run(args, cmd),
     }
 }

@@ -1,0 +1,98 @@
+//! One person's rights (DESIGN.md, promise 12): everything held about them,
+//! and their erasure, with a receipt.
+
+use std::fs;
+
+use crate::{mode, Cube};
+
+/// Two customers with outcomes, a sale, history and a recording each.
+fn two() -> Cube {
+    let cube = Cube::new();
+    cube.import_customers(
+        "customer_no,name,email,phone,notes,Favorittfarge\n\
+         P-1,Åse Ødegård,ase@odegard.no,+47 911 22 333,Liker tidlige samtaler,blå\n\
+         P-2,Bjørn Bråthen,bjorn@brathen.no,+47 922 33 444,Ring etter 16,grønn\n",
+        &["--campaign", "Vår"],
+    )
+    .ok();
+    cube.write("data/recordings/2026/ase.wav", b"RIFF ase");
+    cube.write("data/recordings/2026/bjorn.wav", b"RIFF bjorn");
+    cube.import(
+        "outcomes",
+        "customer_no,campaign,seller,date,outcome,comment,product,quantity,unit_price,recording\n\
+         P-1,Vår,kari,2026-11-02T10:15:00Z,Sale,Åse tok fiber,Fiber 500,1,599.00,2026/ase.wav\n\
+         P-2,Vår,ola,2026-11-03,Not interested,Bjørn sa nei,,,,2026/bjorn.wav\n",
+        &[],
+    )
+    .ok();
+    cube.import(
+        "history",
+        "customer_no,date,kind,text\nP-1,2026-11-01,call,Åse ringte om tilbudet\nP-2,2026-11-01,call,Bjørn ringte\n",
+        &[],
+    )
+    .ok();
+    cube
+}
+
+#[test]
+fn an_access_export_holds_everything_about_one_person_and_no_one_else() {
+    let cube = two();
+    let out = cube.path("innsyn/ase.json");
+    fs::create_dir_all(cube.path("innsyn")).unwrap();
+    let run = cube.run(&[
+        "customer",
+        "export",
+        "P-1",
+        "-o",
+        out.to_str().unwrap(),
+        "--recordings",
+        cube.path("innsyn/opptak").to_str().unwrap(),
+    ]);
+    run.ok();
+    assert_eq!(mode(&out), 0o600);
+    let text = fs::read_to_string(&out).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(doc["format"], "cube-access-export/1");
+    let card = &doc["customer"];
+    assert_eq!(card["name"], "Åse Ødegård");
+    assert_eq!(card["customer_no"], "P-1");
+    assert_eq!(card["extra"]["Favorittfarge"], "blå");
+    assert_eq!(card["campaign"], "Vår");
+    assert!(card["ref"].as_str().unwrap().len() == 16);
+    assert!(card["created_at"].is_string() && card["updated_at"].is_string());
+    assert_eq!(doc["outcomes"][0]["comment"], "Åse tok fiber");
+    assert_eq!(doc["outcomes"][0]["at"], "2026-11-02T10:15:00Z");
+    assert_eq!(doc["sales"][0]["product"], "Fiber 500");
+    assert_eq!(doc["sales"][0]["unit_price"], 59900);
+    assert_eq!(doc["history"][0]["text"], "Åse ringte om tilbudet");
+    assert_eq!(doc["recordings"][0]["path"], "2026/ase.wav");
+    assert_eq!(
+        fs::read(cube.path("innsyn/opptak/2026/ase.wav")).unwrap(),
+        b"RIFF ase"
+    );
+    assert!(!cube.path("innsyn/opptak/2026/bjorn.wav").exists());
+    for other in ["Bjørn", "bjorn", "P-2", "922", "ola", "Not interested"] {
+        assert!(!text.contains(other), "{other:?} is in the access export");
+    }
+
+    // To stdout without -o; an unknown reference is exit 1.
+    let run = cube.run(&["customer", "export", "P-2"]);
+    run.ok();
+    assert_eq!(run.json()["customer"]["name"], "Bjørn Bråthen");
+    let run = cube.run(&["customer", "export", "P-404"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+
+    // An anonymized customer: that it was, and on which day; nothing else.
+    cube.run(&["anonymize", "Vår", "--yes"]).ok();
+    let listed = cube
+        .run(&["customer", "list", "--anonymized", "--json"])
+        .ok()
+        .json();
+    let anon = listed[0]["ref"].as_str().unwrap();
+    let run = cube.run(&["customer", "export", anon]);
+    run.ok();
+    let doc = run.json();
+    assert_eq!(doc["anonymized"], true);
+    assert_eq!(doc["anonymized_on"], "2026-11-29");
+    assert!(doc.get("customer").is_none() && doc.get("outcomes").is_none());
+}

@@ -28,7 +28,7 @@ pub const FORMAT: &str = "cube-access-export/1";
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 pub enum AccessExport {
-    Held(Held),
+    Held(Box<Held>),
     Anonymized {
         format: &'static str,
         exported_at: String,
@@ -63,7 +63,7 @@ pub fn collect(db: &Db, customer: &CustomerRef, exported_at: String) -> Result<A
             anonymized_on: at.get(..10).unwrap_or(at).to_string(),
         });
     }
-    Ok(AccessExport::Held(Held {
+    Ok(AccessExport::Held(Box::new(Held {
         format: FORMAT,
         exported_at,
         outcomes: db.outcomes_of(customer.id)?,
@@ -71,7 +71,7 @@ pub fn collect(db: &Db, customer: &CustomerRef, exported_at: String) -> Result<A
         history: db.history_of(customer.id)?,
         recordings: db.recordings_of(customer.id)?,
         customer: card,
-    }))
+    })))
 }
 
 /// Copies the customer's recording files from `folder` into `to` (made

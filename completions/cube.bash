@@ -121,6 +121,9 @@ _cube() {
             cube__subcmd__customer,export)
                 cmd="cube__subcmd__customer__subcmd__export"
                 ;;
+            cube__subcmd__customer,forget)
+                cmd="cube__subcmd__customer__subcmd__forget"
+                ;;
             cube__subcmd__customer,help)
                 cmd="cube__subcmd__customer__subcmd__help"
                 ;;
@@ -132,6 +135,9 @@ _cube() {
                 ;;
             cube__subcmd__customer__subcmd__help,export)
                 cmd="cube__subcmd__customer__subcmd__help__subcmd__export"
+                ;;
+            cube__subcmd__customer__subcmd__help,forget)
+                cmd="cube__subcmd__customer__subcmd__help__subcmd__forget"
                 ;;
             cube__subcmd__customer__subcmd__help,help)
                 cmd="cube__subcmd__customer__subcmd__help__subcmd__help"
@@ -217,6 +223,9 @@ _cube() {
             cube__subcmd__help__subcmd__customer,export)
                 cmd="cube__subcmd__help__subcmd__customer__subcmd__export"
                 ;;
+            cube__subcmd__help__subcmd__customer,forget)
+                cmd="cube__subcmd__help__subcmd__customer__subcmd__forget"
+                ;;
             cube__subcmd__help__subcmd__customer,list)
                 cmd="cube__subcmd__help__subcmd__customer__subcmd__list"
                 ;;
@@ -237,6 +246,9 @@ _cube() {
                 ;;
             cube__subcmd__help__subcmd__jobs,resume)
                 cmd="cube__subcmd__help__subcmd__jobs__subcmd__resume"
+                ;;
+            cube__subcmd__help__subcmd__jobs,show)
+                cmd="cube__subcmd__help__subcmd__jobs__subcmd__show"
                 ;;
             cube__subcmd__import,customers)
                 cmd="cube__subcmd__import__subcmd__customers"
@@ -271,6 +283,9 @@ _cube() {
             cube__subcmd__jobs,resume)
                 cmd="cube__subcmd__jobs__subcmd__resume"
                 ;;
+            cube__subcmd__jobs,show)
+                cmd="cube__subcmd__jobs__subcmd__show"
+                ;;
             cube__subcmd__jobs__subcmd__help,help)
                 cmd="cube__subcmd__jobs__subcmd__help__subcmd__help"
                 ;;
@@ -279,6 +294,9 @@ _cube() {
                 ;;
             cube__subcmd__jobs__subcmd__help,resume)
                 cmd="cube__subcmd__jobs__subcmd__help__subcmd__resume"
+                ;;
+            cube__subcmd__jobs__subcmd__help,show)
+                cmd="cube__subcmd__jobs__subcmd__help__subcmd__show"
                 ;;
             *)
                 ;;
@@ -879,7 +897,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__customer)
-            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help list show export help"
+            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help list show export forget help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -950,8 +968,46 @@ _cube() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cube__subcmd__customer__subcmd__forget)
+            opts="-q -v -h --file --dry-run --yes --reason --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recordings-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --busy-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cube__subcmd__customer__subcmd__help)
-            opts="list show export help"
+            opts="list show export forget help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -965,6 +1021,20 @@ _cube() {
             return 0
             ;;
         cube__subcmd__customer__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__customer__subcmd__help__subcmd__forget)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1427,7 +1497,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__help__subcmd__customer)
-            opts="list show export"
+            opts="list show export forget"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1441,6 +1511,20 @@ _cube() {
             return 0
             ;;
         cube__subcmd__help__subcmd__customer__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__help__subcmd__customer__subcmd__forget)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1609,7 +1693,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__help__subcmd__jobs)
-            opts="list resume"
+            opts="list show resume"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1637,6 +1721,20 @@ _cube() {
             return 0
             ;;
         cube__subcmd__help__subcmd__jobs__subcmd__resume)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__help__subcmd__jobs__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1961,7 +2059,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__jobs)
-            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help list resume help"
+            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help list show resume help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1991,7 +2089,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__jobs__subcmd__help)
-            opts="list resume help"
+            opts="list show resume help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2046,6 +2144,20 @@ _cube() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cube__subcmd__jobs__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cube__subcmd__jobs__subcmd__list)
             opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2077,6 +2189,36 @@ _cube() {
             return 0
             ;;
         cube__subcmd__jobs__subcmd__resume)
+            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recordings-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --busy-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__jobs__subcmd__show)
             opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

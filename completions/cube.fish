@@ -193,18 +193,19 @@ complete -c cube -n "__fish_cube_using_subcommand anonymize" -s q -l quiet -d 'S
 complete -c cube -n "__fish_cube_using_subcommand anonymize" -s v -l verbose -d 'Say more about what is done'
 complete -c cube -n "__fish_cube_using_subcommand anonymize" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
 complete -c cube -n "__fish_cube_using_subcommand anonymize" -s h -l help -d 'Print help'
-complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list resume help" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
-complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list resume help" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
-complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list resume help" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list resume help" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
-complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list resume help" -l json -d 'Print machine-readable JSON on stdout'
-complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list resume help" -s q -l quiet -d 'Say nothing unless something fails'
-complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list resume help" -s v -l verbose -d 'Say more about what is done'
-complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list resume help" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
-complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list resume help" -s h -l help -d 'Print help'
-complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list resume help" -f -a "list" -d 'List anonymization jobs, oldest first (the default)'
-complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list resume help" -f -a "resume" -d 'Finish unfinished jobs (all of them, or the one named)'
-complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list resume help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list show resume help" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list show resume help" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list show resume help" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list show resume help" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list show resume help" -l json -d 'Print machine-readable JSON on stdout'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list show resume help" -s q -l quiet -d 'Say nothing unless something fails'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list show resume help" -s v -l verbose -d 'Say more about what is done'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list show resume help" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list show resume help" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list show resume help" -f -a "list" -d 'List anonymization jobs, oldest first (the default)'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list show resume help" -f -a "show" -d 'The receipt of a job: what was erased and kept, the scrub, and which backups still hold the erased data (never personal data)'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list show resume help" -f -a "resume" -d 'Finish unfinished jobs (all of them, or the one named)'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list show resume help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from list" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from list" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from list" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
@@ -214,6 +215,15 @@ complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcomma
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more about what is done'
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from list" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from show" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from show" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from show" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from show" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON on stdout'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Say nothing unless something fails'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more about what is done'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from show" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from resume" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from resume" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from resume" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
@@ -224,6 +234,7 @@ complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcomma
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from resume" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from resume" -s h -l help -d 'Print help'
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from help" -f -a "list" -d 'List anonymization jobs, oldest first (the default)'
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from help" -f -a "show" -d 'The receipt of a job: what was erased and kept, the scrub, and which backups still hold the erased data (never personal data)'
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from help" -f -a "resume" -d 'Finish unfinished jobs (all of them, or the one named)'
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cube -n "__fish_cube_using_subcommand export" -l campaign -d 'Only this campaign' -r
@@ -369,19 +380,20 @@ complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subc
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one campaign: status and customers per stage'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create an empty campaign'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export help" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export help" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export help" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export help" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export help" -l json -d 'Print machine-readable JSON on stdout'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export help" -s q -l quiet -d 'Say nothing unless something fails'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export help" -s v -l verbose -d 'Say more about what is done'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export help" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export help" -s h -l help -d 'Print help'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export help" -f -a "list" -d 'List customers, oldest first'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export help" -f -a "show" -d 'Show one customer\'s card, by reference or customer number'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export help" -f -a "export" -d 'Everything cube holds about one person, as JSON (the right of access)'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -l json -d 'Print machine-readable JSON on stdout'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -s q -l quiet -d 'Say nothing unless something fails'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -s v -l verbose -d 'Say more about what is done'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -f -a "list" -d 'List customers, oldest first'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -f -a "show" -d 'Show one customer\'s card, by reference or customer number'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -f -a "export" -d 'Everything cube holds about one person, as JSON (the right of access)'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -f -a "forget" -d 'Anonymize exactly these customers, wherever they are (the right to erasure)'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from list" -l campaign -d 'Only customers in this campaign' -r
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from list" -l stage -d 'Only customers at this stage' -r -f -a "available\t'Free for sellers to pick'
 assigned\t'A seller has it'
@@ -420,9 +432,23 @@ complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subc
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Say more about what is done'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from export" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from forget" -l file -d 'Also every reference or customer number in this file, one per line (`-` for stdin)' -r -F
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from forget" -l reason -d 'Why, for the audit log: a case number or "erasure request". Never a name: the audit log must hold no personal data' -r
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from forget" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from forget" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from forget" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from forget" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from forget" -l dry-run -d 'Say who and what would be erased, and change nothing'
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from forget" -l yes -d 'Do not ask (needed without a terminal)'
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from forget" -l json -d 'Print machine-readable JSON on stdout'
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from forget" -s q -l quiet -d 'Say nothing unless something fails'
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from forget" -s v -l verbose -d 'Say more about what is done'
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from forget" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from forget" -s h -l help -d 'Print help'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from help" -f -a "list" -d 'List customers, oldest first'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one customer\'s card, by reference or customer number'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from help" -f -a "export" -d 'Everything cube holds about one person, as JSON (the right of access)'
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from help" -f -a "forget" -d 'Anonymize exactly these customers, wherever they are (the right to erasure)'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cube -n "__fish_cube_using_subcommand stats" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand stats" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
@@ -464,6 +490,7 @@ complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcomma
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from import" -f -a "outcomes" -d 'Import outcomes, each with an optional sale and call recording'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from import" -f -a "history" -d 'Import activity history entries'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from jobs" -f -a "list" -d 'List anonymization jobs, oldest first (the default)'
+complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from jobs" -f -a "show" -d 'The receipt of a job: what was erased and kept, the scrub, and which backups still hold the erased data (never personal data)'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from jobs" -f -a "resume" -d 'Finish unfinished jobs (all of them, or the one named)'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "create" -d 'Write a consistent snapshot of the database (mode 0600)'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "restore" -d 'Restore a snapshot, re-applying every anonymization recorded since'
@@ -474,3 +501,4 @@ complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcomma
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from customer" -f -a "list" -d 'List customers, oldest first'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from customer" -f -a "show" -d 'Show one customer\'s card, by reference or customer number'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from customer" -f -a "export" -d 'Everything cube holds about one person, as JSON (the right of access)'
+complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from customer" -f -a "forget" -d 'Anonymize exactly these customers, wherever they are (the right to erasure)'

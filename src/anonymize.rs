@@ -197,6 +197,27 @@ fn job_id(now: DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// Records one person's erasure request (`customer forget`): a job whose plan
+/// is exactly these customers, wherever they are; no campaign is archived,
+/// and their outcomes and sales keep counting under their own campaigns. The
+/// audit entry holds the operator, the count and the reason (which the help
+/// asks not to be a name). The job is then run by [`run_job`].
+pub fn plan_request(db: &Db, customer_ids: &[i64], actor: &Actor, reason: &str) -> Result<Job> {
+    db.with_foreign_keys_off(|| {
+        let tx = db.begin()?;
+        let job = tx.plan_request(&job_id(actor.now), customer_ids, &actor.operator, actor.now)?;
+        tx.audit(
+            actor.now,
+            &actor.operator,
+            "forget-planned",
+            None,
+            &json!({ "job": job.id, "customers": job.total, "reason": reason }),
+        )?;
+        tx.commit()?;
+        Ok(job)
+    })
+}
+
 /// Runs (or resumes) a job to its end: batches, recording files, scrub, on
 /// `db` with the journal and recordings folder of `site` (a restore runs jobs
 /// on the database it builds, for the live site).
@@ -243,6 +264,11 @@ pub fn run_job(
             let tx = db.begin()?;
             tx.set_job_state(job.rowid, JobState::ScrubPending, now)?;
             tx.clear_plan(job.rowid)?;
+            tx.count_recordings(
+                job.rowid,
+                report.recordings_deleted,
+                report.recordings_refused,
+            )?;
             tx.audit(
                 now,
                 &actor.operator,

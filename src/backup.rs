@@ -29,8 +29,16 @@ use crate::journal::Journal;
 use crate::store::{Actor, Site};
 use crate::{Failure, Kind};
 
-/// Writes a snapshot of `db` to `target`. Returns its size in bytes.
-pub fn create(db: &Db, target: &Path) -> Result<u64> {
+/// Writes a snapshot of `db` to `target` at `now`, and records it (path,
+/// time, checksum, and the rolling set it belongs to), so that a job's
+/// receipt can name the backups that still hold what it erased. Returns its
+/// size in bytes.
+pub fn create(
+    db: &Db,
+    target: &Path,
+    now: chrono::DateTime<chrono::Utc>,
+    set: Option<(&Path, usize)>,
+) -> Result<u64> {
     let temp = AtomicFile::create(target, "backup")?;
     db.vacuum_into(temp.path())?;
     check(temp.path()).context("the new snapshot failed its check")?;
@@ -38,6 +46,17 @@ pub fn create(db: &Db, target: &Path) -> Result<u64> {
     let digest = sha256_file(temp.path())?;
     temp.commit()?;
     write_checksum(target, &digest)?;
+    let real = crate::store::real_path(target);
+    let set = set.map(|(dir, keep)| (crate::store::real_path(dir), keep));
+    let tx = db.begin()?;
+    tx.record_backup(
+        &real,
+        now,
+        &digest,
+        size,
+        set.as_ref().map(|(d, k)| (d.as_path(), *k)),
+    )?;
+    tx.commit()?;
     Ok(size)
 }
 
@@ -123,7 +142,7 @@ pub fn create_rolling(
         target = dir.join(format!("cube-{stamp}-{n}.db"));
         n += 1;
     }
-    create(db, &target)?;
+    create(db, &target, now, Some((dir, keep)))?;
     let mut snapshots: Vec<PathBuf> = fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| is_rolling_name(p))

@@ -113,9 +113,15 @@ impl<'a> CommandHelper<'a> {
     pub fn run_jobs(&self, store: &Store, jobs: Vec<Job>) -> Result<Vec<JobReport>> {
         let mut reports = Vec::new();
         for job in jobs {
-            let campaign = job.campaign.as_deref().unwrap_or("?");
+            let (whose, archived) = match job.campaign.as_deref() {
+                Some(campaign) if !job.request => (
+                    format!("of {campaign:?}"),
+                    format!("archived campaign {campaign:?} and "),
+                ),
+                _ => ("of an erasure request".to_string(), String::new()),
+            };
             self.note_done(format!(
-                "archived campaign {campaign:?} and queued the job that anonymizes its customers ({}): each customer is either untouched or fully anonymized, and `cube jobs resume` finishes it",
+                "{archived}queued the job that anonymizes its customers ({}): each customer is either untouched or fully anonymized, and `cube jobs resume` finishes it",
                 job.id
             ));
             let bar = self.ui.progress(Some(job.total), "customers anonymized");
@@ -126,13 +132,14 @@ impl<'a> CommandHelper<'a> {
                 })?;
             bar.finish_and_clear();
             self.done.borrow_mut().pop();
-            self.note_done(format!(
-                "anonymized the customers of {campaign:?} (job {})",
-                job.id
-            ));
+            self.note_done(format!("anonymized the customers {whose} (job {})", job.id));
             self.ui.say(&format!(
-                "anonymized {} customers of {campaign:?} (job {}); redacted {} mentions of them in other records; deleted {} recording files; the campaign is archived",
-                job.total, job.id, report.mentions, report.recordings_deleted
+                "anonymized {} customers {whose} (job {}); redacted {} mentions of them in other records; deleted {} recording files{}",
+                job.total,
+                job.id,
+                report.mentions,
+                report.recordings_deleted,
+                if archived.is_empty() { "" } else { "; the campaign is archived" }
             ));
             if report.recordings_refused > 0 {
                 self.ui.warn(&format!(
@@ -267,6 +274,28 @@ impl<'a> CommandHelper<'a> {
         self.ui.table(&["what", "count"], &rows)?;
         Ok(())
     }
+}
+
+/// Customer references or numbers, one per line (`-` for stdin); blank lines
+/// and `#` comments are skipped.
+pub fn read_keys(path: &std::path::Path) -> Result<Vec<String>> {
+    use anyhow::Context;
+    use std::io::Read;
+    let mut text = String::new();
+    if path.as_os_str() == "-" {
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read standard input")?;
+    } else {
+        text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+    }
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
+        .collect())
 }
 
 /// How `list` commands print: an aligned table for people, CSV for scripts.

@@ -2,7 +2,7 @@ use anyhow::Result;
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
-use crate::commands::CommandHelper;
+use crate::commands::{plural, CommandHelper};
 use crate::db::{Job, JobState};
 use crate::Failure;
 
@@ -16,6 +16,12 @@ pub struct JobsArgs {
 pub enum JobsCommand {
     /// List anonymization jobs, oldest first (the default)
     List,
+    /// The receipt of a job: what was erased and kept, the scrub, and which
+    /// backups still hold the erased data (never personal data)
+    Show {
+        /// A job id (or its first 8 or more characters)
+        id: String,
+    },
     /// Finish unfinished jobs (all of them, or the one named)
     Resume {
         /// A job id (or the start of one)
@@ -85,6 +91,7 @@ pub fn run(args: JobsArgs, cmd: &CommandHelper) -> Result<()> {
             )?;
             Ok(())
         }
+        JobsCommand::Show { id } => show(cmd, &store, &id),
         JobsCommand::Resume { id } => {
             let jobs = match id {
                 None => db.unfinished_jobs()?,
@@ -110,4 +117,95 @@ pub fn run(args: JobsArgs, cmd: &CommandHelper) -> Result<()> {
             cmd.report_jobs(&reports)
         }
     }
+}
+
+/// Prints a job's receipt: JSON with `--json`, else lines for a person.
+fn show(cmd: &CommandHelper, store: &crate::store::Store, id: &str) -> Result<()> {
+    let ui = cmd.ui;
+    let job = find(store, id)?;
+    let receipt = crate::receipt::receipt(&store.db, &job)?;
+    if ui.json() {
+        ui.print_json(&receipt)?;
+        return Ok(());
+    }
+    let what = match &receipt.campaign {
+        Some(campaign) if receipt.kind == "campaign" => format!("campaign {campaign:?}"),
+        _ => "an erasure request".to_string(),
+    };
+    let e = &receipt.erased;
+    let mut lines = vec![
+        format!("job {} ({what})", receipt.job),
+        format!(
+            "by {}, started {}{}; state {}",
+            receipt.operator,
+            receipt.started_on,
+            receipt
+                .finished_on
+                .as_ref()
+                .map(|d| format!(", finished {d}"))
+                .unwrap_or_default(),
+            receipt.state
+        ),
+        format!(
+            "erased: {}: {}; {}, {}; {} in other records; {} deleted{}",
+            plural(e.customers, "customer", "customers"),
+            e.card_fields,
+            plural(e.comments, "outcome comment", "outcome comments"),
+            plural(e.history, "history text", "history texts"),
+            plural(e.mentions, "mention", "mentions"),
+            plural(e.recordings_deleted, "recording file", "recording files"),
+            match e.recordings_refused {
+                0 => String::new(),
+                n => format!(", {n} refused as unsafe"),
+            }
+        ),
+        format!(
+            "kept: {} and {}: {}",
+            plural(receipt.kept.outcomes, "outcome", "outcomes"),
+            plural(receipt.kept.sales, "sale", "sales"),
+            receipt.kept.why
+        ),
+        format!(
+            "scrub: {}",
+            if receipt.scrubbed {
+                "done: no old copy is left in the database files"
+            } else {
+                "pending: run `cube jobs resume`"
+            }
+        ),
+    ];
+    if receipt.backups.is_empty() {
+        lines.push("backups: no backup cube wrote before this job is still there".into());
+    } else {
+        lines.push("backups that still hold the erased data:".into());
+        for b in &receipt.backups {
+            let until = match b.rotates_out_after {
+                Some(n) => format!("rotates out after {} more", plural(n, "backup", "backups")),
+                None => "kept until removed by hand".into(),
+            };
+            lines.push(format!("  {} ({}; {until})", b.path, b.created_on));
+        }
+    }
+    for line in lines {
+        ui.line(&line)?;
+    }
+    Ok(())
+}
+
+/// The job whose id starts with `id` (8 characters at least).
+fn find(store: &crate::store::Store, id: &str) -> Result<Job> {
+    let id = id.trim();
+    if id.chars().count() < 8 {
+        return Err(
+            Failure::refused(format!("{id:?}: give at least 8 characters of the job id"))
+                .hint("cube jobs list shows every job")
+                .into(),
+        );
+    }
+    Ok(store.db.find_job(id)?.ok_or_else(|| {
+        Failure::failed(format!(
+            "no job (or more than one) has an id starting with {id:?}"
+        ))
+        .hint("cube jobs list shows every job")
+    })?)
 }

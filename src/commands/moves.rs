@@ -1,8 +1,6 @@
-use std::fs;
-use std::io::Read;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 
 use crate::commands::CommandHelper;
@@ -40,7 +38,7 @@ pub fn run(args: MoveArgs, cmd: &CommandHelper) -> Result<()> {
             stage: args.stage,
         }
     } else if let Some(file) = args.file {
-        Selection::Customers(read_ids(&file)?)
+        Selection::Customers(super::helper::read_keys(&file)?)
     } else {
         Selection::Customers(args.customer)
     };
@@ -61,23 +59,4 @@ pub fn run(args: MoveArgs, cmd: &CommandHelper) -> Result<()> {
     }
     ui.say(&message);
     Ok(())
-}
-
-/// One id per line; blank lines and `#` comments are skipped.
-fn read_ids(path: &PathBuf) -> Result<Vec<String>> {
-    let mut text = String::new();
-    if path.as_os_str() == "-" {
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .context("cannot read standard input")?;
-    } else {
-        text =
-            fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    }
-    Ok(text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(String::from)
-        .collect())
 }

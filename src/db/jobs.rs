@@ -81,6 +81,13 @@ pub struct Job {
     /// Mentions of its customers redacted in other records; `None` until
     /// that step is done.
     pub mentions: Option<u64>,
+    /// Outcome comments and history texts it blanked.
+    pub comments: u64,
+    pub history: u64,
+    pub recordings_deleted: u64,
+    pub recordings_refused: u64,
+    /// One person's erasure request (`customer forget`), not a campaign's.
+    pub request: bool,
 }
 
 fn job(r: &Row) -> rusqlite::Result<Job> {
@@ -95,11 +102,17 @@ fn job(r: &Row) -> rusqlite::Result<Job> {
         created_at: r.get(7)?,
         finished_at: r.get(8)?,
         mentions: r.get(9)?,
+        comments: r.get(10)?,
+        history: r.get(11)?,
+        recordings_deleted: r.get(12)?,
+        recordings_refused: r.get(13)?,
+        request: r.get(14)?,
     })
 }
 
 const JOB_COLUMNS: &str = "j.id, j.job_uuid, k.name, j.state, j.total, j.done, j.operator, \
-     j.created_at, j.finished_at, j.mentions FROM jobs j LEFT JOIN campaigns k ON k.id = j.campaign_id";
+     j.created_at, j.finished_at, j.mentions, j.comments, j.history, j.recordings_deleted, \
+     j.recordings_refused, j.request FROM jobs j LEFT JOIN campaigns k ON k.id = j.campaign_id";
 
 impl Db {
     /// Counts what anonymizing the customers now in a campaign would blank.
@@ -160,6 +173,28 @@ impl Db {
         self.conn
             .prepare_cached("UPDATE jobs SET total = ?2 WHERE id = ?1")?
             .execute(params![rowid, total as i64])?;
+        self.job(rowid)
+    }
+
+    /// Records one person's erasure request as a job of its own (no campaign)
+    /// whose plan is exactly `customer_ids`. Returns the job.
+    pub fn plan_request(
+        &self,
+        job_uuid: &str,
+        customer_ids: &[i64],
+        operator: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Job> {
+        let now = super::timestamp(now);
+        self.conn
+            .prepare_cached(
+                "INSERT INTO jobs (job_uuid, campaign_id, state, total, operator, created_at, request) \
+                 VALUES (?1, NULL, 'queued', 0, ?2, ?3, 1)",
+            )?
+            .execute(params![job_uuid, operator, now])
+            .context("cannot record a job")?;
+        let rowid = self.conn.last_insert_rowid();
+        self.add_to_plan(rowid, customer_ids)?;
         self.job(rowid)
     }
 
@@ -293,6 +328,7 @@ impl Db {
         let n: u64 = self
             .conn
             .query_row("SELECT count(*) FROM batch", [], |r| r.get(0))?;
+        let mut changed = Vec::with_capacity(steps.len());
         for (sql, context) in steps {
             let mut stmt = self.conn.prepare_cached(sql)?;
             let result = match stmt.parameter_count() {
@@ -300,8 +336,15 @@ impl Db {
                 1 => stmt.execute(params![job_rowid]),
                 _ => stmt.execute(params![job_rowid, now]),
             };
-            result.context(context)?;
+            changed.push(result.context(context)?);
         }
+        // For the receipt: how many comments and history texts it blanked.
+        self.conn
+            .prepare_cached(
+                "UPDATE jobs SET comments = comments + ?2, history = history + ?3 WHERE id = ?1",
+            )?
+            .execute(params![job_rowid, changed[2], changed[3]])
+            .context("cannot update the job")?;
         self.renumber_batch()?;
         self.conn.execute_batch("DELETE FROM batch")?;
         Ok(n)
@@ -435,6 +478,32 @@ impl Db {
             .query_row([cube_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()
             .context("cannot look up an erasure")
+    }
+
+    /// Adds to the recording files a job deleted, and refused to delete.
+    pub fn count_recordings(&self, job_rowid: i64, deleted: u64, refused: u64) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE jobs SET recordings_deleted = recordings_deleted + ?2, \
+                 recordings_refused = recordings_refused + ?3 WHERE id = ?1",
+            )?
+            .execute(params![job_rowid, deleted as i64, refused as i64])
+            .context("cannot update the job")?;
+        Ok(())
+    }
+
+    /// What was kept of a job's customers, for the statistics: (outcomes,
+    /// sales).
+    pub fn kept_of_job(&self, job_rowid: i64) -> Result<(u64, u64)> {
+        self.conn
+            .prepare_cached(
+                "SELECT (SELECT count(*) FROM outcomes WHERE customer_id IN \
+                   (SELECT customer_id FROM erasures WHERE job_id = ?1)), \
+                 (SELECT count(*) FROM sales WHERE customer_id IN \
+                   (SELECT customer_id FROM erasures WHERE job_id = ?1))",
+            )?
+            .query_row([job_rowid], |r| Ok((r.get(0)?, r.get(1)?)))
+            .context("cannot count what a job kept")
     }
 
     /// Forgets a finished job's plan: every planned customer is anonymized and

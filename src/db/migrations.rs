@@ -229,6 +229,28 @@ const MIGRATIONS: &[Migration] = &[
     ALTER TABLE jobs ADD COLUMN mentions INTEGER;
     "#,
     ),
+    // 10: what a job erased, for its receipt (`cube jobs show`), whether it
+    // was one person's erasure request, and every backup cube wrote, so that
+    // a receipt can name the backups that still hold what a job erased.
+    Migration::Sql(
+        r#"
+    ALTER TABLE jobs ADD COLUMN comments INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE jobs ADD COLUMN history INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE jobs ADD COLUMN recordings_deleted INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE jobs ADD COLUMN recordings_refused INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE jobs ADD COLUMN request INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE backups (
+        id         INTEGER PRIMARY KEY,
+        path       TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        sha256     TEXT NOT NULL,
+        bytes      INTEGER NOT NULL,
+        -- the folder of a rolling set (`backup create --dir`), and how many it keeps
+        dir        TEXT,
+        keep       INTEGER
+    );
+    "#,
+    ),
 ];
 
 const STAGE_CHECK_BEFORE: &str = "stage IN ('available', 'assigned', 'completed')";

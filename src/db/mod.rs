@@ -52,6 +52,7 @@ pub use export::{ExportFilter, ExportRow, Report};
 pub use jobs::{ErasureCounts, Job, JobState};
 pub use mentions::{PlannedCard, TextColumn, Whose, SEARCHED};
 pub use outcomes::{NewHistory, NewOutcome, NewSale};
+pub use snapshot::BackupRecord;
 pub use stats::Stats;
 
 use crate::Failure;

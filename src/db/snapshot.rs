@@ -30,7 +30,67 @@ pub struct SnapshotInfo {
     pub anonymized: i64,
 }
 
+/// A backup cube wrote, as recorded.
+#[derive(Debug, Clone, Serialize)]
+pub struct BackupRecord {
+    pub path: String,
+    pub created_at: String,
+    pub sha256: String,
+    pub bytes: u64,
+    /// The rolling set's folder and how many it keeps.
+    pub dir: Option<String>,
+    pub keep: Option<u64>,
+}
+
 impl Db {
+    /// Records a backup just written.
+    pub fn record_backup(
+        &self,
+        path: &Path,
+        at: chrono::DateTime<chrono::Utc>,
+        sha256: &str,
+        bytes: u64,
+        set: Option<(&Path, usize)>,
+    ) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO backups (path, created_at, sha256, bytes, dir, keep) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(rusqlite::params![
+                path.to_string_lossy(),
+                super::timestamp(at),
+                sha256,
+                bytes as i64,
+                set.map(|(dir, _)| dir.to_string_lossy().into_owned()),
+                // No --keep: a set that keeps everything.
+                set.and_then(|(_, keep)| i64::try_from(keep).ok()),
+            ])
+            .context("cannot record the backup")?;
+        Ok(())
+    }
+
+    /// Every backup cube recorded, oldest first.
+    pub fn backups(&self) -> Result<Vec<BackupRecord>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT path, created_at, sha256, bytes, dir, keep FROM backups ORDER BY created_at, id",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(BackupRecord {
+                    path: r.get(0)?,
+                    created_at: r.get(1)?,
+                    sha256: r.get(2)?,
+                    bytes: r.get(3)?,
+                    dir: r.get(4)?,
+                    keep: r.get(5)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()
+            .context("cannot read the backups")?;
+        Ok(rows)
+    }
+
     /// Writes a consistent, compact copy of the database (live data only, no
     /// free space) into `path`, which must not exist or be empty.
     pub fn vacuum_into(&self, path: &Path) -> Result<()> {

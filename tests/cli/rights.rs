@@ -96,3 +96,131 @@ fn an_access_export_holds_everything_about_one_person_and_no_one_else() {
     assert_eq!(doc["anonymized_on"], "2026-11-29");
     assert!(doc.get("customer").is_none() && doc.get("outcomes").is_none());
 }
+
+#[test]
+fn forget_erases_exactly_one_person_and_the_receipt_names_the_backup() {
+    let cube = two();
+    let snapshot = cube.path("before.db");
+    cube.run(&["backup", "create", snapshot.to_str().unwrap()])
+        .ok();
+    let sales_before = cube.run(&["export", "sales"]).ok().stdout.lines().count();
+    let bjorn_before = cube.customer("P-2");
+
+    // Without a terminal it needs --yes, and unknown people stop it all.
+    let run = cube.run(&["customer", "forget", "P-1"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    let run = cube.run(&["customer", "forget", "P-1", "P-404", "--yes"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(run.stderr.contains("\"P-404\""), "{}", run.stderr);
+    assert_eq!(
+        cube.customer("P-1")["name"],
+        "Åse Ødegård",
+        "nothing was done"
+    );
+
+    let run = cube.run(&[
+        "customer",
+        "forget",
+        "P-1",
+        "--yes",
+        "--reason",
+        "sak 2026-17",
+    ]);
+    run.ok();
+    cube.assert_erased(&[
+        "Åse Ødegård",
+        "ase@odegard.no",
+        "Åse ringte om tilbudet",
+        "Åse tok fiber",
+    ]);
+    assert!(!cube.path("data/recordings/2026/ase.wav").exists());
+    // No one else changes; the campaign stays active; the sales still count.
+    assert_eq!(cube.customer("P-2"), bjorn_before);
+    assert!(cube.path("data/recordings/2026/bjorn.wav").exists());
+    assert_eq!(cube.campaign("Vår")["status"], "active");
+    assert_eq!(
+        cube.run(&["export", "sales"]).ok().stdout.lines().count(),
+        sales_before
+    );
+    let run = cube.run(&["customer", "forget", "P-1", "--yes"]);
+    assert_eq!(run.code, 1, "forgotten already: {}", run.transcript());
+
+    let audit = cube.run(&["audit", "--json"]).ok().json();
+    let planned = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "forget-planned")
+        .unwrap()
+        .clone();
+    assert_eq!(planned["details"]["reason"], "sak 2026-17");
+    assert_eq!(planned["details"]["customers"], 1);
+    assert_eq!(planned["operator"], "tester");
+
+    // The receipt.
+    let job = planned["details"]["job"].as_str().unwrap().to_string();
+    let run = cube.run(&["jobs", "show", &job, "--json"]);
+    run.ok();
+    let receipt = run.json();
+    assert_eq!(receipt["kind"], "request");
+    assert_eq!(receipt["state"], "done");
+    assert_eq!(receipt["scrubbed"], true);
+    assert_eq!(receipt["started_on"], "2026-11-29");
+    assert_eq!(receipt["erased"]["customers"], 1);
+    assert_eq!(receipt["erased"]["comments"], 1);
+    assert_eq!(receipt["erased"]["history"], 1);
+    assert_eq!(receipt["erased"]["recordings_deleted"], 1);
+    assert_eq!(
+        (
+            receipt["kept"]["outcomes"].as_u64(),
+            receipt["kept"]["sales"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+    let backups = receipt["backups"].as_array().unwrap();
+    assert_eq!(backups.len(), 1, "{receipt}");
+    assert!(backups[0]["path"].as_str().unwrap().ends_with("before.db"));
+    let text = cube.run(&["jobs", "show", &job]).ok().stdout.clone();
+    for run in [&text, &receipt.to_string()] {
+        for personal in ["Åse", "Ødegård", "ase@", "911", "P-1"] {
+            assert!(
+                !run.contains(personal),
+                "{personal:?} in the receipt: {run}"
+            );
+        }
+    }
+    assert!(text.contains("before.db"), "{text}");
+}
+
+#[test]
+fn a_rolling_set_says_when_the_erased_data_rotates_out() {
+    let cube = two();
+    let dir = cube.path("nightly");
+    for day in ["2026-11-26", "2026-11-27", "2026-11-28"] {
+        cube.run_env(
+            &[
+                "backup",
+                "create",
+                "--dir",
+                dir.to_str().unwrap(),
+                "--keep",
+                "3",
+            ],
+            &[("CUBE_NOW", Some(&format!("{day}T02:00:00Z")))],
+        )
+        .ok();
+    }
+    cube.run(&["anonymize", "Vår", "--yes"]).ok();
+    let jobs = cube.run(&["jobs", "--json"]).ok().json();
+    let job = jobs[0]["id"].as_str().unwrap();
+    let receipt = cube.run(&["jobs", "show", job, "--json"]).ok().json();
+    assert_eq!(receipt["kind"], "campaign");
+    let after: Vec<u64> = receipt["backups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["rotates_out_after"].as_u64().unwrap())
+        .collect();
+    // A full set of 3: the newest holding one goes with the third backup.
+    assert_eq!(after, [1, 2, 3]);
+}

@@ -34,7 +34,7 @@ pub fn run(args: CreateArgs, cmd: &CommandHelper) -> Result<()> {
                         .into(),
                 );
             }
-            backup::create(&store.db, &path)?;
+            backup::create(&store.db, &path, store.actor.now, None)?;
             path
         }
         (None, Some(dir)) => {

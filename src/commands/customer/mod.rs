@@ -1,4 +1,5 @@
 mod export;
+mod forget;
 pub mod list;
 mod show;
 
@@ -14,6 +15,8 @@ pub enum CustomerCommand {
     Show(show::ShowArgs),
     /// Everything cube holds about one person, as JSON (the right of access)
     Export(export::ExportArgs),
+    /// Anonymize exactly these customers, wherever they are (the right to erasure)
+    Forget(forget::ForgetArgs),
 }
 
 pub fn run(command: CustomerCommand, cmd: &CommandHelper) -> Result<()> {
@@ -21,5 +24,6 @@ pub fn run(command: CustomerCommand, cmd: &CommandHelper) -> Result<()> {
         CustomerCommand::List(args) => list::run(args, cmd),
         CustomerCommand::Show(args) => show::run(args, cmd),
         CustomerCommand::Export(args) => export::run(args, cmd),
+        CustomerCommand::Forget(args) => forget::run(args, cmd),
     }
 }

@@ -1,0 +1,115 @@
+//! `cube customer forget`: one person's erasure request.
+//!
+//! Anonymizes exactly the customers named, with the same durable job and
+//! every promise of a campaign's anonymization. Like `anonymize`, it is an
+//! explicit choice every time: without a terminal it needs `--yes`; on one it
+//! shows who and what will be erased and asks for `yes` typed out.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+
+use crate::anonymize;
+use crate::commands::helper::read_keys;
+use crate::commands::{plural, CommandHelper};
+use crate::Failure;
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("who").required(true).multiple(true).args(["references", "file"]))]
+pub struct ForgetArgs {
+    /// The customers: references (see `customer list`) or customer numbers
+    #[arg(value_name = "REF")]
+    pub references: Vec<String>,
+    /// Also every reference or customer number in this file, one per line
+    /// (`-` for stdin)
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Say who and what would be erased, and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask (needed without a terminal)
+    #[arg(long)]
+    pub yes: bool,
+    /// Why, for the audit log: a case number or "erasure request". Never a
+    /// name: the audit log must hold no personal data
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+}
+
+pub fn run(args: ForgetArgs, cmd: &CommandHelper) -> Result<()> {
+    let ui = cmd.ui;
+    if !args.dry_run && !args.yes && !ui.interactive() {
+        return Err(Failure::refused(
+            "forgetting customers is irreversible, and there is no terminal to confirm it on",
+        )
+        .hint("pass --yes to erase them, or --dry-run to see who would be erased")
+        .into());
+    }
+    let mut keys = args.references.clone();
+    if let Some(file) = &args.file {
+        keys.extend(read_keys(file)?);
+    }
+    let store = cmd.store()?;
+    let db = &store.db;
+    let mut found = Vec::new();
+    let mut refused = Vec::new();
+    for key in &keys {
+        match db.find_customer(key.trim())? {
+            None => refused.push(format!(
+                "no customer has the reference or customer number {key:?}"
+            )),
+            Some(c) if c.anonymized => {
+                refused.push(format!("customer {} is anonymized already", c.reference))
+            }
+            Some(c) => {
+                if !found.iter().any(|f: &crate::db::CustomerRef| f.id == c.id) {
+                    found.push(c);
+                }
+            }
+        }
+    }
+    if !refused.is_empty() {
+        return Err(Failure::failed(format!(
+            "{} of {} cannot be forgotten; nothing was done",
+            refused.len(),
+            plural(keys.len() as u64, "customer", "customers")
+        ))
+        .details(refused)
+        .into());
+    }
+    let mut lines = vec![format!(
+        "{} erased: every field of the card, outcome comments, history texts, call recordings, and mentions of them in other records; outcomes and sales stay for the statistics",
+        plural(found.len() as u64, "customer is", "customers are")
+    )];
+    for customer in &found {
+        let (outcomes, history, recordings) = (
+            db.outcomes_of(customer.id)?.len() as u64,
+            db.history_of(customer.id)?.len() as u64,
+            db.recordings_of(customer.id)?.len() as u64,
+        );
+        lines.push(format!(
+            "  {}: {}, {}, {}",
+            customer.reference,
+            plural(outcomes, "outcome", "outcomes"),
+            plural(history, "history entry", "history entries"),
+            plural(recordings, "recording", "recordings")
+        ));
+    }
+    if args.dry_run {
+        ui.say(&format!("would be {}", lines.join("\n")));
+        return Ok(());
+    }
+    if !args.yes {
+        ui.explain(&format!("to be {}", lines.join("\n")));
+        let typed = ui.ask("This cannot be undone. Type yes to erase them")?;
+        if typed.as_deref().map(str::trim) != Some("yes") {
+            return Err(Failure::refused("not confirmed; nothing was changed").into());
+        }
+    }
+    let ids: Vec<i64> = found.iter().map(|c| c.id).collect();
+    let reason = args.reason.as_deref().unwrap_or("");
+    let job = anonymize::plan_request(db, &ids, &store.actor, reason)?;
+    let reports = cmd.run_jobs(&store, vec![job])?;
+    cmd.report_jobs(&reports)
+}

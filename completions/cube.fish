@@ -182,11 +182,12 @@ complete -c cube -n "__fish_cube_using_subcommand archive" -s q -l quiet -d 'Say
 complete -c cube -n "__fish_cube_using_subcommand archive" -s v -l verbose -d 'Say more about what is done'
 complete -c cube -n "__fish_cube_using_subcommand archive" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
 complete -c cube -n "__fish_cube_using_subcommand archive" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand anonymize" -l archived-for -d 'Instead of naming a campaign (retention, for cron): every campaign archived with its customers kept more than DAYS ago' -r
 complete -c cube -n "__fish_cube_using_subcommand anonymize" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand anonymize" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand anonymize" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
 complete -c cube -n "__fish_cube_using_subcommand anonymize" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
-complete -c cube -n "__fish_cube_using_subcommand anonymize" -l yes -d 'Do not ask for the campaign name to be typed back'
+complete -c cube -n "__fish_cube_using_subcommand anonymize" -l yes -d 'Go ahead without asking (needed without a terminal)'
 complete -c cube -n "__fish_cube_using_subcommand anonymize" -l dry-run -d 'Say what would be removed, with counts, and change nothing'
 complete -c cube -n "__fish_cube_using_subcommand anonymize" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand anonymize" -s q -l quiet -d 'Say nothing unless something fails'

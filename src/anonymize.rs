@@ -56,6 +56,8 @@ pub const DEFAULT_BATCH: u64 = 20_000;
 /// How a job run ended.
 #[derive(Debug, Clone, Serialize)]
 pub struct JobReport {
+    #[serde(skip)]
+    pub rowid: i64,
     pub job: String,
     pub campaign: Option<String>,
     pub customers: u64,
@@ -218,11 +220,25 @@ pub fn plan_request(db: &Db, customer_ids: &[i64], actor: &Actor, reason: &str) 
     })
 }
 
-/// Runs (or resumes) a job to its end: batches, recording files, scrub, on
-/// `db` with the journal and recordings folder of `site` (a restore runs jobs
-/// on the database it builds, for the live site).
+/// Runs (or resumes) a job to its end: mentions, batches, recording files,
+/// scrub, on `db` with the journal and recordings folder of `site` (a
+/// restore runs jobs on the database it builds, for the live site).
 /// `progress` is told how many customers are done so far.
 pub fn run_job(
+    db: &Db,
+    site: &Site,
+    actor: &Actor,
+    job: &Job,
+    progress: &dyn Fn(u64, u64),
+) -> Result<JobReport> {
+    let mut report = erase(db, site, actor, job, progress)?;
+    report.scrubbed = scrub(db, actor, &[job.rowid])?;
+    Ok(report)
+}
+
+/// Steps 2 to 4 of a job: all but the scrub, which [`scrub`] does for any
+/// number of jobs at once. The job is left `scrub_pending`.
+pub fn erase(
     db: &Db,
     site: &Site,
     actor: &Actor,
@@ -232,6 +248,7 @@ pub fn run_job(
     let (journal, recordings, batch) = (&site.journal, site.recordings.as_path(), site.batch);
     let now = actor.now;
     let mut report = JobReport {
+        rowid: job.rowid,
         job: job.id.clone(),
         campaign: job.campaign.clone(),
         customers: 0,
@@ -285,16 +302,25 @@ pub fn run_job(
             tx.commit()
         })?;
     }
-    report.scrubbed = db.scrub()?;
+    Ok(report)
+}
+
+/// Step 5 for every job in `jobs` at once: one `VACUUM` and checkpoint, then
+/// the jobs are done. Returns false (the jobs stay `scrub_pending`) when a
+/// reader blocked the checkpoint.
+pub fn scrub(db: &Db, actor: &Actor, jobs: &[i64]) -> Result<bool> {
+    let scrubbed = db.scrub()?;
     db.set_wal_autocheckpoint(true)?;
-    if report.scrubbed {
+    if scrubbed {
         let tx = db.begin()?;
-        tx.set_job_state(job.rowid, JobState::Done, now)?;
+        for &job in jobs {
+            tx.set_job_state(job, JobState::Done, actor.now)?;
+        }
         tx.commit()?;
-        // The state change itself went to the WAL: fold it in as well.
+        // The state changes themselves went to the WAL: fold them in as well.
         db.scrub_wal()?;
     }
-    Ok(report)
+    Ok(scrubbed)
 }
 
 /// The batches of a job, each one transaction, until its plan is done.

@@ -12,7 +12,7 @@ use chrono::Duration;
 use clap::Args;
 
 use crate::anonymize::{self, JobReport};
-use crate::commands::CommandHelper;
+use crate::commands::{plural, CommandHelper};
 use crate::db::{Db, ErasureCounts, StageCounts};
 use crate::store::Store;
 use crate::ui::Ui;
@@ -42,10 +42,15 @@ pub struct ArchiveArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("which").required(true).args(["campaign", "archived_for"]))]
 pub struct AnonymizeArgs {
     /// The campaign whose customers are all anonymized
-    pub campaign: String,
-    /// Do not ask for the campaign name to be typed back
+    pub campaign: Option<String>,
+    /// Instead of naming a campaign (retention, for cron): every campaign
+    /// archived with its customers kept more than DAYS ago
+    #[arg(long, value_name = "DAYS", conflicts_with = "campaign")]
+    pub archived_for: Option<u32>,
+    /// Go ahead without asking (needed without a terminal)
     #[arg(long)]
     pub yes: bool,
     /// Say what would be removed, with counts, and change nothing
@@ -126,24 +131,106 @@ pub fn run(args: ArchiveArgs, cmd: &CommandHelper) -> Result<()> {
             }
         }
     }
-    cmd.report_jobs(&reports)
+    cmd.report_jobs(&store, &mut reports)
 }
 
 pub fn run_anonymize(args: AnonymizeArgs, cmd: &CommandHelper) -> Result<()> {
     let ui = cmd.ui;
+    if !args.dry_run && !args.yes && !ui.interactive() {
+        return Err(Failure::refused(
+            "anonymizing is irreversible, and there is no terminal to confirm it on",
+        )
+        .hint("pass --yes to anonymize, or --dry-run to see what would be removed")
+        .into());
+    }
     let store = cmd.store()?;
     let db = &store.db;
-    flow::campaign(db, &args.campaign)?;
+    let Some(campaign) = args.campaign else {
+        let days = args.archived_for.unwrap_or_default();
+        return retention(cmd, &store, days, args.yes, args.dry_run);
+    };
+    flow::campaign(db, &campaign)?;
     if args.dry_run {
-        return dry_run(db, &[args.campaign], Some(Choice::Anonymize), ui);
+        return dry_run(db, &[campaign], Some(Choice::Anonymize), ui);
     }
     let mut reports = cmd.resume_unfinished(&store)?;
     if ui.interactive() && !args.yes {
-        show(db, &args.campaign, ui)?;
-        confirm_name(&args.campaign, ui)?;
+        show(db, &campaign, ui)?;
+        confirm_name(&campaign, ui)?;
     }
-    reports.extend(anonymize_campaign(cmd, &store, &args.campaign)?);
-    cmd.report_jobs(&reports)
+    reports.extend(anonymize_campaign(cmd, &store, &campaign)?);
+    cmd.report_jobs(&store, &mut reports)
+}
+
+/// The retention run: the customers of every campaign archived with its
+/// customers kept more than `days` ago are anonymized, one job a campaign,
+/// one scrub for all of them.
+fn retention(
+    cmd: &CommandHelper,
+    store: &Store,
+    days: u32,
+    yes: bool,
+    dry_run: bool,
+) -> Result<()> {
+    let ui = cmd.ui;
+    let before = store.actor.now - Duration::days(days.into());
+    let due = store.db.archived_with_customers_before(before)?;
+    let lines: Vec<String> = due
+        .iter()
+        .map(|(campaign, kept)| {
+            format!(
+                "  {:?}, archived {}: {}",
+                campaign.name,
+                campaign
+                    .archived_at
+                    .as_deref()
+                    .and_then(|a| a.get(..10))
+                    .unwrap_or("?"),
+                plural(*kept, "customer", "customers")
+            )
+        })
+        .collect();
+    if dry_run {
+        if ui.json() {
+            let listed: Vec<serde_json::Value> = due
+                .iter()
+                .map(|(c, kept)| {
+                    serde_json::json!({ "campaign": c.name, "archived_at": c.archived_at, "customers": kept })
+                })
+                .collect();
+            ui.print_json(&listed)?;
+        }
+        ui.say(&match due.len() {
+            0 => format!("no campaign archived more than {days} days ago keeps customers"),
+            n => format!(
+                "would anonymize the customers of {}:\n{}",
+                plural(n as u64, "campaign", "campaigns"),
+                lines.join("\n")
+            ),
+        });
+        return Ok(());
+    }
+    let mut reports = cmd.resume_unfinished(store)?;
+    if due.is_empty() {
+        ui.say(&format!(
+            "no campaign archived more than {days} days ago keeps customers; nothing to do"
+        ));
+        return cmd.report_jobs(store, &mut reports);
+    }
+    if ui.interactive() && !yes {
+        ui.explain(&format!(
+            "The customers of these campaigns will be anonymized (irreversible):\n{}",
+            lines.join("\n")
+        ));
+        let typed = ui.ask("Type yes to anonymize them")?;
+        if typed.as_deref().map(str::trim) != Some("yes") {
+            return Err(Failure::refused("not confirmed; nothing was changed").into());
+        }
+    }
+    for (campaign, _) in &due {
+        reports.extend(anonymize_campaign(cmd, store, &campaign.name)?);
+    }
+    cmd.report_jobs(store, &mut reports)
 }
 
 /// Shows a campaign and what archiving means, then asks what happens to its

@@ -132,8 +132,8 @@ fn show_the_point(cmd: &CommandHelper, store: &Store) -> Result<()> {
         demo::STALE_CAMPAIGN
     ));
     let job = anonymize::plan(db, demo::STALE_CAMPAIGN, &store.actor)?;
-    let reports = cmd.run_jobs(store, vec![job])?;
-    cmd.report_jobs(&reports)?;
+    let mut reports = cmd.run_jobs(store, vec![job])?;
+    cmd.report_jobs(&store, &mut reports)?;
     ui.say("\ncube stats:");
     cmd.print_stats(db)?;
     if ui.json() {

@@ -127,7 +127,7 @@ impl<'a> CommandHelper<'a> {
             let bar = self.ui.progress(Some(job.total), "customers anonymized");
             bar.set_position(job.done);
             let report =
-                anonymize::run_job(&store.db, &store.site, &store.actor, &job, &|done, _| {
+                anonymize::erase(&store.db, &store.site, &store.actor, &job, &|done, _| {
                     bar.set_position(done)
                 })?;
             bar.finish_and_clear();
@@ -166,9 +166,17 @@ impl<'a> CommandHelper<'a> {
         self.run_jobs(store, jobs)
     }
 
-    /// Prints the job reports as JSON with `--json`; exit 75 if a scrub is
-    /// pending.
-    pub fn report_jobs(&self, reports: &[JobReport]) -> Result<()> {
+    /// Scrubs once for all the jobs this run erased (one `VACUUM`, however
+    /// many campaigns), then prints their reports as JSON with `--json`;
+    /// exit 75 if a reader blocked the scrub.
+    pub fn report_jobs(&self, store: &Store, reports: &mut [JobReport]) -> Result<()> {
+        if !reports.is_empty() {
+            let jobs: Vec<i64> = reports.iter().map(|r| r.rowid).collect();
+            let scrubbed = anonymize::scrub(&store.db, &store.actor, &jobs)?;
+            for report in reports.iter_mut() {
+                report.scrubbed = scrubbed;
+            }
+        }
         if self.ui.json() && !reports.is_empty() {
             self.ui.print_json(&reports)?;
         }

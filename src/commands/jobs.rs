@@ -113,8 +113,8 @@ pub fn run(args: JobsArgs, cmd: &CommandHelper) -> Result<()> {
                 ui.say("no unfinished jobs");
                 return Ok(());
             }
-            let reports = cmd.run_jobs(&store, jobs)?;
-            cmd.report_jobs(&reports)
+            let mut reports = cmd.run_jobs(&store, jobs)?;
+            cmd.report_jobs(&store, &mut reports)
         }
     }
 }

@@ -106,6 +106,27 @@ impl Db {
         Ok(rows)
     }
 
+    /// Archived campaigns whose archiving is older than `before` and that
+    /// still hold customers who are not anonymized: what a retention run
+    /// anonymizes. With those customers' count.
+    pub fn archived_with_customers_before(
+        &self,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<(Campaign, u64)>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS}, (SELECT count(*) FROM customers c WHERE c.campaign_id = campaigns.id \
+             AND c.anonymized_at IS NULL) AS kept FROM campaigns \
+             WHERE status = 'archived' AND archived_at < ?1 AND kept > 0 ORDER BY archived_at, name"
+        ))?;
+        let rows = stmt
+            .query_map([super::timestamp(before)], |r| {
+                Ok((campaign(r)?, r.get(6)?))
+            })?
+            .collect::<rusqlite::Result<_>>()
+            .context("cannot list archived campaigns")?;
+        Ok(rows)
+    }
+
     /// Customers per stage, and how many of them are anonymized (each from
     /// an index alone).
     pub fn stage_counts(&self, campaign_id: i64) -> Result<(StageCounts, u64)> {

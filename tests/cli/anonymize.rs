@@ -142,7 +142,7 @@ fn nothing_of_an_anonymized_customer_is_left_in_the_database_files() {
 #[test]
 fn the_audit_jobs_and_ledger_hold_no_personal_data() {
     let cube = setup(20);
-    let run = cube.run(&["anonymize", "Hemmelig", "--json"]);
+    let run = cube.run(&["anonymize", "Hemmelig", "--json", "--yes"]);
     run.ok();
     let mut said = run.stdout.clone() + &run.stderr;
     said += &cube.run(&["jobs", "list", "--json"]).ok().stdout;
@@ -346,7 +346,7 @@ fn a_reader_blocking_the_scrub_gives_75_and_resume_finishes() {
         .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))
         .unwrap();
 
-    let run = cube.run(&["--busy-timeout", "0.3", "anonymize", "Hemmelig"]);
+    let run = cube.run(&["--busy-timeout", "0.3", "anonymize", "Hemmelig", "--yes"]);
     assert_eq!(run.code, 75, "{}", run.transcript());
     assert!(run.stderr.contains("scrub is pending"), "{}", run.stderr);
     insta::assert_snapshot!("anonymize_with_the_scrub_blocked", cube.redacted(&run));
@@ -476,7 +476,7 @@ fn deleting_recordings_never_leaves_the_folder() {
         .unwrap();
     }
     drop(conn);
-    let run = cube.run(&["anonymize", "Hemmelig"]);
+    let run = cube.run(&["anonymize", "Hemmelig", "--yes"]);
     run.ok();
     assert!(
         run.stderr.contains("4 recording paths were not deleted"),

@@ -44,8 +44,8 @@ fn undoing_one_job_brings_back_only_its_customers() {
     run.ok();
     insta::assert_snapshot!("backup_create", cube.redacted(&run));
     assert_eq!(mode(&snapshot), 0o600);
-    cube.run(&["anonymize", "A"]).ok();
-    cube.run(&["anonymize", "B"]).ok();
+    cube.run(&["anonymize", "A", "--yes"]).ok();
+    cube.run(&["anonymize", "B", "--yes"]).ok();
     let b = job_of(&cube, "B");
 
     let run = cube.run(&[
@@ -118,7 +118,7 @@ fn restoring_without_the_database_keeps_everyone_erased() {
     let snapshot = cube.path("snap.db");
     cube.run(&["backup", "create", snapshot.to_str().unwrap()])
         .ok();
-    cube.run(&["anonymize", "A"]).ok();
+    cube.run(&["anonymize", "A", "--yes"]).ok();
     for suffix in ["", "-wal", "-shm"] {
         let _ = fs::remove_file(format!("{}{suffix}", cube.db().display()));
     }
@@ -137,7 +137,7 @@ fn an_old_backup_copied_by_hand_is_refused_until_replayed() {
     let snapshot = cube.path("snap.db");
     cube.run(&["backup", "create", snapshot.to_str().unwrap()])
         .ok();
-    cube.run(&["anonymize", "A"]).ok();
+    cube.run(&["anonymize", "A", "--yes"]).ok();
     fs::copy(&snapshot, cube.db()).unwrap();
 
     let run = cube.run(&["stats"]);
@@ -313,7 +313,8 @@ fn the_audit_log_says_who_did_what_without_personal_data() {
     let cube = setup();
     cube.run(&["--operator", "mari", "archive", "B", "--keep-customers"])
         .ok();
-    cube.run(&["--operator", "mari", "anonymize", "A"]).ok();
+    cube.run(&["--operator", "mari", "anonymize", "A", "--yes"])
+        .ok();
     let run = cube.run(&["audit"]);
     run.ok();
     for value in A.iter().chain(B) {

@@ -162,7 +162,7 @@ fn anonymized_customers_read_anonymized_and_totals_stay() {
     };
     let before = parse(&cube.run(&["export", "sales"]).ok().stdout, b',');
     let refs: Vec<String> = before.iter().map(|r| r["ref"].clone()).collect();
-    cube.run(&["anonymize", "Vår"]).ok();
+    cube.run(&["anonymize", "Vår", "--yes"]).ok();
 
     let after = parse(&cube.run(&["export", "sales"]).ok().stdout, b',');
     assert_eq!(totals(&before), totals(&after));
@@ -304,7 +304,7 @@ fn lists_come_as_csv_for_scripts() {
     let run = cube.run(&["campaign", "list", "--format", "csv"]);
     assert_eq!(
         run.ok().stdout.lines().next().unwrap(),
-        "campaign,status,customers,available,assigned,completed,anonymized,last_activity"
+        "campaign,status,customers,available,assigned,completed,anonymized,last_activity,archived,customers_are"
     );
 }
 

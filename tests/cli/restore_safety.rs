@@ -47,7 +47,7 @@ fn the_journal_lives_beside_the_real_database_path() {
     let snapshot = cube.path("snap.db");
     cube.run(&["backup", "create", snapshot.to_str().unwrap()])
         .ok();
-    cube.run_env(&["anonymize", "A"], &[("CUBE_DB", link.to_str())])
+    cube.run_env(&["anonymize", "A", "--yes"], &[("CUBE_DB", link.to_str())])
         .ok();
     assert!(
         !cube.path("link.db.erasures").exists(),
@@ -68,7 +68,7 @@ fn a_restore_with_no_journal_and_no_database_is_refused() {
     let snapshot = cube.path("snap.db");
     cube.run(&["backup", "create", snapshot.to_str().unwrap()])
         .ok();
-    cube.run(&["anonymize", "A"]).ok();
+    cube.run(&["anonymize", "A", "--yes"]).ok();
     lose_database(&cube, true);
 
     let run = cube.run(&["backup", "restore", snapshot.to_str().unwrap()]);
@@ -109,7 +109,7 @@ fn a_backup_folder_keeps_a_copy_of_the_journal() {
     let backups = cube.path("backups");
     cube.run(&["backup", "create", "--dir", backups.to_str().unwrap()])
         .ok();
-    cube.run(&["anonymize", "A"]).ok();
+    cube.run(&["anonymize", "A", "--yes"]).ok();
     let copy = backups.join("cube.db.erasures");
     assert_eq!(
         fs::read(&copy).unwrap(),
@@ -138,7 +138,7 @@ fn no_output_overwrites_the_database_or_its_journal() {
     let backups = cube.path("backups");
     cube.run(&["backup", "create", "--dir", backups.to_str().unwrap()])
         .ok();
-    cube.run(&["anonymize", "A"]).ok();
+    cube.run(&["anonymize", "A", "--yes"]).ok();
     let link = cube.path("report.csv");
     symlink(cube.db(), &link).unwrap();
     let journal = cube.path("data/cube.db.erasures");
@@ -186,7 +186,7 @@ fn a_short_or_empty_job_prefix_is_refused() {
     let snapshot = cube.path("snap.db");
     cube.run(&["backup", "create", snapshot.to_str().unwrap()])
         .ok();
-    cube.run(&["anonymize", "A"]).ok();
+    cube.run(&["anonymize", "A", "--yes"]).ok();
     for prefix in ["", "0", "0199"] {
         let run = cube.run(&[
             "backup",
@@ -369,7 +369,7 @@ fn big() -> Cube {
     cube.import("outcomes", &outcomes, &[]).ok();
     cube.run(&["backup", "create", cube.path("snap.db").to_str().unwrap()])
         .ok();
-    cube.run(&["anonymize", "A"]).ok();
+    cube.run(&["anonymize", "A", "--yes"]).ok();
     cube
 }
 

@@ -224,3 +224,92 @@ fn a_rolling_set_says_when_the_erased_data_rotates_out() {
     // A full set of 3: the newest holding one goes with the third backup.
     assert_eq!(after, [1, 2, 3]);
 }
+
+#[test]
+fn a_retention_run_anonymizes_campaigns_archived_long_enough_ago() {
+    let cube = Cube::new();
+    cube.import_customers(
+        "customer_no,name\nG-1,Gammel Gunnarsen\n",
+        &["--campaign", "Gammel"],
+    )
+    .ok();
+    cube.import_customers("customer_no,name\nN-1,Ny Nilsen\n", &["--campaign", "Ny"])
+        .ok();
+    cube.import_customers(
+        "customer_no,name\nA-1,Aktiv Andersen\n",
+        &["--campaign", "Aktiv"],
+    )
+    .ok();
+    // Archived 14 months ago, and today, both keeping their customers.
+    cube.run_env(
+        &["archive", "Gammel", "--keep-customers"],
+        &[("CUBE_NOW", Some("2025-09-29T10:00:00Z"))],
+    )
+    .ok();
+    cube.run(&["archive", "Ny", "--keep-customers"]).ok();
+
+    let listed = cube
+        .run(&["campaign", "list", "--archived", "--json"])
+        .ok()
+        .json();
+    assert_eq!(listed[0]["archived_at"], "2025-09-29T10:00:00Z");
+    assert_eq!(listed[0]["customers_kept"], true);
+
+    // Without a terminal, it needs --yes.
+    let run = cube.run(&["anonymize", "--archived-for", "365"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    let run = cube.run(&["anonymize", "--archived-for", "365", "--dry-run"]);
+    run.ok();
+    assert!(
+        run.stderr
+            .contains("\"Gammel\", archived 2025-09-29: 1 customer")
+            && !run.stderr.contains("Ny"),
+        "{}",
+        run.stderr
+    );
+
+    cube.run(&["-q", "anonymize", "--archived-for", "365", "--yes"])
+        .ok();
+    cube.assert_erased(&["Gammel Gunnarsen"]);
+    assert_eq!(cube.customer("N-1")["name"], "Ny Nilsen");
+    assert_eq!(cube.customer("A-1")["name"], "Aktiv Andersen");
+    let listed = cube
+        .run(&["campaign", "list", "--archived", "--json"])
+        .ok()
+        .json();
+    let kept: Vec<(&str, bool)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap(),
+                c["customers_kept"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(kept, [("Gammel", false), ("Ny", true)]);
+
+    // Run again (cron tomorrow): nothing to do, no new job.
+    let run = cube.run(&["anonymize", "--archived-for", "365", "--yes"]);
+    run.ok();
+    assert!(run.stderr.contains("nothing to do"), "{}", run.stderr);
+    assert_eq!(
+        cube.run(&["jobs", "--json"])
+            .ok()
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn anonymize_without_a_terminal_needs_yes() {
+    let cube = two();
+    let run = cube.run(&["anonymize", "Vår"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(run.stderr.contains("--yes"), "{}", run.stderr);
+    assert_eq!(cube.customer("P-1")["name"], "Åse Ødegård");
+}

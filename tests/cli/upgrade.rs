@@ -90,7 +90,7 @@ fn migrates_and_keeps_everything(fixture: &str, version: i64) {
     let export = cube.run(&["export", "sales"]).ok().stdout.clone();
     assert!(export.contains("Fiber 500,2,599.00,1198.00"), "{export}");
 
-    cube.run(&["anonymize", "Vår 2026"]).ok();
+    cube.run(&["anonymize", "Vår 2026", "--yes"]).ok();
     let export = cube.run(&["export", "outcomes"]).ok().stdout.clone();
     assert!(export.contains(",Anonymized,"), "{export}");
     assert!(!export.contains("Åse"), "{export}");

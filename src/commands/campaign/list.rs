@@ -26,6 +26,10 @@ struct Listed {
     stages: StageCounts,
     anonymized: u64,
     last_activity_at: String,
+    archived_at: Option<String>,
+    /// For an archived campaign: whether customers are kept in it (not
+    /// anonymized); what a retention run (`anonymize --archived-for`) takes.
+    customers_kept: Option<bool>,
 }
 
 pub fn run(args: ListArgs, cmd: &CommandHelper) -> Result<()> {
@@ -45,8 +49,11 @@ pub fn run(args: ListArgs, cmd: &CommandHelper) -> Result<()> {
             name: campaign.name,
             status: campaign.status,
             stages,
+            customers_kept: (campaign.status == CampaignStatus::Archived)
+                .then_some(stages.total() > anonymized),
             anonymized,
             last_activity_at: campaign.last_activity_at,
+            archived_at: campaign.archived_at,
         });
     }
     if ui.json() {
@@ -65,6 +72,17 @@ pub fn run(args: ListArgs, cmd: &CommandHelper) -> Result<()> {
                 c.stages.completed.to_string(),
                 c.anonymized.to_string(),
                 c.last_activity_at.get(..10).unwrap_or_default().to_string(),
+                c.archived_at
+                    .as_deref()
+                    .and_then(|a| a.get(..10))
+                    .unwrap_or_default()
+                    .to_string(),
+                match c.customers_kept {
+                    Some(true) => "kept",
+                    Some(false) => "anonymized",
+                    None => "",
+                }
+                .to_string(),
             ]
         })
         .collect();
@@ -79,6 +97,8 @@ pub fn run(args: ListArgs, cmd: &CommandHelper) -> Result<()> {
             "completed",
             "anonymized",
             "last_activity",
+            "archived",
+            "customers_are",
         ],
         &rows,
     )

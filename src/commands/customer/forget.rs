@@ -110,6 +110,6 @@ pub fn run(args: ForgetArgs, cmd: &CommandHelper) -> Result<()> {
     let ids: Vec<i64> = found.iter().map(|c| c.id).collect();
     let reason = args.reason.as_deref().unwrap_or("");
     let job = anonymize::plan_request(db, &ids, &store.actor, reason)?;
-    let reports = cmd.run_jobs(&store, vec![job])?;
-    cmd.report_jobs(&reports)
+    let mut reports = cmd.run_jobs(&store, vec![job])?;
+    cmd.report_jobs(&store, &mut reports)
 }

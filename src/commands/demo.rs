@@ -133,7 +133,7 @@ fn show_the_point(cmd: &CommandHelper, store: &Store) -> Result<()> {
     ));
     let job = anonymize::plan(db, demo::STALE_CAMPAIGN, &store.actor)?;
     let mut reports = cmd.run_jobs(store, vec![job])?;
-    cmd.report_jobs(&store, &mut reports)?;
+    cmd.report_jobs(store, &mut reports)?;
     ui.say("\ncube stats:");
     cmd.print_stats(db)?;
     if ui.json() {

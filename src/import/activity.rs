@@ -3,7 +3,9 @@
 //!
 //! Each row is looked up and written on one thread; these files are small
 //! next to customer files. A row about a customer that is missing or
-//! anonymized is a bad row: import never matches anonymized customers.
+//! anonymized is a bad row: import never matches anonymized customers. So is
+//! an outcome in an archived campaign, whoever its customer: no import places
+//! anyone in a campaign that is done with (and may be anonymized).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -14,7 +16,7 @@ use chrono::{DateTime, Utc};
 use super::headers::{Field, FileKind};
 use super::{Input, Source, Summary};
 use crate::csvio::Record;
-use crate::db::{CustomerRef, Db, NewHistory, NewOutcome, NewSale, Stage, Tx};
+use crate::db::{CampaignStatus, CustomerRef, Db, NewHistory, NewOutcome, NewSale, Stage, Tx};
 use crate::recordings;
 use crate::{validate, Failure};
 
@@ -132,7 +134,8 @@ pub(super) fn outcomes(
     columns.require(OUTCOME_FIELDS, input.header())?;
     let tx = db.begin()?;
     let mut summary = Summary::default();
-    let mut campaigns: HashMap<String, i64> = HashMap::new();
+    // Each campaign named so far: its id, or None when it is archived.
+    let mut campaigns: HashMap<String, Option<i64>> = HashMap::new();
     while let Some(record) = input.next()? {
         progress(1);
         let Some(customer) = row_customer(&mut input, &record, &columns, &tx)? else {
@@ -145,12 +148,26 @@ pub(super) fn outcomes(
             Some(&id) => id,
             None => {
                 let id = match tx.campaign_by_name(outcome.campaign)? {
-                    Some(c) => c.id,
-                    None => tx.create_campaign(outcome.campaign, now)?.id,
+                    Some(c) if c.status == CampaignStatus::Archived => None,
+                    Some(c) => Some(c.id),
+                    None => Some(tx.create_campaign(outcome.campaign, now)?.id),
                 };
                 campaigns.insert(outcome.campaign.to_string(), id);
                 id
             }
+        };
+        // An archived campaign is done with: its customers may have been
+        // anonymized, and one placed in it now would never be.
+        let Some(campaign_id) = campaign_id else {
+            input.bad_row(
+                &record,
+                columns.index(Field::Campaign),
+                &format!(
+                    "campaign {:?} is archived: no outcome can be registered in it",
+                    outcome.campaign
+                ),
+            )?;
+            continue;
         };
         let seller_id = tx.seller_id(outcome.seller, now)?;
         let at = outcome.at;

@@ -10,8 +10,15 @@
 //!    a to-do list of files to delete, cube ids written to the erasure ledger.
 //!    A crash between batches leaves every customer untouched-and-planned or
 //!    fully anonymized; the next run picks up the rest.
-//! 3. **Recording files** are deleted from the to-do list; already gone counts
-//!    as done, links are never followed, nothing outside the folder is touched.
+//! 3. **Recording files** are deleted from the to-do list. Other customers'
+//!    recording rows that name a file on the list go with it (the file holds
+//!    the voice of the first customer anonymized), counted. Already gone
+//!    counts as done; a link is removed with the file it leads to inside the
+//!    folder, never followed out of it or through a folder; nothing outside
+//!    the folder is touched; folders left empty go too (they are often named
+//!    after the person); a file with other names (hard links) is counted.
+//!    The list keeps each file until it is gone, so a failed run leaves it
+//!    for the next.
 //! 4. **Scrub**: `VACUUM`, then `wal_checkpoint(TRUNCATE)`, so that no free
 //!    page, free space in a page or WAL frame keeps an old value. If a reader
 //!    blocks the checkpoint the job stays `scrub_pending` and the next run
@@ -29,7 +36,7 @@ use serde_json::json;
 
 use crate::db::{CampaignStatus, Db, ErasureCounts, Job, JobState};
 use crate::journal::{Erasures, Journal};
-use crate::recordings;
+use crate::recordings::{self, Removal};
 use crate::store::{Actor, Site};
 
 /// The setting that records how many bytes of the erasure journal this
@@ -55,6 +62,11 @@ pub struct JobReport {
     /// Recording paths that were not deleted because they were unsafe
     /// (a link, or outside the folder). Counted, never named.
     pub recordings_refused: u64,
+    /// Deleted recording files that had other names (hard links), which
+    /// keep their content.
+    pub recordings_other_names: u64,
+    /// Recording rows of other customers whose file went with this job's.
+    pub recordings_shared: u64,
     /// False when a reader blocked the final checkpoint: run again to finish.
     pub scrubbed: bool,
 }
@@ -143,6 +155,8 @@ pub fn run_job(
         customers: 0,
         recordings_deleted: 0,
         recordings_refused: 0,
+        recordings_other_names: 0,
+        recordings_shared: 0,
         scrubbed: false,
     };
     if matches!(job.state, JobState::Queued | JobState::Running) {
@@ -159,9 +173,11 @@ pub fn run_job(
             run_batches(db, job, journal, batch, now, &mut report, progress)
         })?;
         db.set_synchronous_full(false)?;
-        let (deleted, refused) = delete_recordings(db, job, recordings)?;
-        report.recordings_deleted = deleted;
-        report.recordings_refused = refused;
+        let files = delete_recordings(db, job, recordings)?;
+        report.recordings_deleted = files.deleted;
+        report.recordings_refused = files.refused;
+        report.recordings_other_names = files.other_names;
+        report.recordings_shared = files.shared;
         db.with_foreign_keys_off(|| {
             let tx = db.begin()?;
             tx.set_job_state(job.rowid, JobState::ScrubPending, now)?;
@@ -176,6 +192,8 @@ pub fn run_job(
                     "customers": tx.job(job.rowid)?.done,
                     "recordings_deleted": report.recordings_deleted,
                     "recordings_refused": report.recordings_refused,
+                    "recordings_other_names": report.recordings_other_names,
+                    "recordings_shared": report.recordings_shared,
                 }),
             )?;
             tx.commit()
@@ -300,20 +318,47 @@ pub fn replay(db: &Db, site: &Site, actor: &Actor, erasures: &Erasures) -> Resul
     Ok(report)
 }
 
-/// Deletes the job's recording files from the durable to-do list. Returns
-/// (deleted or already gone, refused as unsafe).
-fn delete_recordings(db: &Db, job: &Job, folder: &Path) -> Result<(u64, u64)> {
-    let (mut deleted, mut refused) = (0, 0);
+/// What deleting a job's recording files did (step 3).
+#[derive(Debug, Default)]
+struct Files {
+    /// Gone, or gone already.
+    deleted: u64,
+    /// Not touched: unsafe paths.
+    refused: u64,
+    /// Deleted, but with other names that keep the content.
+    other_names: u64,
+    /// Other customers' recording rows that went with a deleted file.
+    shared: u64,
+}
+
+/// Deletes the job's recording files from the durable to-do list.
+fn delete_recordings(db: &Db, job: &Job, folder: &Path) -> Result<Files> {
+    let mut files = Files::default();
+    if db.pending_recording_deletions(job.rowid, 1)?.is_empty() {
+        return Ok(files);
+    }
+    let tx = db.begin()?;
+    files.shared = tx.forget_shared_recordings(job.rowid)?;
+    tx.commit()?;
     loop {
         let todo = db.pending_recording_deletions(job.rowid, 500)?;
         if todo.is_empty() {
-            return Ok((deleted, refused));
+            return Ok(files);
         }
         let tx = db.begin()?;
         for (id, path) in todo {
             match recordings::remove(folder, &path) {
-                Ok(true) => deleted += 1,
-                Ok(false) => refused += 1,
+                Ok(Removal::Refused) => files.refused += 1,
+                Ok(Removal::Gone {
+                    other_names,
+                    target,
+                }) => {
+                    files.deleted += 1;
+                    files.other_names += u64::from(other_names);
+                    if let Some(target) = target {
+                        files.shared += tx.forget_recordings_at(&target)?;
+                    }
+                }
                 Err(e) => {
                     // Keep it on the list: the next run tries again.
                     tx.commit()?;

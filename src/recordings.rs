@@ -1,5 +1,5 @@
-//! Recording paths: what a stored path may be, and how it is found in the
-//! recordings folder.
+//! Recording paths: what a stored path may be, how it is found in the
+//! recordings folder, and how it leaves it.
 //!
 //! A recording is referenced by a path relative to the recordings folder. The
 //! rule for such a value is the same wherever one is read: no NUL and no
@@ -9,13 +9,20 @@
 //!
 //! Beyond the value, the two differ on purpose. Importing a path ([`check`])
 //! resolves it: the file must exist, and a link is allowed only when it stays
-//! inside the folder. Deleting one ([`remove`]) never follows a link at all and
-//! never touches anything outside the folder (DESIGN.md, promise 3), because
-//! the file it finds is deleted.
+//! inside the folder. Deleting one ([`remove`]) never goes through a link on
+//! the way and never touches anything outside the folder (DESIGN.md, promise
+//! 3), because the file it finds is deleted. What it deletes is everything of
+//! the recording the folder holds (promise 11): the file, the file a link
+//! there leads to when that lies inside the folder too (never a folder), and
+//! then every folder the deletion left empty, up to the recordings folder
+//! itself, because those are often named after the person. A file with other
+//! names (hard links) keeps its content under them; that is counted, since
+//! the other names cannot be found.
 
 use std::fs;
 use std::io;
-use std::path::{Component, Path};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Component, Path, PathBuf};
 
 /// The names of a recording path value, `.` parts dropped; why it is refused
 /// otherwise, as what the value is not.
@@ -64,39 +71,124 @@ pub fn check(folder: &Path, value: &str) -> Result<String, String> {
     Ok(stored)
 }
 
-/// Deletes one recording file by its stored path. Ok(true) when it is gone
-/// (or was already); Ok(false) when the path is not safe to touch: it breaks
-/// the rule of [`parts`], or a folder on the way is a link. A link as the file
-/// itself is removed, never followed.
-pub fn remove(folder: &Path, value: &str) -> io::Result<bool> {
+/// What deleting one recording did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Removal {
+    /// Nothing was touched: the path breaks the rule of [`parts`], or leads
+    /// through a link or to a folder.
+    Refused,
+    /// The recording is gone from the folder (or was already).
+    Gone {
+        /// The file had other names (hard links), which keep its content.
+        other_names: bool,
+        /// The stored path of the file a link led to, deleted with it.
+        target: Option<String>,
+    },
+}
+
+/// Deletes one recording by its stored path, then every folder that left
+/// empty up to `folder`. A link as the recording is removed, never gone
+/// through; the file it leads to goes too when it lies inside `folder`.
+pub fn remove(folder: &Path, value: &str) -> io::Result<Removal> {
     let Ok(parts) = parts(value) else {
-        return Ok(false);
+        return Ok(Removal::Refused);
     };
     let mut path = folder.to_path_buf();
     for (i, part) in parts.iter().enumerate() {
         path.push(part);
         let meta = match fs::symlink_metadata(&path) {
             Ok(m) => m,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(true),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                // Gone already (a run stopped after deleting it): the
+                // folders it left may still be there.
+                prune(folder, &parts[..i]);
+                return Ok(Removal::Gone {
+                    other_names: false,
+                    target: None,
+                });
+            }
             Err(e) => return Err(e),
         };
         let last = i + 1 == parts.len();
         if !last && !meta.is_dir() {
             // A link (or a file) where a folder should be: never go through it.
-            return Ok(false);
+            return Ok(Removal::Refused);
         }
         if last {
             if meta.is_dir() {
-                return Ok(false);
+                return Ok(Removal::Refused);
             }
-            return match fs::remove_file(&path) {
-                Ok(()) => Ok(true),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(true),
-                Err(e) => Err(e),
+            let mut other_names = meta.is_file() && meta.nlink() > 1;
+            let target = if meta.file_type().is_symlink() {
+                remove_target(folder, &path, &mut other_names)?
+            } else {
+                None
             };
+            remove_file(&path)?;
+            prune(folder, &parts[..i]);
+            return Ok(Removal::Gone {
+                other_names,
+                target,
+            });
         }
     }
-    Ok(true)
+    Ok(Removal::Refused)
+}
+
+/// Deletes the file the link at `link` leads to, if it lies inside `folder`
+/// and is a file; returns its stored path. A link out of the folder, to a
+/// folder, or to nothing is left as it is.
+fn remove_target(folder: &Path, link: &Path, other_names: &mut bool) -> io::Result<Option<String>> {
+    let (Ok(root), Ok(real)) = (folder.canonicalize(), link.canonicalize()) else {
+        return Ok(None);
+    };
+    let Ok(relative) = real.strip_prefix(&root) else {
+        return Ok(None);
+    };
+    // The canonical path has no link left in it.
+    let meta = fs::symlink_metadata(&real)?;
+    if !meta.is_file() {
+        return Ok(None);
+    }
+    let names: Vec<&str> = relative
+        .components()
+        .filter_map(|c| c.as_os_str().to_str())
+        .collect();
+    *other_names |= meta.nlink() > 1;
+    remove_file(&real)?;
+    prune(&root, &names[..names.len().saturating_sub(1)]);
+    Ok(Some(names.join("/")))
+}
+
+fn remove_file(path: &Path) -> io::Result<()> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// Removes the folders `folder/dirs[0]/dirs[1]/...` that are empty, deepest
+/// first, up to but not including `folder`. A folder that is not empty (or
+/// cannot be removed) ends it: `cube doctor` reports empty folders left.
+/// Removing a folder never follows a link.
+fn prune(folder: &Path, dirs: &[&str]) {
+    for depth in (1..=dirs.len()).rev() {
+        let dir: PathBuf = dirs[..depth]
+            .iter()
+            .fold(folder.to_path_buf(), |p, d| p.join(d));
+        if fs::remove_dir(&dir).is_err() {
+            return;
+        }
+    }
+}
+
+/// Whether a recording file has other names (hard links) than its own.
+pub fn has_other_names(folder: &Path, value: &str) -> bool {
+    let Ok(parts) = parts(value) else {
+        return false;
+    };
+    let path = parts.iter().fold(folder.to_path_buf(), |p, d| p.join(d));
+    fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.nlink() > 1)
 }
 
 #[cfg(test)]
@@ -149,6 +241,11 @@ mod tests {
             .contains("does not exist"));
     }
 
+    const GONE: Removal = Removal::Gone {
+        other_names: false,
+        target: None,
+    };
+
     #[test]
     fn recordings_are_removed_without_following_links() {
         let dir = tempfile::tempdir().unwrap();
@@ -158,26 +255,97 @@ mod tests {
         fs::create_dir_all(&outside).unwrap();
         fs::write(outside.join("canary.wav"), "x").unwrap();
         fs::write(folder.join("2026/a.wav"), "x").unwrap();
+        fs::write(folder.join("2026/b.wav"), "x").unwrap();
         symlink(&outside, folder.join("escape")).unwrap();
         symlink(outside.join("canary.wav"), folder.join("link.wav")).unwrap();
 
-        assert!(remove(&folder, "2026/a.wav").unwrap());
+        assert_eq!(remove(&folder, "2026/a.wav").unwrap(), GONE);
         assert!(!folder.join("2026/a.wav").exists());
-        assert!(
+        assert_eq!(
             remove(&folder, "2026/a.wav").unwrap(),
+            GONE,
             "already gone is done"
         );
-        assert!(!remove(&folder, "escape/canary.wav").unwrap());
-        assert!(!remove(&folder, "../outside/canary.wav").unwrap());
-        assert!(!remove(&folder, "/etc/passwd").unwrap());
-        assert!(remove(&folder, "link.wav").unwrap());
+        assert_eq!(
+            remove(&folder, "escape/canary.wav").unwrap(),
+            Removal::Refused
+        );
+        assert_eq!(
+            remove(&folder, "../outside/canary.wav").unwrap(),
+            Removal::Refused
+        );
+        assert_eq!(remove(&folder, "/etc/passwd").unwrap(), Removal::Refused);
+        assert_eq!(remove(&folder, "2026").unwrap(), Removal::Refused);
+        assert_eq!(remove(&folder, "link.wav").unwrap(), GONE);
         assert!(
             fs::symlink_metadata(folder.join("link.wav")).is_err(),
             "the link itself goes"
         );
         assert!(
             outside.join("canary.wav").exists(),
-            "what it pointed at stays"
+            "what it pointed at, outside, stays"
         );
+    }
+
+    #[test]
+    fn a_link_takes_its_target_inside_the_folder_along() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("rec");
+        fs::create_dir_all(folder.join("arkiv/Åse Lie")).unwrap();
+        fs::create_dir_all(folder.join("2026")).unwrap();
+        fs::write(folder.join("arkiv/Åse Lie/samtale.wav"), "x").unwrap();
+        symlink("../arkiv/Åse Lie/samtale.wav", folder.join("2026/call.wav")).unwrap();
+        symlink(folder.join("arkiv"), folder.join("2026/folder-link")).unwrap();
+
+        assert_eq!(
+            remove(&folder, "2026/call.wav").unwrap(),
+            Removal::Gone {
+                other_names: false,
+                target: Some("arkiv/Åse Lie/samtale.wav".into()),
+            }
+        );
+        assert!(!folder.join("arkiv").exists(), "emptied folders go");
+        // A link to a folder is removed itself; the folder is never deleted.
+        fs::create_dir_all(folder.join("arkiv")).unwrap();
+        assert_eq!(remove(&folder, "2026/folder-link").unwrap(), GONE);
+        assert!(folder.join("arkiv").is_dir());
+    }
+
+    #[test]
+    fn emptied_folders_go_up_to_the_recordings_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("rec");
+        let person = folder.join("2026/Kåre Ødegård 99887766");
+        fs::create_dir_all(&person).unwrap();
+        fs::write(person.join("a.wav"), "x").unwrap();
+        fs::write(person.join("b.wav"), "x").unwrap();
+        fs::write(folder.join("2026/other.wav"), "x").unwrap();
+
+        remove(&folder, "2026/Kåre Ødegård 99887766/a.wav").unwrap();
+        assert!(person.is_dir(), "not empty yet");
+        remove(&folder, "2026/Kåre Ødegård 99887766/b.wav").unwrap();
+        assert!(!person.exists());
+        assert!(folder.join("2026").is_dir(), "still holds other.wav");
+        remove(&folder, "2026/other.wav").unwrap();
+        assert!(!folder.join("2026").exists());
+        assert!(folder.is_dir(), "the recordings folder itself stays");
+    }
+
+    #[test]
+    fn a_file_with_other_names_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("rec");
+        fs::create_dir_all(&folder).unwrap();
+        fs::write(folder.join("a.wav"), "x").unwrap();
+        fs::hard_link(folder.join("a.wav"), dir.path().join("copy.wav")).unwrap();
+        assert!(has_other_names(&folder, "a.wav"));
+        assert_eq!(
+            remove(&folder, "a.wav").unwrap(),
+            Removal::Gone {
+                other_names: true,
+                target: None,
+            }
+        );
+        assert!(!has_other_names(&folder, "a.wav"));
     }
 }

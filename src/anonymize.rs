@@ -3,6 +3,12 @@
 //! Anonymizing a campaign is irreversible and must be complete (DESIGN.md,
 //! promises 1-3). The order of work is what makes that true:
 //!
+//! 0. **The recordings folder** must be the database's own (its marker names
+//!    the database: see [`crate::recordings`]) whenever the database holds
+//!    recordings. This is checked before a job is planned, before its batches
+//!    run and before its files are deleted, and a wrong folder refuses there
+//!    with nothing changed: otherwise every file would count as "already
+//!    gone" while it stays, and the rows that say whose it is would be gone.
 //! 1. **Plan**, in one transaction: the campaign is archived, a job is recorded
 //!    with every customer then in the campaign that is not anonymized yet.
 //! 2. **Batches**, each one `IMMEDIATE` transaction with `synchronous=FULL`:
@@ -17,8 +23,8 @@
 //!    folder, never followed out of it or through a folder; nothing outside
 //!    the folder is touched; folders left empty go too (they are often named
 //!    after the person); a file with other names (hard links) is counted.
-//!    The list keeps each file until it is gone, so a failed run leaves it
-//!    for the next.
+//!    The list keeps each file until it is gone, so a refused or failed run
+//!    leaves it for the next.
 //! 4. **Scrub**: `VACUUM`, then `wal_checkpoint(TRUNCATE)`, so that no free
 //!    page, free space in a page or WAL frame keeps an old value. If a reader
 //!    blocks the checkpoint the job stays `scrub_pending` and the next run
@@ -100,8 +106,10 @@ pub fn preview(db: &Db, campaign: &str) -> Result<ErasureCounts> {
 }
 
 /// Archives a campaign and records the job that anonymizes its customers
-/// (step 1). The job is then run by [`run_job`].
-pub fn plan(db: &Db, campaign: &str, actor: &Actor) -> Result<Job> {
+/// (step 1), once the recordings folder of `site` is known to be the
+/// database's (step 0). The job is then run by [`run_job`].
+pub fn plan(db: &Db, site: &Site, campaign: &str, actor: &Actor) -> Result<Job> {
+    recordings::check_folder(db, &site.recordings)?;
     db.with_foreign_keys_off(|| plan_job(db, campaign, actor))
 }
 
@@ -160,6 +168,7 @@ pub fn run_job(
         scrubbed: false,
     };
     if matches!(job.state, JobState::Queued | JobState::Running) {
+        recordings::check_folder(db, recordings)?;
         db.set_synchronous_full(true)?;
         // The batches touch customers, outcomes and history all over their
         // tables; a cache that holds them saves reading pages again and again.
@@ -331,8 +340,10 @@ struct Files {
     shared: u64,
 }
 
-/// Deletes the job's recording files from the durable to-do list.
+/// Deletes the job's recording files from the durable to-do list, once the
+/// folder is known to be the database's.
 fn delete_recordings(db: &Db, job: &Job, folder: &Path) -> Result<Files> {
+    recordings::check_folder(db, folder)?;
     let mut files = Files::default();
     if db.pending_recording_deletions(job.rowid, 1)?.is_empty() {
         return Ok(files);

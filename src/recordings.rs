@@ -1,5 +1,6 @@
 //! Recording paths: what a stored path may be, how it is found in the
-//! recordings folder, and how it leaves it.
+//! recordings folder, and how it leaves it; and which folder is the
+//! database's own.
 //!
 //! A recording is referenced by a path relative to the recordings folder. The
 //! rule for such a value is the same wherever one is read: no NUL and no
@@ -18,11 +19,39 @@
 //! itself, because those are often named after the person. A file with other
 //! names (hard links) keeps its content under them; that is counted, since
 //! the other names cannot be found.
+//!
+//! Which folder is the database's own: a marker file ([`MARKER`], mode 0600)
+//! in the folder holds the database's id (the [`DATABASE_ID`] setting, made
+//! when first needed). It is written when recordings are first imported into
+//! a folder (or the demo makes them), and checked before anything is deleted
+//! ([`check_folder`]): a folder run with the wrong environment (empty, missing,
+//! another database's) would otherwise let a job count every recording as
+//! "already gone" and forget which files were whose. A database that holds no
+//! recordings is never refused. A database made before markers existed has
+//! recordings but no id: the first check that finds one of its recording files
+//! in the folder writes the marker (or, where the folder has one, takes its id:
+//! a snapshot from before markers, restored beside the live database's folder).
 
 use std::fs;
-use std::io;
+use std::io::{self, Read, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Component, Path, PathBuf};
+
+use anyhow::Result;
+
+use crate::csvio::AtomicFile;
+use crate::db::Db;
+use crate::Failure;
+
+/// The marker file in a recordings folder: the id of its database.
+pub const MARKER: &str = ".cube-recordings";
+
+/// The setting that holds the database's own id, which its folder's marker names.
+pub const DATABASE_ID: &str = "database_id";
+
+/// How many recording paths of a database made before markers are tried to
+/// prove a folder its own: any one of them found there does.
+const PROOF_SAMPLE: u64 = 1000;
 
 /// The names of a recording path value, `.` parts dropped; why it is refused
 /// otherwise, as what the value is not.
@@ -189,6 +218,172 @@ pub fn has_other_names(folder: &Path, value: &str) -> bool {
     };
     let path = parts.iter().fold(folder.to_path_buf(), |p, d| p.join(d));
     fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.nlink() > 1)
+}
+
+/// What makes a folder the database's own: what to write, if anything.
+#[derive(Debug, Default)]
+#[must_use = "a claim does nothing until it is written"]
+pub struct Claim {
+    /// The id the marker is to name, where it does not yet.
+    marker: Option<String>,
+    /// The id the database is to keep, where it has none.
+    keep: Option<String>,
+}
+
+impl Claim {
+    /// Writes the marker, then the id into the database: stopped between the
+    /// two, the folder has a marker that a database without an id takes.
+    pub fn write(self, db: &Db, folder: &Path) -> Result<()> {
+        if let Some(id) = &self.marker {
+            write_marker(folder, id)?;
+        }
+        if let Some(id) = &self.keep {
+            let tx = db.begin()?;
+            tx.set_setting(DATABASE_ID, id)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+}
+
+/// Before anything is deleted from `folder`: refuses (exit 1) unless it is
+/// the database's recordings folder or the database holds no recordings, and
+/// writes the marker of a database made before markers once the folder
+/// proves to hold its recordings.
+pub fn check_folder(db: &Db, folder: &Path) -> Result<()> {
+    match judge(db, folder, false)? {
+        Ok(claim) => claim.write(db, folder),
+        Err(why) => Err(refusal(why)),
+    }
+}
+
+/// Before recordings are imported from `folder` (or made there): what makes
+/// it the database's own, to [`Claim::write`] once they are stored. Refuses a
+/// folder that is another database's, or that holds none of the recordings
+/// this one has. Only reads, so it may run inside a transaction.
+pub fn claim(db: &Db, folder: &Path) -> Result<Claim> {
+    judge(db, folder, true)?.map_err(refusal)
+}
+
+/// For `cube doctor`: why `folder` is not the database's, where it is not
+/// and the database holds recordings. Writes nothing.
+pub fn folder_problem(db: &Db, folder: &Path) -> Result<Option<String>> {
+    Ok(judge(db, folder, false)?.err())
+}
+
+/// The database's id, as its folder's marker must name it.
+pub fn database_id(db: &Db) -> Result<Option<String>> {
+    db.setting(DATABASE_ID)
+}
+
+/// Whether `folder` is the database's, or may become it (`importing`): what
+/// to write to make it so, or why it is not.
+fn judge(db: &Db, folder: &Path, importing: bool) -> Result<Result<Claim, String>> {
+    let id = db.setting(DATABASE_ID)?;
+    let marker = read_marker(folder)?;
+    if marker.is_some() && marker == id {
+        return Ok(Ok(Claim::default()));
+    }
+    let held = db.holds_recordings()?;
+    if !held && !importing {
+        // Nothing to delete, so nothing to delete wrongly.
+        return Ok(Ok(Claim::default()));
+    }
+    let not_own = |why: &str| {
+        Err(if folder.is_dir() {
+            format!(
+                "{} is not this database's recordings folder: {why}",
+                folder.display()
+            )
+        } else {
+            format!("the recordings folder {} does not exist", folder.display())
+        })
+    };
+    let new_id = || uuid::Uuid::new_v4().to_string();
+    Ok(match (id, marker) {
+        (Some(_), Some(_)) => {
+            not_own("it belongs to another cube database (its marker names another)")
+        }
+        (Some(id), None) if !held => Ok(Claim {
+            marker: Some(id),
+            keep: None,
+        }),
+        (Some(_), None) => not_own(&format!("it has no {MARKER} marker naming the database")),
+        (None, Some(other)) if held && proves(db, folder)? => Ok(Claim {
+            marker: None,
+            keep: Some(other),
+        }),
+        (None, Some(_)) => {
+            not_own("it belongs to another cube database (its marker names another)")
+        }
+        (None, None) if !held || proves(db, folder)? => {
+            let id = new_id();
+            Ok(Claim {
+                marker: Some(id.clone()),
+                keep: Some(id),
+            })
+        }
+        (None, None) => {
+            not_own("it has no marker and holds none of the database's recording files")
+        }
+    })
+}
+
+/// Whether `folder` holds any of the first recordings the database knows.
+fn proves(db: &Db, folder: &Path) -> Result<bool> {
+    Ok(db
+        .recording_sample(PROOF_SAMPLE)?
+        .iter()
+        .any(|path| check(folder, path).is_ok()))
+}
+
+/// The error that refuses a folder: exit 1, nothing changed.
+fn refusal(why: String) -> anyhow::Error {
+    Failure::failed(format!("{why}; nothing was changed"))
+        .hint(format!(
+            "name the database's recordings folder with --recordings-dir or CUBE_RECORDINGS_DIR \
+             (an unfinished job resumes with `cube jobs resume --recordings-dir DIR`); if this is \
+             the folder and its marker was lost, write the database id `cube doctor` shows into \
+             its {MARKER}"
+        ))
+        .into()
+}
+
+/// The id the folder's marker names; None when there is no marker (or no
+/// folder). A marker that is not a plain file is none: it is never followed.
+fn read_marker(folder: &Path) -> Result<Option<String>> {
+    let path = folder.join(MARKER);
+    match fs::symlink_metadata(&path) {
+        Ok(meta) if meta.is_file() => {}
+        Ok(_) => return Ok(None),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == io::ErrorKind::NotADirectory => return Ok(None),
+        Err(e) => {
+            return Err(anyhow::Error::new(e).context(format!("cannot read {}", path.display())))
+        }
+    }
+    let mut text = String::new();
+    fs::File::open(&path)
+        .and_then(|f| f.take(256).read_to_string(&mut text))
+        .map_err(|e| anyhow::Error::new(e).context(format!("cannot read {}", path.display())))?;
+    Ok(Some(text.trim().to_string()))
+}
+
+/// Writes the marker (mode 0600), making the folder (0700) if there is none.
+fn write_marker(folder: &Path, id: &str) -> Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    if !folder.is_dir() {
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(folder)
+            .map_err(|e| {
+                anyhow::Error::new(e).context(format!("cannot create {}", folder.display()))
+            })?;
+    }
+    let mut file = AtomicFile::create(&folder.join(MARKER), "marker")?;
+    file.file().write_all(format!("{id}\n").as_bytes())?;
+    file.commit()
 }
 
 #[cfg(test)]

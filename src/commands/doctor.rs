@@ -48,6 +48,11 @@ pub fn run(cmd: &CommandHelper) -> Result<()> {
         ));
     }
 
+    if let Some(problem) = recordings::folder_problem(db, recordings)? {
+        findings.push(format!(
+            "{problem}: anonymizing refuses to delete recordings there (name the right folder with --recordings-dir)"
+        ));
+    }
     let known = db.recording_paths()?;
     let missing_files = known
         .iter()
@@ -70,7 +75,10 @@ pub fn run(cmd: &CommandHelper) -> Result<()> {
     let mut empty = 0;
     list_files(recordings, recordings, &mut files, &mut empty);
     let known: std::collections::HashSet<&str> = known.iter().map(String::as_str).collect();
-    let orphans = files.iter().filter(|f| !known.contains(f.as_str())).count();
+    let orphans = files
+        .iter()
+        .filter(|f| f.as_str() != recordings::MARKER && !known.contains(f.as_str()))
+        .count();
     if orphans > 0 {
         findings.push(format!(
             "{orphans} files in {} belong to no recording",
@@ -108,11 +116,16 @@ pub fn run(cmd: &CommandHelper) -> Result<()> {
             "healthy": findings.is_empty(),
             "findings": findings,
             "settings": settings,
+            "database_id": recordings::database_id(db)?,
         }))?;
     } else {
         let mut rows: Vec<Vec<String>> = settings.into_iter().map(|(k, v)| vec![k, v]).collect();
         rows.push(vec!["database".into(), path.display().to_string()]);
         rows.push(vec!["recordings".into(), recordings.display().to_string()]);
+        if let Some(id) = recordings::database_id(db)? {
+            // What the recordings folder's marker must name.
+            rows.push(vec!["database id".into(), id]);
+        }
         ui.table(&["setting", "value"], &rows)?;
     }
     if findings.is_empty() {

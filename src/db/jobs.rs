@@ -386,6 +386,30 @@ impl Db {
         Ok(rows)
     }
 
+    /// Whether the database holds any recording, or any recording file still
+    /// to delete: whether a recordings folder matters to it.
+    pub fn holds_recordings(&self) -> Result<bool> {
+        self.conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM recordings) OR EXISTS (SELECT 1 FROM recording_deletions)",
+            )?
+            .query_row([], |r| r.get(0))
+            .context("cannot look for recordings")
+    }
+
+    /// Up to `limit` recording paths, of rows and then of files still to delete.
+    pub fn recording_sample(&self, limit: u64) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT path FROM (SELECT path FROM recordings LIMIT ?1) \
+             UNION ALL SELECT path FROM (SELECT path FROM recording_deletions LIMIT ?1) LIMIT ?1",
+        )?;
+        let paths = stmt
+            .query_map([limit as i64], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()
+            .context("cannot read recording paths")?;
+        Ok(paths)
+    }
+
     /// Forgets the recordings of other customers that share a file on a
     /// job's to-do list: the file holds the voice of the job's customer and
     /// goes with them. Returns how many. One read of the recordings.

@@ -136,6 +136,9 @@ pub(super) fn outcomes(
     let mut summary = Summary::default();
     // Each campaign named so far: its id, or None when it is archived.
     let mut campaigns: HashMap<String, Option<i64>> = HashMap::new();
+    // What makes the recordings folder the database's own, judged at the
+    // first recording and written once the import is committed.
+    let mut claim = None;
     while let Some(record) = input.next()? {
         progress(1);
         let Some(customer) = row_customer(&mut input, &record, &columns, &tx)? else {
@@ -192,6 +195,9 @@ pub(super) fn outcomes(
             })?;
         }
         if let Some(path) = &outcome.recording {
+            if claim.is_none() {
+                claim = Some(recordings::claim(&tx, recordings)?);
+            }
             tx.insert_recording(customer.id, Some(outcome_id), path, now)?;
         }
         match customer.campaign_id {
@@ -210,7 +216,11 @@ pub(super) fn outcomes(
         tx.touch_campaign(campaign_id, at)?;
         summary.imported += 1;
     }
-    input.finish(tx, source.dry_run, summary)
+    let summary = input.finish(tx, source.dry_run, summary)?;
+    if let Some(claim) = claim.filter(|_| !source.dry_run) {
+        claim.write(db, recordings)?;
+    }
+    Ok(summary)
 }
 
 pub(super) struct OutcomeRow<'r> {

@@ -231,18 +231,24 @@ pub struct Claim {
 }
 
 impl Claim {
-    /// Writes the marker, then the id into the database: stopped between the
-    /// two, the folder has a marker that a database without an id takes.
+    /// Writes the marker, then the id into the database, under the
+    /// database's write lock so that two first uses agree on one id (the
+    /// second finds the first's). Stopped between the two, the folder has a
+    /// marker that a database without an id takes.
     pub fn write(self, db: &Db, folder: &Path) -> Result<()> {
-        if let Some(id) = &self.marker {
-            write_marker(folder, id)?;
+        let Some(wanted) = self.keep.clone().or_else(|| self.marker.clone()) else {
+            return Ok(());
+        };
+        let tx = db.begin()?;
+        let stored = tx.setting(DATABASE_ID)?;
+        let id = stored.clone().unwrap_or(wanted);
+        if self.marker.is_some() {
+            write_marker(folder, &id)?;
         }
-        if let Some(id) = &self.keep {
-            let tx = db.begin()?;
-            tx.set_setting(DATABASE_ID, id)?;
-            tx.commit()?;
+        if stored.is_none() {
+            tx.set_setting(DATABASE_ID, &id)?;
         }
-        Ok(())
+        tx.commit()
     }
 }
 

@@ -3,6 +3,12 @@
 //! Anonymizing a campaign is irreversible and must be complete (DESIGN.md,
 //! promises 1-3). The order of work is what makes that true:
 //!
+//! 0. **The recordings folder** must be the database's own (its marker names
+//!    the database: see [`crate::recordings`]) whenever the database holds
+//!    recordings. This is checked before a job is planned, before its batches
+//!    run and before its files are deleted, and a wrong folder refuses there
+//!    with nothing changed: otherwise every file would count as "already
+//!    gone" while it stays, and the rows that say whose it is would be gone.
 //! 1. **Plan**, in one transaction: the campaign is archived, a job is recorded
 //!    with every customer then in the campaign that is not anonymized yet.
 //! 2. **Mentions**, in one transaction before any card is blanked: every
@@ -17,8 +23,15 @@
 //!    written to the erasure ledger.
 //!    A crash between batches leaves every customer untouched-and-planned or
 //!    fully anonymized; the next run picks up the rest.
-//! 4. **Recording files** are deleted from the to-do list; already gone counts
-//!    as done, links are never followed, nothing outside the folder is touched.
+//! 4. **Recording files** are deleted from the to-do list. Other customers'
+//!    recording rows that name a file on the list go with it (the file holds
+//!    the voice of the first customer anonymized), counted. Already gone
+//!    counts as done; a link is removed with the file it leads to inside the
+//!    folder, never followed out of it or through a folder; nothing outside
+//!    the folder is touched; folders left empty go too (they are often named
+//!    after the person); a file with other names (hard links) is counted.
+//!    The list keeps each file until it is gone, so a refused or failed run
+//!    leaves it for the next.
 //! 5. **Scrub**: `VACUUM`, then `wal_checkpoint(TRUNCATE)`, so that no free
 //!    page, free space in a page or WAL frame keeps an old value. If a reader
 //!    blocks the checkpoint the job stays `scrub_pending` and the next run
@@ -37,7 +50,7 @@ use serde_json::json;
 use crate::db::{CampaignStatus, Db, ErasureCounts, Job, JobState, TextColumn, Whose, SEARCHED};
 use crate::journal::{Erasures, Journal};
 use crate::mentions::{Identifiers, Matcher, Person};
-use crate::recordings;
+use crate::recordings::{self, Removal};
 use crate::store::{Actor, Site};
 
 /// The setting that records how many bytes of the erasure journal this
@@ -67,6 +80,11 @@ pub struct JobReport {
     /// Recording paths that were not deleted because they were unsafe
     /// (a link, or outside the folder). Counted, never named.
     pub recordings_refused: u64,
+    /// Deleted recording files that had other names (hard links), which
+    /// keep their content.
+    pub recordings_other_names: u64,
+    /// Recording rows of other customers whose file went with this job's.
+    pub recordings_shared: u64,
     /// False when a reader blocked the final checkpoint: run again to finish.
     pub scrubbed: bool,
 }
@@ -163,8 +181,10 @@ fn redact_mentions(db: &Db, job: &Job) -> Result<u64> {
 }
 
 /// Archives a campaign and records the job that anonymizes its customers
-/// (step 1). The job is then run by [`run_job`].
-pub fn plan(db: &Db, campaign: &str, actor: &Actor) -> Result<Job> {
+/// (step 1), once the recordings folder of `site` is known to be the
+/// database's (step 0). The job is then run by [`run_job`].
+pub fn plan(db: &Db, site: &Site, campaign: &str, actor: &Actor) -> Result<Job> {
+    recordings::check_folder(db, &site.recordings)?;
     db.with_foreign_keys_off(|| plan_job(db, campaign, actor))
 }
 
@@ -255,9 +275,12 @@ pub fn erase(
         mentions: job.mentions.unwrap_or(0),
         recordings_deleted: 0,
         recordings_refused: 0,
+        recordings_other_names: 0,
+        recordings_shared: 0,
         scrubbed: false,
     };
     if matches!(job.state, JobState::Queued | JobState::Running) {
+        recordings::check_folder(db, recordings)?;
         db.set_synchronous_full(true)?;
         // The batches touch customers, outcomes and history all over their
         // tables; a cache that holds them saves reading pages again and again.
@@ -274,9 +297,11 @@ pub fn erase(
             run_batches(db, job, journal, batch, now, &mut report, progress)
         })?;
         db.set_synchronous_full(false)?;
-        let (deleted, refused) = delete_recordings(db, job, recordings)?;
-        report.recordings_deleted = deleted;
-        report.recordings_refused = refused;
+        let files = delete_recordings(db, job, recordings)?;
+        report.recordings_deleted = files.deleted;
+        report.recordings_refused = files.refused;
+        report.recordings_other_names = files.other_names;
+        report.recordings_shared = files.shared;
         db.with_foreign_keys_off(|| {
             let tx = db.begin()?;
             tx.set_job_state(job.rowid, JobState::ScrubPending, now)?;
@@ -297,6 +322,8 @@ pub fn erase(
                     "mentions": tx.job(job.rowid)?.mentions.unwrap_or(0),
                     "recordings_deleted": report.recordings_deleted,
                     "recordings_refused": report.recordings_refused,
+                    "recordings_other_names": report.recordings_other_names,
+                    "recordings_shared": report.recordings_shared,
                 }),
             )?;
             tx.commit()
@@ -450,20 +477,49 @@ pub fn replay(db: &Db, site: &Site, actor: &Actor, erasures: &Erasures) -> Resul
     Ok(report)
 }
 
-/// Deletes the job's recording files from the durable to-do list. Returns
-/// (deleted or already gone, refused as unsafe).
-fn delete_recordings(db: &Db, job: &Job, folder: &Path) -> Result<(u64, u64)> {
-    let (mut deleted, mut refused) = (0, 0);
+/// What deleting a job's recording files did (step 3).
+#[derive(Debug, Default)]
+struct Files {
+    /// Gone, or gone already.
+    deleted: u64,
+    /// Not touched: unsafe paths.
+    refused: u64,
+    /// Deleted, but with other names that keep the content.
+    other_names: u64,
+    /// Other customers' recording rows that went with a deleted file.
+    shared: u64,
+}
+
+/// Deletes the job's recording files from the durable to-do list, once the
+/// folder is known to be the database's.
+fn delete_recordings(db: &Db, job: &Job, folder: &Path) -> Result<Files> {
+    recordings::check_folder(db, folder)?;
+    let mut files = Files::default();
+    if db.pending_recording_deletions(job.rowid, 1)?.is_empty() {
+        return Ok(files);
+    }
+    let tx = db.begin()?;
+    files.shared = tx.forget_shared_recordings(job.rowid)?;
+    tx.commit()?;
     loop {
         let todo = db.pending_recording_deletions(job.rowid, 500)?;
         if todo.is_empty() {
-            return Ok((deleted, refused));
+            return Ok(files);
         }
         let tx = db.begin()?;
         for (id, path) in todo {
             match recordings::remove(folder, &path) {
-                Ok(true) => deleted += 1,
-                Ok(false) => refused += 1,
+                Ok(Removal::Refused) => files.refused += 1,
+                Ok(Removal::Gone {
+                    other_names,
+                    target,
+                }) => {
+                    files.deleted += 1;
+                    files.other_names += u64::from(other_names);
+                    if let Some(target) = target {
+                        files.shared += tx.forget_recordings_at(&target)?;
+                    }
+                }
                 Err(e) => {
                     // Keep it on the list: the next run tries again.
                     tx.commit()?;

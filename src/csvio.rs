@@ -100,13 +100,19 @@ pub enum ReadError {
 /// Without an `--encoding`, a BOM means UTF-8; otherwise the input is taken as
 /// UTF-8 until the first byte that is not, and if everything before it was
 /// plain ASCII (which both encodings share) the rest is read as Windows-1252.
-/// Invalid UTF-8 after UTF-8 letters is an error: such a file is damaged.
+/// A file that mixes the two is an error naming the line, whichever comes
+/// first: invalid UTF-8 after UTF-8 letters, or UTF-8 letters (a run of
+/// non-ASCII bytes that is valid UTF-8, which Norwegian Windows-1252 text
+/// never is in practice) after a line that was not UTF-8. Reading one as the
+/// other would store "KÃ¥re" for "Kåre". A BOM after the start (U+FEFF: two
+/// files joined into one) is an error too.
 struct Decoder<R> {
     inner: R,
     mode: Mode,
     started: bool,
     eof: bool,
-    /// Bytes read but not yet decoded (an incomplete UTF-8 sequence).
+    /// Bytes read but not yet decoded (an incomplete UTF-8 sequence, or a run
+    /// of non-ASCII bytes that may go on in the next chunk).
     pending: Vec<u8>,
     out: Vec<u8>,
     out_pos: usize,
@@ -119,8 +125,19 @@ enum Mode {
     /// UTF-8 so far, and nothing but ASCII seen yet.
     Sniffing,
     Utf8,
+    /// Windows-1252, as `--encoding` says.
     Windows1252,
+    /// Windows-1252, guessed from the first line that is not UTF-8 (and its
+    /// first such byte), after nothing but ASCII.
+    Guessed1252 {
+        line: u64,
+        byte: u8,
+    },
 }
+
+/// How much of a run of non-ASCII bytes at the end of a chunk waits for the
+/// next one, to be judged whole: more than any line of letters needs.
+const MAX_HELD_RUN: usize = 1024;
 
 impl<R: Read> Decoder<R> {
     fn new(inner: R, encoding: Option<Encoding>) -> Self {
@@ -180,28 +197,26 @@ impl<R: Read> Decoder<R> {
                 let (text, _) = WINDOWS_1252.decode_without_bom_handling(bytes);
                 self.out.extend_from_slice(text.as_bytes());
             }
+            Mode::Guessed1252 { .. } => self.guessed_1252(bytes)?,
             Mode::Utf8 | Mode::Sniffing => match std::str::from_utf8(bytes) {
-                Ok(text) => {
-                    self.note_utf8(text.as_bytes());
-                    self.out.extend_from_slice(text.as_bytes());
-                }
+                Ok(text) => self.utf8(text)?,
                 Err(e) => {
                     let (good, rest) = bytes.split_at(e.valid_up_to());
-                    self.note_utf8(good);
-                    self.out.extend_from_slice(good);
+                    // Valid up to there, by the error's own account.
+                    self.utf8(std::str::from_utf8(good).unwrap_or_default())?;
                     if e.error_len().is_none() && !self.eof {
                         // A sequence cut by the chunk boundary: finish it next time.
                         self.pending = rest.to_vec();
                     } else if self.mode == Mode::Sniffing {
-                        self.mode = Mode::Windows1252;
-                        let (text, _) = WINDOWS_1252.decode_without_bom_handling(rest);
-                        self.out.extend_from_slice(text.as_bytes());
+                        self.mode = Mode::Guessed1252 {
+                            line: self.line_in_out(self.out.len()),
+                            byte: rest[0],
+                        };
+                        self.guessed_1252(rest)?;
                     } else {
-                        let line = self.lines
-                            + 1
-                            + self.out.iter().filter(|&&b| b == b'\n').count() as u64;
                         return Err(invalid(&format!(
-                            "line {line}: the file is not valid UTF-8 (byte 0x{:02X})",
+                            "line {}: the file is not valid UTF-8 (byte 0x{:02X}), but earlier lines are: it mixes two encodings; save it in one",
+                            self.line_in_out(self.out.len()),
                             rest[0]
                         )));
                     }
@@ -212,10 +227,62 @@ impl<R: Read> Decoder<R> {
         Ok(())
     }
 
-    fn note_utf8(&mut self, text: &[u8]) {
+    /// The line that the byte at `at` of the output so far is on.
+    fn line_in_out(&self, at: usize) -> u64 {
+        self.lines + 1 + self.out[..at].iter().filter(|&&b| b == b'\n').count() as u64
+    }
+
+    /// Takes UTF-8 text: refuses a BOM inside it, and notes UTF-8 letters.
+    fn utf8(&mut self, text: &str) -> io::Result<()> {
+        if let Some(at) = text.find('\u{feff}') {
+            self.out.extend_from_slice(&text.as_bytes()[..at]);
+            return Err(invalid(&format!(
+                "line {}: a byte order mark (U+FEFF) in the middle of the file (were two files joined into one?)",
+                self.line_in_out(self.out.len())
+            )));
+        }
         if self.mode == Mode::Sniffing && !text.is_ascii() {
             self.mode = Mode::Utf8;
         }
+        self.out.extend_from_slice(text.as_bytes());
+        Ok(())
+    }
+
+    /// Decodes bytes of a file guessed to be Windows-1252, refusing UTF-8
+    /// letters in it. A run of non-ASCII bytes at the end waits for the next
+    /// chunk, so that a run is always judged whole.
+    fn guessed_1252(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let Mode::Guessed1252 { line, byte } = self.mode else {
+            return Ok(());
+        };
+        let held = if self.eof {
+            0
+        } else {
+            let run = bytes.iter().rev().take_while(|b| !b.is_ascii()).count();
+            run.min(MAX_HELD_RUN)
+        };
+        let (now, later) = bytes.split_at(bytes.len() - held);
+        let mut at = 0;
+        while at < now.len() {
+            let run = now[at..].iter().take_while(|b| !b.is_ascii()).count();
+            if run == 0 {
+                at += 1;
+                continue;
+            }
+            if std::str::from_utf8(&now[at..at + run]).is_ok() {
+                // Line ends are ASCII, the same in both encodings.
+                let here = self.line_in_out(self.out.len())
+                    + now[..at].iter().filter(|&&b| b == b'\n').count() as u64;
+                return Err(invalid(&format!(
+                    "line {here}: UTF-8 letters, but line {line} is not UTF-8 (byte 0x{byte:02X}): the file mixes two encodings; save it in one, or name one with --encoding"
+                )));
+            }
+            at += run;
+        }
+        let (text, _) = WINDOWS_1252.decode_without_bom_handling(now);
+        self.out.extend_from_slice(text.as_bytes());
+        self.pending = later.to_vec();
+        Ok(())
     }
 }
 
@@ -701,6 +768,73 @@ mod tests {
     fn invalid_utf8_after_utf8_letters_is_an_error() {
         let err = read_all(b"navn\n\xC3\xA6\nx\xE6\n").unwrap_err();
         assert!(err.to_string().contains("line 3"), "{err}");
+    }
+
+    /// Hands out its bytes one at a time, as a slow pipe may: every run and
+    /// sequence is cut by a chunk boundary somewhere.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let Some((&first, rest)) = self.0.split_first() else {
+                return Ok(0);
+            };
+            buf[0] = first;
+            self.0 = rest;
+            Ok(1)
+        }
+    }
+
+    fn read_trickled(input: &[u8], encoding: Option<Encoding>) -> Result<Vec<String>, ReadError> {
+        let mut reader = CsvReader::new(Trickle(input), encoding, None)?;
+        let mut fields = Vec::new();
+        while let Some(r) = reader.next_record()? {
+            fields.extend(r.fields().map(String::from));
+        }
+        Ok(fields)
+    }
+
+    #[test]
+    fn utf8_letters_after_a_line_that_is_not_utf8_is_an_error() {
+        let mixed = b"navn\nOla\nx\xE6\nK\xC3\xA5re\n";
+        for err in [
+            read_all(mixed).unwrap_err(),
+            read_trickled(mixed, None).unwrap_err(),
+        ] {
+            assert!(
+                err.to_string()
+                    .starts_with("line 4: UTF-8 letters, but line 3 is not UTF-8 (byte 0xE6)"),
+                "{err}"
+            );
+        }
+        // Told the encoding, cube reads what it is told.
+        assert_eq!(
+            read_trickled(mixed, Some(Encoding::Windows1252)).unwrap(),
+            ["navn", "Ola", "xæ", "KÃ¥re"]
+        );
+        // Windows-1252 letters side by side are no UTF-8.
+        assert_eq!(
+            read_trickled(b"navn\n\xC6\xD8\xC5 \xE6\xF8\xE5 \x80\n", None).unwrap(),
+            ["navn", "ÆØÅ æøå €"]
+        );
+        let err = read_trickled(b"navn\nK\xC3\xA5re\nx\xE6\n", None).unwrap_err();
+        assert!(err.to_string().starts_with("line 3: "), "{err}");
+    }
+
+    #[test]
+    fn a_bom_after_the_start_is_an_error() {
+        let joined = b"\xEF\xBB\xBFnavn\nKari\n\xEF\xBB\xBFnavn\nOla\n";
+        for err in [
+            read_all(joined).unwrap_err(),
+            read_trickled(joined, None).unwrap_err(),
+            read_trickled(joined, Some(Encoding::Utf8)).unwrap_err(),
+        ] {
+            assert!(
+                err.to_string()
+                    .starts_with("line 3: a byte order mark (U+FEFF) in the middle of the file"),
+                "{err}"
+            );
+        }
     }
 
     #[test]

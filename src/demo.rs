@@ -207,6 +207,8 @@ pub fn fill(
 ) -> Result<DemoSummary> {
     let mut rng = Rng(seed);
     let mut summary = DemoSummary::default();
+    // The recordings are made there: the folder is this database's.
+    crate::recordings::claim(db, recordings)?.write(db, recordings)?;
     let tx = db.begin()?;
     let mut campaign_ids = Vec::new();
     for &(name, _, idle_days, archived) in CAMPAIGNS {

@@ -331,6 +331,6 @@ fn describe_erasure(counts: &ErasureCounts) -> String {
 }
 
 fn anonymize_campaign(cmd: &CommandHelper, store: &Store, name: &str) -> Result<Vec<JobReport>> {
-    let job = anonymize::plan(&store.db, name, &store.actor)?;
+    let job = anonymize::plan(&store.db, &store.site, name, &store.actor)?;
     cmd.run_jobs(store, vec![job])
 }

@@ -131,7 +131,7 @@ fn show_the_point(cmd: &CommandHelper, store: &Store) -> Result<()> {
         demo::STALE_CAMPAIGN,
         demo::STALE_CAMPAIGN
     ));
-    let job = anonymize::plan(db, demo::STALE_CAMPAIGN, &store.actor)?;
+    let job = anonymize::plan(db, &store.site, demo::STALE_CAMPAIGN, &store.actor)?;
     let mut reports = cmd.run_jobs(store, vec![job])?;
     cmd.report_jobs(store, &mut reports)?;
     ui.say("\ncube stats:");

@@ -11,7 +11,7 @@ use serde_json::json;
 use crate::anonymize::missing_erasures;
 use crate::commands::CommandHelper;
 use crate::db::{side_files, JobState};
-use crate::Failure;
+use crate::{recordings, Failure};
 
 pub fn run(cmd: &CommandHelper) -> Result<()> {
     let ui = cmd.ui;
@@ -60,6 +60,11 @@ pub fn run(cmd: &CommandHelper) -> Result<()> {
         ));
     }
 
+    if let Some(problem) = recordings::folder_problem(db, recordings)? {
+        findings.push(format!(
+            "{problem}: anonymizing refuses to delete recordings there (name the right folder with --recordings-dir)"
+        ));
+    }
     let known = db.recording_paths()?;
     let missing_files = known
         .iter()
@@ -68,13 +73,34 @@ pub fn run(cmd: &CommandHelper) -> Result<()> {
     if missing_files > 0 {
         findings.push(format!("{missing_files} recording rows point at no file"));
     }
+    let linked = known
+        .iter()
+        .filter(|p| recordings::has_other_names(recordings, p))
+        .count();
+    if linked > 0 {
+        findings.push(format!(
+            "{} other names (hard links): anonymizing deletes the recorded name, and the others keep the recording",
+            super::plural(linked as u64, "recording file has", "recording files have")
+        ));
+    }
     let mut files = Vec::new();
-    list_files(recordings, recordings, &mut files);
+    let mut empty = 0;
+    list_files(recordings, recordings, &mut files, &mut empty);
     let known: std::collections::HashSet<&str> = known.iter().map(String::as_str).collect();
-    let orphans = files.iter().filter(|f| !known.contains(f.as_str())).count();
+    let orphans = files
+        .iter()
+        .filter(|f| f.as_str() != recordings::MARKER && !known.contains(f.as_str()))
+        .count();
     if orphans > 0 {
         findings.push(format!(
             "{orphans} files in {} belong to no recording",
+            recordings.display()
+        ));
+    }
+    if empty > 0 {
+        findings.push(format!(
+            "{} in {} (folder names may be personal data): remove them",
+            super::plural(empty, "empty folder", "empty folders"),
             recordings.display()
         ));
     }
@@ -102,11 +128,16 @@ pub fn run(cmd: &CommandHelper) -> Result<()> {
             "healthy": findings.is_empty(),
             "findings": findings,
             "settings": settings,
+            "database_id": recordings::database_id(db)?,
         }))?;
     } else {
         let mut rows: Vec<Vec<String>> = settings.into_iter().map(|(k, v)| vec![k, v]).collect();
         rows.push(vec!["database".into(), path.display().to_string()]);
         rows.push(vec!["recordings".into(), recordings.display().to_string()]);
+        if let Some(id) = recordings::database_id(db)? {
+            // What the recordings folder's marker must name.
+            rows.push(vec!["database id".into(), id]);
+        }
         ui.table(&["setting", "value"], &rows)?;
     }
     if findings.is_empty() {
@@ -120,20 +151,26 @@ pub fn run(cmd: &CommandHelper) -> Result<()> {
     )
 }
 
-/// Files below `dir`, as paths relative to `root`; links are not followed.
-fn list_files(root: &Path, dir: &Path, out: &mut Vec<String>) {
+/// Files below `dir`, as paths relative to `root`, and how many folders
+/// below it are empty; links are not followed.
+fn list_files(root: &Path, dir: &Path, out: &mut Vec<String>, empty: &mut u64) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
+    let mut any = false;
     for entry in entries.flatten() {
+        any = true;
         let path = entry.path();
         let Ok(kind) = entry.file_type() else {
             continue;
         };
         if kind.is_dir() {
-            list_files(root, &path, out);
+            list_files(root, &path, out, empty);
         } else if let Ok(relative) = path.strip_prefix(root) {
             out.push(relative.to_string_lossy().into_owned());
         }
+    }
+    if !any && dir != root {
+        *empty += 1;
     }
 }

@@ -141,11 +141,27 @@ impl<'a> CommandHelper<'a> {
                 report.recordings_deleted,
                 if archived.is_empty() { "" } else { "; the campaign is archived" }
             ));
+            if report.recordings_shared > 0 {
+                self.ui.say(&format!(
+                    "{} of other customers named a deleted file and went with it",
+                    plural(report.recordings_shared, "recording", "recordings")
+                ));
+            }
             if report.recordings_refused > 0 {
                 self.ui.warn(&format!(
                     "{} recording paths were not deleted: they lead through a link or out of {}",
                     report.recordings_refused,
                     store.recordings().display()
+                ));
+            }
+            if report.recordings_other_names > 0 {
+                self.ui.warn(&format!(
+                    "{} other names (hard links), which still hold the recording: remove those names too",
+                    plural(
+                        report.recordings_other_names,
+                        "deleted recording file has",
+                        "deleted recording files have"
+                    )
                 ));
             }
             reports.push(report);

@@ -294,8 +294,9 @@ impl Db {
         let now = super::timestamp(super::day(now));
         let steps: [(&str, &str); 7] = [
             (
+                // A file two of them share is deleted once.
                 "INSERT INTO recording_deletions (job_id, path) \
-                 SELECT ?1, path FROM recordings WHERE customer_id IN (SELECT id FROM batch)",
+                 SELECT DISTINCT ?1, path FROM recordings WHERE customer_id IN (SELECT id FROM batch)",
                 "cannot list recordings to delete",
             ),
             ("DELETE FROM recordings WHERE customer_id IN (SELECT id FROM batch)", "cannot remove recordings"),
@@ -544,6 +545,56 @@ impl Db {
             })?
             .collect::<rusqlite::Result<_>>()?;
         Ok(rows)
+    }
+
+    /// Whether the database holds any recording, or any recording file still
+    /// to delete: whether a recordings folder matters to it.
+    pub fn holds_recordings(&self) -> Result<bool> {
+        self.conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM recordings) OR EXISTS (SELECT 1 FROM recording_deletions)",
+            )?
+            .query_row([], |r| r.get(0))
+            .context("cannot look for recordings")
+    }
+
+    /// Up to `limit` recording paths, of rows and then of files still to delete.
+    pub fn recording_sample(&self, limit: u64) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT path FROM (SELECT path FROM recordings LIMIT ?1) \
+             UNION ALL SELECT path FROM (SELECT path FROM recording_deletions LIMIT ?1) LIMIT ?1",
+        )?;
+        let paths = stmt
+            .query_map([limit as i64], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()
+            .context("cannot read recording paths")?;
+        Ok(paths)
+    }
+
+    /// Forgets the recordings of other customers that share a file on a
+    /// job's to-do list: the file holds the voice of the job's customer and
+    /// goes with them. Returns how many. One read of the recordings.
+    pub fn forget_shared_recordings(&self, job_rowid: i64) -> Result<u64> {
+        let n = self
+            .conn
+            .prepare_cached(
+                "DELETE FROM recordings WHERE path IN \
+                 (SELECT path FROM recording_deletions WHERE job_id = ?1)",
+            )?
+            .execute([job_rowid])
+            .context("cannot remove recordings that share a deleted file")?;
+        Ok(n as u64)
+    }
+
+    /// Forgets the recordings at `path`, a file deleted with a link that led
+    /// to it. Returns how many.
+    pub fn forget_recordings_at(&self, path: &str) -> Result<u64> {
+        let n = self
+            .conn
+            .prepare_cached("DELETE FROM recordings WHERE path = ?1")?
+            .execute([path])
+            .context("cannot remove recordings of a deleted file")?;
+        Ok(n as u64)
     }
 
     /// Crosses a recording off the to-do list once its file is gone.

@@ -3,7 +3,9 @@
 //!
 //! Each row is looked up and written on one thread; these files are small
 //! next to customer files. A row about a customer that is missing or
-//! anonymized is a bad row: import never matches anonymized customers.
+//! anonymized is a bad row: import never matches anonymized customers. So is
+//! an outcome in an archived campaign, whoever its customer: no import places
+//! anyone in a campaign that is done with (and may be anonymized).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -14,7 +16,7 @@ use chrono::{DateTime, Utc};
 use super::headers::{Field, FileKind};
 use super::{Input, Source, Summary};
 use crate::csvio::Record;
-use crate::db::{CustomerRef, Db, NewHistory, NewOutcome, NewSale, Stage, Tx};
+use crate::db::{CampaignStatus, CustomerRef, Db, NewHistory, NewOutcome, NewSale, Stage, Tx};
 use crate::recordings;
 use crate::{validate, Failure};
 
@@ -132,7 +134,11 @@ pub(super) fn outcomes(
     columns.require(OUTCOME_FIELDS, input.header())?;
     let tx = db.begin()?;
     let mut summary = Summary::default();
-    let mut campaigns: HashMap<String, i64> = HashMap::new();
+    // Each campaign named so far: its id, or None when it is archived.
+    let mut campaigns: HashMap<String, Option<i64>> = HashMap::new();
+    // What makes the recordings folder the database's own, judged at the
+    // first recording and written once the import is committed.
+    let mut claim = None;
     while let Some(record) = input.next()? {
         progress(1);
         let Some(customer) = row_customer(&mut input, &record, &columns, &tx)? else {
@@ -145,12 +151,26 @@ pub(super) fn outcomes(
             Some(&id) => id,
             None => {
                 let id = match tx.campaign_by_name(outcome.campaign)? {
-                    Some(c) => c.id,
-                    None => tx.create_campaign(outcome.campaign, now)?.id,
+                    Some(c) if c.status == CampaignStatus::Archived => None,
+                    Some(c) => Some(c.id),
+                    None => Some(tx.create_campaign(outcome.campaign, now)?.id),
                 };
                 campaigns.insert(outcome.campaign.to_string(), id);
                 id
             }
+        };
+        // An archived campaign is done with: its customers may have been
+        // anonymized, and one placed in it now would never be.
+        let Some(campaign_id) = campaign_id else {
+            input.bad_row(
+                &record,
+                columns.index(Field::Campaign),
+                &format!(
+                    "campaign {:?} is archived: no outcome can be registered in it",
+                    outcome.campaign
+                ),
+            )?;
+            continue;
         };
         let seller_id = tx.seller_id(outcome.seller, now)?;
         let at = outcome.at;
@@ -175,6 +195,9 @@ pub(super) fn outcomes(
             })?;
         }
         if let Some(path) = &outcome.recording {
+            if claim.is_none() {
+                claim = Some(recordings::claim(&tx, recordings)?);
+            }
             tx.insert_recording(customer.id, Some(outcome_id), path, now)?;
         }
         match customer.campaign_id {
@@ -193,7 +216,11 @@ pub(super) fn outcomes(
         tx.touch_campaign(campaign_id, at)?;
         summary.imported += 1;
     }
-    input.finish(tx, source.dry_run, summary)
+    let summary = input.finish(tx, source.dry_run, summary)?;
+    if let Some(claim) = claim.filter(|_| !source.dry_run) {
+        claim.write(db, recordings)?;
+    }
+    Ok(summary)
 }
 
 pub(super) struct OutcomeRow<'r> {

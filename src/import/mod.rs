@@ -128,7 +128,11 @@ impl Input {
         let mut reader = CsvReader::new(stream, source.encoding, source.delimiter)
             .map_err(|e| read_failure(&name, e.into()))?;
         let header = match reader.next_record() {
-            Ok(Some(record)) => record.fields().map(String::from).collect::<Vec<_>>(),
+            Ok(Some(record)) => {
+                let header = record.fields().map(String::from).collect::<Vec<_>>();
+                check_header(&name, record.line, &header)?;
+                header
+            }
             Ok(None) => return Err(Failure::bad_input(format!("{name} is empty")).into()),
             Err(e) => return Err(read_failure(&name, e).into()),
         };
@@ -212,6 +216,40 @@ impl Rows {
         }
         Ok(Some(Line::Bad(record, message)))
     }
+}
+
+/// Every column needs a header of its own: an empty one names nothing that
+/// `--map` or an extra field could keep, and of two alike (case and the
+/// spaces around them aside) one would be read under the other's name.
+fn check_header(name: &str, line: u64, header: &[String]) -> Result<(), Failure> {
+    let folded: Vec<String> = header
+        .iter()
+        .map(|h| {
+            h.trim()
+                .trim_start_matches('\u{feff}')
+                .trim()
+                .to_lowercase()
+        })
+        .collect();
+    for (i, h) in folded.iter().enumerate() {
+        if h.is_empty() {
+            return Err(Failure::bad_input(format!(
+                "{name}: line {line}, column {}: the header is empty; nothing was imported",
+                i + 1
+            ))
+            .hint("give every column a header, or remove the column"));
+        }
+        if let Some(first) = folded[..i].iter().position(|other| other == h) {
+            return Err(Failure::bad_input(format!(
+                "{name}: line {line}: columns {} and {} have the same header {:?}; nothing was imported",
+                first + 1,
+                i + 1,
+                header[i].trim()
+            ))
+            .hint("give every column a header of its own"));
+        }
+    }
+    Ok(())
 }
 
 /// `line N, column "X": "value" is not <what>`.

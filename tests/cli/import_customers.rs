@@ -481,3 +481,84 @@ fn a_missing_name_is_reported_at_the_column_it_comes_from() {
         run.stderr
     );
 }
+
+/// A file in one encoding up to a line and in another after it is refused
+/// at that line, whichever comes first: read as either it would store
+/// "KÃ¥re" for "Kåre" somewhere. So is a BOM inside a file (two files joined).
+#[test]
+fn a_file_that_changes_encoding_is_refused_at_the_line_it_changes() {
+    let cube = Cube::new();
+    cube.run(&["init"]).ok();
+    let cases: [(&str, &[u8], &str); 3] = [
+        (
+            "utf8-then-1252.csv",
+            b"customer_no,name\nN-1,K\xC3\xA5re \xC3\x98deg\xC3\xA5rd\nN-2,Ola\nN-3,\xC5se Lie\n",
+            "line 4: the file is not valid UTF-8 (byte 0xC5), but earlier lines are",
+        ),
+        (
+            "1252-then-utf8.csv",
+            b"customer_no,name\nN-1,Ola\nN-2,\xC5se Lie\nN-3,K\xC3\xA5re \xC3\x98deg\xC3\xA5rd\n",
+            "line 4: UTF-8 letters, but line 3 is not UTF-8 (byte 0xC5)",
+        ),
+        (
+            "two-files-joined.csv",
+            b"\xEF\xBB\xBFcustomer_no,name\nN-1,K\xC3\xA5re\n\xEF\xBB\xBFcustomer_no,name\nN-2,\xC3\x85se\n",
+            "line 3: a byte order mark (U+FEFF) in the middle of the file",
+        ),
+    ];
+    for (name, bytes, said) in cases {
+        let file = cube.write(name, bytes);
+        let run = cube.run(&["import", "customers", &file]);
+        assert_eq!(run.code, 65, "{name}: {}", run.transcript());
+        assert!(run.stderr.contains(said), "{name}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("nothing was imported"),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(cube.sql::<i64>("SELECT count(*) FROM customers"), 0);
+    }
+    // Told the encoding, cube reads the file as told.
+    let file = cube.path("1252-then-utf8.csv");
+    let file = file.to_str().unwrap();
+    cube.run(&["import", "customers", file, "--encoding", "windows-1252"])
+        .ok();
+    assert_eq!(cube.customer("N-2")["name"], "Åse Lie");
+}
+
+#[test]
+fn every_column_needs_a_header_of_its_own() {
+    let cube = Cube::new();
+    cube.run(&["init"]).ok();
+    for (csv, said) in [
+        (
+            "customer_no,Name,Email,name\nN-1,Kari,kari@example.no,Ola\n",
+            r#"line 1: columns 2 and 4 have the same header "name""#,
+        ),
+        (
+            "sep=;\nName;;Email\nKari;x;kari@example.no\n",
+            "line 2, column 2: the header is empty",
+        ),
+        (
+            "customer_no,name,\nN-1,Kari,\n",
+            "line 1, column 3: the header is empty",
+        ),
+    ] {
+        let run = cube.import_customers(csv, &[]);
+        assert_eq!(run.code, 65, "{csv:?}: {}", run.transcript());
+        assert!(run.stderr.contains(said), "{csv:?}: {}", run.stderr);
+    }
+    let run = cube.import(
+        "history",
+        "customer_no,date,kind,text,Text\nN-1,2026-10-01,call,a,b\n",
+        &[],
+    );
+    assert_eq!(run.code, 65, "{}", run.transcript());
+    assert!(
+        run.stderr
+            .contains(r#"columns 4 and 5 have the same header "Text""#),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(cube.sql::<i64>("SELECT count(*) FROM customers"), 0);
+}

@@ -73,6 +73,61 @@ fn a_customer_in_no_campaign_is_placed_in_the_outcomes_campaign() {
     );
 }
 
+/// An archived campaign may have been anonymized: a customer placed in it by
+/// an outcome would stay there, un-anonymized, for good. Such a row is a bad
+/// row, whoever its customer is.
+#[test]
+fn no_outcome_goes_into_an_archived_campaign() {
+    let cube = setup();
+    cube.import_customers("customer_no,name\n9,Nils Ny\n", &[])
+        .ok();
+    cube.run(&["anonymize", "Vår", "--yes"]).ok();
+    cube.import_customers("customer_no,name\n4,Kari Kjent\n", &["--campaign", "Høst"])
+        .ok();
+    cube.run(&["archive", "Høst", "--keep-customers"]).ok();
+
+    let outcomes = "customer_no,campaign,seller,date,outcome\n\
+                    9,Vår,kari,2026-11-03,Sale\n\
+                    4,Høst,kari,2026-11-03,Call back\n\
+                    9,Vinter,kari,2026-11-03,Call back\n";
+    let run = cube.import("outcomes", outcomes, &[]);
+    assert_eq!(run.code, 65, "{}", run.transcript());
+    for line in [
+        r#"line 2, column "campaign": campaign "Vår" is archived"#,
+        r#"line 3, column "campaign": campaign "Høst" is archived"#,
+    ] {
+        assert!(run.stderr.contains(line), "{}", run.stderr);
+    }
+    assert!(!run.stderr.contains("line 4"), "{}", run.stderr);
+    assert_eq!(cube.sql::<i64>("SELECT count(*) FROM outcomes"), 0);
+    assert_eq!(cube.customer("9")["campaign"], serde_json::Value::Null);
+
+    let rejects = cube.path("rejects.csv");
+    let run = cube.import(
+        "outcomes",
+        outcomes,
+        &[
+            "--skip-invalid",
+            "--rejects",
+            rejects.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert_eq!(run.ok().json()["rejected"], 2);
+    let nils = cube.customer("9");
+    assert_eq!(
+        (nils["campaign"].as_str(), nils["stage"].as_str()),
+        (Some("Vinter"), Some("completed"))
+    );
+    assert_eq!(cube.customer("4")["stage"], "available");
+    let written = std::fs::read_to_string(&rejects).unwrap();
+    assert!(
+        written.contains(r#"campaign ""Vår"" is archived"#),
+        "{written}"
+    );
+    assert_eq!(cube.campaign("Vår")["customers"], 3);
+}
+
 #[test]
 fn recording_paths_must_stay_inside_the_folder() {
     let cube = setup();

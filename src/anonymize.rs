@@ -224,7 +224,14 @@ fn job_id(now: DateTime<Utc>) -> String {
 /// and their outcomes and sales keep counting under their own campaigns. The
 /// audit entry holds the operator, the count and the reason (which the help
 /// asks not to be a name). The job is then run by [`run_job`].
-pub fn plan_request(db: &Db, customer_ids: &[i64], actor: &Actor, reason: &str) -> Result<Job> {
+pub fn plan_request(
+    db: &Db,
+    site: &Site,
+    customer_ids: &[i64],
+    actor: &Actor,
+    reason: &str,
+) -> Result<Job> {
+    recordings::check_folder(db, &site.recordings)?;
     db.with_foreign_keys_off(|| {
         let tx = db.begin()?;
         let job = tx.plan_request(&job_id(actor.now), customer_ids, &actor.operator, actor.now)?;

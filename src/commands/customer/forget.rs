@@ -109,7 +109,7 @@ pub fn run(args: ForgetArgs, cmd: &CommandHelper) -> Result<()> {
     }
     let ids: Vec<i64> = found.iter().map(|c| c.id).collect();
     let reason = args.reason.as_deref().unwrap_or("");
-    let job = anonymize::plan_request(db, &ids, &store.actor, reason)?;
+    let job = anonymize::plan_request(db, &store.site, &ids, &store.actor, reason)?;
     let mut reports = cmd.run_jobs(&store, vec![job])?;
     cmd.report_jobs(&store, &mut reports)
 }

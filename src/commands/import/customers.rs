@@ -37,10 +37,7 @@ pub fn run(args: CustomersArgs, cmd: &CommandHelper) -> Result<()> {
         on_duplicate: args.on_duplicate,
     };
     let source = args.source.source()?;
-    let store = cmd.store_or_create()?;
-    if let Some(path) = &source.rejects {
-        store.site.check_output(path)?;
-    }
+    let store = super::open_store(cmd, &source)?;
     let db = &store.db;
     let bar = cmd.ui.progress(None, "rows");
     let progress = |n| bar.inc(n);
@@ -48,7 +45,10 @@ pub fn run(args: CustomersArgs, cmd: &CommandHelper) -> Result<()> {
     bar.finish_and_clear();
     super::report(
         cmd.ui,
-        "customers",
+        super::Rows {
+            one: "customer",
+            many: "customers",
+        },
         &summary,
         source.dry_run,
         source.rejects.as_ref(),

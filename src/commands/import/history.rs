@@ -13,10 +13,7 @@ pub struct HistoryArgs {
 
 pub fn run(args: HistoryArgs, cmd: &CommandHelper) -> Result<()> {
     let source = args.source.source()?;
-    let store = cmd.store_or_create()?;
-    if let Some(path) = &source.rejects {
-        store.site.check_output(path)?;
-    }
+    let store = super::open_store(cmd, &source)?;
     let db = &store.db;
     let bar = cmd.ui.progress(None, "rows");
     let progress = |n| bar.inc(n);
@@ -24,7 +21,10 @@ pub fn run(args: HistoryArgs, cmd: &CommandHelper) -> Result<()> {
     bar.finish_and_clear();
     super::report(
         cmd.ui,
-        "history entries",
+        super::Rows {
+            one: "history entry",
+            many: "history entries",
+        },
         &summary,
         source.dry_run,
         source.rejects.as_ref(),

@@ -4,12 +4,14 @@ mod outcomes;
 
 use std::path::PathBuf;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 
+use crate::commands::helper::plural;
 use crate::commands::CommandHelper;
 use crate::csvio::{parse_delimiter, Encoding};
 use crate::import::{Source, Summary};
+use crate::store::Store;
 use crate::ui::Ui;
 
 #[derive(Debug, Subcommand)]
@@ -65,10 +67,38 @@ impl SourceArgs {
     }
 }
 
+/// The database, created if there is none (saying so, with its path), and
+/// the rejects file checked against it. An input that cannot be opened
+/// makes no database.
+fn open_store(cmd: &CommandHelper, source: &Source) -> Result<Store> {
+    if source.path.as_os_str() != "-" {
+        std::fs::File::open(&source.path)
+            .with_context(|| format!("cannot open {}", source.path.display()))?;
+    }
+    let new = !cmd.site()?.path.exists();
+    let store = cmd.store_or_create()?;
+    if new {
+        cmd.ui.say(&format!(
+            "created a new database at {}",
+            store.path().display()
+        ));
+    }
+    if let Some(path) = &source.rejects {
+        store.site.check_output(path)?;
+    }
+    Ok(store)
+}
+
+/// How an import's summary names its rows: one, and many.
+struct Rows {
+    one: &'static str,
+    many: &'static str,
+}
+
 /// Prints an import's summary: JSON on stdout, or a sentence on stderr.
 fn report(
     ui: &Ui,
-    what: &str,
+    rows: Rows,
     summary: &Summary,
     dry_run: bool,
     rejects: Option<&PathBuf>,
@@ -80,7 +110,7 @@ fn report(
         ui.print_json(summary)?;
     }
     let verb = if dry_run { "would import" } else { "imported" };
-    let mut message = format!("{verb} {} {what}", summary.imported);
+    let mut message = format!("{verb} {}", plural(summary.imported, rows.one, rows.many));
     if summary.updated > 0 {
         message.push_str(&format!(", updated {}", summary.updated));
     }
@@ -94,7 +124,8 @@ fn report(
         let to = rejects
             .map(|p| format!(" to {}", p.display()))
             .unwrap_or_default();
-        message.push_str(&format!(", rejected {} invalid rows{to}", summary.rejected));
+        let invalid = plural(summary.rejected, "invalid row", "invalid rows");
+        message.push_str(&format!(", rejected {invalid}{to}"));
     }
     ui.say(&message);
     Ok(())

@@ -15,10 +15,7 @@ pub struct OutcomesArgs {
 
 pub fn run(args: OutcomesArgs, cmd: &CommandHelper) -> Result<()> {
     let source = args.source.source()?;
-    let store = cmd.store_or_create()?;
-    if let Some(path) = &source.rejects {
-        store.site.check_output(path)?;
-    }
+    let store = super::open_store(cmd, &source)?;
     let db = &store.db;
     let bar = cmd.ui.progress(None, "rows");
     let progress = |n| bar.inc(n);
@@ -26,7 +23,10 @@ pub fn run(args: OutcomesArgs, cmd: &CommandHelper) -> Result<()> {
     bar.finish_and_clear();
     super::report(
         cmd.ui,
-        "outcomes",
+        super::Rows {
+            one: "outcome",
+            many: "outcomes",
+        },
         &summary,
         source.dry_run,
         source.rejects.as_ref(),

@@ -132,6 +132,10 @@ pub struct CardText<'a> {
     pub notes: &'a str,
     /// The extra fields as a JSON object.
     pub extra: &'a str,
+    /// The e-mail and phone in the forms customers are matched by
+    /// ([`super::email_key`], [`super::phone_key`]).
+    pub email_key: Option<&'a str>,
+    pub phone_key: Option<&'a str>,
 }
 
 impl Card {
@@ -143,8 +147,14 @@ impl Card {
         Cow::Owned(serde_json::Value::Object(self.extra.clone()).to_string())
     }
 
-    /// The card's values; `extra` is what [`Card::extra_json`] gave.
-    pub fn text<'a>(&'a self, extra: &'a str) -> CardText<'a> {
+    /// The card's values; `extra` is what [`Card::extra_json`] gave, the
+    /// keys what [`super::email_key`] and [`super::phone_key`] gave.
+    pub fn text<'a>(
+        &'a self,
+        extra: &'a str,
+        email_key: Option<&'a str>,
+        phone_key: Option<&'a str>,
+    ) -> CardText<'a> {
         CardText {
             customer_no: self.customer_no.as_deref(),
             name: &self.name,
@@ -157,6 +167,8 @@ impl Card {
             company: &self.company,
             notes: &self.notes,
             extra,
+            email_key,
+            phone_key,
         }
     }
 }
@@ -165,7 +177,7 @@ impl Card {
 /// statements to run is most of what makes a bulk import fast.
 const ROWS_PER_INSERT: usize = 32;
 /// Values bound per row; the campaign, stage and time are bound once, as ?1-?3.
-const ROW_PARAMS: usize = 12;
+const ROW_PARAMS: usize = 14;
 
 /// A new customer's public reference: 16 hex digits (64 bits) from SQLite's
 /// random source, unique by the index on it.
@@ -249,6 +261,8 @@ fn chunk_params<'a>(
             Param::Text(card.company),
             Param::Text(card.notes),
             Param::Text(card.extra),
+            text(card.email_key),
+            text(card.phone_key),
         ]);
     }
 }
@@ -271,8 +285,8 @@ fn insert_sql(rows: usize) -> String {
     // every page the statement changes.
     format!(
         "INSERT OR IGNORE INTO customers (cube_id, customer_no, name, email, phone, address, \
-         postal_code, city, birth_date, company, notes, extra, campaign_id, stage, created_at, \
-         updated_at, ref) VALUES {}",
+         postal_code, city, birth_date, company, notes, extra, email_key, phone_key, campaign_id, \
+         stage, created_at, updated_at, ref) VALUES {}",
         values.join(", ")
     )
 }
@@ -320,9 +334,11 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<Option<i64>> {
         let extra = card.extra_json();
+        let (email_key, phone_key) = (super::email_key(&card.email), super::phone_key(&card.phone));
+        let text = card.text(&extra, email_key.as_deref(), phone_key.as_deref());
         let inserted = self
             .customer_inserter(campaign_id, now)
-            .insert(&[(cube_id, card.text(&extra))])?;
+            .insert(&[(cube_id, text)])?;
         Ok(inserted[0].then(|| self.conn.last_insert_rowid()))
     }
 
@@ -341,13 +357,15 @@ impl Db {
         }
     }
 
-    /// Overwrites the card of a customer that is not anonymized.
+    /// Overwrites the card of a customer that is not anonymized; a card
+    /// without a customer number keeps the one the customer has.
     pub fn update_card(&self, id: i64, card: &CardText, now: DateTime<Utc>) -> Result<()> {
         let now = super::timestamp(now);
         let mut stmt = self.conn.prepare_cached(
-            "UPDATE customers SET customer_no = ?2, name = ?3, email = ?4, phone = ?5, address = ?6, \
-             postal_code = ?7, city = ?8, birth_date = ?9, company = ?10, notes = ?11, extra = ?12, \
-             updated_at = ?13 WHERE id = ?1 AND anonymized_at IS NULL",
+            "UPDATE customers SET customer_no = coalesce(?2, customer_no), name = ?3, email = ?4, \
+             phone = ?5, address = ?6, postal_code = ?7, city = ?8, birth_date = ?9, company = ?10, \
+             notes = ?11, extra = ?12, updated_at = ?13, email_key = ?14, phone_key = ?15 \
+             WHERE id = ?1 AND anonymized_at IS NULL",
         )?;
         stmt.execute(params![
             id,
@@ -363,6 +381,8 @@ impl Db {
             card.notes,
             card.extra,
             now,
+            card.email_key,
+            card.phone_key,
         ])
         .context("cannot update a customer")?;
         Ok(())

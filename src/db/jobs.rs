@@ -315,6 +315,7 @@ impl Db {
             ),
             (
                 "UPDATE customers SET customer_no = NULL, name = 'Anonymized', email = '', phone = '', \
+                 email_key = NULL, phone_key = NULL, \
                  address = '', postal_code = '', city = '', birth_date = '', company = '', notes = '', \
                  extra = '{}', ref = 'anon-' || lower(hex(randomblob(8))), \
                  updated_at = ?2, anonymized_at = ?2 WHERE id IN (SELECT id FROM batch)",

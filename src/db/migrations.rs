@@ -8,7 +8,8 @@
 //! Personal data lives only in these columns (the anonymization engine blanks
 //! exactly these, so a new personal column must be added to it too):
 //! `customers`: customer_no, name, email, phone, address, postal_code, city,
-//! birth_date, company, notes, extra; `outcomes.comment`; `history.text`;
+//! birth_date, company, notes, extra, and the match keys email_key and
+//! phone_key; `outcomes.comment`; `history.text`;
 //! `recordings.path`; `recording_deletions.path` (until the file is gone).
 
 use anyhow::{Context, Result};
@@ -251,7 +252,56 @@ const MIGRATIONS: &[Migration] = &[
     );
     "#,
     ),
+    // 11: the e-mail and phone of each customer that is not anonymized, in
+    // the forms a customer without a customer number is matched by on import
+    // (see db/imports.rs), and indexes that find them. Partial: an anonymized
+    // customer is never matched, and costs no index entry.
+    Migration::Code(match_keys),
 ];
+
+/// Customers whose match keys one step of [`match_keys`] computes: memory
+/// stays small at a million customers.
+const KEYS_AT_A_TIME: i64 = 10_000;
+
+/// Adds the match key columns, computes them (in Rust: SQLite has no Unicode
+/// lower case or digit filter) and indexes them.
+fn match_keys(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "ALTER TABLE customers ADD COLUMN email_key TEXT;
+         ALTER TABLE customers ADD COLUMN phone_key TEXT;",
+    )?;
+    let mut read = conn.prepare(
+        "SELECT id, email, phone FROM customers WHERE id > ?1 AND anonymized_at IS NULL \
+         ORDER BY id LIMIT ?2",
+    )?;
+    let mut write =
+        conn.prepare("UPDATE customers SET email_key = ?2, phone_key = ?3 WHERE id = ?1")?;
+    let mut after = i64::MIN;
+    loop {
+        let cards: Vec<(i64, String, String)> = read
+            .query_map(rusqlite::params![after, KEYS_AT_A_TIME], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let Some(&(last, _, _)) = cards.last() else {
+            break;
+        };
+        for (id, email, phone) in &cards {
+            let (email, phone) = (super::email_key(email), super::phone_key(phone));
+            if email.is_some() || phone.is_some() {
+                write.execute(rusqlite::params![id, email, phone])?;
+            }
+        }
+        after = last;
+    }
+    conn.execute_batch(
+        "CREATE INDEX customers_email_key ON customers(email_key)
+             WHERE email_key IS NOT NULL AND anonymized_at IS NULL;
+         CREATE INDEX customers_phone_key ON customers(phone_key)
+             WHERE phone_key IS NOT NULL AND anonymized_at IS NULL;",
+    )?;
+    Ok(())
+}
 
 const STAGE_CHECK_BEFORE: &str = "stage IN ('available', 'assigned', 'completed')";
 const STAGE_CHECK_AFTER: &str = "stage = 'available' OR stage = 'assigned' OR stage = 'completed'";

@@ -11,7 +11,9 @@
 //!   joins use the integer `customers.id`, which never leaves the database;
 //! - timestamps: RFC 3339 UTC TEXT (`2026-11-29T10:00:00Z`), so they sort as text;
 //! - dates without a time (birth dates): ISO `YYYY-MM-DD` TEXT;
-//! - money: INTEGER minor units (øre, cents).
+//! - money: INTEGER minor units (øre, cents);
+//! - match keys of a card (`email_key`, `phone_key`): the forms
+//!   [`email_key`] and [`phone_key`] give, NULL when there is none.
 //!
 //! Locking: every write goes through [`Db::begin`], which takes the write lock up
 //! front (`BEGIN IMMEDIATE`) so that a busy database is found before any work is
@@ -23,6 +25,7 @@ mod audit;
 mod campaigns;
 mod customers;
 mod export;
+mod imports;
 mod jobs;
 mod mentions;
 mod migrations;
@@ -49,6 +52,7 @@ pub use customers::{
     Card, CardText, CustomerFilter, CustomerInserter, CustomerRef, CustomerRow, CustomerView, Stage,
 };
 pub use export::{ExportFilter, ExportRow, Report};
+pub use imports::{email_key, phone_key, KeyMatch};
 pub use jobs::{ErasureCounts, Job, JobState};
 pub use mentions::{PlannedCard, TextColumn, Whose, SEARCHED};
 pub use outcomes::{NewHistory, NewOutcome, NewSale};

@@ -13,12 +13,13 @@ use std::sync::mpsc;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 
+use super::duplicates::{self, By, CheckedKey, Verdict};
 use super::headers::{normalize_header, Field, FileKind};
 use super::{
     bad_value_message, CustomerOptions, Input, Line, OnDuplicate, Report, Rows, Source, Summary,
 };
 use crate::csvio::Record;
-use crate::db::{CardText, Db, Tx};
+use crate::db::{self, CardText, Db, Tx};
 use crate::ids::IdGen;
 use crate::{validate, Failure};
 
@@ -93,6 +94,9 @@ pub(super) struct Checked {
     birth_date: Option<String>,
     /// The extra fields as JSON, when the row has any.
     extra: Option<String>,
+    /// The e-mail and phone in the forms customers are matched by.
+    email_key: CheckedKey,
+    phone_key: CheckedKey,
 }
 
 /// Where each card field is in a record, from the header mapping.
@@ -176,6 +180,8 @@ fn card_text<'a>(columns: &CardColumns, record: &'a Record, checked: &'a Checked
         company: trimmed(columns.company),
         notes: columns.notes.map_or("", |i| record.field(i)),
         extra: checked.extra.as_deref().unwrap_or("{}"),
+        email_key: checked.email_key.text(trimmed(columns.email)),
+        phone_key: checked.phone_key.text(trimmed(columns.phone)),
     }
 }
 
@@ -193,6 +199,11 @@ pub(super) fn import(
     let campaign_id = match &options.campaign {
         None => None,
         Some(name) => Some(import_campaign(&tx, name, now, &mut summary)?),
+    };
+    let duplicate = Duplicate {
+        tx: &tx,
+        options,
+        now,
     };
     let columns = CardColumns::new(&fields);
     let mut inserter = tx.customer_inserter(campaign_id, now);
@@ -214,26 +225,72 @@ pub(super) fn import(
                     (cube_id, card_text(columns, record, checked))
                 })
                 .collect();
-            let inserted = inserter.insert(&cards)?;
-            let mut outcomes = cards.iter().zip(inserted);
+            // Rows that are customers already there by e-mail or phone are
+            // not inserted; the others are, many at a time.
+            let verdicts = duplicates::judge(&tx, &cards)?;
+            let written = if verdicts.is_empty() {
+                inserter.insert(&cards)?
+            } else {
+                let new: Vec<_> = (cards.iter().zip(&verdicts))
+                    .filter(|(_, verdict)| **verdict == Verdict::New)
+                    .map(|(card, _)| *card)
+                    .collect();
+                inserter.insert(&new)?
+            };
+            let (mut written, mut verdicts) = (written.into_iter(), verdicts.into_iter());
+            let mut cards = cards.iter();
             for Parsed { record, card } in &batch {
                 if let Err(message) = card {
                     report.reject(record, message.clone())?;
                     continue;
                 }
-                match outcomes.next() {
-                    Some((_, true)) => summary.imported += 1,
-                    Some(((_, text), false)) => taken_number(
-                        &tx,
+                let not_written =
+                    || anyhow::anyhow!("line {}: the row was not written", record.line);
+                let &(cube_id, text) = cards.next().ok_or_else(not_written)?;
+                let verdict = verdicts.next().unwrap_or(Verdict::New);
+                let same = match verdict {
+                    Verdict::New => None,
+                    Verdict::Same(same) => Some(same),
+                    Verdict::Later => duplicates::find(&tx, &text)?,
+                };
+                if let Some(same) = same {
+                    let (column, field) = match same.by {
+                        By::Email => (columns.email, "e-mail"),
+                        By::Phone => (columns.phone, "phone"),
+                    };
+                    let column = column.unwrap_or(0);
+                    let taken = format!(
+                        "{field} {:?} is another customer's, and the row has no customer number",
+                        record.field(column)
+                    );
+                    duplicate.row(
+                        &mut report,
+                        record,
+                        column,
+                        &taken,
+                        same.id,
+                        &text,
+                        &mut summary,
+                    )?;
+                    continue;
+                }
+                let inserted = if verdict == Verdict::New {
+                    written.next().ok_or_else(not_written)?
+                } else {
+                    // Looked up once the rows before it were written: new after all.
+                    inserter.insert(&[(cube_id, text)])?.first() == Some(&true)
+                };
+                if inserted {
+                    summary.imported += 1;
+                } else {
+                    taken_number(
+                        &duplicate,
                         &mut report,
                         record,
                         columns.customer_no.unwrap_or(0),
-                        text,
-                        options,
-                        now,
+                        &text,
                         &mut summary,
-                    )?,
-                    None => anyhow::bail!("line {}: the row was not written", record.line),
+                    )?;
                 }
             }
             let _ = give_back.send(batch);
@@ -294,42 +351,60 @@ fn read_cards(
     Ok(())
 }
 
-/// A row whose customer number a customer already has: skipped, written over
-/// or bad, as `--on-duplicate` says.
-#[allow(clippy::too_many_arguments)]
+/// A row whose customer number a customer already has.
 fn taken_number(
-    tx: &Tx,
+    duplicate: &Duplicate,
     report: &mut Report,
     record: &Record,
     column: usize,
     card: &CardText,
-    options: &CustomerOptions,
-    now: DateTime<Utc>,
     summary: &mut Summary,
 ) -> Result<()> {
     let found = match card.customer_no {
-        Some(no) => tx.customer_by_number(no)?,
+        Some(no) => duplicate.tx.customer_by_number(no)?,
         None => None,
     }
     .with_context(|| format!("line {}: the customer could not be inserted", record.line))?;
-    match options.on_duplicate {
-        OnDuplicate::Skip => summary.skipped += 1,
-        OnDuplicate::Update => {
-            tx.update_card(found.id, card, now)?;
-            summary.updated += 1;
+    let taken = format!(
+        "customer number {:?} is taken by another customer",
+        record.field(column)
+    );
+    duplicate.row(report, record, column, &taken, found.id, card, summary)
+}
+
+/// What is done with a row that is a customer already there.
+struct Duplicate<'a> {
+    tx: &'a Tx<'a>,
+    options: &'a CustomerOptions,
+    now: DateTime<Utc>,
+}
+
+impl Duplicate<'_> {
+    /// Skips the row, writes it over customer `id`, or reports it as bad,
+    /// saying `taken` at `column`, as `--on-duplicate` says.
+    #[allow(clippy::too_many_arguments)]
+    fn row(
+        &self,
+        report: &mut Report,
+        record: &Record,
+        column: usize,
+        taken: &str,
+        id: i64,
+        card: &CardText,
+        summary: &mut Summary,
+    ) -> Result<()> {
+        match self.options.on_duplicate {
+            OnDuplicate::Skip => summary.skipped += 1,
+            OnDuplicate::Update => {
+                self.tx.update_card(id, card, self.now)?;
+                summary.updated += 1;
+            }
+            OnDuplicate::Error => {
+                report.bad_row(record, column, &format!("{taken} (see --on-duplicate)"))?;
+            }
         }
-        OnDuplicate::Error => {
-            report.bad_row(
-                record,
-                column,
-                &format!(
-                    "customer number {:?} is taken by another customer (see --on-duplicate)",
-                    record.field(column)
-                ),
-            )?;
-        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// The campaign to import into, created if missing; an archived one is refused.
@@ -408,5 +483,7 @@ pub(super) fn check_card(
         name,
         birth_date,
         extra: (!extra.is_empty()).then(|| serde_json::Value::Object(extra).to_string()),
+        email_key: CheckedKey::of(db::email_key(field(columns.email))),
+        phone_key: CheckedKey::of(db::phone_key(field(columns.phone))),
     })
 }

@@ -9,6 +9,10 @@
 //! Import never matches anonymized customers: their customer numbers are gone,
 //! so the same person imported again becomes a new customer with a new cube id.
 //!
+//! Importing a file again makes no customer twice: a customer already there
+//! is one by its customer number, or, for a row without one, by its e-mail
+//! or phone. [`duplicates`] holds those rules.
+//!
 //! This module holds what every import shares: the options and summary,
 //! reading the input, collecting bad rows and writing the rejects file, and
 //! finishing the transaction. [`headers`] is the one header vocabulary of all
@@ -17,6 +21,7 @@
 
 mod activity;
 mod customers;
+mod duplicates;
 mod headers;
 
 use std::fs::File;

@@ -3,6 +3,114 @@
 
 use crate::Cube;
 
+/// A list without customer numbers, as HubSpot and Outlook export them.
+const NUMBERLESS: &str = "First Name,Last Name,Email,Phone\n\
+    Kari,Nordmann,kari@example.no,+47 912 34 567\n\
+    Ola,Hansen,,0047 998 87 766\n";
+
+fn count(cube: &Cube) -> i64 {
+    cube.sql("SELECT count(*) FROM customers")
+}
+
+#[test]
+fn a_customer_without_a_number_imported_twice_is_one_customer() {
+    let cube = Cube::new();
+    cube.import_customers(NUMBERLESS, &[]).ok();
+    assert_eq!(count(&cube), 2);
+
+    // The same people, written otherwise: the e-mail in another case, the
+    // phone in another format. An error by default, naming line, column and value.
+    let again = "First Name,Last Name,Email,Phone\n\
+                 Kari,Nordmann,KARI@Example.no,\n\
+                 Ola,Hansen,,99887766\n";
+    let run = cube.import_customers(again, &[]);
+    assert_eq!(run.code, 65, "{}", run.transcript());
+    for line in [
+        r#"line 2, column "Email": e-mail "KARI@Example.no" is another customer's, and the row has no customer number (see --on-duplicate)"#,
+        r#"line 3, column "Phone": phone "99887766" is another customer's"#,
+    ] {
+        assert!(run.stderr.contains(line), "{}", run.stderr);
+    }
+    assert_eq!(count(&cube), 2);
+
+    let run = cube.import_customers(NUMBERLESS, &["--on-duplicate", "skip", "--json"]);
+    let json = run.ok().json();
+    assert_eq!(
+        (json["imported"].as_i64(), json["skipped"].as_i64()),
+        (Some(0), Some(2))
+    );
+    assert_eq!(count(&cube), 2);
+
+    let run = cube.import_customers(again, &["--on-duplicate", "update", "--json"]);
+    assert_eq!(run.ok().json()["updated"], 2);
+    assert_eq!(count(&cube), 2);
+    let listed = cube.run(&["customer", "list", "--json"]).ok().json();
+    assert_eq!(listed[0]["email"], "KARI@Example.no");
+    assert_eq!(listed[1]["phone"], "99887766");
+}
+
+#[test]
+fn e_mail_first_then_phone_and_never_an_anonymized_customer() {
+    let cube = Cube::new();
+    cube.import_customers(
+        "customer_no,name,email,phone\nK-1,Kari Nordmann,kari@example.no,91234567\n",
+        &["--campaign", "Vår"],
+    )
+    .ok();
+    // A customer with a number is matched by e-mail too; the number stays.
+    let run = cube.import_customers(
+        "name,email,city\nKari N.,Kari@example.no,Bergen\n",
+        &["--on-duplicate", "update", "--json"],
+    );
+    assert_eq!(run.ok().json()["updated"], 1);
+    let kari = cube.customer("K-1");
+    assert_eq!(
+        (kari["name"].as_str(), kari["city"].as_str()),
+        (Some("Kari N."), Some("Bergen"))
+    );
+
+    // Same phone, another e-mail address: someone else in the household.
+    let run = cube.import_customers(
+        "name,email,phone\nPer Nordmann,per@example.no,912 34 567\n",
+        &["--json"],
+    );
+    assert_eq!(run.ok().json()["imported"], 1);
+    // So inside one file, between rows written before and after.
+    let run = cube.import_customers(
+        "name,email,phone\nAnne,anne@example.no,40000001\nBjørn,bjorn@example.no,40 00 00 01\nCecilie,cecilie@example.no,\n",
+        &["--json"],
+    );
+    assert_eq!(run.ok().json()["imported"], 3);
+    assert_eq!(count(&cube), 5);
+    // Two rows of one file with the same e-mail are one customer.
+    let run = cube.import_customers(
+        "name,email\nSiri Dahl,siri@example.no\nSiri D.,SIRI@example.no\n",
+        &[],
+    );
+    assert_eq!(run.code, 65, "{}", run.transcript());
+    assert!(
+        run.stderr
+            .contains(r#"line 3, column "email": e-mail "SIRI@example.no""#),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(count(&cube), 5);
+
+    // An anonymized customer is never matched: the same person imported
+    // again is a new customer.
+    cube.run(&["anonymize", "Vår", "--yes"]).ok();
+    let run = cube.import_customers(
+        "name,email,phone\nKari Nordmann,kari@example.no,91234567\n",
+        &["--json"],
+    );
+    assert_eq!(run.ok().json()["imported"], 1);
+    assert_eq!(count(&cube), 6);
+    assert_eq!(
+        cube.sql::<i64>("SELECT count(*) FROM customers WHERE anonymized_at IS NOT NULL AND (email_key IS NOT NULL OR phone_key IS NOT NULL)"),
+        0
+    );
+}
+
 /// Every count says one customer, one outcome, one history entry, one row;
 /// an import that makes the database says where.
 #[test]

@@ -17,7 +17,8 @@ pub struct CustomersArgs {
     /// extra or ignore (repeatable)
     #[arg(long, value_name = "COLUMN=FIELD")]
     pub map: Vec<String>,
-    /// What to do with a customer number another customer has
+    /// What to do with a row that is a customer already there: the same
+    /// customer number, or without one the same e-mail, else phone
     #[arg(long, value_enum, default_value_t)]
     pub on_duplicate: OnDuplicate,
 }

@@ -116,7 +116,7 @@ fn report(
     }
     if summary.skipped > 0 {
         message.push_str(&format!(
-            ", skipped {} (customer number taken)",
+            ", skipped {} (already customers)",
             summary.skipped
         ));
     }

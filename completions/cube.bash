@@ -1949,7 +1949,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__import__subcmd__history)
-            opts="-q -v -h --delimiter --encoding --skip-invalid --rejects --dry-run --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
+            opts="-q -v -h --delimiter --encoding --skip-invalid --rejects --dry-run --allow-duplicates --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1991,7 +1991,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__import__subcmd__outcomes)
-            opts="-q -v -h --delimiter --encoding --skip-invalid --rejects --dry-run --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
+            opts="-q -v -h --delimiter --encoding --skip-invalid --rejects --dry-run --allow-duplicates --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -9,12 +9,20 @@
 //!   so that an anonymized customer is never matched (DESIGN.md, promise 4)
 //!   and the lookups stay searches at a million customers. Every write of a
 //!   card's e-mail or phone writes its key with it.
+//! - An outcome or a history entry the same as one stored is found through
+//!   the index on its customer, who has few of them.
+//! - Imported files are remembered by kind and the SHA-256 of their bytes,
+//!   with the day and their number of rows; never by name, which may name a
+//!   person.
 
 use std::borrow::Cow;
 
 use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
 
-use super::Db;
+use super::{Db, NewHistory, NewOutcome};
 use crate::mentions;
 
 /// The form e-mail addresses are matched in: Unicode NFC, lower case (as
@@ -60,6 +68,14 @@ pub struct KeyMatch {
     pub email_key: Option<String>,
 }
 
+/// A file imported before: the day of its first import and its rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportedFile {
+    /// `YYYY-MM-DD`.
+    pub on: String,
+    pub rows: u64,
+}
+
 /// The customers that are not anonymized with one of the keys in the JSON
 /// array ?1 in `column`: one search of its partial index per key.
 fn by_key_sql(column: &str) -> String {
@@ -69,6 +85,21 @@ fn by_key_sql(column: &str) -> String {
          AND {column} IS NOT NULL AND anonymized_at IS NULL ORDER BY id"
     )
 }
+
+/// Through the index on the customer, who has few outcomes (`+` keeps
+/// SQLite from choosing the campaign's, which may hold millions).
+const OUTCOME_EXISTS: &str = "SELECT EXISTS (SELECT 1 FROM outcomes o WHERE o.customer_id = ?1 \
+     AND +o.campaign_id = ?2 AND +o.seller_id = ?3 AND o.registered_at = ?4 AND o.label = ?5 \
+     AND CASE WHEN ?6 IS NULL THEN NOT EXISTS (SELECT 1 FROM sales s WHERE s.outcome_id = o.id) \
+     ELSE EXISTS (SELECT 1 FROM sales s WHERE s.outcome_id = o.id AND s.product = ?6 \
+     AND s.quantity = ?7 AND s.unit_price = ?8) END \
+     AND CASE WHEN ?9 IS NULL THEN NOT EXISTS (SELECT 1 FROM recordings r \
+     WHERE r.customer_id = ?1 AND r.outcome_id = o.id) \
+     ELSE EXISTS (SELECT 1 FROM recordings r WHERE r.customer_id = ?1 AND r.outcome_id = o.id \
+     AND r.path = ?9) END)";
+
+const HISTORY_EXISTS: &str = "SELECT EXISTS (SELECT 1 FROM history WHERE customer_id = ?1 \
+     AND at = ?2 AND kind = ?3 AND text = ?4)";
 
 impl Db {
     /// The customers that are not anonymized with one of these e-mail keys,
@@ -102,13 +133,94 @@ impl Db {
             .context("cannot look up customers by e-mail or phone")?;
         Ok(found)
     }
+
+    /// True when an outcome like `o` is stored: the same customer, campaign,
+    /// seller, time and label, with the same sale (product, quantity, unit
+    /// price) and call recording (path), or without when they are `None`.
+    pub fn outcome_exists(
+        &self,
+        o: &NewOutcome,
+        sale: Option<(&str, i64, i64)>,
+        recording: Option<&str>,
+    ) -> Result<bool> {
+        let mut stmt = self.conn.prepare_cached(OUTCOME_EXISTS)?;
+        let (product, quantity, unit_price) = match sale {
+            Some((product, quantity, price)) => (Some(product), Some(quantity), Some(price)),
+            None => (None, None, None),
+        };
+        stmt.query_row(
+            params![
+                o.customer_id,
+                o.campaign_id,
+                o.seller_id,
+                super::timestamp(o.registered_at),
+                o.label,
+                product,
+                quantity,
+                unit_price,
+                recording
+            ],
+            |r| r.get(0),
+        )
+        .context("cannot look for the same outcome")
+    }
+
+    /// True when a history entry like `h` is stored: the same customer,
+    /// time, kind and text.
+    pub fn history_exists(&self, h: &NewHistory) -> Result<bool> {
+        let mut stmt = self.conn.prepare_cached(HISTORY_EXISTS)?;
+        stmt.query_row(
+            params![h.customer_id, super::timestamp(h.at), h.kind, h.text],
+            |r| r.get(0),
+        )
+        .context("cannot look for the same history entry")
+    }
+
+    /// The first import of a file of this kind with this SHA-256, if any.
+    pub fn imported_file(&self, kind: &str, sha256: &str) -> Result<Option<ImportedFile>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT imported_on, rows FROM imported_files WHERE kind = ?1 AND sha256 = ?2",
+        )?;
+        stmt.query_row([kind, sha256], |r| {
+            Ok(ImportedFile {
+                on: r.get(0)?,
+                rows: r.get(1)?,
+            })
+        })
+        .optional()
+        .context("cannot look up the imported files")
+    }
+
+    /// Remembers a file imported now; the first import of it is kept.
+    pub fn record_imported_file(
+        &self,
+        kind: &str,
+        sha256: &str,
+        rows: u64,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO imported_files (kind, sha256, imported_on, rows) \
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![
+                kind,
+                sha256,
+                now.date_naive().to_string(),
+                rows as i64
+            ])
+            .context("cannot remember the imported file")?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The lookups an import makes stay searches at a million customers.
+    /// The lookups an import makes per row stay searches at a million
+    /// customers and outcomes.
     #[test]
     fn every_lookup_searches_an_index() {
         let dir = tempfile::tempdir().unwrap();
@@ -116,6 +228,8 @@ mod tests {
         let expected = [
             (by_key_sql("email_key"), "customers_email_key"),
             (by_key_sql("phone_key"), "customers_phone_key"),
+            (OUTCOME_EXISTS.to_string(), "outcomes_customer"),
+            (HISTORY_EXISTS.to_string(), "history_customer"),
         ];
         for (sql, index) in expected {
             let mut stmt = db
@@ -136,7 +250,9 @@ mod tests {
                 "{sql}\n{plan:?}"
             );
             assert!(
-                !plan.iter().any(|step| step.starts_with("SCAN customers")),
+                !plan.iter().any(|step| step.starts_with("SCAN o")
+                    || step.starts_with("SCAN customers")
+                    || step.starts_with("SCAN history")),
                 "{sql}\n{plan:?}"
             );
         }

@@ -257,6 +257,20 @@ const MIGRATIONS: &[Migration] = &[
     // (see db/imports.rs), and indexes that find them. Partial: an anonymized
     // customer is never matched, and costs no index entry.
     Migration::Code(match_keys),
+    // 12: the files imported, by kind and the SHA-256 of their bytes, so that
+    // the same file imported again is recognised: the day of its first import
+    // and its rows, never its name (a file name may name a person).
+    Migration::Sql(
+        r#"
+    CREATE TABLE imported_files (
+        kind        TEXT NOT NULL,
+        sha256      TEXT NOT NULL,
+        imported_on TEXT NOT NULL,
+        rows        INTEGER NOT NULL,
+        PRIMARY KEY (kind, sha256)
+    ) WITHOUT ROWID;
+    "#,
+    ),
 ];
 
 /// Customers whose match keys one step of [`match_keys`] computes: memory

@@ -52,7 +52,7 @@ pub use customers::{
     Card, CardText, CustomerFilter, CustomerInserter, CustomerRef, CustomerRow, CustomerView, Stage,
 };
 pub use export::{ExportFilter, ExportRow, Report};
-pub use imports::{email_key, phone_key, KeyMatch};
+pub use imports::{email_key, phone_key, ImportedFile, KeyMatch};
 pub use jobs::{ErasureCounts, Job, JobState};
 pub use mentions::{PlannedCard, TextColumn, Whose, SEARCHED};
 pub use outcomes::{NewHistory, NewOutcome, NewSale};

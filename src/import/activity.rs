@@ -6,6 +6,15 @@
 //! anonymized is a bad row: import never matches anonymized customers. So is
 //! an outcome in an archived campaign, whoever its customer: no import places
 //! anyone in a campaign that is done with (and may be anonymized).
+//!
+//! A row the same as one stored is skipped, so that a file imported twice
+//! doubles no sales: an outcome with the same customer, campaign, seller,
+//! time and label, and the same sale (product, quantity, price) and call
+//! recording, or none (two calls the same day are two recordings; the
+//! comment does not count, so an edited one is no new outcome); a history
+//! entry with the same customer, time, kind and text. Rows of the
+//! file before it count as stored. `--allow-duplicates` imports them all the
+//! same. Each file is remembered by its checksum (see [`super::duplicates`]).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -13,6 +22,7 @@ use std::path::Path;
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 
+use super::duplicates;
 use super::headers::{Field, FileKind};
 use super::{Input, Source, Summary};
 use crate::csvio::Record;
@@ -125,10 +135,11 @@ pub(super) fn outcomes(
     db: &Db,
     source: &Source,
     recordings: &Path,
+    allow_duplicates: bool,
     now: DateTime<Utc>,
     progress: &dyn Fn(u64),
 ) -> Result<Summary> {
-    let mut input = Input::open(source)?;
+    let (mut input, checksum) = Input::open_summed(source)?;
     let columns = Columns::find(FileKind::Outcomes, input.header());
     columns.require_customer(input.header())?;
     columns.require(OUTCOME_FIELDS, input.header())?;
@@ -174,14 +185,20 @@ pub(super) fn outcomes(
         };
         let seller_id = tx.seller_id(outcome.seller, now)?;
         let at = outcome.at;
-        let outcome_id = tx.insert_outcome(&NewOutcome {
+        let new = NewOutcome {
             customer_id: customer.id,
             campaign_id,
             seller_id,
             registered_at: at,
             label: outcome.label,
             comment: outcome.comment,
-        })?;
+        };
+        let recording = outcome.recording.as_deref();
+        if !allow_duplicates && tx.outcome_exists(&new, outcome.sale, recording)? {
+            summary.skipped += 1;
+            continue;
+        }
+        let outcome_id = tx.insert_outcome(&new)?;
         if let Some((product, quantity, unit_price)) = outcome.sale {
             tx.insert_sale(&NewSale {
                 outcome_id: Some(outcome_id),
@@ -216,6 +233,8 @@ pub(super) fn outcomes(
         tx.touch_campaign(campaign_id, at)?;
         summary.imported += 1;
     }
+    let rows = summary.imported + summary.skipped + input.report.error_count;
+    summary.imported_before = duplicates::remember(&tx, "outcomes", &checksum, rows, now)?;
     let summary = input.finish(tx, source.dry_run, summary)?;
     if let Some(claim) = claim.filter(|_| !source.dry_run) {
         claim.write(db, recordings)?;
@@ -301,8 +320,14 @@ pub(super) fn read_outcome<'r>(
     }))
 }
 
-pub(super) fn history(db: &Db, source: &Source, progress: &dyn Fn(u64)) -> Result<Summary> {
-    let mut input = Input::open(source)?;
+pub(super) fn history(
+    db: &Db,
+    source: &Source,
+    allow_duplicates: bool,
+    now: DateTime<Utc>,
+    progress: &dyn Fn(u64),
+) -> Result<Summary> {
+    let (mut input, checksum) = Input::open_summed(source)?;
     let columns = Columns::find(FileKind::History, input.header());
     columns.require_customer(input.header())?;
     columns.require(&[Field::Date, Field::Kind, Field::Text], input.header())?;
@@ -325,13 +350,20 @@ pub(super) fn history(db: &Db, source: &Source, progress: &dyn Fn(u64)) -> Resul
             input.bad_row(&record, columns.index(Field::Kind), "is empty")?;
             continue;
         }
-        tx.insert_history(&NewHistory {
+        let new = NewHistory {
             customer_id: customer.id,
             at,
             kind,
             text: columns.get(&record, Field::Text),
-        })?;
+        };
+        if !allow_duplicates && tx.history_exists(&new)? {
+            summary.skipped += 1;
+            continue;
+        }
+        tx.insert_history(&new)?;
         summary.imported += 1;
     }
+    let rows = summary.imported + summary.skipped + input.report.error_count;
+    summary.imported_before = duplicates::remember(&tx, "history", &checksum, rows, now)?;
     input.finish(tx, source.dry_run, summary)
 }

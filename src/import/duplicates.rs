@@ -9,13 +9,77 @@
 //!   they differ (a household shares a phone, not an address). Of several,
 //!   the first imported. Only customers that are not anonymized are matched
 //!   (DESIGN.md, promise 4), and the rows before it in the file count.
+//! - An outcome or history entry the same as one stored is skipped (see
+//!   [`super::activity`]).
+//! - An outcomes or history file is remembered by the SHA-256 of its bytes:
+//!   seeing it again is worth a warning, and its rows are still judged one
+//!   by one.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::io::{self, Read};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use anyhow::Result;
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
 
-use crate::db::{CardText, KeyMatch, Tx};
+use crate::db::{CardText, ImportedFile, KeyMatch, Tx};
+
+/// The SHA-256 of the bytes of an input, taken as they are read.
+#[derive(Clone, Default)]
+pub(super) struct Checksum(Arc<Mutex<Sha256>>);
+
+impl Checksum {
+    /// `stream`, with every byte read from it summed here.
+    pub(super) fn reading(&self, stream: Box<dyn Read + Send>) -> Box<dyn Read + Send> {
+        Box::new(Summing {
+            stream,
+            sum: self.clone(),
+        })
+    }
+
+    /// The sum of the bytes read so far, in hex.
+    fn hex(&self) -> String {
+        let sum = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        sum.clone()
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+struct Summing {
+    stream: Box<dyn Read + Send>,
+    sum: Checksum,
+}
+
+impl Read for Summing {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.stream.read(buf)?;
+        let mut sum = self.sum.0.lock().unwrap_or_else(PoisonError::into_inner);
+        sum.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Remembers a file of `kind` read to its end, with its `rows`, unless it
+/// was imported before: then returns its first import.
+pub(super) fn remember(
+    tx: &Tx,
+    kind: &str,
+    checksum: &Checksum,
+    rows: u64,
+    now: DateTime<Utc>,
+) -> Result<Option<ImportedFile>> {
+    let sha256 = checksum.hex();
+    let before = tx.imported_file(kind, &sha256)?;
+    if before.is_none() {
+        tx.record_imported_file(kind, &sha256, rows, now)?;
+    }
+    Ok(before)
+}
 
 /// A match key as the reading thread makes it, apart from the record it is
 /// of: none, the field as it is (most are), or a text of its own.

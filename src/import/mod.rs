@@ -9,9 +9,11 @@
 //! Import never matches anonymized customers: their customer numbers are gone,
 //! so the same person imported again becomes a new customer with a new cube id.
 //!
-//! Importing a file again makes no customer twice: a customer already there
-//! is one by its customer number, or, for a row without one, by its e-mail
-//! or phone. [`duplicates`] holds those rules.
+//! Importing a file again doubles nothing (a cron job may run twice): a
+//! customer already there is one by its customer number, or, for a row
+//! without one, by its e-mail or phone; an outcome or history entry the same
+//! as one stored is skipped. [`duplicates`] holds those rules, and remembers
+//! each outcomes and history file by its checksum.
 //!
 //! This module holds what every import shares: the options and summary,
 //! reading the input, collecting bad rows and writing the rejects file, and
@@ -33,7 +35,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::csvio::{AtomicFile, CsvReader, Encoding, ReadError, Record};
-use crate::db::{Db, Tx};
+use crate::db::{Db, ImportedFile, Tx};
 use crate::Failure;
 
 use activity::{Columns, OUTCOME_FIELDS};
@@ -50,6 +52,9 @@ pub struct Summary {
     pub updated: u64,
     pub skipped: u64,
     pub rejected: u64,
+    /// The first import of the same file, when it was imported before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imported_before: Option<ImportedFile>,
     /// Campaigns the import created, for `--verbose`.
     #[serde(skip)]
     pub created_campaigns: Vec<String>,
@@ -119,12 +124,26 @@ struct Report {
 
 impl Input {
     fn open(source: &Source) -> Result<Input> {
+        Input::open_with(source, None)
+    }
+
+    /// [`Input::open`], with the checksum of every byte read.
+    fn open_summed(source: &Source) -> Result<(Input, duplicates::Checksum)> {
+        let checksum = duplicates::Checksum::default();
+        Ok((Input::open_with(source, Some(&checksum))?, checksum))
+    }
+
+    fn open_with(source: &Source, checksum: Option<&duplicates::Checksum>) -> Result<Input> {
         let (stream, name): (Box<dyn Read + Send>, String) = if source.path.as_os_str() == "-" {
             (Box::new(io::stdin()), "standard input".into())
         } else {
             let file = File::open(&source.path)
                 .with_context(|| format!("cannot open {}", source.path.display()))?;
             (Box::new(file), source.path.display().to_string())
+        };
+        let stream = match checksum {
+            Some(checksum) => checksum.reading(stream),
+            None => stream,
         };
         Input::from_reader(stream, name, source)
     }
@@ -396,21 +415,32 @@ pub fn customers(
     })
 }
 
-/// Imports outcomes, each with an optional sale and call recording. The WAL
+/// Imports outcomes, each with an optional sale and call recording; one the
+/// same as an outcome stored is skipped unless `allow_duplicates`. The WAL
 /// is synced as it grows (see [`Db::with_wal_flushed`]).
 pub fn outcomes(
     db: &Db,
     source: &Source,
     recordings: &Path,
+    allow_duplicates: bool,
     now: DateTime<Utc>,
     progress: &dyn Fn(u64),
 ) -> Result<Summary> {
-    db.with_wal_flushed(|| activity::outcomes(db, source, recordings, now, progress))
+    db.with_wal_flushed(|| {
+        activity::outcomes(db, source, recordings, allow_duplicates, now, progress)
+    })
 }
 
-/// Imports history entries, syncing the WAL as it grows.
-pub fn history(db: &Db, source: &Source, progress: &dyn Fn(u64)) -> Result<Summary> {
-    db.with_wal_flushed(|| activity::history(db, source, progress))
+/// Imports history entries, skipping ones the same as an entry stored
+/// unless `allow_duplicates`, and syncing the WAL as it grows.
+pub fn history(
+    db: &Db,
+    source: &Source,
+    allow_duplicates: bool,
+    now: DateTime<Utc>,
+    progress: &dyn Fn(u64),
+) -> Result<Summary> {
+    db.with_wal_flushed(|| activity::history(db, source, allow_duplicates, now, progress))
 }
 
 /// Reads a customers file and checks every row without a database: what an

@@ -3,6 +3,145 @@
 
 use crate::Cube;
 
+const OUTCOMES: &str = "customer_no,campaign,seller,date,outcome,product,quantity,unit_price\n\
+    1,Vår,kari,2026-11-01T10:15:00Z,Sale,Fiber 500,2,599.00\n\
+    2,Vår,ola,2026-11-02,Sale,Mobil,1,199.00\n\
+    3,Vår,kari,2026-11-02,Not interested,,,\n";
+
+fn with_customers() -> Cube {
+    let cube = Cube::new();
+    cube.import_customers(
+        "customer_no,name\n1,Åse Lie\n2,Per Berg\n3,Siri Dahl\n",
+        &["--campaign", "Vår"],
+    )
+    .ok();
+    cube
+}
+
+fn sales(cube: &Cube) -> (i64, i64) {
+    let stats = cube.run(&["stats", "--json"]).ok().json();
+    (
+        stats["outcomes"].as_i64().unwrap(),
+        stats["sales"].as_i64().unwrap(),
+    )
+}
+
+#[test]
+fn the_same_outcomes_file_twice_leaves_the_sales_count_unchanged() {
+    let cube = with_customers();
+    let run = cube.import("outcomes", OUTCOMES, &["--json"]);
+    assert_eq!(run.ok().json()["imported"], 3);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    assert_eq!(sales(&cube), (3, 2));
+
+    let run = cube.import("outcomes", OUTCOMES, &["--json"]);
+    let json = run.ok().json();
+    assert_eq!(
+        (json["imported"].as_i64(), json["skipped"].as_i64()),
+        (Some(0), Some(3))
+    );
+    assert_eq!(
+        json["imported_before"],
+        serde_json::json!({"on": "2026-11-29", "rows": 3})
+    );
+    assert!(
+        run.stderr.contains(
+            "cube: warning: this file was imported on 2026-11-29 (3 rows); outcomes already there are skipped"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("imported 0 outcomes, skipped 3 (already imported)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(sales(&cube), (3, 2));
+
+    // A file with one row more: the rows already there are skipped one by
+    // one, the new one is imported; it is another file, so no warning.
+    let more = format!("{OUTCOMES}1,Vår,kari,2026-11-03,Sale,Fiber 500,1,599.00\n");
+    let run = cube.import("outcomes", &more, &["--json"]);
+    let json = run.ok().json();
+    assert_eq!(
+        (json["imported"].as_i64(), json["skipped"].as_i64()),
+        (Some(1), Some(3))
+    );
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    assert_eq!(sales(&cube), (4, 3));
+
+    // A different sale at the same time is another outcome.
+    let other = "customer_no,campaign,seller,date,outcome,product,quantity,unit_price\n\
+                 1,Vår,kari,2026-11-01T10:15:00Z,Sale,Fiber 500,3,599.00\n";
+    let run = cube.import("outcomes", other, &["--json"]);
+    assert_eq!(run.ok().json()["imported"], 1);
+    assert_eq!(sales(&cube), (5, 4));
+
+    // --allow-duplicates forces them in.
+    let run = cube.import("outcomes", OUTCOMES, &["--allow-duplicates", "--json"]);
+    assert_eq!(run.ok().json()["imported"], 3);
+    assert!(
+        run.stderr.contains("--allow-duplicates imports them again"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(sales(&cube), (8, 6));
+
+    // The file is remembered by its checksum, day and rows: not by its name,
+    // which may name a person.
+    let remembered = cube.dump("imported_files");
+    assert!(!remembered.contains("outcomes.csv"), "{remembered}");
+    assert_eq!(cube.sql::<i64>("SELECT count(*) FROM imported_files"), 3);
+}
+
+#[test]
+fn the_same_row_twice_in_one_file_is_one_outcome() {
+    let cube = with_customers();
+    let twice = "customer_no,campaign,seller,date,outcome,product,quantity,unit_price\n\
+                 1,Vår,kari,2026-11-01,Sale,Fiber 500,2,599.00\n\
+                 1,Vår,kari,2026-11-01,Sale,Fiber 500,2,599.00\n";
+    let run = cube.import("outcomes", twice, &["--json"]);
+    let json = run.ok().json();
+    assert_eq!(
+        (json["imported"].as_i64(), json["skipped"].as_i64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(sales(&cube), (1, 1));
+}
+
+#[test]
+fn the_same_history_file_twice_adds_no_entries() {
+    let cube = with_customers();
+    let history = "customer_no,date,kind,text\n\
+                   1,2026-10-01,call,\"Ringte, fikk svar\"\n\
+                   2,01.10.2026,email,Tilbud sendt\n";
+    assert_eq!(
+        cube.import("history", history, &["--json"]).ok().json()["imported"],
+        2
+    );
+    let run = cube.import("history", history, &["--json"]);
+    let json = run.ok().json();
+    assert_eq!(
+        (json["imported"].as_i64(), json["skipped"].as_i64()),
+        (Some(0), Some(2))
+    );
+    assert!(
+        run.stderr
+            .contains("this file was imported on 2026-11-29 (2 rows)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(cube.sql::<i64>("SELECT count(*) FROM history"), 2);
+    // Another text at the same time is another entry.
+    let other = "customer_no,date,kind,text\n1,2026-10-01,call,Ringte igjen\n";
+    assert_eq!(
+        cube.import("history", other, &["--json"]).ok().json()["imported"],
+        1
+    );
+    assert_eq!(cube.sql::<i64>("SELECT count(*) FROM history"), 3);
+}
+
 /// A list without customer numbers, as HubSpot and Outlook export them.
 const NUMBERLESS: &str = "First Name,Last Name,Email,Phone\n\
     Kari,Nordmann,kari@example.no,+47 912 34 567\n\

@@ -49,6 +49,8 @@ pub fn run(args: CustomersArgs, cmd: &CommandHelper) -> Result<()> {
         super::Rows {
             one: "customer",
             many: "customers",
+            skipped: "already customers",
+            allow_duplicates: false,
         },
         &summary,
         source.dry_run,

@@ -9,6 +9,10 @@ use crate::import;
 pub struct HistoryArgs {
     #[command(flatten)]
     pub source: super::SourceArgs,
+    /// Import rows the same as ones already stored (by default they are
+    /// skipped, so that a file imported twice doubles nothing)
+    #[arg(long)]
+    pub allow_duplicates: bool,
 }
 
 pub fn run(args: HistoryArgs, cmd: &CommandHelper) -> Result<()> {
@@ -17,13 +21,21 @@ pub fn run(args: HistoryArgs, cmd: &CommandHelper) -> Result<()> {
     let db = &store.db;
     let bar = cmd.ui.progress(None, "rows");
     let progress = |n| bar.inc(n);
-    let summary = import::history(db, &source, &progress)?;
+    let summary = import::history(
+        db,
+        &source,
+        args.allow_duplicates,
+        store.actor.now,
+        &progress,
+    )?;
     bar.finish_and_clear();
     super::report(
         cmd.ui,
         super::Rows {
             one: "history entry",
             many: "history entries",
+            skipped: "already imported",
+            allow_duplicates: args.allow_duplicates,
         },
         &summary,
         source.dry_run,

@@ -89,13 +89,17 @@ fn open_store(cmd: &CommandHelper, source: &Source) -> Result<Store> {
     Ok(store)
 }
 
-/// How an import's summary names its rows: one, and many.
+/// How an import's summary names its rows: one, many, why some were
+/// skipped, and whether rows already there are imported again.
 struct Rows {
     one: &'static str,
     many: &'static str,
+    skipped: &'static str,
+    allow_duplicates: bool,
 }
 
 /// Prints an import's summary: JSON on stdout, or a sentence on stderr.
+/// A file imported before is a warning first.
 fn report(
     ui: &Ui,
     rows: Rows,
@@ -106,6 +110,18 @@ fn report(
     for name in &summary.created_campaigns {
         ui.detail(&format!("created campaign {name:?}"));
     }
+    if let Some(before) = &summary.imported_before {
+        let again = if rows.allow_duplicates {
+            "--allow-duplicates imports them again".to_string()
+        } else {
+            format!("{} already there are skipped", rows.many)
+        };
+        ui.warn(&format!(
+            "this file was imported on {} ({}); {again}",
+            before.on,
+            plural(before.rows, "row", "rows"),
+        ));
+    }
     if ui.json() {
         ui.print_json(summary)?;
     }
@@ -115,10 +131,7 @@ fn report(
         message.push_str(&format!(", updated {}", summary.updated));
     }
     if summary.skipped > 0 {
-        message.push_str(&format!(
-            ", skipped {} (already customers)",
-            summary.skipped
-        ));
+        message.push_str(&format!(", skipped {} ({})", summary.skipped, rows.skipped));
     }
     if summary.rejected > 0 {
         let to = rejects

@@ -11,6 +11,10 @@ use crate::import;
 pub struct OutcomesArgs {
     #[command(flatten)]
     pub source: super::SourceArgs,
+    /// Import rows the same as ones already stored (by default they are
+    /// skipped, so that a file imported twice doubles nothing)
+    #[arg(long)]
+    pub allow_duplicates: bool,
 }
 
 pub fn run(args: OutcomesArgs, cmd: &CommandHelper) -> Result<()> {
@@ -19,13 +23,22 @@ pub fn run(args: OutcomesArgs, cmd: &CommandHelper) -> Result<()> {
     let db = &store.db;
     let bar = cmd.ui.progress(None, "rows");
     let progress = |n| bar.inc(n);
-    let summary = import::outcomes(db, &source, store.recordings(), store.actor.now, &progress)?;
+    let summary = import::outcomes(
+        db,
+        &source,
+        store.recordings(),
+        args.allow_duplicates,
+        store.actor.now,
+        &progress,
+    )?;
     bar.finish_and_clear();
     super::report(
         cmd.ui,
         super::Rows {
             one: "outcome",
             many: "outcomes",
+            skipped: "already imported",
+            allow_duplicates: args.allow_duplicates,
         },
         &summary,
         source.dry_run,

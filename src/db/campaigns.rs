@@ -168,6 +168,22 @@ impl Db {
         Ok(())
     }
 
+    /// Removes a campaign that an import has just made, if it placed nobody
+    /// in it (a sale or job only comes with an outcome or a customer, both
+    /// found through an index). Says whether it went.
+    pub fn remove_unused_campaign(&self, id: i64) -> Result<bool> {
+        let removed = self
+            .conn
+            .prepare_cached(
+                "DELETE FROM campaigns WHERE id = ?1 \
+                 AND NOT EXISTS (SELECT 1 FROM customers WHERE campaign_id = ?1) \
+                 AND NOT EXISTS (SELECT 1 FROM outcomes WHERE campaign_id = ?1)",
+            )?
+            .execute([id])
+            .context("cannot remove an unused campaign")?;
+        Ok(removed > 0)
+    }
+
     pub fn set_campaign_status(
         &self,
         id: i64,

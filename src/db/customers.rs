@@ -410,6 +410,16 @@ impl Db {
             .context("cannot look up a cube id")
     }
 
+    /// The customer with this internal id (anonymized or not).
+    pub fn customer_by_id(&self, id: i64) -> Result<Option<CustomerRef>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, ref, campaign_id, anonymized_at FROM customers WHERE id = ?1",
+        )?;
+        stmt.query_row([id], customer_ref)
+            .optional()
+            .context("cannot look up a customer")
+    }
+
     /// The customer with this public reference (anonymized or not).
     pub fn customer_by_ref(&self, reference: &str) -> Result<Option<CustomerRef>> {
         let mut stmt = self.conn.prepare_cached(

@@ -19,7 +19,7 @@ use super::{
     bad_value_message, CustomerOptions, Input, Line, OnDuplicate, Report, Rows, Source, Summary,
 };
 use crate::csvio::Record;
-use crate::db::{self, CardText, Db, Tx};
+use crate::db::{self, CardText, Db, Stage, Tx};
 use crate::ids::IdGen;
 use crate::{validate, Failure};
 
@@ -200,9 +200,11 @@ pub(super) fn import(
         None => None,
         Some(name) => Some(import_campaign(&tx, name, now, &mut summary)?),
     };
+    let created = campaign_id.filter(|_| !summary.created_campaigns.is_empty());
     let duplicate = Duplicate {
         tx: &tx,
         options,
+        campaign_id,
         now,
     };
     let columns = CardColumns::new(&fields);
@@ -302,6 +304,15 @@ pub(super) fn import(
             .map_err(|_| anyhow::anyhow!("the reading thread failed"))?
     })?;
     drop(inserter);
+    // An import that placed nobody in the campaign it made leaves none behind.
+    if let Some(id) = created {
+        if tx.remove_unused_campaign(id)? {
+            summary.created_campaigns.clear();
+        }
+    }
+    if summary.moved > 0 {
+        summary.campaign = options.campaign.clone();
+    }
     report.finish(tx, source.dry_run, summary)
 }
 
@@ -376,12 +387,15 @@ fn taken_number(
 struct Duplicate<'a> {
     tx: &'a Tx<'a>,
     options: &'a CustomerOptions,
+    /// The import's campaign, which an update moves the customer into.
+    campaign_id: Option<i64>,
     now: DateTime<Utc>,
 }
 
 impl Duplicate<'_> {
-    /// Skips the row, writes it over customer `id`, or reports it as bad,
-    /// saying `taken` at `column`, as `--on-duplicate` says.
+    /// Skips the row, writes it over customer `id` (and moves that one into
+    /// the import's campaign), or reports it as bad, saying `taken` at
+    /// `column`, as `--on-duplicate` says.
     #[allow(clippy::too_many_arguments)]
     fn row(
         &self,
@@ -398,12 +412,33 @@ impl Duplicate<'_> {
             OnDuplicate::Update => {
                 self.tx.update_card(id, card, self.now)?;
                 summary.updated += 1;
+                if let Some(campaign) = self.campaign_id {
+                    summary.moved += u64::from(self.move_into(id, campaign)?);
+                }
             }
             OnDuplicate::Error => {
                 report.bad_row(record, column, &format!("{taken} (see --on-duplicate)"))?;
             }
         }
         Ok(())
+    }
+
+    /// Moves an updated customer into the import's campaign as `available`,
+    /// as `cube move` would: the file lists it for that campaign. False when
+    /// it is there already (at whatever stage).
+    fn move_into(&self, id: i64, campaign: i64) -> Result<bool> {
+        let Some(customer) = self.tx.customer_by_id(id)? else {
+            return Ok(false);
+        };
+        if customer.campaign_id == Some(campaign) {
+            return Ok(false);
+        }
+        self.tx
+            .place_customer(id, Some(campaign), Some(Stage::Available), None, self.now)?;
+        for touched in customer.campaign_id.into_iter().chain([campaign]) {
+            self.tx.touch_campaign(touched, self.now)?;
+        }
+        Ok(true)
     }
 }
 

@@ -58,6 +58,11 @@ pub struct Summary {
     /// Campaigns the import created, for `--verbose`.
     #[serde(skip)]
     pub created_campaigns: Vec<String>,
+    /// Updated customers moved into the import's campaign, and its name.
+    #[serde(skip)]
+    pub moved: u64,
+    #[serde(skip)]
+    pub campaign: Option<String>,
 }
 
 /// What to do with a customer number that a customer already has.

@@ -250,6 +250,38 @@ fn e_mail_first_then_phone_and_never_an_anonymized_customer() {
     );
 }
 
+/// `--campaign` with `--on-duplicate update`: the file lists the customers
+/// for that campaign, so the updated ones move into it (as `cube move` would);
+/// a campaign the import made and placed nobody in is not left behind.
+#[test]
+fn an_update_moves_customers_into_the_campaign_and_leaves_no_empty_one() {
+    let cube = Cube::new();
+    let file = "customer_no,name\n1,Åse Lie\n2,Per Berg\n";
+    cube.import_customers(file, &["--campaign", "Vår"]).ok();
+
+    let run = cube.import_customers(file, &["--on-duplicate", "update", "--campaign", "Høst"]);
+    run.ok();
+    assert!(
+        run.stderr
+            .contains(r#"updated 2 (2 of them moved into "Høst")"#),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(cube.campaign("Høst")["stages"]["available"], 2);
+    assert_eq!(cube.campaign("Vår")["customers"], 0);
+
+    // Nothing new and nothing updated: no campaign "Vinter" is made.
+    let run = cube.import_customers(file, &["--on-duplicate", "skip", "--campaign", "Vinter"]);
+    run.ok();
+    let shown = cube.run(&["campaign", "show", "Vinter"]);
+    assert_eq!(shown.code, 1, "{}", shown.transcript());
+    let campaigns = cube
+        .run(&["campaign", "list", "--all", "--json"])
+        .ok()
+        .json();
+    assert_eq!(campaigns.as_array().unwrap().len(), 2, "{campaigns}");
+}
+
 /// Every count says one customer, one outcome, one history entry, one row;
 /// an import that makes the database says where.
 #[test]

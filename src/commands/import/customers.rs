@@ -9,7 +9,8 @@ use crate::Failure;
 pub struct CustomersArgs {
     #[command(flatten)]
     pub source: super::SourceArgs,
-    /// Place the new customers in this campaign (created if missing)
+    /// Place the new customers in this campaign (created if missing), and
+    /// move the ones --on-duplicate update updates into it
     #[arg(long)]
     pub campaign: Option<String>,
     /// Map a column to a card field: name, first_name, last_name, customer_no,

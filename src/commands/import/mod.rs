@@ -129,6 +129,9 @@ fn report(
     let mut message = format!("{verb} {}", plural(summary.imported, rows.one, rows.many));
     if summary.updated > 0 {
         message.push_str(&format!(", updated {}", summary.updated));
+        if let (n @ 1.., Some(campaign)) = (summary.moved, &summary.campaign) {
+            message.push_str(&format!(" ({n} of them moved into {campaign:?})"));
+        }
     }
     if summary.skipped > 0 {
         message.push_str(&format!(", skipped {} ({})", summary.skipped, rows.skipped));

@@ -63,6 +63,9 @@ pub struct Summary {
     pub moved: u64,
     #[serde(skip)]
     pub campaign: Option<String>,
+    /// Why rows were rejected, when no rejects file says it (a dry run).
+    #[serde(skip)]
+    pub reasons: Vec<String>,
 }
 
 /// What to do with a customer number that a customer already has.
@@ -84,7 +87,9 @@ pub struct Source {
     pub path: PathBuf,
     pub encoding: Option<Encoding>,
     pub delimiter: Option<u8>,
-    /// Import the good rows and write the bad ones here.
+    /// Import the good rows (and write the bad ones to `rejects`).
+    pub skip_invalid: bool,
+    /// Where the bad rows go; a dry run writes no file.
     pub rejects: Option<PathBuf>,
     pub dry_run: bool,
 }
@@ -122,6 +127,8 @@ enum Line {
 struct Report {
     header: Vec<String>,
     rejects: Option<Rejects>,
+    /// Bad rows are left out rather than failing the import.
+    skip_invalid: bool,
     errors: Vec<String>,
     error_count: u64,
     name: String,
@@ -167,13 +174,16 @@ impl Input {
         };
         reader.set_columns(header.len());
         let rejects = match &source.rejects {
-            Some(path) => Some(Rejects::create(path, &header, reader.delimiter())?),
-            None => None,
+            Some(path) if !source.dry_run => {
+                Some(Rejects::create(path, &header, reader.delimiter())?)
+            }
+            _ => None,
         };
         Ok(Input {
             report: Report {
                 header: header.clone(),
                 rejects,
+                skip_invalid: source.skip_invalid || source.rejects.is_some(),
                 errors: Vec::new(),
                 error_count: 0,
                 name: name.clone(),
@@ -318,15 +328,15 @@ impl Report {
     /// Commits (or rolls back for a dry run, or when rows were bad and the
     /// import is all-or-nothing) and finishes the rejects file.
     fn finish(self, tx: Tx, dry_run: bool, mut summary: Summary) -> Result<Summary> {
-        if self.rejects.is_none() && self.error_count > 0 {
+        let mut details = self.errors;
+        if self.error_count as usize > details.len() {
+            details.push(format!(
+                "... and {} more",
+                self.error_count as usize - details.len()
+            ));
+        }
+        if !self.skip_invalid && self.error_count > 0 {
             tx.rollback()?;
-            let mut details = self.errors;
-            if self.error_count as usize > details.len() {
-                details.push(format!(
-                    "... and {} more",
-                    self.error_count as usize - details.len()
-                ));
-            }
             let rows = if self.error_count == 1 {
                 "row is"
             } else {
@@ -341,6 +351,9 @@ impl Report {
             .into());
         }
         summary.rejected = self.error_count;
+        if self.rejects.is_none() {
+            summary.reasons = details;
+        }
         if dry_run {
             tx.rollback()?;
         } else {

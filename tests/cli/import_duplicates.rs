@@ -1,5 +1,6 @@
-//! Imports that run again (a cron job twice, an operator once more) double
-//! nothing, and every import says what it did in plain words.
+//! Importing a file again doubles nothing: a cron job that runs twice, or an
+//! operator who imports the same export once more, must not inflate the
+//! sales or make a customer two. And what imports say and leave behind.
 
 use crate::Cube;
 
@@ -280,6 +281,34 @@ fn an_update_moves_customers_into_the_campaign_and_leaves_no_empty_one() {
         .ok()
         .json();
     assert_eq!(campaigns.as_array().unwrap().len(), 2, "{campaigns}");
+}
+
+#[test]
+fn skip_invalid_with_dry_run_needs_no_rejects_file_and_writes_none() {
+    let cube = Cube::new();
+    let csv = "name,email\nOla,ola@x.no\nPer,not-an-email\nSiri,siri@x.no\n";
+    let run = cube.import_customers(csv, &["--skip-invalid", "--dry-run"]);
+    run.ok();
+    assert!(
+        run.stderr.contains(
+            "would import 2 customers, would reject 1 invalid row\n  line 3, column \"email\": \"not-an-email\" is not an e-mail address\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    let rejects = cube.path("rejects.csv");
+    let run = cube.import_customers(
+        csv,
+        &[
+            "--skip-invalid",
+            "--rejects",
+            rejects.to_str().unwrap(),
+            "--dry-run",
+        ],
+    );
+    run.ok();
+    assert!(!rejects.exists(), "a dry run wrote {}", rejects.display());
+    assert_eq!(count(&cube), 0);
 }
 
 /// Every count says one customer, one outcome, one history entry, one row;

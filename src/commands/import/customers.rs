@@ -40,21 +40,15 @@ pub fn run(args: CustomersArgs, cmd: &CommandHelper) -> Result<()> {
     };
     let source = args.source.source()?;
     let store = super::open_store(cmd, &source)?;
-    let db = &store.db;
     let bar = cmd.ui.progress(None, "rows");
     let progress = |n| bar.inc(n);
-    let summary = import::customers(db, &source, &options, store.actor.now, &progress)?;
+    let summary = import::customers(&store.db, &source, &options, store.actor.now, &progress)?;
     bar.finish_and_clear();
-    super::report(
-        cmd.ui,
-        super::Rows {
-            one: "customer",
-            many: "customers",
-            skipped: "already customers",
-            allow_duplicates: false,
-        },
-        &summary,
-        source.dry_run,
-        source.rejects.as_ref(),
-    )
+    let rows = super::Rows {
+        one: "customer",
+        many: "customers",
+        skipped: "already customers",
+        allow_duplicates: false,
+    };
+    super::report(cmd.ui, rows, &summary, &source)
 }

@@ -18,27 +18,16 @@ pub struct HistoryArgs {
 pub fn run(args: HistoryArgs, cmd: &CommandHelper) -> Result<()> {
     let source = args.source.source()?;
     let store = super::open_store(cmd, &source)?;
-    let db = &store.db;
     let bar = cmd.ui.progress(None, "rows");
     let progress = |n| bar.inc(n);
     let summary = import::history(
-        db,
+        &store.db,
         &source,
         args.allow_duplicates,
         store.actor.now,
         &progress,
     )?;
     bar.finish_and_clear();
-    super::report(
-        cmd.ui,
-        super::Rows {
-            one: "history entry",
-            many: "history entries",
-            skipped: "already imported",
-            allow_duplicates: args.allow_duplicates,
-        },
-        &summary,
-        source.dry_run,
-        source.rejects.as_ref(),
-    )
+    let rows = super::Rows::activity("history entry", "history entries", args.allow_duplicates);
+    super::report(cmd.ui, rows, &summary, &source)
 }

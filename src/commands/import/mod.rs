@@ -13,6 +13,7 @@ use crate::csvio::{parse_delimiter, Encoding};
 use crate::import::{Source, Summary};
 use crate::store::Store;
 use crate::ui::Ui;
+use crate::Failure;
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
@@ -44,23 +45,32 @@ pub struct SourceArgs {
     #[arg(long)]
     pub encoding: Option<Encoding>,
     /// Import the valid rows and write the invalid ones to --rejects
-    #[arg(long, requires = "rejects")]
+    /// (a dry run needs no --rejects)
+    #[arg(long)]
     pub skip_invalid: bool,
     /// Where --skip-invalid writes the invalid rows, with line and reason
     #[arg(long, value_name = "FILE", requires = "skip_invalid")]
     pub rejects: Option<PathBuf>,
-    /// Check and count everything, and change nothing
+    /// Check and count everything, and change nothing (no file written)
     #[arg(long)]
     pub dry_run: bool,
 }
 
 impl SourceArgs {
     fn source(self) -> Result<Source> {
+        if self.skip_invalid && self.rejects.is_none() && !self.dry_run {
+            return Err(Failure::refused(
+                "--skip-invalid needs --rejects FILE, where the invalid rows are written",
+            )
+            .hint("add --rejects FILE, or --dry-run to see what would be rejected")
+            .into());
+        }
         let delimiter = self.delimiter.as_deref().map(parse_delimiter).transpose()?;
         Ok(Source {
             path: self.file,
             encoding: self.encoding,
             delimiter,
+            skip_invalid: self.skip_invalid,
             rejects: self.rejects,
             dry_run: self.dry_run,
         })
@@ -98,15 +108,21 @@ struct Rows {
     allow_duplicates: bool,
 }
 
+impl Rows {
+    /// Outcomes or history entries, skipped when the same are stored.
+    fn activity(one: &'static str, many: &'static str, allow_duplicates: bool) -> Rows {
+        Rows {
+            one,
+            many,
+            skipped: "already imported",
+            allow_duplicates,
+        }
+    }
+}
+
 /// Prints an import's summary: JSON on stdout, or a sentence on stderr.
 /// A file imported before is a warning first.
-fn report(
-    ui: &Ui,
-    rows: Rows,
-    summary: &Summary,
-    dry_run: bool,
-    rejects: Option<&PathBuf>,
-) -> Result<()> {
+fn report(ui: &Ui, rows: Rows, summary: &Summary, source: &Source) -> Result<()> {
     for name in &summary.created_campaigns {
         ui.detail(&format!("created campaign {name:?}"));
     }
@@ -125,7 +141,11 @@ fn report(
     if ui.json() {
         ui.print_json(summary)?;
     }
-    let verb = if dry_run { "would import" } else { "imported" };
+    let verb = if source.dry_run {
+        "would import"
+    } else {
+        "imported"
+    };
     let mut message = format!("{verb} {}", plural(summary.imported, rows.one, rows.many));
     if summary.updated > 0 {
         message.push_str(&format!(", updated {}", summary.updated));
@@ -137,12 +157,23 @@ fn report(
         message.push_str(&format!(", skipped {} ({})", summary.skipped, rows.skipped));
     }
     if summary.rejected > 0 {
-        let to = rejects
-            .map(|p| format!(" to {}", p.display()))
-            .unwrap_or_default();
-        let invalid = plural(summary.rejected, "invalid row", "invalid rows");
-        message.push_str(&format!(", rejected {invalid}{to}"));
+        let to = match &source.rejects {
+            Some(path) if !source.dry_run => format!(" to {}", path.display()),
+            _ => String::new(),
+        };
+        message.push_str(&format!(
+            ", {} {}{to}",
+            if source.dry_run {
+                "would reject"
+            } else {
+                "rejected"
+            },
+            plural(summary.rejected, "invalid row", "invalid rows")
+        ));
     }
     ui.say(&message);
+    for reason in &summary.reasons {
+        ui.say(&format!("  {reason}"));
+    }
     Ok(())
 }

@@ -20,11 +20,10 @@ pub struct OutcomesArgs {
 pub fn run(args: OutcomesArgs, cmd: &CommandHelper) -> Result<()> {
     let source = args.source.source()?;
     let store = super::open_store(cmd, &source)?;
-    let db = &store.db;
     let bar = cmd.ui.progress(None, "rows");
     let progress = |n| bar.inc(n);
     let summary = import::outcomes(
-        db,
+        &store.db,
         &source,
         store.recordings(),
         args.allow_duplicates,
@@ -32,16 +31,6 @@ pub fn run(args: OutcomesArgs, cmd: &CommandHelper) -> Result<()> {
         &progress,
     )?;
     bar.finish_and_clear();
-    super::report(
-        cmd.ui,
-        super::Rows {
-            one: "outcome",
-            many: "outcomes",
-            skipped: "already imported",
-            allow_duplicates: args.allow_duplicates,
-        },
-        &summary,
-        source.dry_run,
-        source.rejects.as_ref(),
-    )
+    let rows = super::Rows::activity("outcome", "outcomes", args.allow_duplicates);
+    super::report(cmd.ui, rows, &summary, &source)
 }

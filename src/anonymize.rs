@@ -401,13 +401,8 @@ pub fn missing_erasures(db: &Db, journal: &Journal) -> Result<Vec<(String, i64)>
 }
 
 fn missing_from(db: &Db, erasures: &Erasures) -> Result<Vec<(String, i64)>> {
-    let mut missing = Vec::new();
-    for (job, cube_id) in erasures.cube_ids() {
-        if let Some((id, false, false)) = db.erasure_status(cube_id)? {
-            missing.push((job.to_string(), id));
-        }
-    }
-    Ok(missing)
+    let wanted: Vec<(&str, &str)> = erasures.cube_ids().collect();
+    db.missing_erasures(&wanted)
 }
 
 /// Ends a job that a restore undoes, where the restored database holds it

@@ -18,7 +18,7 @@ use super::{
     bad_value_message, CustomerOptions, Input, Line, OnDuplicate, Report, Rows, Source, Summary,
 };
 use crate::csvio::Record;
-use crate::db::{CardText, Db, Tx};
+use crate::db::{CardText, Db, NewIds, Tx};
 use crate::ids::IdGen;
 use crate::{validate, Failure};
 
@@ -87,6 +87,7 @@ struct Parsed {
 /// [`card_text`]).
 pub(super) struct Checked {
     cube_id: [u8; uuid::fmt::Hyphenated::LENGTH],
+    reference: [u8; crate::ids::REFERENCE_LEN],
     /// Made of first and last name, when there is no name column (or it is empty).
     name: Option<String>,
     /// Written as `DD.MM.YYYY`, stored as `YYYY-MM-DD`.
@@ -195,6 +196,11 @@ pub(super) fn import(
         Some(name) => Some(import_campaign(&tx, name, now, &mut summary)?),
     };
     let columns = CardColumns::new(&fields);
+    // A first import builds the random-keyed indexes once, at the end.
+    let first = tx.has_no_customers()?;
+    if first {
+        tx.drop_id_indexes()?;
+    }
     let mut inserter = tx.customer_inserter(campaign_id, now);
     std::thread::scope(|scope| -> Result<()> {
         let (sender, batches) = mpsc::sync_channel(BATCHES_IN_FLIGHT);
@@ -210,8 +216,11 @@ pub(super) fn import(
                 .iter()
                 .filter_map(|Parsed { record, card }| Some((record, card.as_ref().ok()?)))
                 .map(|(record, checked)| {
-                    let cube_id = std::str::from_utf8(&checked.cube_id).unwrap_or_default();
-                    (cube_id, card_text(columns, record, checked))
+                    let ids = NewIds {
+                        cube_id: std::str::from_utf8(&checked.cube_id).unwrap_or_default(),
+                        reference: std::str::from_utf8(&checked.reference).unwrap_or_default(),
+                    };
+                    (ids, card_text(columns, record, checked))
                 })
                 .collect();
             let inserted = inserter.insert(&cards)?;
@@ -245,6 +254,9 @@ pub(super) fn import(
             .map_err(|_| anyhow::anyhow!("the reading thread failed"))?
     })?;
     drop(inserter);
+    if first {
+        tx.build_id_indexes()?;
+    }
     report.finish(tx, source.dry_run, summary)
 }
 
@@ -271,6 +283,7 @@ fn read_cards(
                     ids.cube_id()
                         .hyphenated()
                         .encode_lower(&mut checked.cube_id);
+                    ids.reference(&mut checked.reference);
                     checked
                 }),
                 record,
@@ -405,6 +418,7 @@ pub(super) fn check_card(
     }
     Ok(Checked {
         cube_id: [0; uuid::fmt::Hyphenated::LENGTH],
+        reference: [0; crate::ids::REFERENCE_LEN],
         name,
         birth_date,
         extra: (!extra.is_empty()).then(|| serde_json::Value::Object(extra).to_string()),

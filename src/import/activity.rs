@@ -245,11 +245,11 @@ pub(super) fn read_outcome<'r>(
             return Ok(None);
         }
     }
-    let at = match validate::date_time(columns.get(record, Field::Date)) {
+    let at = match input.dates.date_time(columns.get(record, Field::Date)) {
         Ok(at) => at,
         Err(what) => {
             return input
-                .bad_value(record, columns.index(Field::Date), what)
+                .bad_value(record, columns.index(Field::Date), &what)
                 .map(|_| None)
         }
     };
@@ -313,10 +313,10 @@ pub(super) fn history(db: &Db, source: &Source, progress: &dyn Fn(u64)) -> Resul
         let Some(customer) = row_customer(&mut input, &record, &columns, &tx)? else {
             continue;
         };
-        let at = match validate::date_time(columns.get(&record, Field::Date)) {
+        let at = match input.dates.date_time(columns.get(&record, Field::Date)) {
             Ok(at) => at,
             Err(what) => {
-                input.bad_value(&record, columns.index(Field::Date), what)?;
+                input.bad_value(&record, columns.index(Field::Date), &what)?;
                 continue;
             }
         };

@@ -20,7 +20,8 @@ use super::{
 use crate::csvio::Record;
 use crate::db::{CardText, Db, Tx};
 use crate::ids::IdGen;
-use crate::{validate, Failure};
+use crate::validate::{self, Dates};
+use crate::Failure;
 
 /// Maps each column of a customers file's header to a field: `--map` first,
 /// then the header vocabulary, where the first column that names a field
@@ -111,11 +112,15 @@ pub(super) struct CardColumns {
     company: Option<usize>,
     notes: Option<usize>,
     extra: Vec<usize>,
+    dates: Dates,
 }
 
 impl CardColumns {
-    pub(super) fn new(fields: &[Field]) -> CardColumns {
-        let mut columns = CardColumns::default();
+    pub(super) fn new(fields: &[Field], dates: Dates) -> CardColumns {
+        let mut columns = CardColumns {
+            dates,
+            ..CardColumns::default()
+        };
         for (i, field) in fields.iter().enumerate() {
             let slot = match field {
                 Field::CustomerNo => &mut columns.customer_no,
@@ -186,7 +191,9 @@ pub(super) fn import(
     now: DateTime<Utc>,
     progress: &dyn Fn(u64),
 ) -> Result<Summary> {
-    let Input { rows, mut report } = Input::open(source)?;
+    let Input {
+        rows, mut report, ..
+    } = Input::open(source)?;
     let fields = map_customer_columns(&rows.header, &options.maps)?;
     let tx = db.begin()?;
     let mut summary = Summary::default();
@@ -194,7 +201,7 @@ pub(super) fn import(
         None => None,
         Some(name) => Some(import_campaign(&tx, name, now, &mut summary)?),
     };
-    let columns = CardColumns::new(&fields);
+    let columns = CardColumns::new(&fields, source.dates.clone());
     let mut inserter = tx.customer_inserter(campaign_id, now);
     std::thread::scope(|scope| -> Result<()> {
         let (sender, batches) = mpsc::sync_channel(BATCHES_IN_FLIGHT);
@@ -361,8 +368,10 @@ pub(super) fn check_card(
     }
     let mut birth_date = None;
     if let Some(i) = columns.birth_date.filter(|&i| !field(Some(i)).is_empty()) {
-        let date = validate::date(field(Some(i)))
-            .map_err(|what| bad_value_message(header, record, i, what))?
+        let date = columns
+            .dates
+            .date(field(Some(i)))
+            .map_err(|what| bad_value_message(header, record, i, &what))?
             .to_string();
         birth_date = (date != field(Some(i))).then_some(date);
     }

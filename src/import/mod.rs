@@ -29,6 +29,7 @@ use serde::Serialize;
 
 use crate::csvio::{AtomicFile, CsvReader, Encoding, ReadError, Record};
 use crate::db::{Db, Tx};
+use crate::validate::Dates;
 use crate::Failure;
 
 use activity::{Columns, OUTCOME_FIELDS};
@@ -69,6 +70,8 @@ pub struct Source {
     pub path: PathBuf,
     pub encoding: Option<Encoding>,
     pub delimiter: Option<u8>,
+    /// The forms dates are read in (`--date-format`).
+    pub dates: Dates,
     /// Import the good rows and write the bad ones here.
     pub rejects: Option<PathBuf>,
     pub dry_run: bool,
@@ -88,6 +91,8 @@ pub struct CustomerOptions {
 struct Input {
     rows: Rows,
     report: Report,
+    /// The forms dates are read in.
+    dates: Dates,
 }
 
 /// The reading half: the records of the file, after its header.
@@ -154,6 +159,7 @@ impl Input {
                 header,
                 name,
             },
+            dates: source.dates.clone(),
         })
     }
 
@@ -416,7 +422,8 @@ pub fn check_customers(
     maps: &[(String, String)],
 ) -> Result<(u64, u64)> {
     let mut input = Input::from_reader(Box::new(input), "input".into(), &Source::default())?;
-    let columns = CardColumns::new(&customers::map_customer_columns(input.header(), maps)?);
+    let fields = customers::map_customer_columns(input.header(), maps)?;
+    let columns = CardColumns::new(&fields, Dates::default());
     let mut valid = 0;
     while let Some(record) = input.next()? {
         match customers::check_card(input.header(), &record, &columns) {

@@ -11,6 +11,8 @@ use crate::commands::CommandHelper;
 use crate::csvio::{parse_delimiter, Encoding};
 use crate::import::{Source, Summary};
 use crate::ui::Ui;
+use crate::validate::Dates;
+use crate::Failure;
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
@@ -35,6 +37,10 @@ pub fn run(command: ImportCommand, cmd: &CommandHelper) -> Result<()> {
 pub struct SourceArgs {
     /// The CSV file, or `-` for standard input
     pub file: PathBuf,
+    /// How the file writes dates, as strftime (e.g. %m/%d/%Y); YYYY-MM-DD and
+    /// DD.MM.YYYY are read too
+    #[arg(long, value_name = "FORMAT")]
+    pub date_format: Option<String>,
     /// The field delimiter [default: found from the header line: `,` `;` or tab]
     #[arg(long, value_name = "C")]
     pub delimiter: Option<String>,
@@ -55,10 +61,14 @@ pub struct SourceArgs {
 impl SourceArgs {
     fn source(self) -> Result<Source> {
         let delimiter = self.delimiter.as_deref().map(parse_delimiter).transpose()?;
+        let dates = Dates::new(self.date_format.as_deref()).map_err(|message| {
+            Failure::refused(message).hint("e.g. --date-format %m/%d/%Y for 12/24/1980")
+        })?;
         Ok(Source {
             path: self.file,
             encoding: self.encoding,
             delimiter,
+            dates,
             rejects: self.rejects,
             dry_run: self.dry_run,
         })

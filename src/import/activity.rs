@@ -21,7 +21,7 @@ use crate::recordings;
 use crate::{validate, Failure};
 
 /// Where each field of an outcomes or history file is: the first column
-/// whose header names it.
+/// whose header names it (a second one is ignored).
 #[derive(Debug, Default)]
 pub(super) struct Columns(HashMap<Field, usize>);
 
@@ -31,13 +31,17 @@ pub(super) const OUTCOME_FIELDS: &[Field] =
 
 impl Columns {
     pub(super) fn find(kind: FileKind, header: &[String]) -> Columns {
-        let fields = kind.columns(header, &HashMap::new()).into_iter();
-        Columns(
-            fields
-                .enumerate()
-                .filter_map(|(i, field)| Some((field?, i)))
-                .collect(),
-        )
+        let mut columns = HashMap::new();
+        for (i, field) in kind
+            .columns(header, &HashMap::new())
+            .into_iter()
+            .enumerate()
+        {
+            if let Some(field) = field {
+                columns.entry(field).or_insert(i);
+            }
+        }
+        Columns(columns)
     }
 
     pub(super) fn require(&self, fields: &[Field], header: &[String]) -> Result<()> {
@@ -129,6 +133,7 @@ pub(super) fn outcomes(
     progress: &dyn Fn(u64),
 ) -> Result<Summary> {
     let mut input = Input::open(source)?;
+    input.describe(FileKind::Outcomes, source.dry_run);
     let columns = Columns::find(FileKind::Outcomes, input.header());
     columns.require_customer(input.header())?;
     columns.require(OUTCOME_FIELDS, input.header())?;
@@ -303,6 +308,7 @@ pub(super) fn read_outcome<'r>(
 
 pub(super) fn history(db: &Db, source: &Source, progress: &dyn Fn(u64)) -> Result<Summary> {
     let mut input = Input::open(source)?;
+    input.describe(FileKind::History, source.dry_run);
     let columns = Columns::find(FileKind::History, input.header());
     columns.require_customer(input.header())?;
     columns.require(&[Field::Date, Field::Kind, Field::Text], input.header())?;

@@ -35,6 +35,7 @@ use crate::Failure;
 use activity::{Columns, OUTCOME_FIELDS};
 use customers::CardColumns;
 use headers::FileKind;
+pub use headers::Mapped;
 
 /// How many bad rows an all-or-nothing import lists before it only counts.
 const MAX_LISTED_ERRORS: usize = 20;
@@ -46,6 +47,9 @@ pub struct Summary {
     pub updated: u64,
     pub skipped: u64,
     pub rejected: u64,
+    /// What each column was read as; given by a dry run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mapping: Option<Vec<Mapped>>,
     /// Campaigns the import created, for `--verbose`.
     #[serde(skip)]
     pub created_campaigns: Vec<String>,
@@ -91,6 +95,8 @@ pub struct CustomerOptions {
 struct Input {
     rows: Rows,
     report: Report,
+    /// What each column is read as, for a dry run's summary.
+    mapping: Option<Vec<Mapped>>,
     /// The forms dates are read in.
     dates: Dates,
 }
@@ -159,8 +165,19 @@ impl Input {
                 header,
                 name,
             },
+            mapping: None,
             dates: source.dates.clone(),
         })
+    }
+
+    /// Notes what each column of an outcomes or history file is read as,
+    /// for a dry run's summary.
+    fn describe(&mut self, kind: FileKind, dry_run: bool) {
+        if dry_run {
+            let header = &self.rows.header;
+            let fields = kind.columns(header, &Default::default());
+            self.mapping = Some(headers::describe(kind, header, &fields));
+        }
     }
 
     fn header(&self) -> &[String] {
@@ -187,7 +204,8 @@ impl Input {
         self.report.bad_row(record, column, reason)
     }
 
-    fn finish(self, tx: Tx, dry_run: bool, summary: Summary) -> Result<Summary> {
+    fn finish(self, tx: Tx, dry_run: bool, mut summary: Summary) -> Result<Summary> {
+        summary.mapping = self.mapping;
         self.report.finish(tx, dry_run, summary)
     }
 }
@@ -343,27 +361,35 @@ fn read_failure(name: &str, err: ReadError) -> Failure {
 /// The rejects file: the bad rows as they were, with their line and reason,
 /// written beside its final place (mode 0600: it holds personal data) and
 /// renamed there when the import is done.
+///
+/// A rejects file imported back (once fixed) has a line and reason of its
+/// own: they are left out, so that its rejects have one of each.
 struct Rejects {
     writer: csv::Writer<File>,
     temp: AtomicFile,
+    /// The input's own `line` and `error` columns, left out.
+    own: usize,
 }
 
 impl Rejects {
     fn create(path: &Path, header: &[String], delimiter: u8) -> Result<Rejects> {
+        let own = headers::rejects_columns(header);
         let mut temp = AtomicFile::create(path, "rejects")?;
         let file = temp.file().try_clone()?;
         let mut writer = csv::WriterBuilder::new()
             .delimiter(delimiter)
             .from_writer(file);
         let mut first = vec!["line".to_string(), "error".to_string()];
-        first.extend(header.iter().cloned());
+        first.extend(header[own..].iter().cloned());
         writer.write_record(&first)?;
-        Ok(Rejects { writer, temp })
+        Ok(Rejects { writer, temp, own })
     }
 
     fn write(&mut self, record: &Record, message: &str) -> Result<()> {
         let line = record.line.to_string();
-        let fields = [line.as_str(), message].into_iter().chain(record.fields());
+        let fields = [line.as_str(), message]
+            .into_iter()
+            .chain(record.fields().skip(self.own));
         self.writer
             .write_record(fields)
             .context("cannot write the rejects file")

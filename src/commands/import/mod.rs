@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 
 use crate::commands::CommandHelper;
 use crate::csvio::{parse_delimiter, Encoding};
-use crate::import::{Source, Summary};
+use crate::import::{Mapped, Source, Summary};
 use crate::ui::Ui;
 use crate::validate::Dates;
 use crate::Failure;
@@ -53,7 +53,8 @@ pub struct SourceArgs {
     /// Where --skip-invalid writes the invalid rows, with line and reason
     #[arg(long, value_name = "FILE", requires = "skip_invalid")]
     pub rejects: Option<PathBuf>,
-    /// Check and count everything, and change nothing
+    /// Check and count everything, show what each column is read as, and
+    /// change nothing
     #[arg(long)]
     pub dry_run: bool,
 }
@@ -86,6 +87,12 @@ fn report(
     for name in &summary.created_campaigns {
         ui.detail(&format!("created campaign {name:?}"));
     }
+    if let Some(mapping) = &summary.mapping {
+        ui.say("columns:");
+        for column in mapping {
+            ui.say(&format!("  {}", mapping_line(column)));
+        }
+    }
     if ui.json() {
         ui.print_json(summary)?;
     }
@@ -108,4 +115,19 @@ fn report(
     }
     ui.say(&message);
     Ok(())
+}
+
+/// One column of a dry run's mapping: `"Mobil" → phone where "Telefon" is
+/// empty, else extra`.
+fn mapping_line(column: &Mapped) -> String {
+    let mut line = format!("{:?} → {}", column.column, column.field);
+    if !column.unless.is_empty() {
+        let before: Vec<String> = column.unless.iter().map(|c| format!("{c:?}")).collect();
+        let (them, be) = match before.as_slice() {
+            [one] => (one.clone(), "is"),
+            more => (more.join(" and "), "are"),
+        };
+        line.push_str(&format!(" where {them} {be} empty, else extra"));
+    }
+    line
 }

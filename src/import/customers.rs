@@ -66,7 +66,7 @@ pub(super) fn map_customer_columns(
     if !has_name {
         return Err(Failure::bad_input("no column holds the customers' names")
             .hint(format!(
-                "the header has: {}; name one with --map COLUMN=name",
+                "the header has: {}; name one with --map COLUMN=name, or give the header's line with --header-row N",
                 header.join(", ")
             ))
             .into());
@@ -235,7 +235,7 @@ pub(super) fn import(
     };
     let columns = CardColumns::new(&fields, source.dates.clone());
     let mut inserter = tx.customer_inserter(campaign_id, now);
-    std::thread::scope(|scope| -> Result<()> {
+    summary.blank = std::thread::scope(|scope| -> Result<u64> {
         let (sender, batches) = mpsc::sync_channel(BATCHES_IN_FLIGHT);
         // Written batches go back to the reading thread, which reads new
         // records into their memory and frees the rest (the system allocator
@@ -291,12 +291,13 @@ pub(super) fn import(
 
 /// The reading thread: records to checked cards with new cube ids, in batches.
 /// Stops early, without an error, when the writer has stopped listening.
+/// Returns how many blank rows it passed over.
 fn read_cards(
     mut rows: Rows,
     columns: &CardColumns,
     sender: mpsc::SyncSender<Vec<Parsed>>,
     written: mpsc::Receiver<Vec<Parsed>>,
-) -> Result<()> {
+) -> Result<u64> {
     let mut ids = IdGen::new();
     let mut batch = Vec::with_capacity(BATCH_ROWS);
     // Records of written batches, to read the next ones into.
@@ -320,7 +321,7 @@ fn read_cards(
         if batch.len() == BATCH_ROWS {
             let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
             if sender.send(full).is_err() {
-                return Ok(());
+                return Ok(rows.blank_rows());
             }
             for done in written.try_iter() {
                 spare.extend(done.into_iter().map(|parsed| parsed.record));
@@ -332,7 +333,7 @@ fn read_cards(
     }
     drop(sender);
     written.iter().for_each(drop);
-    Ok(())
+    Ok(rows.blank_rows())
 }
 
 /// A row whose customer number a customer already has: skipped, written over

@@ -10,8 +10,9 @@
 //! so the same person imported again becomes a new customer with a new cube id.
 //!
 //! This module holds what every import shares: the options and summary,
-//! reading the input, collecting bad rows and writing the rejects file, and
-//! finishing the transaction. [`headers`] is the one header vocabulary of all
+//! reading the input, passing over blank rows (counted, never errors),
+//! collecting bad rows and writing the rejects file, and finishing the
+//! transaction. [`headers`] is the one header vocabulary of all
 //! three file kinds, [`customers`] the threaded bulk import of customer
 //! cards, and [`activity`] the import of outcomes and history.
 
@@ -47,6 +48,8 @@ pub struct Summary {
     pub updated: u64,
     pub skipped: u64,
     pub rejected: u64,
+    /// Blank rows passed over (`;;;` lines, empty lines).
+    pub blank: u64,
     /// What each column was read as; given by a dry run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mapping: Option<Vec<Mapped>>,
@@ -74,6 +77,9 @@ pub struct Source {
     pub path: PathBuf,
     pub encoding: Option<Encoding>,
     pub delimiter: Option<u8>,
+    /// The line of the header, 1-based; the first line that is not blank
+    /// when `None`.
+    pub header_row: Option<u64>,
     /// The forms dates are read in (`--date-format`).
     pub dates: Dates,
     /// Import the good rows and write the bad ones here.
@@ -106,6 +112,10 @@ struct Rows {
     reader: CsvReader<Box<dyn Read + Send>>,
     header: Vec<String>,
     name: String,
+    /// Records with nothing but empty fields passed over.
+    blank: u64,
+    /// Empty lines the CSV reader had passed over before the header.
+    empty_before: u64,
 }
 
 /// A record, or why it is bad.
@@ -136,18 +146,29 @@ impl Input {
     }
 
     fn from_reader(stream: Box<dyn Read + Send>, name: String, source: &Source) -> Result<Input> {
-        let mut reader = CsvReader::new(stream, source.encoding, source.delimiter)
-            .map_err(|e| read_failure(&name, e.into()))?;
+        let header_line = source.header_row.unwrap_or(1);
+        let mut reader =
+            CsvReader::with_header_at(stream, source.encoding, source.delimiter, header_line)
+                .map_err(|e| read_failure(&name, e.into()))?;
         let header = match reader.next_record() {
             Ok(Some(record)) => {
                 let header = record.fields().map(String::from).collect::<Vec<_>>();
                 check_header(&name, record.line, &header)?;
                 header
             }
-            Ok(None) => return Err(Failure::bad_input(format!("{name} is empty")).into()),
+            Ok(None) => {
+                let message = match source.header_row {
+                    Some(line) => {
+                        format!("{name} has nothing on line {line} or after it (--header-row)")
+                    }
+                    None => format!("{name} is empty"),
+                };
+                return Err(Failure::bad_input(message).into());
+            }
             Err(e) => return Err(read_failure(&name, e).into()),
         };
         reader.set_columns(header.len());
+        let empty_before = reader.empty_lines();
         let rejects = match &source.rejects {
             Some(path) => Some(Rejects::create(path, &header, reader.delimiter())?),
             None => None,
@@ -164,6 +185,8 @@ impl Input {
                 reader,
                 header,
                 name,
+                blank: 0,
+                empty_before,
             },
             mapping: None,
             dates: source.dates.clone(),
@@ -205,6 +228,7 @@ impl Input {
     }
 
     fn finish(self, tx: Tx, dry_run: bool, mut summary: Summary) -> Result<Summary> {
+        summary.blank = self.rows.blank_rows();
         summary.mapping = self.mapping;
         self.report.finish(tx, dry_run, summary)
     }
@@ -216,12 +240,20 @@ impl Rows {
         self.next_into(Record::default())
     }
 
-    /// [`Rows::next`], reading into the memory of a record done with.
+    /// [`Rows::next`], reading into the memory of a record done with. Blank
+    /// records (`;;;`, which Excel writes for an empty row) are passed over
+    /// and counted, whatever their field count.
     fn next_into(&mut self, mut record: Record) -> Result<Option<Line>> {
-        match self.reader.read_into(&mut record) {
-            Ok(true) => {}
-            Ok(false) => return Ok(None),
-            Err(e) => return Err(read_failure(&self.name, e).into()),
+        loop {
+            match self.reader.read_into(&mut record) {
+                Ok(true) => {}
+                Ok(false) => return Ok(None),
+                Err(e) => return Err(read_failure(&self.name, e).into()),
+            }
+            if !record.is_blank() {
+                break;
+            }
+            self.blank += 1;
         }
         if record.field_count() == self.header.len() {
             return Ok(Some(Line::Good(record)));
@@ -239,6 +271,11 @@ impl Rows {
             ));
         }
         Ok(Some(Line::Bad(record, message)))
+    }
+
+    /// Blank rows and lines passed over since the header.
+    fn blank_rows(&self) -> u64 {
+        self.blank + self.reader.empty_lines() - self.empty_before
     }
 }
 

@@ -1,5 +1,5 @@
-//! Files as operators have them: other systems' headers, rejects files
-//! imported back, and dates in other forms.
+//! Files as operators have them: blank rows and title rows, other systems'
+//! headers, rejects files imported back, and dates in other forms.
 
 use std::fs;
 
@@ -194,6 +194,59 @@ fn a_fixed_rejects_file_imports_back() {
         again.trim_end().ends_with(";2;Kari;kari(at)x.no"),
         "{again}"
     );
+}
+
+#[test]
+fn blank_rows_are_skipped_and_counted() {
+    let cube = Cube::new();
+    // What Norwegian Excel saves for a sheet with empty rows in it.
+    let run = cube.import_customers(
+        "Navn;E-post;Poststed\r\nOla;ola@x.no;Oslo\r\n;;\r\nKari;;Bergen\r\n\r\n; ;\r\n;;\r\n",
+        &[],
+    );
+    run.ok();
+    assert_eq!(
+        run.stderr,
+        "imported 2 customers, skipped 4 blank rows\n",
+        "{}",
+        run.transcript()
+    );
+    let run = cube.import_customers("Navn;Poststed\nOla;Oslo\n;;;;\n", &["--json"]);
+    assert_eq!(
+        (
+            run.ok().json()["imported"].as_i64(),
+            run.json()["blank"].as_i64()
+        ),
+        (Some(1), Some(1))
+    );
+    // Outcomes and history too.
+    let run = cube.import("history", "customer_no,date,kind,text\n,,,\n", &["--json"]);
+    assert_eq!(
+        (
+            run.ok().json()["imported"].as_i64(),
+            run.json()["blank"].as_i64()
+        ),
+        (Some(0), Some(1))
+    );
+}
+
+#[test]
+fn a_title_above_the_header_is_passed_over_with_header_row() {
+    let cube = Cube::new();
+    let csv = "sep=;\r\nKundeliste høst 2026, utskrevet 01.10.2026\r\n\r\nKundenr;Navn;Poststed\r\n007;Åse Lie;Tromsø\r\n";
+    let run = cube.import_customers(csv, &["--header-row", "4", "--json"]);
+    assert_eq!(run.ok().json()["imported"], 1);
+    assert_eq!(cube.customer("007")["city"], "Tromsø");
+
+    let run = cube.import_customers(csv, &["--header-row", "40"]);
+    assert_eq!(run.code, 65);
+    assert!(
+        run.stderr.contains("has nothing on line 40 or after it"),
+        "{}",
+        run.stderr
+    );
+    let run = cube.import_customers(csv, &["--header-row", "0"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
 }
 
 #[test]

@@ -37,6 +37,10 @@ pub fn run(command: ImportCommand, cmd: &CommandHelper) -> Result<()> {
 pub struct SourceArgs {
     /// The CSV file, or `-` for standard input
     pub file: PathBuf,
+    /// The line that holds the header, when a title or notes come first
+    /// [default: the first line that is not blank]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_row: Option<u64>,
     /// How the file writes dates, as strftime (e.g. %m/%d/%Y); YYYY-MM-DD and
     /// DD.MM.YYYY are read too
     #[arg(long, value_name = "FORMAT")]
@@ -69,6 +73,7 @@ impl SourceArgs {
             path: self.file,
             encoding: self.encoding,
             delimiter,
+            header_row: self.header_row,
             dates,
             rejects: self.rejects,
             dry_run: self.dry_run,
@@ -106,6 +111,10 @@ fn report(
             ", skipped {} (customer number taken)",
             summary.skipped
         ));
+    }
+    if summary.blank > 0 {
+        let rows = if summary.blank == 1 { "row" } else { "rows" };
+        message.push_str(&format!(", skipped {} blank {rows}", summary.blank));
     }
     if summary.rejected > 0 {
         let to = rejects

@@ -1825,12 +1825,16 @@ _cube() {
             return 0
             ;;
         cube__subcmd__import__subcmd__customers)
-            opts="-q -v -h --header-row --date-format --delimiter --encoding --skip-invalid --rejects --dry-run --campaign --map --on-duplicate --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
+            opts="-q -v -h --sheet --header-row --date-format --delimiter --encoding --skip-invalid --rejects --dry-run --campaign --map --on-duplicate --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --sheet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --header-row)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1957,12 +1961,16 @@ _cube() {
             return 0
             ;;
         cube__subcmd__import__subcmd__history)
-            opts="-q -v -h --header-row --date-format --delimiter --encoding --skip-invalid --rejects --dry-run --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
+            opts="-q -v -h --sheet --header-row --date-format --delimiter --encoding --skip-invalid --rejects --dry-run --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --sheet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --header-row)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2007,12 +2015,16 @@ _cube() {
             return 0
             ;;
         cube__subcmd__import__subcmd__outcomes)
-            opts="-q -v -h --header-row --date-format --delimiter --encoding --skip-invalid --rejects --dry-run --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
+            opts="-q -v -h --sheet --header-row --date-format --delimiter --encoding --skip-invalid --rejects --dry-run --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --sheet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --header-row)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -86,10 +86,11 @@ complete -c cube -n "__fish_cube_using_subcommand import; and not __fish_seen_su
 complete -c cube -n "__fish_cube_using_subcommand import; and not __fish_seen_subcommand_from customers outcomes history help" -f -a "outcomes" -d 'Import outcomes, each with an optional sale and call recording'
 complete -c cube -n "__fish_cube_using_subcommand import; and not __fish_seen_subcommand_from customers outcomes history help" -f -a "history" -d 'Import activity history entries'
 complete -c cube -n "__fish_cube_using_subcommand import; and not __fish_seen_subcommand_from customers outcomes history help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l header-row -d 'The line that holds the header, when a title or notes come first [default: the first line that is not blank]' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l sheet -d 'A workbook\'s sheet to read [default: the first]' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l header-row -d 'The line (a workbook\'s row) that holds the header, when a title or notes come first [default: the first line that is not blank]' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l date-format -d 'How the file writes dates, as strftime (e.g. %m/%d/%Y); YYYY-MM-DD and DD.MM.YYYY are read too' -r
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l delimiter -d 'The field delimiter [default: found from the header line: `,` `;` or tab]' -r
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l encoding -d 'The file\'s encoding [default: UTF-8, else Windows-1252]' -r -f -a "utf-8\t''
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l delimiter -d 'The field delimiter of a CSV file [default: found from the header line: `,` `;` or tab]' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l encoding -d 'The CSV file\'s encoding [default: UTF-8, else Windows-1252]' -r -f -a "utf-8\t''
 windows-1252\t''"
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l rejects -d 'Where --skip-invalid writes the invalid rows, with line and reason' -r -F
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l campaign -d 'Place the new customers in this campaign (created if missing)' -r
@@ -108,10 +109,11 @@ complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcom
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -s v -l verbose -d 'Say more about what is done'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l header-row -d 'The line that holds the header, when a title or notes come first [default: the first line that is not blank]' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l sheet -d 'A workbook\'s sheet to read [default: the first]' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l header-row -d 'The line (a workbook\'s row) that holds the header, when a title or notes come first [default: the first line that is not blank]' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l date-format -d 'How the file writes dates, as strftime (e.g. %m/%d/%Y); YYYY-MM-DD and DD.MM.YYYY are read too' -r
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l delimiter -d 'The field delimiter [default: found from the header line: `,` `;` or tab]' -r
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l encoding -d 'The file\'s encoding [default: UTF-8, else Windows-1252]' -r -f -a "utf-8\t''
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l delimiter -d 'The field delimiter of a CSV file [default: found from the header line: `,` `;` or tab]' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l encoding -d 'The CSV file\'s encoding [default: UTF-8, else Windows-1252]' -r -f -a "utf-8\t''
 windows-1252\t''"
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l rejects -d 'Where --skip-invalid writes the invalid rows, with line and reason' -r -F
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
@@ -125,10 +127,11 @@ complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcom
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -s v -l verbose -d 'Say more about what is done'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -s h -l help -d 'Print help'
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l header-row -d 'The line that holds the header, when a title or notes come first [default: the first line that is not blank]' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l sheet -d 'A workbook\'s sheet to read [default: the first]' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l header-row -d 'The line (a workbook\'s row) that holds the header, when a title or notes come first [default: the first line that is not blank]' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l date-format -d 'How the file writes dates, as strftime (e.g. %m/%d/%Y); YYYY-MM-DD and DD.MM.YYYY are read too' -r
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l delimiter -d 'The field delimiter [default: found from the header line: `,` `;` or tab]' -r
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l encoding -d 'The file\'s encoding [default: UTF-8, else Windows-1252]' -r -f -a "utf-8\t''
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l delimiter -d 'The field delimiter of a CSV file [default: found from the header line: `,` `;` or tab]' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l encoding -d 'The CSV file\'s encoding [default: UTF-8, else Windows-1252]' -r -f -a "utf-8\t''
 windows-1252\t''"
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l rejects -d 'Where --skip-invalid writes the invalid rows, with line and reason' -r -F
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F

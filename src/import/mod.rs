@@ -1,4 +1,4 @@
-//! Importing customers, outcomes and history from CSV.
+//! Importing customers, outcomes and history from CSV files and workbooks.
 //!
 //! An import is one write transaction: by default it is all-or-nothing, and a
 //! file with any bad row changes nothing (exit 65) while every bad row is
@@ -10,7 +10,8 @@
 //! so the same person imported again becomes a new customer with a new cube id.
 //!
 //! This module holds what every import shares: the options and summary,
-//! reading the input, passing over blank rows (counted, never errors),
+//! reading the input (CSV, or a workbook recognised by its first bytes, see
+//! [`crate::workbook`]), passing over blank rows (counted, never errors),
 //! collecting bad rows and writing the rejects file, and finishing the
 //! transaction. [`headers`] is the one header vocabulary of all
 //! three file kinds, [`customers`] the threaded bulk import of customer
@@ -21,7 +22,7 @@ mod customers;
 mod headers;
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, Cursor, Read};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -31,6 +32,7 @@ use serde::Serialize;
 use crate::csvio::{AtomicFile, CsvReader, Encoding, ReadError, Record};
 use crate::db::{Db, Tx};
 use crate::validate::Dates;
+use crate::workbook::{self, Sheet};
 use crate::Failure;
 
 use activity::{Columns, OUTCOME_FIELDS};
@@ -48,7 +50,8 @@ pub struct Summary {
     pub updated: u64,
     pub skipped: u64,
     pub rejected: u64,
-    /// Blank rows passed over (`;;;` lines, empty lines).
+    /// Blank rows passed over (`;;;` lines, empty lines, empty rows of a
+    /// workbook).
     pub blank: u64,
     /// What each column was read as; given by a dry run.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -73,12 +76,14 @@ pub enum OnDuplicate {
 /// Options every import takes.
 #[derive(Debug, Clone, Default)]
 pub struct Source {
-    /// The file, or `-` for standard input.
+    /// The file (CSV or a workbook), or `-` for standard input.
     pub path: PathBuf,
     pub encoding: Option<Encoding>,
     pub delimiter: Option<u8>,
-    /// The line of the header, 1-based; the first line that is not blank
-    /// when `None`.
+    /// A workbook's sheet to read, by name; the first when `None`.
+    pub sheet: Option<String>,
+    /// The line (a workbook's row) of the header, 1-based; the first line
+    /// that is not blank when `None`.
     pub header_row: Option<u64>,
     /// The forms dates are read in (`--date-format`).
     pub dates: Dates,
@@ -109,13 +114,28 @@ struct Input {
 
 /// The reading half: the records of the file, after its header.
 struct Rows {
-    reader: CsvReader<Box<dyn Read + Send>>,
+    reader: Reader,
     header: Vec<String>,
     name: String,
     /// Records with nothing but empty fields passed over.
     blank: u64,
     /// Empty lines the CSV reader had passed over before the header.
     empty_before: u64,
+}
+
+/// Where the records come from.
+enum Reader {
+    Csv(CsvReader<Box<dyn Read + Send>>),
+    Sheet(Sheet),
+}
+
+impl Reader {
+    fn read_into(&mut self, record: &mut Record) -> Result<bool, ReadError> {
+        match self {
+            Reader::Csv(csv) => csv.read_into(record),
+            Reader::Sheet(sheet) => Ok(sheet.read_into(record)),
+        }
+    }
 }
 
 /// A record, or why it is bad.
@@ -145,18 +165,62 @@ impl Input {
         Input::from_reader(stream, name, source)
     }
 
-    fn from_reader(stream: Box<dyn Read + Send>, name: String, source: &Source) -> Result<Input> {
+    fn from_reader(
+        mut stream: Box<dyn Read + Send>,
+        name: String,
+        source: &Source,
+    ) -> Result<Input> {
+        // The first bytes say whether it is a workbook: read them, then
+        // hand them on with the rest.
+        let mut prefix = Vec::with_capacity(8);
+        (&mut stream)
+            .take(8)
+            .read_to_end(&mut prefix)
+            .map_err(|e| read_failure(&name, e.into()))?;
         let header_line = source.header_row.unwrap_or(1);
-        let mut reader =
-            CsvReader::with_header_at(stream, source.encoding, source.delimiter, header_line)
+        let mut reader = match workbook::sniff(&prefix) {
+            Some(format) => {
+                let mut bytes = prefix;
+                stream
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| read_failure(&name, e.into()))?;
+                let sheet = source.sheet.as_deref();
+                Reader::Sheet(Sheet::open(bytes, format, sheet, header_line, &name)?)
+            }
+            None => {
+                let utf16 = prefix.starts_with(b"\xFF\xFE") || prefix.starts_with(b"\xFE\xFF");
+                if prefix.contains(&0) && !utf16 {
+                    return Err(Failure::bad_input(format!(
+                        "{name} is neither text nor a workbook (it holds NUL bytes); nothing was imported"
+                    ))
+                    .hint("import a CSV file (UTF-8 or Windows-1252) or a workbook (.xlsx, .xls, .ods)")
+                    .into());
+                }
+                if let Some(sheet) = &source.sheet {
+                    return Err(Failure::refused(format!(
+                        "--sheet {sheet:?}: {name} is no workbook (xlsx, xls or ods) but text"
+                    ))
+                    .into());
+                }
+                let stream: Box<dyn Read + Send> = Box::new(Cursor::new(prefix).chain(stream));
+                let csv = CsvReader::with_header_at(
+                    stream,
+                    source.encoding,
+                    source.delimiter,
+                    header_line,
+                )
                 .map_err(|e| read_failure(&name, e.into()))?;
-        let header = match reader.next_record() {
-            Ok(Some(record)) => {
+                Reader::Csv(csv)
+            }
+        };
+        let mut record = Record::default();
+        let header = match reader.read_into(&mut record) {
+            Ok(true) => {
                 let header = record.fields().map(String::from).collect::<Vec<_>>();
                 check_header(&name, record.line, &header)?;
                 header
             }
-            Ok(None) => {
+            Ok(false) => {
                 let message = match source.header_row {
                     Some(line) => {
                         format!("{name} has nothing on line {line} or after it (--header-row)")
@@ -167,10 +231,15 @@ impl Input {
             }
             Err(e) => return Err(read_failure(&name, e).into()),
         };
-        reader.set_columns(header.len());
-        let empty_before = reader.empty_lines();
+        let (delimiter, empty_before) = match &mut reader {
+            Reader::Csv(csv) => {
+                csv.set_columns(header.len());
+                (csv.delimiter(), csv.empty_lines())
+            }
+            Reader::Sheet(_) => (b',', 0),
+        };
         let rejects = match &source.rejects {
-            Some(path) => Some(Rejects::create(path, &header, reader.delimiter())?),
+            Some(path) => Some(Rejects::create(path, &header, delimiter)?),
             None => None,
         };
         Ok(Input {
@@ -275,7 +344,11 @@ impl Rows {
 
     /// Blank rows and lines passed over since the header.
     fn blank_rows(&self) -> u64 {
-        self.blank + self.reader.empty_lines() - self.empty_before
+        self.blank
+            + match &self.reader {
+                Reader::Csv(csv) => csv.empty_lines() - self.empty_before,
+                Reader::Sheet(sheet) => sheet.blank_rows(),
+            }
     }
 }
 

@@ -35,20 +35,24 @@ pub fn run(command: ImportCommand, cmd: &CommandHelper) -> Result<()> {
 /// The flags every import takes.
 #[derive(Debug, Args)]
 pub struct SourceArgs {
-    /// The CSV file, or `-` for standard input
+    /// The CSV file or workbook (.xlsx, .xls, .ods), or `-` for standard input
     pub file: PathBuf,
-    /// The line that holds the header, when a title or notes come first
-    /// [default: the first line that is not blank]
+    /// A workbook's sheet to read [default: the first]
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// The line (a workbook's row) that holds the header, when a title or
+    /// notes come first [default: the first line that is not blank]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub header_row: Option<u64>,
     /// How the file writes dates, as strftime (e.g. %m/%d/%Y); YYYY-MM-DD and
     /// DD.MM.YYYY are read too
     #[arg(long, value_name = "FORMAT")]
     pub date_format: Option<String>,
-    /// The field delimiter [default: found from the header line: `,` `;` or tab]
+    /// The field delimiter of a CSV file [default: found from the header
+    /// line: `,` `;` or tab]
     #[arg(long, value_name = "C")]
     pub delimiter: Option<String>,
-    /// The file's encoding [default: UTF-8, else Windows-1252]
+    /// The CSV file's encoding [default: UTF-8, else Windows-1252]
     #[arg(long)]
     pub encoding: Option<Encoding>,
     /// Import the valid rows and write the invalid ones to --rejects
@@ -73,6 +77,7 @@ impl SourceArgs {
             path: self.file,
             encoding: self.encoding,
             delimiter,
+            sheet: self.sheet,
             header_row: self.header_row,
             dates,
             rejects: self.rejects,

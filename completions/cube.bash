@@ -1825,12 +1825,24 @@ _cube() {
             return 0
             ;;
         cube__subcmd__import__subcmd__customers)
-            opts="-q -v -h --delimiter --encoding --skip-invalid --rejects --dry-run --campaign --map --on-duplicate --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
+            opts="-q -v -h --sheet --header-row --date-format --delimiter --encoding --skip-invalid --rejects --dry-run --campaign --map --on-duplicate --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --sheet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-row)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --date-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --delimiter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1949,12 +1961,24 @@ _cube() {
             return 0
             ;;
         cube__subcmd__import__subcmd__history)
-            opts="-q -v -h --delimiter --encoding --skip-invalid --rejects --dry-run --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
+            opts="-q -v -h --sheet --header-row --date-format --delimiter --encoding --skip-invalid --rejects --dry-run --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --sheet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-row)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --date-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --delimiter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1991,12 +2015,24 @@ _cube() {
             return 0
             ;;
         cube__subcmd__import__subcmd__outcomes)
-            opts="-q -v -h --delimiter --encoding --skip-invalid --rejects --dry-run --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
+            opts="-q -v -h --sheet --header-row --date-format --delimiter --encoding --skip-invalid --rejects --dry-run --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --sheet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-row)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --date-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --delimiter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -86,8 +86,11 @@ complete -c cube -n "__fish_cube_using_subcommand import; and not __fish_seen_su
 complete -c cube -n "__fish_cube_using_subcommand import; and not __fish_seen_subcommand_from customers outcomes history help" -f -a "outcomes" -d 'Import outcomes, each with an optional sale and call recording'
 complete -c cube -n "__fish_cube_using_subcommand import; and not __fish_seen_subcommand_from customers outcomes history help" -f -a "history" -d 'Import activity history entries'
 complete -c cube -n "__fish_cube_using_subcommand import; and not __fish_seen_subcommand_from customers outcomes history help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l delimiter -d 'The field delimiter [default: found from the header line: `,` `;` or tab]' -r
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l encoding -d 'The file\'s encoding [default: UTF-8, else Windows-1252]' -r -f -a "utf-8\t''
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l sheet -d 'A workbook\'s sheet to read [default: the first]' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l header-row -d 'The line (a workbook\'s row) that holds the header, when a title or notes come first [default: the first line that is not blank]' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l date-format -d 'How the file writes dates, as strftime (e.g. %m/%d/%Y); YYYY-MM-DD and DD.MM.YYYY are read too' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l delimiter -d 'The field delimiter of a CSV file [default: found from the header line: `,` `;` or tab]' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l encoding -d 'The CSV file\'s encoding [default: UTF-8, else Windows-1252]' -r -f -a "utf-8\t''
 windows-1252\t''"
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l rejects -d 'Where --skip-invalid writes the invalid rows, with line and reason' -r -F
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l campaign -d 'Place the new customers in this campaign (created if missing)' -r
@@ -100,14 +103,17 @@ complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcom
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l skip-invalid -d 'Import the valid rows and write the invalid ones to --rejects'
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l dry-run -d 'Check and count everything, and change nothing'
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l dry-run -d 'Check and count everything, show what each column is read as, and change nothing'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -s v -l verbose -d 'Say more about what is done'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l delimiter -d 'The field delimiter [default: found from the header line: `,` `;` or tab]' -r
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l encoding -d 'The file\'s encoding [default: UTF-8, else Windows-1252]' -r -f -a "utf-8\t''
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l sheet -d 'A workbook\'s sheet to read [default: the first]' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l header-row -d 'The line (a workbook\'s row) that holds the header, when a title or notes come first [default: the first line that is not blank]' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l date-format -d 'How the file writes dates, as strftime (e.g. %m/%d/%Y); YYYY-MM-DD and DD.MM.YYYY are read too' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l delimiter -d 'The field delimiter of a CSV file [default: found from the header line: `,` `;` or tab]' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l encoding -d 'The CSV file\'s encoding [default: UTF-8, else Windows-1252]' -r -f -a "utf-8\t''
 windows-1252\t''"
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l rejects -d 'Where --skip-invalid writes the invalid rows, with line and reason' -r -F
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
@@ -115,14 +121,17 @@ complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcom
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l skip-invalid -d 'Import the valid rows and write the invalid ones to --rejects'
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l dry-run -d 'Check and count everything, and change nothing'
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l dry-run -d 'Check and count everything, show what each column is read as, and change nothing'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -s v -l verbose -d 'Say more about what is done'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -s h -l help -d 'Print help'
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l delimiter -d 'The field delimiter [default: found from the header line: `,` `;` or tab]' -r
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l encoding -d 'The file\'s encoding [default: UTF-8, else Windows-1252]' -r -f -a "utf-8\t''
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l sheet -d 'A workbook\'s sheet to read [default: the first]' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l header-row -d 'The line (a workbook\'s row) that holds the header, when a title or notes come first [default: the first line that is not blank]' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l date-format -d 'How the file writes dates, as strftime (e.g. %m/%d/%Y); YYYY-MM-DD and DD.MM.YYYY are read too' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l delimiter -d 'The field delimiter of a CSV file [default: found from the header line: `,` `;` or tab]' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l encoding -d 'The CSV file\'s encoding [default: UTF-8, else Windows-1252]' -r -f -a "utf-8\t''
 windows-1252\t''"
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l rejects -d 'Where --skip-invalid writes the invalid rows, with line and reason' -r -F
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
@@ -130,7 +139,7 @@ complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcom
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l skip-invalid -d 'Import the valid rows and write the invalid ones to --rejects'
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l dry-run -d 'Check and count everything, and change nothing'
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l dry-run -d 'Check and count everything, show what each column is read as, and change nothing'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -s v -l verbose -d 'Say more about what is done'

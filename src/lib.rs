@@ -34,6 +34,7 @@ pub mod store;
 pub mod temps;
 pub mod ui;
 pub mod validate;
+pub mod workbook;
 
 use std::io;
 use std::process::ExitCode;

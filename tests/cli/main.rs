@@ -14,6 +14,7 @@ mod disk_full;
 mod export;
 mod fuzz_regressions;
 mod import_customers;
+mod import_files;
 mod import_outcomes;
 mod recordings;
 mod restore_safety;

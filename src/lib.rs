@@ -27,6 +27,7 @@ pub mod ids;
 pub mod import;
 pub mod journal;
 pub mod recordings;
+pub mod scan;
 pub mod store;
 pub mod temps;
 pub mod ui;

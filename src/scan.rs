@@ -18,10 +18,15 @@
 //!
 //! What must never change: nothing here returns or keeps the text it found,
 //! only its kind and position, so that no caller can print a value by mistake.
+//! [`scan_store`] at the end reads the texts from the database and reports
+//! each finding by table, field and customer.
 
 use std::ops::Range;
 
+use anyhow::Result;
 use serde::Serialize;
+
+use crate::db::{Db, TextRow};
 
 /// What kind of personal data was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -490,6 +495,122 @@ fn valid_date(year: u32, month: u32, day: u32) -> bool {
         _ => return false,
     };
     (1..=days).contains(&day)
+}
+
+// ---------------------------------------------------------------------------
+// The store
+
+/// One piece of personal data found: where it is, never what it is.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub kind: Kind,
+    pub table: &'static str,
+    pub field: &'static str,
+    /// The customer the text belongs to, as cube shows customers; `None` for
+    /// campaign names and seller usernames.
+    pub customer: Option<String>,
+}
+
+/// How many of each kind were found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub national_id: u64,
+    pub email: u64,
+    pub phone: u64,
+    pub bank_account: u64,
+    pub payment_card: u64,
+}
+
+impl Counts {
+    pub fn get(&self, kind: Kind) -> u64 {
+        match kind {
+            Kind::NationalId => self.national_id,
+            Kind::Email => self.email,
+            Kind::Phone => self.phone,
+            Kind::BankAccount => self.bank_account,
+            Kind::PaymentCard => self.payment_card,
+        }
+    }
+
+    fn add(&mut self, kind: Kind) {
+        *match kind {
+            Kind::NationalId => &mut self.national_id,
+            Kind::Email => &mut self.email,
+            Kind::Phone => &mut self.phone,
+            Kind::BankAccount => &mut self.bank_account,
+            Kind::PaymentCard => &mut self.payment_card,
+        } += 1;
+    }
+
+    pub fn total(&self) -> u64 {
+        Kind::ALL.iter().map(|&k| self.get(k)).sum()
+    }
+}
+
+/// What a scan read and found.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ScanSummary {
+    /// Texts read that were not empty.
+    pub texts: u64,
+    pub counts: Counts,
+}
+
+/// Reads every free text cube keeps (of the customers of `campaign_id`
+/// alone, if given) and calls `report` with each finding, as it is found:
+/// memory stays flat whatever the size of the database. `progress` is told
+/// of the texts read.
+pub fn scan_store(
+    db: &Db,
+    campaign_id: Option<i64>,
+    progress: &dyn Fn(u64),
+    report: &mut dyn FnMut(&Finding) -> Result<()>,
+) -> Result<ScanSummary> {
+    let mut summary = ScanSummary::default();
+    // Findings are rare, and the rows of one customer often come together:
+    // the customer is looked up only for a finding, and kept for the next.
+    let mut shown: Option<(crate::db::CustomerKey, String)> = None;
+    let mut kinds = Vec::new();
+    db.free_texts(campaign_id, &mut |row: &TextRow| {
+        if row.text.is_empty() || row.json && row.text == "{}" {
+            return Ok(());
+        }
+        summary.texts += 1;
+        if summary.texts % 4096 == 0 {
+            progress(4096);
+        }
+        kinds.clear();
+        if row.json {
+            find_in_json(row.text, |kind| kinds.push(kind));
+        } else {
+            find(row.text, |kind, _| kinds.push(kind));
+        }
+        if kinds.is_empty() {
+            return Ok(());
+        }
+        let customer = match row.customer {
+            None => None,
+            Some(key) => match &shown {
+                Some((seen, label)) if *seen == key => Some(label.clone()),
+                _ => {
+                    let label = db.customer_label(key)?;
+                    shown = Some((key, label.clone()));
+                    Some(label)
+                }
+            },
+        };
+        for &kind in &kinds {
+            summary.counts.add(kind);
+            report(&Finding {
+                kind,
+                table: row.table,
+                field: row.field,
+                customer: customer.clone(),
+            })?;
+        }
+        Ok(())
+    })?;
+    progress(summary.texts % 4096);
+    Ok(summary)
 }
 
 #[cfg(test)]

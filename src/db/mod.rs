@@ -26,6 +26,7 @@ mod jobs;
 mod migrations;
 mod outcomes;
 mod raw;
+mod scan;
 pub mod snapshot;
 mod stats;
 
@@ -48,6 +49,7 @@ pub use customers::{
 pub use export::{ExportFilter, ExportRow, Report};
 pub use jobs::{ErasureCounts, Job, JobState};
 pub use outcomes::{NewHistory, NewOutcome, NewSale};
+pub use scan::{CustomerKey, TextRow};
 pub use stats::Stats;
 
 use crate::Failure;

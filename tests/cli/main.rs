@@ -16,6 +16,7 @@ mod fuzz_regressions;
 mod import_customers;
 mod import_outcomes;
 mod restore_safety;
+mod scan;
 mod soak;
 mod store;
 mod upgrade;

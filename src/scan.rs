@@ -61,8 +61,10 @@ impl Kind {
 }
 
 /// Calls `found` with the kind and byte range of each piece of personal data
-/// in `text`, in order.
-pub fn find(text: &str, mut found: impl FnMut(Kind, Range<usize>)) {
+/// in `text`, in order. The text is UTF-8 as SQLite holds it, not checked:
+/// only the characters next to a number or inside an address are decoded,
+/// and bytes that are not UTF-8 there count as punctuation.
+pub fn find(text: &[u8], mut found: impl FnMut(Kind, Range<usize>)) {
     let mut from = 0;
     loop {
         let email = next_email(text, from);
@@ -82,17 +84,19 @@ pub fn find(text: &str, mut found: impl FnMut(Kind, Range<usize>)) {
 /// its keys and values are searched as the texts they are, not as the
 /// escaped form they are stored in (`\n99887766` is a line break and a phone
 /// number). Text that is not JSON is searched as it is.
-pub fn find_in_json(json: &str, mut found: impl FnMut(Kind)) {
-    if json == "{}" {
+pub fn find_in_json(json: &[u8], mut found: impl FnMut(Kind)) {
+    if json == b"{}" {
         return;
     }
     // Without a backslash, the stored form is the text itself, between
     // quotes and commas that no number or address runs across.
-    if !json.contains('\\') {
+    if memchr::memchr(b'\\', json).is_none() {
         return find(json, |kind, _| found(kind));
     }
-    match serde_json::from_str::<serde_json::Value>(json) {
-        Ok(value) => each_string(&value, &mut |text| find(text, |kind, _| found(kind))),
+    match serde_json::from_slice::<serde_json::Value>(json) {
+        Ok(value) => each_string(&value, &mut |text| {
+            find(text.as_bytes(), |kind, _| found(kind))
+        }),
         Err(_) => find(json, |kind, _| found(kind)),
     }
 }
@@ -116,9 +120,9 @@ fn each_string(value: &serde_json::Value, each: &mut dyn FnMut(&str)) {
 // E-mail addresses
 
 /// The next e-mail address that starts at or after `from`.
-fn next_email(text: &str, from: usize) -> Option<Range<usize>> {
+fn next_email(text: &[u8], from: usize) -> Option<Range<usize>> {
     let mut search = from;
-    while let Some(offset) = text[search..].find('@') {
+    while let Some(offset) = memchr::memchr(b'@', &text[search..]) {
         let at = search + offset;
         if let Some(range) = email_around(text, from, at) {
             return Some(range);
@@ -130,26 +134,35 @@ fn next_email(text: &str, from: usize) -> Option<Range<usize>> {
 
 /// The address whose `@` is at `at`, if it is one: a local part (not before
 /// `from`) and a domain of at least two labels whose last is letters.
-fn email_around(text: &str, from: usize, at: usize) -> Option<Range<usize>> {
+fn email_around(text: &[u8], from: usize, at: usize) -> Option<Range<usize>> {
     let mut start = at;
-    for c in text[from..at].chars().rev() {
-        if !(c.is_alphanumeric() || "._%+-'".contains(c)) {
-            break;
+    while start > from {
+        match char_before(text, start) {
+            Some(c) if c.is_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-' | '\'') => {
+                start -= c.len_utf8()
+            }
+            _ => break,
         }
-        start -= c.len_utf8();
     }
     // A sentence's dots and quotes are not part of the address.
-    start += text[start..at].len() - text[start..at].trim_start_matches(['.', '\'']).len();
-    let local = &text[start..at];
-    if local.is_empty() || local.ends_with('.') {
+    while start < at && matches!(text[start], b'.' | b'\'') {
+        start += 1;
+    }
+    if start == at || text[at - 1] == b'.' {
         return None;
     }
-    let rest = &text[at + 1..];
-    let mut end = rest
-        .find(|c: char| !(c.is_alphanumeric() || c == '.' || c == '-'))
-        .unwrap_or(rest.len());
-    end = rest[..end].trim_end_matches(['.', '-']).len();
-    let domain = &rest[..end];
+    let mut end = at + 1;
+    while let Some(c) = char_at(text, end) {
+        if !(c.is_alphanumeric() || c == '.' || c == '-') {
+            break;
+        }
+        end += c.len_utf8();
+    }
+    while end > at + 1 && matches!(text[end - 1], b'.' | b'-') {
+        end -= 1;
+    }
+    // Whole characters, each checked by `char_at`.
+    let domain = std::str::from_utf8(&text[at + 1..end]).ok()?;
     let mut labels = 0;
     for label in domain.split('.') {
         if label.is_empty() || label.starts_with('-') || label.ends_with('-') {
@@ -161,7 +174,7 @@ fn email_around(text: &str, from: usize, at: usize) -> Option<Range<usize>> {
     if labels < 2 || top.chars().count() < 2 || !top.chars().all(char::is_alphabetic) {
         return None;
     }
-    Some(start..at + 1 + end)
+    Some(start..end)
 }
 
 // ---------------------------------------------------------------------------
@@ -188,13 +201,12 @@ impl Group {
 }
 
 /// Finds the numbers in `text[from..stop]`.
-fn numbers(text: &str, from: usize, stop: usize, found: &mut impl FnMut(Kind, Range<usize>)) {
-    let bytes = text.as_bytes();
+fn numbers(text: &[u8], from: usize, stop: usize, found: &mut impl FnMut(Kind, Range<usize>)) {
     let mut groups = [Group::default(); MAX_GROUPS];
     let mut i = from;
     while i < stop {
-        let b = bytes[i];
-        let plus = b == b'+' && i + 1 < stop && bytes[i + 1].is_ascii_digit();
+        let b = text[i];
+        let plus = b == b'+' && i + 1 < stop && text[i + 1].is_ascii_digit();
         if !(b.is_ascii_digit() || plus) {
             i += 1;
             continue;
@@ -202,10 +214,10 @@ fn numbers(text: &str, from: usize, stop: usize, found: &mut impl FnMut(Kind, Ra
         let digits = if plus { i + 1 } else { i };
         if !free_before(text, i) {
             // Part of a word (`K0012345678`, `a+1`): not a number of its own.
-            i = digit_run_end(bytes, digits, stop);
+            i = digit_run_end(text, digits, stop);
             continue;
         }
-        let n = read_groups(bytes, digits, stop, &mut groups);
+        let n = read_groups(text, digits, stop, &mut groups);
         let groups = &groups[..n];
         let classified = if plus {
             international(text, groups)
@@ -259,13 +271,47 @@ fn read_groups(bytes: &[u8], start: usize, stop: usize, groups: &mut [Group]) ->
 }
 
 /// True when the character before byte `i` does not make it part of a word.
-fn free_before(text: &str, i: usize) -> bool {
-    text[..i].chars().next_back().is_none_or(|c| !is_word(c))
+fn free_before(text: &[u8], i: usize) -> bool {
+    char_before(text, i).is_none_or(|c| !is_word(c))
 }
 
 /// True when the character at byte `i` does not glue what ends there to a word.
-fn free_after(text: &str, i: usize) -> bool {
-    text[i..].chars().next().is_none_or(|c| !is_word(c))
+fn free_after(text: &[u8], i: usize) -> bool {
+    char_at(text, i).is_none_or(|c| !is_word(c))
+}
+
+/// The character that ends at byte `i`; `None` at the start, or where the
+/// bytes are not UTF-8.
+fn char_before(text: &[u8], i: usize) -> Option<char> {
+    let last = *text.get(i.checked_sub(1)?)?;
+    if last.is_ascii() {
+        return Some(char::from(last));
+    }
+    let mut start = i - 1;
+    while start > 0 && i - start < 4 && text[start] & 0xc0 == 0x80 {
+        start -= 1;
+    }
+    std::str::from_utf8(&text[start..i])
+        .ok()?
+        .chars()
+        .next_back()
+}
+
+/// The character that starts at byte `i`; `None` at the end, or where the
+/// bytes are not UTF-8.
+fn char_at(text: &[u8], i: usize) -> Option<char> {
+    let first = *text.get(i)?;
+    let width = match first {
+        0x00..=0x7f => return Some(char::from(first)),
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        0xf0..=0xf7 => 4,
+        _ => return None,
+    };
+    std::str::from_utf8(text.get(i..i + width)?)
+        .ok()?
+        .chars()
+        .next()
 }
 
 fn is_word(c: char) -> bool {
@@ -288,8 +334,7 @@ fn digits_of(bytes: &[u8], groups: &[Group]) -> Option<([u8; 19], usize)> {
 
 /// The kind of number that starts with `groups[0]` and how many groups it
 /// takes, most specific first.
-fn classify(text: &str, groups: &[Group]) -> Option<(Kind, usize)> {
-    let bytes = text.as_bytes();
+fn classify(text: &[u8], groups: &[Group]) -> Option<(Kind, usize)> {
     let lens: [usize; MAX_GROUPS] = std::array::from_fn(|i| groups.get(i).map_or(0, Group::len));
     // Whether `groups[..k]` is joined by `seps` and ends where no word goes on.
     let shape = |k: usize, seps: &[u8]| {
@@ -298,7 +343,7 @@ fn classify(text: &str, groups: &[Group]) -> Option<(Kind, usize)> {
             && groups[1..k].iter().all(|g| g.sep == groups[1].sep)
             && free_after(text, groups[k - 1].end)
     };
-    let digits = |k: usize| digits_of(bytes, &groups[..k]);
+    let digits = |k: usize| digits_of(text, &groups[..k]);
 
     // National id: 11 digits, or 6 and 5 with a space.
     for (k, want) in [(1, &[11][..]), (2, &[6, 5])] {
@@ -346,14 +391,14 @@ fn classify(text: &str, groups: &[Group]) -> Option<(Kind, usize)> {
     if let Some(k) = norwegian_phone(text, groups) {
         return Some((Kind::Phone, k));
     }
-    if lens[0] == 12 && bytes[groups[0].start..].starts_with(b"0047") && shape(1, b"") {
-        let first = bytes[groups[0].start + 4];
+    if lens[0] == 12 && text[groups[0].start..].starts_with(b"0047") && shape(1, b"") {
+        let first = text[groups[0].start + 4];
         if (b'2'..=b'9').contains(&first) {
             return Some((Kind::Phone, 1));
         }
     }
     if lens[0] == 4
-        && bytes[groups[0].start..].starts_with(b"0047")
+        && text[groups[0].start..].starts_with(b"0047")
         && groups.get(1).is_some_and(|g| g.sep == b' ')
     {
         if let Some(k) = norwegian_phone(text, &groups[1..]) {
@@ -367,9 +412,8 @@ fn classify(text: &str, groups: &[Group]) -> Option<(Kind, usize)> {
 /// `99887766`, `998 87 766` or `99 88 77 66`, starting with 2-9 (0 and 1 start
 /// no subscriber number). Eight digits that read as a date (`20261101`,
 /// `01112026`) are a date.
-fn norwegian_phone(text: &str, groups: &[Group]) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let first = bytes[groups[0].start];
+fn norwegian_phone(text: &[u8], groups: &[Group]) -> Option<usize> {
+    let first = text[groups[0].start];
     if !(b'2'..=b'9').contains(&first) {
         return None;
     }
@@ -381,7 +425,7 @@ fn norwegian_phone(text: &str, groups: &[Group]) -> Option<usize> {
             && free_after(text, groups[k - 1].end)
         {
             if k == 1 {
-                let (d, _) = digits_of(bytes, &groups[..1])?;
+                let (d, _) = digits_of(text, &groups[..1])?;
                 if compact_date(&d[..8]) {
                     return None;
                 }
@@ -394,7 +438,7 @@ fn norwegian_phone(text: &str, groups: &[Group]) -> Option<usize> {
 
 /// An international number after `+`: 8-15 digits, in groups joined by
 /// spaces or hyphens.
-fn international(text: &str, groups: &[Group]) -> Option<(Kind, usize)> {
+fn international(text: &[u8], groups: &[Group]) -> Option<(Kind, usize)> {
     let mut total = 0;
     let mut best = None;
     for (k, g) in groups.iter().enumerate() {
@@ -502,13 +546,13 @@ fn valid_date(year: u32, month: u32, day: u32) -> bool {
 
 /// One piece of personal data found: where it is, never what it is.
 #[derive(Debug, Clone, Serialize)]
-pub struct Finding {
+pub struct Finding<'a> {
     pub kind: Kind,
     pub table: &'static str,
     pub field: &'static str,
     /// The customer the text belongs to, as cube shows customers; `None` for
     /// campaign names and seller usernames.
-    pub customer: Option<String>,
+    pub customer: Option<&'a str>,
 }
 
 /// How many of each kind were found.
@@ -566,12 +610,10 @@ pub fn scan_store(
     report: &mut dyn FnMut(&Finding) -> Result<()>,
 ) -> Result<ScanSummary> {
     let mut summary = ScanSummary::default();
-    // Findings are rare, and the rows of one customer often come together:
-    // the customer is looked up only for a finding, and kept for the next.
-    let mut shown: Option<(crate::db::CustomerKey, String)> = None;
+    let mut labels = db.customer_labels()?;
     let mut kinds = Vec::new();
     db.free_texts(campaign_id, &mut |row: &TextRow| {
-        if row.text.is_empty() || row.json && row.text == "{}" {
+        if row.text.is_empty() || row.json && row.text == b"{}" {
             return Ok(());
         }
         summary.texts += 1;
@@ -587,16 +629,10 @@ pub fn scan_store(
         if kinds.is_empty() {
             return Ok(());
         }
+        // Findings are rare: the customer is looked up only for one.
         let customer = match row.customer {
+            Some(key) => Some(labels.get(key)?),
             None => None,
-            Some(key) => match &shown {
-                Some((seen, label)) if *seen == key => Some(label.clone()),
-                _ => {
-                    let label = db.customer_label(key)?;
-                    shown = Some((key, label.clone()));
-                    Some(label)
-                }
-            },
         };
         for &kind in &kinds {
             summary.counts.add(kind);
@@ -604,7 +640,7 @@ pub fn scan_store(
                 kind,
                 table: row.table,
                 field: row.field,
-                customer: customer.clone(),
+                customer,
             })?;
         }
         Ok(())
@@ -620,7 +656,9 @@ mod tests {
     /// Each finding as its kind and the text it covers.
     fn found(text: &str) -> Vec<(Kind, &str)> {
         let mut all = Vec::new();
-        find(text, |kind, range| all.push((kind, &text[range])));
+        find(text.as_bytes(), |kind, range| {
+            all.push((kind, &text[range]))
+        });
         all
     }
 
@@ -881,7 +919,7 @@ mod tests {
     fn extra_fields_are_searched_as_their_text() {
         let json = |text: &str| {
             let mut all = Vec::new();
-            find_in_json(text, |k| all.push(k));
+            find_in_json(text.as_bytes(), |k| all.push(k));
             all
         };
         assert!(json("{}").is_empty());
@@ -902,5 +940,26 @@ mod tests {
         }
         let long = "9 ".repeat(10_000) + &"1".repeat(100);
         assert!(found(&long).is_empty());
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_count_as_punctuation() {
+        let kinds = |text: &[u8]| {
+            let mut all = Vec::new();
+            find(text, |kind, _| all.push(kind));
+            all
+        };
+        assert_eq!(kinds(b"\xff99887766\xc3"), [Kind::Phone]);
+        assert_eq!(kinds(b"\xe6kari@x.no\x80"), [Kind::Email]);
+        assert_eq!(kinds(b"kari@x\xff.no"), []);
+        for text in [
+            &b"\xc3"[..],
+            b"\xf0\x9f",
+            b"9\xf0\x9f",
+            b"@\xc3\xa6",
+            b"\x80@x.no",
+        ] {
+            kinds(text);
+        }
     }
 }

@@ -98,25 +98,36 @@ fn write_finding(out: &mut impl Write, json: bool, first: bool, finding: &Findin
         } else {
             ",\n"
         };
-        write!(out, "{start}    {}", serde_json::to_string(finding)?)?;
+        write!(out, "{start}    ")?;
+        serde_json::to_writer(&mut *out, finding)?;
         return Ok(());
     }
-    let [kind, table, field] = WIDTHS;
     if first {
-        writeln!(
-            out,
-            "{:<kind$}  {:<table$}  {:<field$}  customer",
-            "kind", "table", "field"
-        )?;
+        write_row(out, ["kind", "table", "field", "customer"])?;
     }
-    writeln!(
+    write_row(
         out,
-        "{:<kind$}  {:<table$}  {:<field$}  {}",
-        finding.kind.as_str(),
-        finding.table,
-        finding.field,
-        finding.customer.as_deref().unwrap_or("-")
-    )?;
+        [
+            finding.kind.as_str(),
+            finding.table,
+            finding.field,
+            finding.customer.unwrap_or("-"),
+        ],
+    )
+}
+
+/// A line of the table, its columns padded to [`WIDTHS`] and two spaces apart
+/// (written as bytes: a scan may write a line for every text it reads).
+fn write_row(out: &mut impl Write, cells: [&str; 4]) -> Result<()> {
+    const SPACES: &[u8] = b"                ";
+    for (cell, width) in cells.iter().zip(WIDTHS) {
+        out.write_all(cell.as_bytes())?;
+        // Kinds, tables and fields are ASCII.
+        let pad = width.saturating_sub(cell.len()) + 2;
+        out.write_all(&SPACES[..pad.min(SPACES.len())])?;
+    }
+    out.write_all(cells[3].as_bytes())?;
+    out.write_all(b"\n")?;
     Ok(())
 }
 

@@ -49,7 +49,7 @@ pub use customers::{
 pub use export::{ExportFilter, ExportRow, Report};
 pub use jobs::{ErasureCounts, Job, JobState};
 pub use outcomes::{NewHistory, NewOutcome, NewSale};
-pub use scan::{CustomerKey, TextRow};
+pub use scan::{CustomerKey, CustomerLabels, TextRow};
 pub use stats::Stats;
 
 use crate::Failure;

@@ -9,6 +9,7 @@
 
 use anyhow::{Context, Result};
 use rusqlite::types::ValueRef;
+use rusqlite::Statement;
 
 use super::Db;
 
@@ -26,48 +27,51 @@ pub struct TextRow<'a> {
     pub json: bool,
     /// Whose text it is; `None` for campaign names and seller usernames.
     pub customer: Option<CustomerKey>,
-    pub text: &'a str,
+    /// As SQLite holds it: UTF-8, unless something other than cube wrote it.
+    pub text: &'a [u8],
 }
 
 /// A table's free text columns, and how its rows are found.
 struct Source {
     table: &'static str,
-    /// The column holding the customer's row id, or `NULL`.
+    /// The column of `t` (the table) holding the customer's row id, or `NULL`.
     customer: &'static str,
     fields: &'static [&'static str],
-    /// The condition for the rows of campaign `?1` (its customers', for
-    /// customer data); `None`: rows of no campaign, which a campaign's scan
-    /// leaves out.
+    /// What follows `FROM table t` for the rows of campaign `?1` (its
+    /// customers', for customer data); `None`: rows of no campaign, which a
+    /// campaign's scan leaves out.
     in_campaign: Option<&'static str>,
 }
 
+/// Through the campaign's customers (an index) to their rows (another): no
+/// list of the customers is built, so memory stays flat here too.
 const OF_CUSTOMERS_IN_CAMPAIGN: &str =
-    "customer_id IN (SELECT id FROM customers WHERE campaign_id = ?1)";
+    "JOIN customers c ON c.id = t.customer_id WHERE c.campaign_id = ?1";
 
 /// Plain scans of each table, no joins: what it costs to read the text, and
 /// no more. The customer is looked up only where something is found.
 const SOURCES: &[Source] = &[
     Source {
         table: "customers",
-        customer: "id",
+        customer: "t.id",
         fields: &["notes", "extra"],
-        in_campaign: Some("campaign_id = ?1"),
+        in_campaign: Some("WHERE t.campaign_id = ?1"),
     },
     Source {
         table: "outcomes",
-        customer: "customer_id",
+        customer: "t.customer_id",
         fields: &["label", "comment"],
         in_campaign: Some(OF_CUSTOMERS_IN_CAMPAIGN),
     },
     Source {
         table: "sales",
-        customer: "customer_id",
+        customer: "t.customer_id",
         fields: &["product"],
         in_campaign: Some(OF_CUSTOMERS_IN_CAMPAIGN),
     },
     Source {
         table: "history",
-        customer: "customer_id",
+        customer: "t.customer_id",
         fields: &["kind", "text"],
         in_campaign: Some(OF_CUSTOMERS_IN_CAMPAIGN),
     },
@@ -75,7 +79,7 @@ const SOURCES: &[Source] = &[
         table: "campaigns",
         customer: "NULL",
         fields: &["name"],
-        in_campaign: Some("id = ?1"),
+        in_campaign: Some("WHERE t.id = ?1"),
     },
     Source {
         table: "sellers",
@@ -94,17 +98,16 @@ impl Db {
         each: &mut dyn FnMut(&TextRow) -> Result<()>,
     ) -> Result<()> {
         for source in SOURCES {
-            let mut sql = format!(
-                "SELECT {}, {} FROM {}",
-                source.customer,
-                source.fields.join(", "),
-                source.table
-            );
+            let mut sql = format!("SELECT {}", source.customer);
+            for field in source.fields {
+                sql += &format!(", t.{field}");
+            }
+            sql += &format!(" FROM {} t", source.table);
             if campaign_id.is_some() {
-                let Some(condition) = source.in_campaign else {
+                let Some(rows_of_campaign) = source.in_campaign else {
                     continue;
                 };
-                sql = format!("{sql} WHERE {condition}");
+                sql += &format!(" {rows_of_campaign}");
             }
             let what = || format!("cannot read the {} table", source.table);
             let mut stmt = self.conn.prepare(&sql).with_context(what)?;
@@ -116,18 +119,15 @@ impl Db {
             while let Some(row) = rows.next().with_context(what)? {
                 let customer = row.get::<_, Option<i64>>(0)?.map(CustomerKey);
                 for (i, &field) in source.fields.iter().enumerate() {
-                    // Text as SQLite holds it; bytes that are not UTF-8 are
-                    // read as replacement characters rather than failing.
-                    let ValueRef::Text(bytes) = row.get_ref(i + 1)? else {
+                    let ValueRef::Text(text) = row.get_ref(i + 1)? else {
                         continue;
                     };
-                    let text = String::from_utf8_lossy(bytes);
                     each(&TextRow {
                         table: source.table,
                         field,
                         json: field == "extra",
                         customer,
-                        text: &text,
+                        text,
                     })?;
                 }
             }
@@ -135,13 +135,123 @@ impl Db {
         Ok(())
     }
 
-    /// How a customer is named in what cube prints: its cube id. The one
-    /// place that decides it for `cube scan`.
-    pub fn customer_label(&self, customer: CustomerKey) -> Result<String> {
-        let mut stmt = self
+    /// Names customers for `cube scan`.
+    pub fn customer_labels(&self) -> Result<CustomerLabels<'_>> {
+        let stmt = self
             .conn
-            .prepare_cached("SELECT cube_id FROM customers WHERE id = ?1")?;
-        stmt.query_row([customer.0], |r| r.get(0))
-            .context("cannot read a customer's id")
+            .prepare("SELECT id, cube_id FROM customers WHERE id >= ?1 ORDER BY id LIMIT ?2")
+            .context("cannot read customers' ids")?;
+        Ok(CustomerLabels {
+            stmt,
+            window: Vec::new(),
+            last: 0,
+            ahead: 1,
+        })
+    }
+}
+
+/// Read ahead at most this many customers: flat memory, and as fast as more.
+const MAX_AHEAD: usize = 256;
+
+/// How a customer is named in what `cube scan` prints: its cube id. The one
+/// place that decides it.
+///
+/// Texts with findings often come in the order of their customers (the rows
+/// of one customer together, customers imported in order), and a lookup of
+/// each cost a third of a whole scan. So the customers that follow the one
+/// asked for are read with it: more of them each time the next one asked for
+/// lies just past those, and one alone when it lies elsewhere.
+pub struct CustomerLabels<'a> {
+    stmt: Statement<'a>,
+    /// Customers in id order, as read last.
+    window: Vec<(i64, String)>,
+    /// Where in the window the last one asked for is.
+    last: usize,
+    ahead: usize,
+}
+
+impl CustomerLabels<'_> {
+    pub fn get(&mut self, customer: CustomerKey) -> Result<&str> {
+        let id = customer.0;
+        // Most often the customer asked for last, or the next one.
+        let near = self.window.get(self.last..self.last + 2).unwrap_or(&[]);
+        let found = match near.iter().position(|(key, _)| *key == id) {
+            Some(i) => Ok(self.last + i),
+            None => self.window.binary_search_by_key(&id, |(key, _)| *key),
+        };
+        self.last = match found {
+            Ok(i) => i,
+            Err(_) => {
+                self.read_from(id)?;
+                0
+            }
+        };
+        match self.window.get(self.last) {
+            Some((key, label)) if *key == id => Ok(label),
+            _ => Err(anyhow::anyhow!("a text belongs to no customer")),
+        }
+    }
+
+    /// Reads the customers from `id` on into the window.
+    fn read_from(&mut self, id: i64) -> Result<()> {
+        let in_order = self
+            .window
+            .last()
+            .is_some_and(|(last, _)| id > *last && id - *last <= self.ahead as i64);
+        self.ahead = if in_order {
+            (self.ahead * 4).min(MAX_AHEAD)
+        } else {
+            1
+        };
+        self.window.clear();
+        let mut rows = self
+            .stmt
+            .query(rusqlite::params![id, self.ahead as i64])
+            .context("cannot read customers' ids")?;
+        while let Some(row) = rows.next().context("cannot read customers' ids")? {
+            self.window.push((row.get(0)?, row.get(1)?));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::DateTime;
+
+    use super::*;
+    use crate::db::{Card, BUSY_TIMEOUT};
+
+    #[test]
+    fn customers_are_named_in_any_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("cube.db"), BUSY_TIMEOUT).unwrap();
+        let tx = db.begin().unwrap();
+        let card = Card {
+            name: "Åse".into(),
+            ..Card::default()
+        };
+        let ids: Vec<i64> = (0..700)
+            .map(|i| {
+                tx.insert_customer(&format!("id-{i}"), &card, None, DateTime::UNIX_EPOCH)
+                    .unwrap()
+                    .unwrap()
+            })
+            .collect();
+        tx.commit().unwrap();
+        let mut labels = db.customer_labels().unwrap();
+        // In order with repeats and gaps, backwards, then jumping about.
+        let mut order: Vec<usize> = (0..700)
+            .flat_map(|i| [i, i])
+            .filter(|i| i % 7 != 3)
+            .collect();
+        order.extend((0..700).rev().step_by(3));
+        order.extend([5, 650, 6, 699, 0, 300, 301, 302]);
+        for i in order {
+            assert_eq!(labels.get(CustomerKey(ids[i])).unwrap(), format!("id-{i}"));
+            assert!(labels.window.len() <= MAX_AHEAD);
+        }
+        assert!(labels.get(CustomerKey(ids[699] + 1)).is_err());
+        assert_eq!(labels.get(CustomerKey(ids[1])).unwrap(), "id-1");
     }
 }

@@ -136,10 +136,24 @@ fn matcher_of(db: &Db, whose: Whose) -> Result<Option<Matcher>> {
             email: &card.email,
             phone: &card.phone,
             customer_no: card.customer_no.as_deref(),
-            national_ids: Vec::new(),
+            national_ids: national_ids(&[&card.notes, &card.extra]),
         })
     })?;
     Ok((!ids.is_empty()).then(|| ids.matcher()))
+}
+
+/// The national id numbers written on a card (its notes and extra fields),
+/// as `cube scan` finds them: both check digits right and a real date.
+fn national_ids(texts: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    for text in texts {
+        crate::scan::find(text.as_bytes(), |kind, at| {
+            if kind == crate::scan::Kind::NationalId {
+                found.push(String::from_utf8_lossy(&text.as_bytes()[at]).into_owned());
+            }
+        });
+    }
+    found
 }
 
 /// The texts that mention `whose` customers: (column, row id, mentions).

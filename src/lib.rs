@@ -30,6 +30,7 @@ pub mod journal;
 pub mod mentions;
 pub mod receipt;
 pub mod recordings;
+pub mod scan;
 pub mod store;
 pub mod temps;
 pub mod ui;

@@ -28,6 +28,7 @@ mod mentions;
 mod migrations;
 mod outcomes;
 mod raw;
+mod scan;
 pub mod snapshot;
 mod stats;
 
@@ -53,6 +54,7 @@ pub use export::{ExportFilter, ExportRow, Report};
 pub use jobs::{ErasureCounts, Job, JobState};
 pub use mentions::{PlannedCard, TextColumn, Whose, SEARCHED};
 pub use outcomes::{NewHistory, NewOutcome, NewSale};
+pub use scan::{CustomerKey, CustomerLabels, TextRow};
 pub use snapshot::BackupRecord;
 pub use stats::Stats;
 

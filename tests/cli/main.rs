@@ -19,6 +19,7 @@ mod import_outcomes;
 mod recordings;
 mod restore_safety;
 mod rights;
+mod scan;
 mod soak;
 mod store;
 mod unlinkable;

@@ -163,6 +163,7 @@ impl Ui {
         match picked {
             Ok(choice) => Ok(choice),
             Err(dialoguer::Error::IO(e)) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
+            Err(dialoguer::Error::IO(e)) if e.kind() == io::ErrorKind::Interrupted => interrupted(),
             Err(dialoguer::Error::IO(e)) => Err(e),
         }
     }
@@ -177,6 +178,7 @@ impl Ui {
         match answer {
             Ok(text) => Ok(Some(text)),
             Err(dialoguer::Error::IO(e)) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
+            Err(dialoguer::Error::IO(e)) if e.kind() == io::ErrorKind::Interrupted => interrupted(),
             Err(dialoguer::Error::IO(e)) => Err(e),
         }
     }
@@ -205,6 +207,16 @@ impl Ui {
         bar.enable_steady_tick(Duration::from_millis(200));
         bar
     }
+}
+
+/// Ctrl-C read by a prompt as a key: the prompt reports it before the signal
+/// handler (see `crate::run`) has ended the process. End it the same way,
+/// so that a prompt's Ctrl-C is always death by SIGINT, with the cursor back.
+fn interrupted() -> ! {
+    crate::temps::remove_live();
+    show_cursor();
+    let _ = signal_hook::low_level::emulate_default_handler(signal_hook::consts::SIGINT);
+    std::process::exit(130)
 }
 
 /// Shows the terminal's cursor again (a prompt hides it while it runs).

@@ -31,7 +31,7 @@ use crate::recordings;
 use crate::{validate, Failure};
 
 /// Where each field of an outcomes or history file is: the first column
-/// whose header names it.
+/// whose header names it (a second one is ignored).
 #[derive(Debug, Default)]
 pub(super) struct Columns(HashMap<Field, usize>);
 
@@ -41,13 +41,17 @@ pub(super) const OUTCOME_FIELDS: &[Field] =
 
 impl Columns {
     pub(super) fn find(kind: FileKind, header: &[String]) -> Columns {
-        let fields = kind.columns(header, &HashMap::new()).into_iter();
-        Columns(
-            fields
-                .enumerate()
-                .filter_map(|(i, field)| Some((field?, i)))
-                .collect(),
-        )
+        let mut columns = HashMap::new();
+        for (i, field) in kind
+            .columns(header, &HashMap::new())
+            .into_iter()
+            .enumerate()
+        {
+            if let Some(field) = field {
+                columns.entry(field).or_insert(i);
+            }
+        }
+        Columns(columns)
     }
 
     pub(super) fn require(&self, fields: &[Field], header: &[String]) -> Result<()> {
@@ -140,6 +144,7 @@ pub(super) fn outcomes(
     progress: &dyn Fn(u64),
 ) -> Result<Summary> {
     let (mut input, checksum) = Input::open_summed(source)?;
+    input.describe(FileKind::Outcomes, source.dry_run);
     let columns = Columns::find(FileKind::Outcomes, input.header());
     columns.require_customer(input.header())?;
     columns.require(OUTCOME_FIELDS, input.header())?;
@@ -264,11 +269,11 @@ pub(super) fn read_outcome<'r>(
             return Ok(None);
         }
     }
-    let at = match validate::date_time(columns.get(record, Field::Date)) {
+    let at = match input.dates.date_time(columns.get(record, Field::Date)) {
         Ok(at) => at,
         Err(what) => {
             return input
-                .bad_value(record, columns.index(Field::Date), what)
+                .bad_value(record, columns.index(Field::Date), &what)
                 .map(|_| None)
         }
     };
@@ -328,6 +333,7 @@ pub(super) fn history(
     progress: &dyn Fn(u64),
 ) -> Result<Summary> {
     let (mut input, checksum) = Input::open_summed(source)?;
+    input.describe(FileKind::History, source.dry_run);
     let columns = Columns::find(FileKind::History, input.header());
     columns.require_customer(input.header())?;
     columns.require(&[Field::Date, Field::Kind, Field::Text], input.header())?;
@@ -338,10 +344,10 @@ pub(super) fn history(
         let Some(customer) = row_customer(&mut input, &record, &columns, &tx)? else {
             continue;
         };
-        let at = match validate::date_time(columns.get(&record, Field::Date)) {
+        let at = match input.dates.date_time(columns.get(&record, Field::Date)) {
             Ok(at) => at,
             Err(what) => {
-                input.bad_value(&record, columns.index(Field::Date), what)?;
+                input.bad_value(&record, columns.index(Field::Date), &what)?;
                 continue;
             }
         };

@@ -24,7 +24,7 @@ use anyhow::Result;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
-use crate::db::{CardText, ImportedFile, KeyMatch, Tx};
+use crate::db::{CardText, ImportedFile, KeyMatch, NewIds, Tx};
 
 /// The SHA-256 of the bytes of an input, taken as they are read.
 #[derive(Clone, Default)]
@@ -139,7 +139,7 @@ pub(super) enum By {
 /// Judges the cards of a batch, with one search for all their e-mail
 /// addresses and one for the phones left. Empty when no card is without a
 /// customer number and with an e-mail or phone: then every row is new.
-pub(super) fn judge(tx: &Tx, cards: &[(&str, CardText)]) -> Result<Vec<Verdict>> {
+pub(super) fn judge(tx: &Tx, cards: &[(NewIds, CardText)]) -> Result<Vec<Verdict>> {
     let matched = |card: &CardText| {
         card.customer_no.is_none() && (card.email_key.is_some() || card.phone_key.is_some())
     };

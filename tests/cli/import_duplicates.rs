@@ -348,3 +348,41 @@ fn import_summaries_count_one_as_one_and_name_a_new_database() {
     let transcript: String = runs.iter().map(|run| cube.redacted(run.ok())).collect();
     insta::assert_snapshot!(transcript);
 }
+
+/// A first import into an empty database builds the reference index at the
+/// end, yet rows of the file are still matched by e-mail and phone as it is
+/// written; of two phone columns, the one that gave the phone is named.
+#[test]
+fn a_first_import_matches_rows_of_its_own_file_by_the_column_that_gave_them() {
+    let cube = Cube::new();
+    let file = "Navn,E-post,Telefon,Mobil\n\
+                Kari Nordmann,kari@example.no,,912 34 567\n\
+                Kari N.,,,+47 91234567\n\
+                Ola Hansen,ola@example.no,22 33 44 55,\n";
+    let run = cube.import_customers(file, &[]);
+    assert_eq!(run.code, 65, "{}", run.transcript());
+    assert!(
+        run.stderr.contains(
+            r#"line 3, column "Mobil": phone "+47 91234567" is another customer's, and the row has no customer number"#
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(count(&cube), 0);
+
+    let run = cube.import_customers(file, &["--on-duplicate", "skip", "--json"]);
+    let json = run.ok().json();
+    assert_eq!(
+        (json["imported"].as_i64(), json["skipped"].as_i64()),
+        (Some(2), Some(1))
+    );
+    let indexes: i64 = cube.sql(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'index' \
+         AND name IN ('customers_ref', 'customers_email_key', 'customers_phone_key')",
+    );
+    assert_eq!(indexes, 3);
+    assert_eq!(
+        cube.sql::<String>("SELECT phone_key FROM customers WHERE email_key = 'kari@example.no'"),
+        "91234567"
+    );
+}

@@ -90,7 +90,7 @@ complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcom
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l encoding -d 'The file\'s encoding [default: UTF-8, else Windows-1252]' -r -f -a "utf-8\t''
 windows-1252\t''"
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l rejects -d 'Where --skip-invalid writes the invalid rows, with line and reason' -r -F
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l campaign -d 'Place the new customers in this campaign (created if missing)' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l campaign -d 'Place the new customers in this campaign (whatever the case of its name; created if missing, unless an existing name is close to it)' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l map -d 'Map a column to a card field: name, first_name, last_name, customer_no, email, phone, address, postal_code, city, birth_date, company, notes, extra or ignore (repeatable)' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l on-duplicate -d 'What to do with a customer number another customer has' -r -f -a "error\t'The row is invalid'
 skip\t'Leave the existing customer as it is'
@@ -101,6 +101,7 @@ complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcom
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l skip-invalid -d 'Import the valid rows and write the invalid ones to --rejects'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l dry-run -d 'Check and count everything, and change nothing'
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l new-campaign -d 'Create the campaign even when an existing one has a close name'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -s v -l verbose -d 'Say more about what is done'
@@ -116,6 +117,7 @@ complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcom
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l skip-invalid -d 'Import the valid rows and write the invalid ones to --rejects'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l dry-run -d 'Check and count everything, and change nothing'
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l new-campaign -d 'Create the campaigns the file names even where an existing campaign has a close name (otherwise such a row is an error: a typo, most likely)'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -s v -l verbose -d 'Say more about what is done'

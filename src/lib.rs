@@ -28,6 +28,7 @@ pub mod ids;
 pub mod import;
 pub mod journal;
 pub mod mentions;
+pub mod names;
 pub mod receipt;
 pub mod recordings;
 pub mod store;

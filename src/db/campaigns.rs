@@ -6,6 +6,7 @@ use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
 use super::Db;
+use crate::Failure;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -67,16 +68,68 @@ fn campaign(r: &Row) -> rusqlite::Result<Campaign> {
 const COLUMNS: &str = "id, name, status, created_at, archived_at, last_activity_at";
 
 impl Db {
+    /// The campaign named `name`, compared as [`crate::names`] compares
+    /// names (case and composition do not matter). A name that only an old
+    /// database can hold twice in that sense must be given exactly.
     pub fn campaign_by_name(&self, name: &str) -> Result<Option<Campaign>> {
         let mut stmt = self
             .conn
             .prepare_cached(&format!("SELECT {COLUMNS} FROM campaigns WHERE name = ?1"))?;
-        stmt.query_row([name], campaign)
+        let exact = stmt
+            .query_row([name], campaign)
             .optional()
-            .context("cannot look up a campaign")
+            .context("cannot look up a campaign")?;
+        if exact.is_some() {
+            return Ok(exact);
+        }
+        // Campaigns are few (hundreds), and their names need Unicode case
+        // folding, which SQLite's lower() does not do: compare them here.
+        let mut same: Vec<Campaign> = self
+            .list_campaigns(None)?
+            .into_iter()
+            .filter(|c| crate::names::same(&c.name, name))
+            .collect();
+        match same.len() {
+            0 | 1 => Ok(same.pop()),
+            _ => {
+                let names: Vec<String> = same.iter().map(|c| format!("{:?}", c.name)).collect();
+                Err(Failure::refused(format!(
+                    "more than one campaign is named {name:?} but for case: {}",
+                    names.join(", ")
+                ))
+                .hint("give the name exactly as `cube campaign list --all` shows it")
+                .into())
+            }
+        }
     }
 
+    /// Every campaign's name, active and archived, in order.
+    pub fn campaign_names(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT name FROM campaigns ORDER BY name")?;
+        let names = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()
+            .context("cannot list campaigns")?;
+        Ok(names)
+    }
+
+    /// Creates a campaign, unless one has the same name but for case (see
+    /// [`crate::names`]): every caller creates inside a write transaction,
+    /// so no other cube can create one in between.
     pub fn create_campaign(&self, name: &str, now: DateTime<Utc>) -> Result<Campaign> {
+        if let Some(existing) = self
+            .campaign_names()?
+            .into_iter()
+            .find(|n| crate::names::same(n, name))
+        {
+            return Err(
+                Failure::refused(format!("a campaign named {existing:?} exists already"))
+                    .hint("campaign names are the same whatever their case")
+                    .into(),
+            );
+        }
         let now = super::timestamp(now);
         self.conn
             .prepare_cached(

@@ -72,6 +72,9 @@ pub struct Source {
     /// Import the good rows and write the bad ones here.
     pub rejects: Option<PathBuf>,
     pub dry_run: bool,
+    /// Create a campaign the file names even when an existing campaign has a
+    /// close name (`--new-campaign`; see [`crate::flow::import_campaign`]).
+    pub new_campaign: bool,
 }
 
 #[derive(Debug, Clone, Default)]

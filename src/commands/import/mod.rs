@@ -61,6 +61,7 @@ impl SourceArgs {
             delimiter,
             rejects: self.rejects,
             dry_run: self.dry_run,
+            new_campaign: false,
         })
     }
 }

@@ -11,10 +11,15 @@ use crate::import;
 pub struct OutcomesArgs {
     #[command(flatten)]
     pub source: super::SourceArgs,
+    /// Create the campaigns the file names even where an existing campaign
+    /// has a close name (otherwise such a row is an error: a typo, most likely)
+    #[arg(long)]
+    pub new_campaign: bool,
 }
 
 pub fn run(args: OutcomesArgs, cmd: &CommandHelper) -> Result<()> {
-    let source = args.source.source()?;
+    let mut source = args.source.source()?;
+    source.new_campaign = args.new_campaign;
     let store = cmd.store_or_create()?;
     if let Some(path) = &source.rejects {
         store.site.check_output(path)?;

@@ -103,6 +103,9 @@ _cube() {
             cube__subcmd__campaign,list)
                 cmd="cube__subcmd__campaign__subcmd__list"
                 ;;
+            cube__subcmd__campaign,names)
+                cmd="cube__subcmd__campaign__subcmd__names"
+                ;;
             cube__subcmd__campaign,show)
                 cmd="cube__subcmd__campaign__subcmd__show"
                 ;;
@@ -114,6 +117,9 @@ _cube() {
                 ;;
             cube__subcmd__campaign__subcmd__help,list)
                 cmd="cube__subcmd__campaign__subcmd__help__subcmd__list"
+                ;;
+            cube__subcmd__campaign__subcmd__help,names)
+                cmd="cube__subcmd__campaign__subcmd__help__subcmd__names"
                 ;;
             cube__subcmd__campaign__subcmd__help,show)
                 cmd="cube__subcmd__campaign__subcmd__help__subcmd__show"
@@ -216,6 +222,9 @@ _cube() {
                 ;;
             cube__subcmd__help__subcmd__campaign,list)
                 cmd="cube__subcmd__help__subcmd__campaign__subcmd__list"
+                ;;
+            cube__subcmd__help__subcmd__campaign,names)
+                cmd="cube__subcmd__help__subcmd__campaign__subcmd__names"
                 ;;
             cube__subcmd__help__subcmd__campaign,show)
                 cmd="cube__subcmd__help__subcmd__campaign__subcmd__show"
@@ -677,7 +686,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__campaign)
-            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help list show create help"
+            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help list show create names help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -737,7 +746,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__campaign__subcmd__help)
-            opts="list show create help"
+            opts="list show create names help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -792,6 +801,20 @@ _cube() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cube__subcmd__campaign__subcmd__help__subcmd__names)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cube__subcmd__campaign__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -817,6 +840,36 @@ _cube() {
                     COMPREPLY=($(compgen -W "table csv" -- "${cur}"))
                     return 0
                     ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recordings-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --busy-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__campaign__subcmd__names)
+            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1431,7 +1484,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__help__subcmd__campaign)
-            opts="list show create"
+            opts="list show create names"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1459,6 +1512,20 @@ _cube() {
             return 0
             ;;
         cube__subcmd__help__subcmd__campaign__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__help__subcmd__campaign__subcmd__names)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2369,4 +2436,35 @@ if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERS
     complete -F _cube -o nosort -o bashdefault -o default cube
 else
     complete -F _cube -o bashdefault -o default cube
+fi
+
+# Campaign names come from the database: `cube campaign names` prints those
+# that fit where the cursor is, and exits 1 where no campaign name goes.
+_cube_campaigns() {
+    local out name quoted c i
+    if out=$("$1" campaign names -- "${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null); then
+        COMPREPLY=()
+        while IFS= read -r name; do
+            [[ -n $name ]] || continue
+            # Backslashes before what the shell would read otherwise; bytes
+            # of letters such as å stay as they are, whatever the locale.
+            quoted=""
+            for ((i = 0; i < ${#name}; i++)); do
+                c=${name:i:1}
+                case $c in
+                    [\ \'\"\\\$\`\(\)\&\;\|\<\>\*\?\[\]\!\#\~\{\}]) quoted+="\\$c" ;;
+                    *) quoted+=$c ;;
+                esac
+            done
+            COMPREPLY+=("$quoted")
+        done <<<"$out"
+        return 0
+    fi
+    _cube "$@"
+}
+
+if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERSINFO[0]}" -gt 4 ]]; then
+    complete -F _cube_campaigns -o nosort -o bashdefault -o default cube
+else
+    complete -F _cube_campaigns -o bashdefault -o default cube
 fi

@@ -22,6 +22,7 @@ use crate::{flow, Failure};
 #[command(group = clap::ArgGroup::new("which").required(true).args(["campaigns", "inactive_days"]))]
 pub struct ArchiveArgs {
     /// The campaigns to archive
+    #[arg(value_name = "CAMPAIGN")]
     pub campaigns: Vec<String>,
     /// Instead of naming campaigns: every active campaign with no outcome, sale
     /// or move for this many days
@@ -45,6 +46,7 @@ pub struct ArchiveArgs {
 #[command(group = clap::ArgGroup::new("which").required(true).args(["campaign", "archived_for"]))]
 pub struct AnonymizeArgs {
     /// The campaign whose customers are all anonymized
+    #[arg(value_name = "CAMPAIGN")]
     pub campaign: Option<String>,
     /// Instead of naming a campaign (retention, for cron): every campaign
     /// archived with its customers kept more than DAYS ago

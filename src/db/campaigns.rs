@@ -1,5 +1,7 @@
 //! Campaigns: named work lists, active or archived, and their flow counts.
 
+use std::path::Path;
+
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Row};
@@ -235,4 +237,17 @@ impl Db {
             .context("cannot update a campaign")?;
         Ok(())
     }
+}
+
+/// Every campaign's name in the database at `path`, for shell completion:
+/// empty when there is no database there (none is created) or it is busy
+/// for more than a moment, since pressing Tab must never wait or fail. The
+/// names are no personal data, so the restore gate is not asked.
+pub fn campaign_names_at(path: &Path) -> Vec<String> {
+    if !path.is_file() {
+        return Vec::new();
+    }
+    Db::open(path, std::time::Duration::from_millis(200))
+        .and_then(|db| db.campaign_names())
+        .unwrap_or_default()
 }

@@ -9,6 +9,7 @@ use crate::flow;
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// The campaign's name
+    #[arg(value_name = "CAMPAIGN")]
     pub name: String,
 }
 

@@ -98,14 +98,14 @@ pub fn archive_keep(db: &Db, campaign: &str, actor: &Actor) -> Result<bool> {
     if found.status == CampaignStatus::Archived {
         return Ok(false);
     }
-    let (stages, _) = tx.stage_counts(found.id)?;
+    let (stages, anonymized) = tx.stage_counts(found.id)?;
     tx.set_campaign_status(found.id, CampaignStatus::Archived, now)?;
     tx.audit(
         now,
         &actor.operator,
         "archive",
         Some(&found.name),
-        &json!({ "customers": stages.total(), "kept": true }),
+        &json!({ "customers": stages.total() + anonymized, "kept": true }),
     )?;
     tx.commit()?;
     Ok(true)

@@ -268,15 +268,16 @@ fn show(db: &Db, name: &str, ui: &Ui) -> Result<()> {
 
 fn describe_stages(stages: &StageCounts, anonymized: u64) -> String {
     let mut text = format!(
-        "{} customers ({} available, {} assigned, {} completed)",
-        stages.total(),
+        "{} customers ({} available, {} assigned, {} completed",
+        stages.total() + anonymized,
         stages.available,
         stages.assigned,
         stages.completed
     );
     if anonymized > 0 {
-        text.push_str(&format!(", {anonymized} of them anonymized already"));
+        text.push_str(&format!(", {anonymized} anonymized already"));
     }
+    text.push(')');
     text
 }
 

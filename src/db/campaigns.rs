@@ -37,7 +37,8 @@ pub struct Campaign {
     pub last_activity_at: String,
 }
 
-/// How many customers a campaign holds at each stage.
+/// How many customers of a campaign who are not anonymized are at each
+/// stage (anonymized customers are counted apart).
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct StageCounts {
     pub available: u64,
@@ -48,6 +49,15 @@ pub struct StageCounts {
 impl StageCounts {
     pub fn total(&self) -> u64 {
         self.available + self.assigned + self.completed
+    }
+
+    /// The count of the stage stored as `stage`.
+    fn at(&mut self, stage: &str) -> &mut u64 {
+        match stage {
+            "available" => &mut self.available,
+            "assigned" => &mut self.assigned,
+            _ => &mut self.completed,
+        }
     }
 }
 
@@ -182,33 +192,35 @@ impl Db {
         Ok(rows)
     }
 
-    /// Customers per stage, and how many of them are anonymized (each from
-    /// an index alone).
+    /// Customers per stage who are not anonymized (those are the ones a
+    /// stage can hand out or complete), and how many are anonymized. Each
+    /// count is read from an index alone: all customers per stage, less
+    /// the anonymized per stage.
     pub fn stage_counts(&self, campaign_id: i64) -> Result<(StageCounts, u64)> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT stage, count(*) FROM customers WHERE campaign_id = ?1 GROUP BY stage",
-        )?;
+        let per_stage = |sql: &str| -> Result<Vec<(String, u64)>> {
+            let mut stmt = self.conn.prepare_cached(sql)?;
+            let rows = stmt
+                .query_map([campaign_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()
+                .context("cannot count a campaign's customers")?;
+            Ok(rows)
+        };
         let mut counts = StageCounts::default();
-        let mut rows = stmt.query([campaign_id])?;
-        while let Some(r) = rows.next()? {
-            let n: u64 = r.get(1)?;
-            match r.get::<_, String>(0)?.as_str() {
-                "available" => counts.available = n,
-                "assigned" => counts.assigned = n,
-                _ => counts.completed = n,
-            }
+        for (stage, n) in per_stage(
+            "SELECT stage, count(*) FROM customers WHERE campaign_id = ?1 GROUP BY stage",
+        )? {
+            *counts.at(&stage) = n;
         }
-        Ok((counts, self.anonymized_in_campaign(campaign_id)?))
-    }
-
-    /// How many customers of a campaign are anonymized.
-    pub fn anonymized_in_campaign(&self, campaign_id: i64) -> Result<u64> {
-        self.conn
-            .prepare_cached(
-                "SELECT count(*) FROM customers WHERE campaign_id = ?1 AND anonymized_at IS NOT NULL",
-            )?
-            .query_row([campaign_id], |r| r.get(0))
-            .context("cannot count anonymized customers")
+        let mut anonymized = 0;
+        for (stage, n) in per_stage(
+            "SELECT stage, count(*) FROM customers WHERE campaign_id = ?1 \
+             AND anonymized_at IS NOT NULL GROUP BY stage",
+        )? {
+            let count = counts.at(&stage);
+            *count = count.saturating_sub(n);
+            anonymized += n;
+        }
+        Ok((counts, anonymized))
     }
 
     /// Notes an outcome, sale or move in the campaign now.

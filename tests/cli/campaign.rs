@@ -204,3 +204,39 @@ fn creating_a_campaign_with_a_close_name_warns() {
         run.stderr
     );
 }
+
+#[test]
+fn stages_count_only_customers_who_are_not_anonymized() {
+    let cube = Cube::new();
+    cube.import_customers("name\nOla\nKari\nPer\n", &["--campaign", "Vår"])
+        .ok();
+    cube.run(&["anonymize", "Vår", "--yes"]).ok();
+    cube.run(&["reactivate", "Vår"]).ok();
+    cube.import_customers("name\nSiri\nNils\n", &["--campaign", "Vår"])
+        .ok();
+    let shown = cube.campaign("Vår");
+    assert_eq!(
+        (&shown["customers"], &shown["stages"], &shown["anonymized"]),
+        (
+            &serde_json::json!(5),
+            &serde_json::json!({"available": 2, "assigned": 0, "completed": 0}),
+            &serde_json::json!(3)
+        )
+    );
+    // What `available` says is what assign hands out.
+    let assigned = cube
+        .run(&[
+            "assign", "Vår", "--seller", "ola", "--count", "10", "--json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(assigned.as_array().unwrap().len(), 2, "{assigned}");
+    let listed = cube.run(&["campaign", "list", "--json"]).ok().json();
+    assert_eq!(
+        (&listed[0]["stages"], &listed[0]["anonymized"]),
+        (
+            &serde_json::json!({"available": 0, "assigned": 2, "completed": 0}),
+            &serde_json::json!(3)
+        )
+    );
+}

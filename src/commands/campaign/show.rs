@@ -33,7 +33,7 @@ pub fn run(args: ShowArgs, cmd: &CommandHelper) -> Result<()> {
     let campaign = flow::campaign(db, &args.name)?;
     let (stages, anonymized) = db.stage_counts(campaign.id)?;
     let shown = Shown {
-        customers: stages.total(),
+        customers: stages.total() + anonymized,
         name: campaign.name,
         status: campaign.status,
         stages,

@@ -47,7 +47,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::db::{CampaignStatus, Db, ErasureCounts, Job, JobState, TextColumn, Whose, SEARCHED};
+use crate::db::{
+    Campaign, CampaignStatus, Db, ErasureCounts, Job, JobState, TextColumn, Tx, Whose, SEARCHED,
+};
 use crate::journal::{Erasures, Journal};
 use crate::mentions::{Identifiers, Matcher, Person};
 use crate::recordings::{self, Removal};
@@ -92,22 +94,28 @@ pub struct JobReport {
 /// Archives a campaign and keeps its customers. Returns false if it was
 /// archived already.
 pub fn archive_keep(db: &Db, campaign: &str, actor: &Actor) -> Result<bool> {
-    let now = actor.now;
     let tx = db.begin()?;
     let found = crate::flow::campaign(&tx, campaign)?;
-    if found.status == CampaignStatus::Archived {
+    let archived = archive(&tx, &found, actor)?;
+    tx.commit()?;
+    Ok(archived)
+}
+
+/// Archives `campaign` in `tx`, with its audit entry, unless it is archived
+/// already (then returns false).
+fn archive(tx: &Tx, campaign: &Campaign, actor: &Actor) -> Result<bool> {
+    if campaign.status == CampaignStatus::Archived {
         return Ok(false);
     }
-    let (stages, anonymized) = tx.stage_counts(found.id)?;
-    tx.set_campaign_status(found.id, CampaignStatus::Archived, now)?;
+    let (stages, anonymized) = tx.stage_counts(campaign.id)?;
+    tx.set_campaign_status(campaign.id, CampaignStatus::Archived, actor.now)?;
     tx.audit(
-        now,
+        actor.now,
         &actor.operator,
         "archive",
-        Some(&found.name),
+        Some(&campaign.name),
         &json!({ "customers": stages.total() + anonymized, "kept": true }),
     )?;
-    tx.commit()?;
     Ok(true)
 }
 
@@ -180,18 +188,35 @@ fn redact_mentions(db: &Db, job: &Job) -> Result<u64> {
     Ok(count)
 }
 
+/// What planning a campaign's anonymization did.
+#[derive(Debug)]
+pub enum Planned {
+    /// The job to run.
+    Job(Job),
+    /// No customer of the campaign was left to anonymize: no job was made,
+    /// and no audit entry of one. `archived` is true when the campaign was
+    /// active and is archived now.
+    Nothing { archived: bool },
+}
+
 /// Archives a campaign and records the job that anonymizes its customers
 /// (step 1), once the recordings folder of `site` is known to be the
-/// database's (step 0). The job is then run by [`run_job`].
-pub fn plan(db: &Db, site: &Site, campaign: &str, actor: &Actor) -> Result<Job> {
+/// database's (step 0). The job is then run by [`run_job`]. A campaign with
+/// no customer left to anonymize is only archived.
+pub fn plan(db: &Db, site: &Site, campaign: &str, actor: &Actor) -> Result<Planned> {
     recordings::check_folder(db, &site.recordings)?;
     db.with_foreign_keys_off(|| plan_job(db, campaign, actor))
 }
 
-fn plan_job(db: &Db, campaign: &str, actor: &Actor) -> Result<Job> {
+fn plan_job(db: &Db, campaign: &str, actor: &Actor) -> Result<Planned> {
     let now = actor.now;
     let tx = db.begin()?;
     let found = crate::flow::campaign(&tx, campaign)?;
+    if tx.stage_counts(found.id)?.0.total() == 0 {
+        let archived = archive(&tx, &found, actor)?;
+        tx.commit()?;
+        return Ok(Planned::Nothing { archived });
+    }
     if found.status == CampaignStatus::Active {
         tx.set_campaign_status(found.id, CampaignStatus::Archived, now)?;
     }
@@ -205,7 +230,7 @@ fn plan_job(db: &Db, campaign: &str, actor: &Actor) -> Result<Job> {
         &json!({ "job": job.id, "customers": job.total }),
     )?;
     tx.commit()?;
-    Ok(job)
+    Ok(Planned::Job(job))
 }
 
 /// A job id: a UUIDv7 of the command's clock (so `CUBE_NOW` fixes its time

@@ -11,7 +11,7 @@ use anyhow::Result;
 use chrono::Duration;
 use clap::Args;
 
-use crate::anonymize::{self, JobReport};
+use crate::anonymize::{self, JobReport, Planned};
 use crate::commands::{plural, CommandHelper};
 use crate::db::{Db, ErasureCounts, StageCounts};
 use crate::store::Store;
@@ -100,9 +100,15 @@ pub fn run(args: ArchiveArgs, cmd: &CommandHelper) -> Result<()> {
         }
         None => args.campaigns,
     };
+    // The names as the campaigns have them, each once.
+    let mut named: Vec<String> = Vec::new();
     for name in &campaigns {
-        flow::campaign(db, name)?;
+        let found = flow::campaign(db, name)?.name;
+        if !named.contains(&found) {
+            named.push(found);
+        }
     }
+    let campaigns = named;
     if args.dry_run {
         return dry_run(db, &campaigns, choice, ui);
     }
@@ -110,6 +116,8 @@ pub fn run(args: ArchiveArgs, cmd: &CommandHelper) -> Result<()> {
     for name in &campaigns {
         let choice = match choice {
             Some(choice) => choice,
+            // Nothing to ask about: it is archived, and no job is made.
+            None if !has_customers(db, name)? => Choice::Anonymize,
             None => ask(db, name, ui)?,
         };
         match choice {
@@ -126,7 +134,7 @@ pub fn run(args: ArchiveArgs, cmd: &CommandHelper) -> Result<()> {
                 }
             }
             Choice::Anonymize => {
-                if ui.interactive() && !args.yes {
+                if ui.interactive() && !args.yes && has_customers(db, name)? {
                     confirm_name(name, ui)?;
                 }
                 reports.extend(anonymize_campaign(cmd, &store, name)?);
@@ -151,12 +159,12 @@ pub fn run_anonymize(args: AnonymizeArgs, cmd: &CommandHelper) -> Result<()> {
         let days = args.archived_for.unwrap_or_default();
         return retention(cmd, &store, days, args.yes, args.dry_run);
     };
-    flow::campaign(db, &campaign)?;
+    let campaign = flow::campaign(db, &campaign)?.name;
     if args.dry_run {
         return dry_run(db, &[campaign], Some(Choice::Anonymize), ui);
     }
     let mut reports = cmd.resume_unfinished(&store)?;
-    if ui.interactive() && !args.yes {
+    if ui.interactive() && !args.yes && has_customers(db, &campaign)? {
         show(db, &campaign, ui)?;
         confirm_name(&campaign, ui)?;
     }
@@ -287,7 +295,7 @@ fn confirm_name(name: &str, ui: &Ui) -> Result<()> {
         "Type the campaign name ({name}) to anonymize its customers"
     ))?;
     match typed {
-        Some(text) if text.trim() == name.trim() => Ok(()),
+        Some(text) if crate::names::same(&text, name) => Ok(()),
         _ => Err(Failure::refused(
             "the name typed does not match the campaign; nothing was changed",
         )
@@ -333,7 +341,30 @@ fn describe_erasure(counts: &ErasureCounts) -> String {
     )
 }
 
+/// Plans and runs the job that anonymizes a campaign's customers; a
+/// campaign with none left to anonymize is only archived, with no job.
 fn anonymize_campaign(cmd: &CommandHelper, store: &Store, name: &str) -> Result<Vec<JobReport>> {
-    let job = anonymize::plan(&store.db, &store.site, name, &store.actor)?;
-    cmd.run_jobs(store, vec![job])
+    match anonymize::plan(&store.db, &store.site, name, &store.actor)? {
+        Planned::Job(job) => cmd.run_jobs(store, vec![job]),
+        Planned::Nothing { archived: true } => {
+            cmd.note_done(format!("archived campaign {name:?}"));
+            cmd.ui.say(&format!(
+                "archived campaign {name:?}; it has no customers to anonymize"
+            ));
+            Ok(Vec::new())
+        }
+        Planned::Nothing { archived: false } => {
+            cmd.ui.say(&format!(
+                "campaign {name:?} has no customers left to anonymize; nothing to do"
+            ));
+            Ok(Vec::new())
+        }
+    }
+}
+
+/// Whether a campaign has customers who are not anonymized: without any,
+/// there is nothing to ask about them.
+fn has_customers(db: &Db, name: &str) -> Result<bool> {
+    let campaign = flow::campaign(db, name)?;
+    Ok(db.stage_counts(campaign.id)?.0.total() > 0)
 }

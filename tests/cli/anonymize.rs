@@ -501,3 +501,42 @@ fn deleting_recordings_never_leaves_the_folder() {
         "only the control's recording is left"
     );
 }
+
+/// Anonymizing what has nothing left to anonymize makes no empty job and no
+/// audit entry of one, and says so.
+#[test]
+fn nothing_left_to_anonymize_makes_no_job() {
+    let cube = Cube::new();
+    cube.import_customers("name\nOla\nKari\n", &["--campaign", "Vår"])
+        .ok();
+    cube.run(&["anonymize", "Vår", "--yes"]).ok();
+    let audited = || cube.sql::<i64>("SELECT count(*) FROM audit");
+    let before = audited();
+
+    let run = cube.run(&["anonymize", "vår", "--yes"]);
+    run.ok();
+    assert!(
+        run.stderr
+            .contains("campaign \"Vår\" has no customers left to anonymize; nothing to do"),
+        "{}",
+        run.stderr
+    );
+    cube.run(&["campaign", "create", "Tom"]).ok();
+    let run = cube.run(&["archive", "Tom", "--anonymize"]);
+    run.ok();
+    assert!(
+        run.stderr
+            .contains("archived campaign \"Tom\"; it has no customers to anonymize"),
+        "{}",
+        run.stderr
+    );
+    let jobs = cube.run(&["jobs", "--json"]).ok().json();
+    assert_eq!(jobs.as_array().unwrap().len(), 1, "{jobs}");
+    // Only archiving Tom was audited.
+    assert_eq!(audited(), before + 1);
+    assert_eq!(
+        cube.sql::<String>("SELECT action FROM audit ORDER BY id DESC LIMIT 1"),
+        "archive"
+    );
+    assert_eq!(cube.campaign("Tom")["status"], "archived");
+}

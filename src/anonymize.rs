@@ -50,10 +50,12 @@ use serde_json::json;
 use crate::db::{
     Campaign, CampaignStatus, Db, ErasureCounts, Job, JobState, TextColumn, Tx, Whose, SEARCHED,
 };
+use crate::joblock;
 use crate::journal::{Erasures, Journal};
 use crate::mentions::{Identifiers, Matcher, Person};
 use crate::recordings::{self, Removal};
 use crate::store::{Actor, Site};
+use crate::{Failure, Kind};
 
 /// The setting that records how many bytes of the erasure journal this
 /// database has seen. A journal longer than that is read in full to find
@@ -205,10 +207,10 @@ pub enum Planned {
 /// no customer left to anonymize is only archived.
 pub fn plan(db: &Db, site: &Site, campaign: &str, actor: &Actor) -> Result<Planned> {
     recordings::check_folder(db, &site.recordings)?;
-    db.with_foreign_keys_off(|| plan_job(db, campaign, actor))
+    db.with_foreign_keys_off(|| plan_job(db, &site.path, campaign, actor))
 }
 
-fn plan_job(db: &Db, campaign: &str, actor: &Actor) -> Result<Planned> {
+fn plan_job(db: &Db, path: &Path, campaign: &str, actor: &Actor) -> Result<Planned> {
     let now = actor.now;
     let tx = db.begin()?;
     let found = crate::flow::campaign(&tx, campaign)?;
@@ -229,8 +231,21 @@ fn plan_job(db: &Db, campaign: &str, actor: &Actor) -> Result<Planned> {
         Some(&found.name),
         &json!({ "job": job.id, "customers": job.total }),
     )?;
-    tx.commit()?;
-    Ok(Planned::Job(job))
+    commit_held(tx, path, job).map(Planned::Job)
+}
+
+/// Commits a new job's plan holding the job's lock (see [`joblock`]), so
+/// that no other cube ever finds it unheld, and takes it for interrupted,
+/// before this one runs it.
+fn commit_held(tx: Tx, path: &Path, job: Job) -> Result<Job> {
+    if !joblock::hold(path, &job)? {
+        anyhow::bail!("cannot lock job {}: another process holds its lock", job.id);
+    }
+    if let Err(e) = tx.commit() {
+        joblock::release(path, &job.id);
+        return Err(e);
+    }
+    Ok(job)
 }
 
 /// A job id: a UUIDv7 of the command's clock (so `CUBE_NOW` fixes its time
@@ -267,8 +282,7 @@ pub fn plan_request(
             None,
             &json!({ "job": job.id, "customers": job.total, "reason": reason }),
         )?;
-        tx.commit()?;
-        Ok(job)
+        commit_held(tx, &site.path, job)
     })
 }
 
@@ -284,7 +298,7 @@ pub fn run_job(
     progress: &dyn Fn(u64, u64),
 ) -> Result<JobReport> {
     let mut report = erase(db, site, actor, job, progress)?;
-    report.scrubbed = scrub(db, actor, &[job.rowid])?;
+    report.scrubbed = scrub(db, site, actor, &[job.rowid])?;
     Ok(report)
 }
 
@@ -311,6 +325,23 @@ pub fn erase(
         recordings_shared: 0,
         scrubbed: false,
     };
+    if matches!(
+        job.state,
+        JobState::Queued | JobState::Running | JobState::ScrubPending
+    ) && !joblock::hold(&site.path, job)?
+    {
+        return Err(Failure::new(
+            Kind::Busy,
+            format!("job {} is being run by another cube", job.id),
+        )
+        .hint("`cube jobs list` shows it running; it is finished when that cube is done")
+        .into());
+    }
+    let progress = |done, total| {
+        joblock::progress(&site.path, &job.id, done);
+        progress(done, total)
+    };
+    let progress: &dyn Fn(u64, u64) = &progress;
     if matches!(job.state, JobState::Queued | JobState::Running) {
         recordings::check_folder(db, recordings)?;
         db.set_synchronous_full(true)?;
@@ -367,17 +398,22 @@ pub fn erase(
 /// Step 5 for every job in `jobs` at once: one `VACUUM` and checkpoint, then
 /// the jobs are done. Returns false (the jobs stay `scrub_pending`) when a
 /// reader blocked the checkpoint.
-pub fn scrub(db: &Db, actor: &Actor, jobs: &[i64]) -> Result<bool> {
+pub fn scrub(db: &Db, site: &Site, actor: &Actor, jobs: &[i64]) -> Result<bool> {
     let scrubbed = db.scrub()?;
     db.set_wal_autocheckpoint(true)?;
     if scrubbed {
         let tx = db.begin()?;
+        let mut ids = Vec::with_capacity(jobs.len());
         for &job in jobs {
             tx.set_job_state(job, JobState::Done, actor.now)?;
+            ids.push(tx.job(job)?.id);
         }
         tx.commit()?;
         // The state changes themselves went to the WAL: fold them in as well.
         db.scrub_wal()?;
+        for id in ids {
+            joblock::release(&site.path, &id);
+        }
     }
     Ok(scrubbed)
 }

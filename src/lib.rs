@@ -11,6 +11,7 @@
 //! | 2 | usage error, or refused (e.g. no explicit choice without a terminal) |
 //! | 65 | bad input data |
 //! | 75 | try again later (database busy past the timeout) |
+//! | 130 | interrupted (Ctrl-C) during a job or at a prompt |
 
 pub mod access;
 pub mod anonymize;
@@ -26,6 +27,7 @@ pub mod export;
 pub mod flow;
 pub mod ids;
 pub mod import;
+pub mod joblock;
 pub mod journal;
 pub mod mentions;
 pub mod names;
@@ -75,9 +77,12 @@ pub fn run(cli: Cli) -> ExitCode {
 
 /// On SIGINT, SIGTERM or SIGHUP: removes this process's temporary files (a
 /// restore's copy of a snapshot, a half-written export or backup), gives a
-/// terminal its cursor back (a prompt hides it), then ends the process by
-/// the same signal, as if no handler were there. Whatever transaction was
-/// open is rolled back by SQLite, as after a kill.
+/// terminal its cursor back (a prompt hides it), then ends the process. In
+/// the middle of an anonymization job it says how far the job got and exits
+/// 128 + the signal (130 for Ctrl-C): the job is left as after a kill, every
+/// customer untouched or fully anonymized, and `cube jobs resume` finishes
+/// it. Otherwise it ends by the same signal, as if no handler were there.
+/// Whatever transaction was open is rolled back by SQLite, as after a kill.
 fn clean_up_on_signals(ui: &Ui) {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
@@ -89,6 +94,13 @@ fn clean_up_on_signals(ui: &Ui) {
             temps::remove_live();
             if terminal {
                 ui::show_cursor();
+            }
+            if let Some((done, total)) = joblock::unfinished() {
+                ui::interrupted(
+                    &format!("{done} of {total} done; `cube jobs resume` finishes it"),
+                    terminal,
+                );
+                std::process::exit(128 + signal);
             }
             let _ = signal_hook::low_level::emulate_default_handler(signal);
         }

@@ -212,6 +212,14 @@ pub fn show_cursor() {
     let _ = console::Term::stderr().show_cursor();
 }
 
+/// Says that the operator stopped cube in the middle of work, and how far it
+/// got; on a terminal over the progress bar's line. Never silenced: the
+/// command fails.
+pub fn interrupted(how_far: &str, terminal: bool) {
+    let clear = if terminal { "\r\x1b[2K" } else { "" };
+    let _ = writeln!(io::stderr().lock(), "{clear}cube: interrupted: {how_far}");
+}
+
 fn one_line(cell: &str) -> String {
     if !cell.contains(['\n', '\r', '\t']) {
         return cell.to_string();

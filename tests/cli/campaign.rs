@@ -17,6 +17,7 @@ fn create_list_and_show() {
             "name": "Vårkampanje", "status": "active", "customers": 3,
             "stages": {"available": 3, "assigned": 0, "completed": 0}, "anonymized": 0,
             "created_at": crate::NOW, "archived_at": null, "last_activity_at": crate::NOW,
+            "job": null,
         })
     );
     let list = cube.run(&["campaign", "list"]);

@@ -77,7 +77,9 @@ pub fn run(cli: Cli) -> ExitCode {
 
 /// On SIGINT, SIGTERM or SIGHUP: removes this process's temporary files (a
 /// restore's copy of a snapshot, a half-written export or backup), gives a
-/// terminal its cursor back (a prompt hides it), then ends the process. In
+/// terminal its cursor back (a prompt hides it), then ends the process. A
+/// Ctrl-C at a prompt is left to the prompt, which ends the command saying
+/// what it did before (exit 130; see [`ui::prompt_took_interrupt`]). In
 /// the middle of an anonymization job it says how far the job got and exits
 /// 128 + the signal (130 for Ctrl-C): the job is left as after a kill, every
 /// customer untouched or fully anonymized, and `cube jobs resume` finishes
@@ -90,7 +92,11 @@ fn clean_up_on_signals(ui: &Ui) {
     };
     let terminal = ui.stderr_is_terminal();
     std::thread::spawn(move || {
-        if let Some(signal) = signals.forever().next() {
+        for signal in signals.forever() {
+            if signal == SIGINT && ui::prompt_took_interrupt() {
+                // The prompt gives the terminal back and ends the command.
+                continue;
+            }
             temps::remove_live();
             if terminal {
                 ui::show_cursor();

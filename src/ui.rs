@@ -7,6 +7,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::io::{self, IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -151,15 +152,21 @@ impl Ui {
         eprintln!("{text}");
     }
 
-    /// Asks to pick one of `items`, with nothing preselected: Enter alone does
-    /// nothing, Esc or `q` gives `None`, Ctrl-C ends the program. Only call
-    /// when [`Ui::interactive`].
+    /// Asks to pick one of `items`, with nothing preselected and the keys
+    /// shown under them: Enter alone does nothing, Esc or `q` gives `None`,
+    /// Ctrl-C gives an [`io::ErrorKind::Interrupted`] error, with the cursor
+    /// shown again. Only call when [`Ui::interactive`].
     pub fn choose(&self, prompt: &str, items: &[&str]) -> io::Result<Option<usize>> {
-        let picked = dialoguer::Select::new()
-            .with_prompt(prompt)
-            .items(items)
-            .report(true)
-            .interact_on_opt(&console::Term::stderr());
+        let theme = WithKeys {
+            last: items.last().copied().unwrap_or_default(),
+        };
+        let picked = prompting(|| {
+            dialoguer::Select::with_theme(&theme)
+                .with_prompt(prompt)
+                .items(items)
+                .report(true)
+                .interact_on_opt(&console::Term::stderr())
+        });
         match picked {
             Ok(choice) => Ok(choice),
             Err(dialoguer::Error::IO(e)) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
@@ -167,13 +174,16 @@ impl Ui {
         }
     }
 
-    /// Asks for a line of text; `None` at end of input.
+    /// Asks for a line of text; `None` at end of input, an
+    /// [`io::ErrorKind::Interrupted`] error on Ctrl-C.
     pub fn ask(&self, prompt: &str) -> io::Result<Option<String>> {
-        let answer = dialoguer::Input::<String>::new()
-            .with_prompt(prompt)
-            .allow_empty(true)
-            .report(false)
-            .interact_text_on(&console::Term::stderr());
+        let answer = prompting(|| {
+            dialoguer::Input::<String>::new()
+                .with_prompt(prompt)
+                .allow_empty(true)
+                .report(false)
+                .interact_text_on(&console::Term::stderr())
+        });
         match answer {
             Ok(text) => Ok(Some(text)),
             Err(dialoguer::Error::IO(e)) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
@@ -210,6 +220,69 @@ impl Ui {
 /// Shows the terminal's cursor again (a prompt hides it while it runs).
 pub fn show_cursor() {
     let _ = console::Term::stderr().show_cursor();
+}
+
+/// While a prompt reads keys the terminal is in raw mode, and Ctrl-C reaches
+/// cube as a key: the prompt raises SIGINT itself, then returns an
+/// `Interrupted` error, and the command ends there (exit 130) saying what it
+/// did before. These tell the signal handler to leave that Ctrl-C to the
+/// prompt (see [`prompt_took_interrupt`]).
+static PROMPTING: AtomicBool = AtomicBool::new(false);
+static PROMPT_INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Runs a prompt; on Ctrl-C gives the cursor back and says so to the
+/// signal handler.
+fn prompting<T>(prompt: impl FnOnce() -> dialoguer::Result<T>) -> dialoguer::Result<T> {
+    PROMPTING.store(true, Ordering::SeqCst);
+    let result = prompt();
+    let interrupted =
+        matches!(&result, Err(dialoguer::Error::IO(e)) if e.kind() == io::ErrorKind::Interrupted);
+    // Said before the prompt is over, so that the handler never sees
+    // neither.
+    PROMPT_INTERRUPTED.store(interrupted, Ordering::SeqCst);
+    PROMPTING.store(false, Ordering::SeqCst);
+    if interrupted {
+        show_cursor();
+        let _ = writeln!(io::stderr());
+    }
+    result
+}
+
+/// For the signal handler, on SIGINT: true when a prompt took the Ctrl-C
+/// that raised it (waiting a moment for the prompt to say so), and the
+/// command ends by itself. A SIGINT that no prompt takes (one sent by
+/// `kill`, or typed while the prompt was drawing) gets false.
+pub fn prompt_took_interrupt() -> bool {
+    for _ in 0..50 {
+        if PROMPT_INTERRUPTED.swap(false, Ordering::SeqCst) {
+            return true;
+        }
+        if !PROMPTING.load(Ordering::SeqCst) {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    false
+}
+
+/// The plain theme, with the keys shown under the last choice.
+struct WithKeys<'a> {
+    last: &'a str,
+}
+
+impl dialoguer::theme::Theme for WithKeys<'_> {
+    fn format_select_prompt_item(
+        &self,
+        f: &mut dyn std::fmt::Write,
+        text: &str,
+        active: bool,
+    ) -> std::fmt::Result {
+        write!(f, "{} {text}", if active { ">" } else { " " })?;
+        if text == self.last {
+            write!(f, "\n  ↑/↓ to move, Enter to choose, Esc to cancel")?;
+        }
+        Ok(())
+    }
 }
 
 /// Says that the operator stopped cube in the middle of work, and how far it

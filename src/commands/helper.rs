@@ -39,6 +39,11 @@ impl<'a> CommandHelper<'a> {
         self.done.borrow_mut().push(what);
     }
 
+    /// Whether this run has changed anything so far.
+    pub fn changed(&self) -> bool {
+        !self.done.borrow().is_empty()
+    }
+
     /// The error with what this run had changed before it, if anything.
     pub fn with_state_left(&self, err: anyhow::Error) -> anyhow::Error {
         let done = self.done.borrow();

@@ -10,7 +10,7 @@ use std::io::{self, IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{HumanCount, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
 /// How the operator asked cube to talk.
@@ -191,30 +191,47 @@ impl Ui {
         }
     }
 
-    /// A progress bar counting `unit`s (with a rate), drawn on stderr only when
-    /// stderr is a terminal and the run is not quiet; hidden otherwise.
+    /// A progress bar counting `unit`s with their rate, and when `total` is
+    /// known the percentage done and the time left; drawn on stderr only when
+    /// stderr is a terminal and the run is not quiet, hidden otherwise.
     pub fn progress(&self, total: Option<u64>, unit: &str) -> ProgressBar {
         if !self.progress {
             return ProgressBar::hidden();
         }
         let bar = match total {
-            Some(n) => ProgressBar::new(n).with_style(
-                ProgressStyle::with_template(&format!(
-                    "{{bar:30}} {{human_pos}}/{{human_len}} {unit} ({{per_sec}}, {{eta}} left)"
-                ))
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-            ),
-            None => ProgressBar::new_spinner().with_style(
-                ProgressStyle::with_template(&format!(
-                    "{{spinner}} {{human_pos}} {unit} ({{per_sec}})"
-                ))
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-            ),
+            Some(n) => ProgressBar::new(n),
+            None => ProgressBar::new_spinner(),
         };
+        bar.set_style(progress_style(total.is_some(), unit));
         bar.set_draw_target(ProgressDrawTarget::stderr_with_hz(10));
         bar.enable_steady_tick(Duration::from_millis(200));
         bar
     }
+}
+
+/// How a progress bar reads: `[bar] 25% 500/2,000 customers anonymized
+/// (1,234/s, 2s left)` when the total is known, else a spinner, the count
+/// and the rate. The rate is a whole number: its decimals only flicker.
+fn progress_style(known: bool, unit: &str) -> ProgressStyle {
+    let (template, fallback) = if known {
+        (
+            format!("{{bar:30}} {{percent:>3}}% {{human_pos}}/{{human_len}} {unit} ({{rate}}, {{eta}} left)"),
+            ProgressStyle::default_bar(),
+        )
+    } else {
+        (
+            format!("{{spinner}} {{human_pos}} {unit} ({{rate}})"),
+            ProgressStyle::default_spinner(),
+        )
+    };
+    ProgressStyle::with_template(&template)
+        .unwrap_or(fallback)
+        .with_key(
+            "rate",
+            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{}/s", HumanCount(state.per_sec().round() as u64));
+            },
+        )
 }
 
 /// Shows the terminal's cursor again (a prompt hides it while it runs).
@@ -301,4 +318,95 @@ fn one_line(cell: &str) -> String {
         .replace('\r', "\n")
         .replace('\n', "⏎")
         .replace('\t', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use indicatif::TermLike;
+
+    use super::*;
+
+    /// A terminal that keeps what is drawn on it.
+    #[derive(Debug, Clone, Default)]
+    struct Screen(Arc<Mutex<String>>);
+
+    impl TermLike for Screen {
+        fn width(&self) -> u16 {
+            120
+        }
+        fn move_cursor_up(&self, _: usize) -> io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_down(&self, _: usize) -> io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_right(&self, _: usize) -> io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_left(&self, _: usize) -> io::Result<()> {
+            Ok(())
+        }
+        fn write_line(&self, s: &str) -> io::Result<()> {
+            self.write_str(&format!("{s}\n"))
+        }
+        fn write_str(&self, s: &str) -> io::Result<()> {
+            self.0.lock().unwrap().push_str(s);
+            Ok(())
+        }
+        fn clear_line(&self) -> io::Result<()> {
+            Ok(())
+        }
+        fn flush(&self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn drawn(total: Option<u64>) -> String {
+        let screen = Screen::default();
+        let bar = ProgressBar::with_draw_target(
+            total,
+            ProgressDrawTarget::term_like(Box::new(screen.clone())),
+        );
+        bar.set_style(progress_style(total.is_some(), "customers anonymized"));
+        std::thread::sleep(Duration::from_millis(50));
+        bar.set_position(1500);
+        bar.tick();
+        let text = screen.0.lock().unwrap().clone();
+        text
+    }
+
+    #[test]
+    fn a_bar_of_known_size_shows_percent_time_left_and_a_whole_rate() {
+        let text = drawn(Some(6000));
+        let line = last_line(&text);
+        assert!(
+            line.contains(" 25% 1,500/6,000 customers anonymized ("),
+            "{text}"
+        );
+        assert!(line.ends_with(" left)"), "{text}");
+        let rate = line.split('(').nth(1).unwrap().split("/s").next().unwrap();
+        assert!(
+            rate.chars().all(|c| c.is_ascii_digit() || c == ','),
+            "the rate is a whole number: {text}"
+        );
+    }
+
+    #[test]
+    fn a_bar_of_unknown_size_shows_the_count_and_rate() {
+        let text = drawn(None);
+        let line = last_line(&text);
+        assert!(line.contains(" 1,500 customers anonymized ("), "{text}");
+        assert!(line.ends_with("/s)") && !line.contains('%'), "{text}");
+    }
+
+    /// The last line drawn, without trailing space.
+    fn last_line(text: &str) -> String {
+        text.lines()
+            .rfind(|l| !l.trim().is_empty())
+            .unwrap_or_default()
+            .trim_end()
+            .to_string()
+    }
 }

@@ -124,6 +124,18 @@ fn report(ui: &Ui, err: &anyhow::Error) -> u8 {
         return 0;
     }
     let left = err.downcast_ref::<error::StateLeft>().map(|s| s.0.as_str());
+    if err
+        .chain()
+        .filter_map(|c| c.downcast_ref::<io::Error>())
+        .any(|e| e.kind() == io::ErrorKind::Interrupted)
+    {
+        // Ctrl-C at a prompt, which gave the terminal back itself.
+        match left {
+            Some(left) => ui.error("interrupted", &[], Some(left)),
+            None => ui.error("interrupted; nothing was changed", &[], None),
+        }
+        return Kind::Interrupted.exit_code();
+    }
     let message = error::message(err);
     if db::is_busy(err) {
         let hint = match left {

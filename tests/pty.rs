@@ -252,3 +252,21 @@ fn anonymizing_needs_the_name_typed_back() {
     assert_eq!(exit_code(&mut session), 0);
     assert_eq!(world.state(), ("archived".into(), 2));
 }
+
+/// Every prompt takes Ctrl-C the same way: the cursor back, exit 130.
+#[test]
+fn ctrl_c_at_a_typed_confirmation_changes_nothing() {
+    let world = World::new();
+    let mut session =
+        spawn_command(world.cube(&["customer", "forget", "1"]), Some(10_000)).unwrap();
+    session.exp_string("Type yes to erase them").unwrap();
+    session.send_control('c').unwrap();
+    let rest = session.exp_eof().unwrap();
+    assert!(
+        rest.contains("interrupted; nothing was changed"),
+        "{rest:?}"
+    );
+    assert_eq!(exit_code(&mut session), 130);
+    let shown = world.run(&["customer", "show", "1", "--json"]).json();
+    assert_eq!(shown["anonymized_at"], serde_json::Value::Null);
+}

@@ -250,14 +250,7 @@ fn retention(
             "The customers of these campaigns will be anonymized (irreversible):\n{}",
             lines.join("\n")
         ));
-        let typed = match ui.ask("Type yes to anonymize them") {
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
-                return Err(
-                    Failure::new(Kind::Interrupted, "interrupted; nothing was changed").into(),
-                )
-            }
-            typed => typed?,
-        };
+        let typed = ui.ask("Type yes to anonymize them")?;
         if typed.as_deref().map(str::trim) != Some("yes") {
             return Err(Failure::refused("not confirmed; nothing was changed").into());
         }

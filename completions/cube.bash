@@ -67,6 +67,9 @@ _cube() {
             cube,reactivate)
                 cmd="cube__subcmd__reactivate"
                 ;;
+            cube,scan)
+                cmd="cube__subcmd__scan"
+                ;;
             cube,stats)
                 cmd="cube__subcmd__stats"
                 ;;
@@ -205,6 +208,9 @@ _cube() {
             cube__subcmd__help,reactivate)
                 cmd="cube__subcmd__help__subcmd__reactivate"
                 ;;
+            cube__subcmd__help,scan)
+                cmd="cube__subcmd__help__subcmd__scan"
+                ;;
             cube__subcmd__help,stats)
                 cmd="cube__subcmd__help__subcmd__stats"
                 ;;
@@ -314,7 +320,7 @@ _cube() {
 
     case "${cmd}" in
         cube)
-            opts="-q -v -h -V --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help --version init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions help"
+            opts="-q -v -h -V --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help --version init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1358,7 +1364,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__help)
-            opts="init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions help"
+            opts="init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1847,6 +1853,20 @@ _cube() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cube__subcmd__help__subcmd__scan)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cube__subcmd__help__subcmd__stats)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1892,12 +1912,24 @@ _cube() {
             return 0
             ;;
         cube__subcmd__import__subcmd__customers)
-            opts="-q -v -h --delimiter --encoding --skip-invalid --rejects --dry-run --campaign --new-campaign --map --on-duplicate --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
+            opts="-q -v -h --sheet --header-row --date-format --delimiter --encoding --skip-invalid --rejects --dry-run --campaign --new-campaign --map --on-duplicate --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --sheet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-row)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --date-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --delimiter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2016,12 +2048,24 @@ _cube() {
             return 0
             ;;
         cube__subcmd__import__subcmd__history)
-            opts="-q -v -h --delimiter --encoding --skip-invalid --rejects --dry-run --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
+            opts="-q -v -h --sheet --header-row --date-format --delimiter --encoding --skip-invalid --rejects --dry-run --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --sheet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-row)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --date-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --delimiter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2058,12 +2102,24 @@ _cube() {
             return 0
             ;;
         cube__subcmd__import__subcmd__outcomes)
-            opts="-q -v -h --delimiter --encoding --skip-invalid --rejects --dry-run --new-campaign --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
+            opts="-q -v -h --sheet --header-row --date-format --delimiter --encoding --skip-invalid --rejects --dry-run --new-campaign --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --sheet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-row)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --date-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --delimiter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2376,6 +2432,40 @@ _cube() {
                 return 0
             fi
             case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recordings-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --busy-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__scan)
+            opts="-q -v -h --campaign --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --campaign)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

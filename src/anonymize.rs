@@ -146,10 +146,24 @@ fn matcher_of(db: &Db, whose: Whose) -> Result<Option<Matcher>> {
             email: &card.email,
             phone: &card.phone,
             customer_no: card.customer_no.as_deref(),
-            national_ids: Vec::new(),
+            national_ids: national_ids(&[&card.notes, &card.extra]),
         })
     })?;
     Ok((!ids.is_empty()).then(|| ids.matcher()))
+}
+
+/// The national id numbers written on a card (its notes and extra fields),
+/// as `cube scan` finds them: both check digits right and a real date.
+fn national_ids(texts: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    for text in texts {
+        crate::scan::find(text.as_bytes(), |kind, at| {
+            if kind == crate::scan::Kind::NationalId {
+                found.push(String::from_utf8_lossy(&text.as_bytes()[at]).into_owned());
+            }
+        });
+    }
+    found
 }
 
 /// The texts that mention `whose` customers: (column, row id, mentions).
@@ -462,13 +476,8 @@ pub fn missing_erasures(db: &Db, journal: &Journal) -> Result<Vec<(String, i64)>
 }
 
 fn missing_from(db: &Db, erasures: &Erasures) -> Result<Vec<(String, i64)>> {
-    let mut missing = Vec::new();
-    for (job, cube_id) in erasures.cube_ids() {
-        if let Some((id, false, false)) = db.erasure_status(cube_id)? {
-            missing.push((job.to_string(), id));
-        }
-    }
-    Ok(missing)
+    let wanted: Vec<(&str, &str)> = erasures.cube_ids().collect();
+    db.missing_erasures(&wanted)
 }
 
 /// Ends a job that a restore undoes, where the restored database holds it

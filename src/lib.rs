@@ -33,10 +33,12 @@ pub mod mentions;
 pub mod names;
 pub mod receipt;
 pub mod recordings;
+pub mod scan;
 pub mod store;
 pub mod temps;
 pub mod ui;
 pub mod validate;
+pub mod workbook;
 
 use std::io;
 use std::process::ExitCode;

@@ -165,11 +165,18 @@ impl Card {
 /// statements to run is most of what makes a bulk import fast.
 const ROWS_PER_INSERT: usize = 32;
 /// Values bound per row; the campaign, stage and time are bound once, as ?1-?3.
-const ROW_PARAMS: usize = 12;
+/// (No SQL function is called per row: a function call makes SQLite keep a
+/// statement journal, a copy of every page the INSERT changes, and with
+/// random ids those are many.)
+const ROW_PARAMS: usize = 13;
 
-/// A new customer's public reference: 16 hex digits (64 bits) from SQLite's
-/// random source, unique by the index on it.
-const NEW_REF: &str = "lower(hex(randomblob(8)))";
+/// A new customer's ids: the internal cube id and the public reference (see
+/// `crate::ids`).
+#[derive(Debug, Clone, Copy)]
+pub struct NewIds<'a> {
+    pub cube_id: &'a str,
+    pub reference: &'a str,
+}
 
 /// Inserts new customers many rows per statement, binding the cards' text
 /// where it lies instead of copying it (see [`StaticStatement`]).
@@ -181,12 +188,15 @@ pub struct CustomerInserter<'a> {
     short: Option<(usize, StaticStatement<'a>)>,
     campaign_id: Option<i64>,
     now: String,
+    /// The highest row id before the last INSERT: the rows it added are
+    /// above it (SQLite gives a new row the highest id plus one).
+    last_rowid: Option<i64>,
 }
 
 impl CustomerInserter<'_> {
     /// Inserts `(cube id, card)`s; says for each whether it was inserted
     /// (false: a customer that is not anonymized has its customer number).
-    pub fn insert(&mut self, customers: &[(&str, CardText)]) -> Result<Vec<bool>> {
+    pub fn insert(&mut self, customers: &[(NewIds, CardText)]) -> Result<Vec<bool>> {
         let mut inserted = Vec::with_capacity(customers.len());
         let mut params = Vec::with_capacity(3 + ROWS_PER_INSERT * ROW_PARAMS);
         for chunk in customers.chunks(ROWS_PER_INSERT) {
@@ -195,17 +205,28 @@ impl CustomerInserter<'_> {
             } else {
                 &mut self.short
             };
+            let before = match self.last_rowid {
+                Some(rowid) => rowid,
+                None => self.db.max_customer_rowid()?,
+            };
             let stmt = prepared(slot, &self.db.conn, chunk.len())?;
             params.clear();
             chunk_params(&mut params, chunk, self.campaign_id, &self.now);
             let changed = stmt.execute(&params).context("cannot insert a customer")?;
+            self.last_rowid = Some(if changed > 0 {
+                self.db.conn.last_insert_rowid()
+            } else {
+                before
+            });
             if changed == chunk.len() {
                 inserted.extend(std::iter::repeat_n(true, chunk.len()));
                 continue;
             }
-            // Some customer numbers were taken: which rows are in?
-            for (cube_id, _) in chunk {
-                inserted.push(self.db.customer_by_cube_id(cube_id)?.is_some());
+            // Some customer numbers were taken: which rows are in? Those
+            // this INSERT added, above the row id before it (no index needed).
+            let added = self.db.cube_ids_above(before)?;
+            for (ids, _) in chunk {
+                inserted.push(added.iter().any(|id| id == ids.cube_id));
             }
         }
         Ok(inserted)
@@ -227,7 +248,7 @@ fn prepared<'s, 'c>(
 /// The values of an [`insert_sql`] statement for `rows`.
 fn chunk_params<'a>(
     params: &mut Vec<Param<'a>>,
-    rows: &[(&'a str, CardText<'a>)],
+    rows: &[(NewIds<'a>, CardText<'a>)],
     campaign_id: Option<i64>,
     now: &'a str,
 ) {
@@ -235,9 +256,10 @@ fn chunk_params<'a>(
     params.push(campaign_id.map_or(Param::Null, Param::Int));
     params.push(text(campaign_id.map(|_| Stage::Available.as_str())));
     params.push(Param::Text(now));
-    for (cube_id, card) in rows {
+    for (ids, card) in rows {
         params.extend([
-            Param::Text(cube_id),
+            Param::Text(ids.cube_id),
+            Param::Text(ids.reference),
             text(card.customer_no),
             Param::Text(card.name),
             Param::Text(card.email),
@@ -261,7 +283,7 @@ fn insert_sql(rows: usize) -> String {
             let own: Vec<String> = (first..first + ROW_PARAMS)
                 .map(|i| format!("?{i}"))
                 .collect();
-            format!("({}, ?1, ?2, ?3, ?3, {NEW_REF})", own.join(", "))
+            format!("({}, ?1, ?2, ?3, ?3)", own.join(", "))
         })
         .collect();
     // OR IGNORE: a row whose customer number is taken is left out, and the
@@ -270,9 +292,9 @@ fn insert_sql(rows: usize) -> String {
     // import runs) it also spares SQLite the statement journal, a copy of
     // every page the statement changes.
     format!(
-        "INSERT OR IGNORE INTO customers (cube_id, customer_no, name, email, phone, address, \
+        "INSERT OR IGNORE INTO customers (cube_id, ref, customer_no, name, email, phone, address, \
          postal_code, city, birth_date, company, notes, extra, campaign_id, stage, created_at, \
-         updated_at, ref) VALUES {}",
+         updated_at) VALUES {}",
         values.join(", ")
     )
 }
@@ -314,7 +336,7 @@ impl Db {
     /// anonymized already has the card's customer number.
     pub fn insert_customer(
         &self,
-        cube_id: &str,
+        ids: NewIds,
         card: &Card,
         campaign_id: Option<i64>,
         now: DateTime<Utc>,
@@ -322,7 +344,7 @@ impl Db {
         let extra = card.extra_json();
         let inserted = self
             .customer_inserter(campaign_id, now)
-            .insert(&[(cube_id, card.text(&extra))])?;
+            .insert(&[(ids, card.text(&extra))])?;
         Ok(inserted[0].then(|| self.conn.last_insert_rowid()))
     }
 
@@ -338,6 +360,7 @@ impl Db {
             short: None,
             campaign_id,
             now: super::timestamp(now),
+            last_rowid: None,
         }
     }
 
@@ -379,15 +402,48 @@ impl Db {
             .context("cannot look up a customer number")
     }
 
-    /// The customer with this cube id (anonymized or not): for the import's
-    /// own bookkeeping, never for an id from outside.
-    pub fn customer_by_cube_id(&self, cube_id: &str) -> Result<Option<CustomerRef>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, ref, campaign_id, anonymized_at FROM customers WHERE cube_id = ?1",
-        )?;
-        stmt.query_row([cube_id.to_ascii_lowercase()], customer_ref)
-            .optional()
-            .context("cannot look up a cube id")
+    /// The highest customer row id (0 when there is none).
+    fn max_customer_rowid(&self) -> Result<i64> {
+        self.conn
+            .prepare_cached("SELECT coalesce(max(id), 0) FROM customers")?
+            .query_row([], |r| r.get(0))
+            .context("cannot read the customers")
+    }
+
+    /// The cube ids of the customers whose row id is above `rowid`.
+    fn cube_ids_above(&self, rowid: i64) -> Result<Vec<String>> {
+        self.conn
+            .prepare_cached("SELECT cube_id FROM customers WHERE id > ?1")?
+            .query_map([rowid], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()
+            .context("cannot read the customers")
+    }
+
+    /// True when there is no customer at all: a first import.
+    pub fn has_no_customers(&self) -> Result<bool> {
+        self.conn
+            .prepare_cached("SELECT NOT EXISTS (SELECT 1 FROM customers)")?
+            .query_row([], |r| r.get(0))
+            .context("cannot read the customers")
+    }
+
+    /// Drops the index on references, for a first import into an empty
+    /// table: the keys are random, so each row's entry would land on a random
+    /// page; building the index once afterwards ([`Db::build_id_indexes`])
+    /// sorts them instead. Inside the import's transaction, so that a failed
+    /// import gets it back with the rollback.
+    pub fn drop_id_indexes(&self) -> Result<()> {
+        self.conn
+            .execute_batch("DROP INDEX customers_ref;")
+            .context("cannot prepare the customers table for a first import")
+    }
+
+    /// Builds the index [`Db::drop_id_indexes`] dropped, as the migration
+    /// made it.
+    pub fn build_id_indexes(&self) -> Result<()> {
+        self.conn
+            .execute_batch("CREATE UNIQUE INDEX customers_ref ON customers(ref);")
+            .context("cannot index the imported customers")
     }
 
     /// The customer with this public reference (anonymized or not).

@@ -239,6 +239,10 @@ const MIGRATIONS: &[Migration] = &[
     ALTER TABLE jobs ADD COLUMN recordings_deleted INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE jobs ADD COLUMN recordings_refused INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE jobs ADD COLUMN request INTEGER NOT NULL DEFAULT 0;
+    -- Cube ids are random now: an index on them put every imported row on a
+    -- random page of it. Only the restore gate and replays look customers up
+    -- by cube id, and they do it in one pass (see Db::missing_erasures).
+    DROP INDEX customers_cube_id;
     CREATE TABLE backups (
         id         INTEGER PRIMARY KEY,
         path       TEXT NOT NULL,

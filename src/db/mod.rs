@@ -28,6 +28,7 @@ mod mentions;
 mod migrations;
 mod outcomes;
 mod raw;
+mod scan;
 pub mod snapshot;
 mod stats;
 
@@ -46,12 +47,14 @@ pub use access::{HistoryEntry, OutcomeEntry, RecordingEntry, SaleEntry};
 pub use audit::AuditEntry;
 pub use campaigns::{campaign_names_at, Campaign, CampaignStatus, StageCounts};
 pub use customers::{
-    Card, CardText, CustomerFilter, CustomerInserter, CustomerRef, CustomerRow, CustomerView, Stage,
+    Card, CardText, CustomerFilter, CustomerInserter, CustomerRef, CustomerRow, CustomerView,
+    NewIds, Stage,
 };
 pub use export::{ExportFilter, ExportRow, Report};
 pub use jobs::{ErasureCounts, Job, JobState};
 pub use mentions::{PlannedCard, TextColumn, Whose, SEARCHED};
 pub use outcomes::{NewHistory, NewOutcome, NewSale};
+pub use scan::{CustomerKey, CustomerLabels, TextRow};
 pub use snapshot::BackupRecord;
 pub use stats::Stats;
 
@@ -375,8 +378,13 @@ mod tests {
         let ids: Vec<i64> = (1..=3)
             .map(|i| {
                 let cube_id = format!("01958a3c-0000-7000-8000-00000000000{i}");
+                let reference = format!("000000000000000{i}");
                 let placed = (i > 1).then_some(campaign.id);
-                tx.insert_customer(&cube_id, &card, placed, now)
+                let ids = NewIds {
+                    cube_id: &cube_id,
+                    reference: &reference,
+                };
+                tx.insert_customer(ids, &card, placed, now)
                     .unwrap()
                     .unwrap()
             })
@@ -434,13 +442,12 @@ mod query_plans {
             name: "Åse".into(),
             ..Card::default()
         };
-        tx.insert_customer(
-            "01958a3c-0000-7000-8000-000000000001",
-            &card,
-            Some(campaign.id),
-            now,
-        )
-        .unwrap();
+        let ids = NewIds {
+            cube_id: "01958a3c-0000-7000-8000-000000000001",
+            reference: "0000000000000001",
+        };
+        tx.insert_customer(ids, &card, Some(campaign.id), now)
+            .unwrap();
         tx.commit().unwrap();
 
         db.conn.trace_v2(

@@ -22,7 +22,7 @@ use crate::recordings;
 use crate::{validate, Failure};
 
 /// Where each field of an outcomes or history file is: the first column
-/// whose header names it.
+/// whose header names it (a second one is ignored).
 #[derive(Debug, Default)]
 pub(super) struct Columns(HashMap<Field, usize>);
 
@@ -32,13 +32,17 @@ pub(super) const OUTCOME_FIELDS: &[Field] =
 
 impl Columns {
     pub(super) fn find(kind: FileKind, header: &[String]) -> Columns {
-        let fields = kind.columns(header, &HashMap::new()).into_iter();
-        Columns(
-            fields
-                .enumerate()
-                .filter_map(|(i, field)| Some((field?, i)))
-                .collect(),
-        )
+        let mut columns = HashMap::new();
+        for (i, field) in kind
+            .columns(header, &HashMap::new())
+            .into_iter()
+            .enumerate()
+        {
+            if let Some(field) = field {
+                columns.entry(field).or_insert(i);
+            }
+        }
+        Columns(columns)
     }
 
     pub(super) fn require(&self, fields: &[Field], header: &[String]) -> Result<()> {
@@ -130,6 +134,7 @@ pub(super) fn outcomes(
     progress: &dyn Fn(u64),
 ) -> Result<Summary> {
     let mut input = Input::open(source)?;
+    input.describe(FileKind::Outcomes, source.dry_run);
     let columns = Columns::find(FileKind::Outcomes, input.header());
     columns.require_customer(input.header())?;
     columns.require(OUTCOME_FIELDS, input.header())?;
@@ -258,11 +263,11 @@ pub(super) fn read_outcome<'r>(
             return Ok(None);
         }
     }
-    let at = match validate::date_time(columns.get(record, Field::Date)) {
+    let at = match input.dates.date_time(columns.get(record, Field::Date)) {
         Ok(at) => at,
         Err(what) => {
             return input
-                .bad_value(record, columns.index(Field::Date), what)
+                .bad_value(record, columns.index(Field::Date), &what)
                 .map(|_| None)
         }
     };
@@ -316,6 +321,7 @@ pub(super) fn read_outcome<'r>(
 
 pub(super) fn history(db: &Db, source: &Source, progress: &dyn Fn(u64)) -> Result<Summary> {
     let mut input = Input::open(source)?;
+    input.describe(FileKind::History, source.dry_run);
     let columns = Columns::find(FileKind::History, input.header());
     columns.require_customer(input.header())?;
     columns.require(&[Field::Date, Field::Kind, Field::Text], input.header())?;
@@ -326,10 +332,10 @@ pub(super) fn history(db: &Db, source: &Source, progress: &dyn Fn(u64)) -> Resul
         let Some(customer) = row_customer(&mut input, &record, &columns, &tx)? else {
             continue;
         };
-        let at = match validate::date_time(columns.get(&record, Field::Date)) {
+        let at = match input.dates.date_time(columns.get(&record, Field::Date)) {
             Ok(at) => at,
             Err(what) => {
-                input.bad_value(&record, columns.index(Field::Date), what)?;
+                input.bad_value(&record, columns.index(Field::Date), &what)?;
                 continue;
             }
         };

@@ -6,6 +6,10 @@
 //! [`CustomerInserter`](crate::db::CustomerInserter). Rows travel in batches,
 //! and written batches travel back so the reader reads into their memory.
 //! Anything added per row here costs on every row of the largest files.
+//!
+//! Two columns may hold one field (`Telefon` and `Mobil`): in each row the
+//! first that is not empty gives the field, and the others are kept as
+//! extra fields, so nothing in the file is lost.
 
 use std::collections::HashMap;
 use std::sync::mpsc;
@@ -13,19 +17,19 @@ use std::sync::mpsc;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 
-use super::headers::{normalize_header, Field, FileKind};
+use super::headers::{self, normalize_header, Field, FileKind};
 use super::{
     bad_value_message, CustomerOptions, Input, Line, OnDuplicate, Report, Rows, Source, Summary,
 };
 use crate::csvio::Record;
-use crate::db::{CardText, Db, Tx};
+use crate::db::{CardText, Db, NewIds, Tx};
 use crate::flow::Named;
 use crate::ids::IdGen;
-use crate::{validate, Failure};
+use crate::validate::{self, Dates};
+use crate::Failure;
 
 /// Maps each column of a customers file's header to a field: `--map` first,
-/// then the header vocabulary, where the first column that names a field
-/// holds it. Any other column is kept as an extra field.
+/// then the header vocabulary. Any other column is kept as an extra field.
 pub(super) fn map_customer_columns(
     header: &[String],
     maps: &[(String, String)],
@@ -63,7 +67,7 @@ pub(super) fn map_customer_columns(
     if !has_name {
         return Err(Failure::bad_input("no column holds the customers' names")
             .hint(format!(
-                "the header has: {}; name one with --map COLUMN=name",
+                "the header has: {}; name one with --map COLUMN=name, or give the header's line with --header-row N",
                 header.join(", ")
             ))
             .into());
@@ -88,12 +92,26 @@ struct Parsed {
 /// [`card_text`]).
 pub(super) struct Checked {
     cube_id: [u8; uuid::fmt::Hyphenated::LENGTH],
+    reference: [u8; crate::ids::REFERENCE_LEN],
     /// Made of first and last name, when there is no name column (or it is empty).
     name: Option<String>,
     /// Written as `DD.MM.YYYY`, stored as `YYYY-MM-DD`.
     birth_date: Option<String>,
     /// The extra fields as JSON, when the row has any.
     extra: Option<String>,
+    /// (a field's first column, the column that gives it in this row) where
+    /// two columns hold one field and the first is empty.
+    picked: Vec<(usize, usize)>,
+}
+
+impl Checked {
+    /// The column that gives this row the field whose first column is `column`.
+    fn column(&self, column: usize) -> usize {
+        self.picked
+            .iter()
+            .find(|&&(first, _)| first == column)
+            .map_or(column, |&(_, picked)| picked)
+    }
 }
 
 /// Where each card field is in a record, from the header mapping.
@@ -112,11 +130,18 @@ pub(super) struct CardColumns {
     company: Option<usize>,
     notes: Option<usize>,
     extra: Vec<usize>,
+    /// The columns of each field that more than one column holds, in order;
+    /// the first is the field's column above.
+    shared: Vec<Vec<usize>>,
+    dates: Dates,
 }
 
 impl CardColumns {
-    pub(super) fn new(fields: &[Field]) -> CardColumns {
-        let mut columns = CardColumns::default();
+    pub(super) fn new(fields: &[Field], dates: Dates) -> CardColumns {
+        let mut columns = CardColumns {
+            dates,
+            ..CardColumns::default()
+        };
         for (i, field) in fields.iter().enumerate() {
             let slot = match field {
                 Field::CustomerNo => &mut columns.customer_no,
@@ -150,7 +175,13 @@ impl CardColumns {
                 | Field::Kind
                 | Field::Text => continue,
             };
-            *slot = Some(i);
+            match *slot {
+                None => *slot = Some(i),
+                Some(first) => match columns.shared.iter_mut().find(|s| s[0] == first) {
+                    Some(shared) => shared.push(i),
+                    None => columns.shared.push(vec![first, i]),
+                },
+            }
         }
         columns
     }
@@ -158,7 +189,8 @@ impl CardColumns {
 
 /// The card of a checked row, borrowed from its record.
 fn card_text<'a>(columns: &CardColumns, record: &'a Record, checked: &'a Checked) -> CardText<'a> {
-    let trimmed = |column: Option<usize>| column.map_or("", |i| record.field(i).trim());
+    let trimmed =
+        |column: Option<usize>| column.map_or("", |i| record.field(checked.column(i)).trim());
     CardText {
         customer_no: Some(trimmed(columns.customer_no)).filter(|no| !no.is_empty()),
         name: checked
@@ -175,7 +207,9 @@ fn card_text<'a>(columns: &CardColumns, record: &'a Record, checked: &'a Checked
             .as_deref()
             .unwrap_or_else(|| trimmed(columns.birth_date)),
         company: trimmed(columns.company),
-        notes: columns.notes.map_or("", |i| record.field(i)),
+        notes: columns
+            .notes
+            .map_or("", |i| record.field(checked.column(i))),
         extra: checked.extra.as_deref().unwrap_or("{}"),
     }
 }
@@ -187,8 +221,14 @@ pub(super) fn import(
     now: DateTime<Utc>,
     progress: &dyn Fn(u64),
 ) -> Result<Summary> {
-    let Input { rows, mut report } = Input::open(source)?;
+    let Input {
+        rows, mut report, ..
+    } = Input::open(source)?;
     let fields = map_customer_columns(&rows.header, &options.maps)?;
+    let mapping = source.dry_run.then(|| {
+        let fields: Vec<Option<Field>> = fields.iter().copied().map(Some).collect();
+        headers::describe(FileKind::Customers, &rows.header, &fields)
+    });
     let tx = db.begin()?;
     let mut summary = Summary::default();
     let campaign_id = match &options.campaign {
@@ -201,9 +241,14 @@ pub(super) fn import(
             &mut summary,
         )?),
     };
-    let columns = CardColumns::new(&fields);
+    let columns = CardColumns::new(&fields, source.dates.clone());
+    // A first import builds the random-keyed indexes once, at the end.
+    let first = tx.has_no_customers()?;
+    if first {
+        tx.drop_id_indexes()?;
+    }
     let mut inserter = tx.customer_inserter(campaign_id, now);
-    std::thread::scope(|scope| -> Result<()> {
+    summary.blank = std::thread::scope(|scope| -> Result<u64> {
         let (sender, batches) = mpsc::sync_channel(BATCHES_IN_FLIGHT);
         // Written batches go back to the reading thread, which reads new
         // records into their memory and frees the rest (the system allocator
@@ -217,8 +262,11 @@ pub(super) fn import(
                 .iter()
                 .filter_map(|Parsed { record, card }| Some((record, card.as_ref().ok()?)))
                 .map(|(record, checked)| {
-                    let cube_id = std::str::from_utf8(&checked.cube_id).unwrap_or_default();
-                    (cube_id, card_text(columns, record, checked))
+                    let ids = NewIds {
+                        cube_id: std::str::from_utf8(&checked.cube_id).unwrap_or_default(),
+                        reference: std::str::from_utf8(&checked.reference).unwrap_or_default(),
+                    };
+                    (ids, card_text(columns, record, checked))
                 })
                 .collect();
             let inserted = inserter.insert(&cards)?;
@@ -234,7 +282,8 @@ pub(super) fn import(
                         &tx,
                         &mut report,
                         record,
-                        columns.customer_no.unwrap_or(0),
+                        card.as_ref()
+                            .map_or(0, |c| c.column(columns.customer_no.unwrap_or(0))),
                         text,
                         options,
                         now,
@@ -252,17 +301,22 @@ pub(super) fn import(
             .map_err(|_| anyhow::anyhow!("the reading thread failed"))?
     })?;
     drop(inserter);
+    if first {
+        tx.build_id_indexes()?;
+    }
+    summary.mapping = mapping;
     report.finish(tx, source.dry_run, summary)
 }
 
 /// The reading thread: records to checked cards with new cube ids, in batches.
 /// Stops early, without an error, when the writer has stopped listening.
+/// Returns how many blank rows it passed over.
 fn read_cards(
     mut rows: Rows,
     columns: &CardColumns,
     sender: mpsc::SyncSender<Vec<Parsed>>,
     written: mpsc::Receiver<Vec<Parsed>>,
-) -> Result<()> {
+) -> Result<u64> {
     let mut ids = IdGen::new();
     let mut batch = Vec::with_capacity(BATCH_ROWS);
     // Records of written batches, to read the next ones into.
@@ -278,6 +332,7 @@ fn read_cards(
                     ids.cube_id()
                         .hyphenated()
                         .encode_lower(&mut checked.cube_id);
+                    ids.reference(&mut checked.reference);
                     checked
                 }),
                 record,
@@ -286,7 +341,7 @@ fn read_cards(
         if batch.len() == BATCH_ROWS {
             let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
             if sender.send(full).is_err() {
-                return Ok(());
+                return Ok(rows.blank_rows());
             }
             for done in written.try_iter() {
                 spare.extend(done.into_iter().map(|parsed| parsed.record));
@@ -298,7 +353,7 @@ fn read_cards(
     }
     drop(sender);
     written.iter().for_each(drop);
-    Ok(())
+    Ok(rows.blank_rows())
 }
 
 /// A row whose customer number a customer already has: skipped, written over
@@ -383,15 +438,40 @@ pub(super) fn check_card(
     record: &Record,
     columns: &CardColumns,
 ) -> Result<Checked, String> {
-    let field = |column: Option<usize>| column.map_or("", |i| record.field(i).trim());
-    if let Some(i) = columns.email.filter(|&i| !field(Some(i)).is_empty()) {
+    // Of two columns that hold one field, the first that is not empty
+    // gives it; the others are extra fields.
+    let mut picked = Vec::new();
+    let mut extra = serde_json::Map::new();
+    for shared in &columns.shared {
+        let given = |&&i: &&usize| !record.field(i).trim().is_empty();
+        let first = shared[0];
+        let pick = shared.iter().find(given).copied().unwrap_or(first);
+        if pick != first {
+            picked.push((first, pick));
+        }
+        for &i in shared.iter().filter(given).filter(|&&i| i != pick) {
+            extra.insert(header[i].trim().to_string(), record.field(i).into());
+        }
+    }
+    let given_by = |column: Option<usize>| {
+        column.map(|c| {
+            picked
+                .iter()
+                .find(|&&(first, _)| first == c)
+                .map_or(c, |&(_, pick)| pick)
+        })
+    };
+    let field = |c: Option<usize>| given_by(c).map_or("", |i| record.field(i).trim());
+    if let Some(i) = given_by(columns.email).filter(|&i| !field(Some(i)).is_empty()) {
         validate::email(field(Some(i)))
             .map_err(|what| bad_value_message(header, record, i, what))?;
     }
     let mut birth_date = None;
-    if let Some(i) = columns.birth_date.filter(|&i| !field(Some(i)).is_empty()) {
-        let date = validate::date(field(Some(i)))
-            .map_err(|what| bad_value_message(header, record, i, what))?
+    if let Some(i) = given_by(columns.birth_date).filter(|&i| !field(Some(i)).is_empty()) {
+        let date = columns
+            .dates
+            .date(field(Some(i)))
+            .map_err(|what| bad_value_message(header, record, i, &what))?
             .to_string();
         birth_date = (date != field(Some(i))).then_some(date);
     }
@@ -412,20 +492,19 @@ pub(super) fn check_card(
     let shown = name.as_deref().unwrap_or_else(|| field(columns.name));
     if let Err(what) = validate::name(shown) {
         // Named by the column the checked value came from.
-        let parts = [columns.first_name, columns.last_name]
+        let parts = [given_by(columns.first_name), given_by(columns.last_name)]
             .into_iter()
             .flatten()
             .min();
-        let (column, shown) = match (columns.name, &name) {
+        let (column, shown) = match (given_by(columns.name), &name) {
             (Some(i), None) => (i, record.field(i)),
-            _ => (parts.or(columns.name).unwrap_or(0), shown),
+            _ => (parts.or(given_by(columns.name)).unwrap_or(0), shown),
         };
         return Err(format!(
             "line {}, column {:?}: {shown:?} is not {what}",
             record.line, header[column]
         ));
     }
-    let mut extra = serde_json::Map::new();
     for &i in &columns.extra {
         let value = record.field(i);
         if !value.is_empty() {
@@ -434,8 +513,10 @@ pub(super) fn check_card(
     }
     Ok(Checked {
         cube_id: [0; uuid::fmt::Hyphenated::LENGTH],
+        reference: [0; crate::ids::REFERENCE_LEN],
         name,
         birth_date,
         extra: (!extra.is_empty()).then(|| serde_json::Value::Object(extra).to_string()),
+        picked,
     })
 }

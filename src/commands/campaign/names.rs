@@ -226,6 +226,7 @@ mod tests {
         assert_eq!(slot("export sales --campaign "), typed(""));
         assert_eq!(slot("customer list --campaign "), typed(""));
         assert_eq!(slot("move --to=Vå"), typed("--to=Vå"));
+        assert_eq!(slot("scan --campaign "), typed(""));
         assert_eq!(
             slot("--db /tmp/x.db -q archive "),
             Some((String::new(), Some("/tmp/x.db".into())))

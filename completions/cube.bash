@@ -106,6 +106,9 @@ _cube() {
             cube__subcmd__campaign,list)
                 cmd="cube__subcmd__campaign__subcmd__list"
                 ;;
+            cube__subcmd__campaign,names)
+                cmd="cube__subcmd__campaign__subcmd__names"
+                ;;
             cube__subcmd__campaign,show)
                 cmd="cube__subcmd__campaign__subcmd__show"
                 ;;
@@ -117,6 +120,9 @@ _cube() {
                 ;;
             cube__subcmd__campaign__subcmd__help,list)
                 cmd="cube__subcmd__campaign__subcmd__help__subcmd__list"
+                ;;
+            cube__subcmd__campaign__subcmd__help,names)
+                cmd="cube__subcmd__campaign__subcmd__help__subcmd__names"
                 ;;
             cube__subcmd__campaign__subcmd__help,show)
                 cmd="cube__subcmd__campaign__subcmd__help__subcmd__show"
@@ -222,6 +228,9 @@ _cube() {
                 ;;
             cube__subcmd__help__subcmd__campaign,list)
                 cmd="cube__subcmd__help__subcmd__campaign__subcmd__list"
+                ;;
+            cube__subcmd__help__subcmd__campaign,names)
+                cmd="cube__subcmd__help__subcmd__campaign__subcmd__names"
                 ;;
             cube__subcmd__help__subcmd__campaign,show)
                 cmd="cube__subcmd__help__subcmd__campaign__subcmd__show"
@@ -683,7 +692,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__campaign)
-            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help list show create help"
+            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help list show create names help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -743,7 +752,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__campaign__subcmd__help)
-            opts="list show create help"
+            opts="list show create names help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -798,6 +807,20 @@ _cube() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cube__subcmd__campaign__subcmd__help__subcmd__names)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cube__subcmd__campaign__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -823,6 +846,36 @@ _cube() {
                     COMPREPLY=($(compgen -W "table csv" -- "${cur}"))
                     return 0
                     ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recordings-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --busy-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__campaign__subcmd__names)
+            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1437,7 +1490,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__help__subcmd__campaign)
-            opts="list show create"
+            opts="list show create names"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1465,6 +1518,20 @@ _cube() {
             return 0
             ;;
         cube__subcmd__help__subcmd__campaign__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__help__subcmd__campaign__subcmd__names)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1845,7 +1912,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__import__subcmd__customers)
-            opts="-q -v -h --sheet --header-row --date-format --delimiter --encoding --skip-invalid --rejects --dry-run --campaign --map --on-duplicate --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
+            opts="-q -v -h --sheet --header-row --date-format --delimiter --encoding --skip-invalid --rejects --dry-run --campaign --new-campaign --map --on-duplicate --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2035,7 +2102,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__import__subcmd__outcomes)
-            opts="-q -v -h --sheet --header-row --date-format --delimiter --encoding --skip-invalid --rejects --dry-run --allow-duplicates --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
+            opts="-q -v -h --sheet --header-row --date-format --delimiter --encoding --skip-invalid --rejects --dry-run --allow-duplicates --new-campaign --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2459,4 +2526,35 @@ if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERS
     complete -F _cube -o nosort -o bashdefault -o default cube
 else
     complete -F _cube -o bashdefault -o default cube
+fi
+
+# Campaign names come from the database: `cube campaign names` prints those
+# that fit where the cursor is, and exits 1 where no campaign name goes.
+_cube_campaigns() {
+    local out name quoted c i
+    if out=$("$1" campaign names -- "${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null); then
+        COMPREPLY=()
+        while IFS= read -r name; do
+            [[ -n $name ]] || continue
+            # Backslashes before what the shell would read otherwise; bytes
+            # of letters such as å stay as they are, whatever the locale.
+            quoted=""
+            for ((i = 0; i < ${#name}; i++)); do
+                c=${name:i:1}
+                case $c in
+                    [\ \'\"\\\$\`\(\)\&\;\|\<\>\*\?\[\]\!\#\~\{\}]) quoted+="\\$c" ;;
+                    *) quoted+=$c ;;
+                esac
+            done
+            COMPREPLY+=("$quoted")
+        done <<<"$out"
+        return 0
+    fi
+    _cube "$@"
+}
+
+if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERSINFO[0]}" -gt 4 ]]; then
+    complete -F _cube_campaigns -o nosort -o bashdefault -o default cube
+else
+    complete -F _cube_campaigns -o bashdefault -o default cube
 fi

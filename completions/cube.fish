@@ -94,7 +94,7 @@ complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcom
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l encoding -d 'The CSV file\'s encoding [default: UTF-8, else Windows-1252]' -r -f -a "utf-8\t''
 windows-1252\t''"
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l rejects -d 'Where --skip-invalid writes the invalid rows, with line and reason' -r -F
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l campaign -d 'Place the new customers in this campaign (created if missing), and move the ones --on-duplicate update updates into it' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l campaign -d 'Place the new customers in this campaign (whatever the case of its name; created if missing, unless an existing name is close to it), and move the ones --on-duplicate update updates into it' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l map -d 'Map a column to a card field: name, first_name, last_name, customer_no, email, phone, address, postal_code, city, birth_date, company, notes, extra or ignore (repeatable)' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l on-duplicate -d 'What to do with a row that is a customer already there: the same customer number, or without one the same e-mail, else phone' -r -f -a "error\t'The row is invalid'
 skip\t'Leave the existing customer as it is'
@@ -105,6 +105,7 @@ complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcom
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l skip-invalid -d 'Import the valid rows and write the invalid ones to --rejects (a dry run needs no --rejects)'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l dry-run -d 'Check and count everything, show what each column is read as, and change nothing (no file written)'
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l new-campaign -d 'Create the campaign even when an existing one has a close name'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -s v -l verbose -d 'Say more about what is done'
@@ -124,6 +125,7 @@ complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcom
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l skip-invalid -d 'Import the valid rows and write the invalid ones to --rejects (a dry run needs no --rejects)'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l dry-run -d 'Check and count everything, show what each column is read as, and change nothing (no file written)'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l allow-duplicates -d 'Import rows the same as ones already stored (by default they are skipped, so that a file imported twice doubles nothing)'
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l new-campaign -d 'Create the campaigns the file names even where an existing campaign has a close name (otherwise such a row is an error: a typo, most likely)'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -s v -l verbose -d 'Say more about what is done'
@@ -355,19 +357,20 @@ complete -c cube -n "__fish_cube_using_subcommand reactivate" -s q -l quiet -d '
 complete -c cube -n "__fish_cube_using_subcommand reactivate" -s v -l verbose -d 'Say more about what is done'
 complete -c cube -n "__fish_cube_using_subcommand reactivate" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
 complete -c cube -n "__fish_cube_using_subcommand reactivate" -s h -l help -d 'Print help'
-complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
-complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
-complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
-complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -l json -d 'Print machine-readable JSON on stdout'
-complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -s q -l quiet -d 'Say nothing unless something fails'
-complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -s v -l verbose -d 'Say more about what is done'
-complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
-complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -s h -l help -d 'Print help'
-complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -f -a "list" -d 'List campaigns with their customer counts (active ones unless told)'
-complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -f -a "show" -d 'Show one campaign: status and customers per stage'
-complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -f -a "create" -d 'Create an empty campaign'
-complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -l json -d 'Print machine-readable JSON on stdout'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -s q -l quiet -d 'Say nothing unless something fails'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -s v -l verbose -d 'Say more about what is done'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -f -a "list" -d 'List campaigns with their customer counts (active ones unless told)'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -f -a "show" -d 'Show one campaign: status and customers per stage'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -f -a "create" -d 'Create an empty campaign'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -f -a "names" -d 'Campaign names, for the shell completions'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from list" -l format -d 'table, or csv for scripts' -r -f -a "table\t''
 csv\t''"
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from list" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
@@ -399,9 +402,19 @@ complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subc
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Say more about what is done'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from create" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from names" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from names" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from names" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from names" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from names" -l json -d 'Print machine-readable JSON on stdout'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from names" -s q -l quiet -d 'Say nothing unless something fails'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from names" -s v -l verbose -d 'Say more about what is done'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from names" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from names" -s h -l help -d 'Print help'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from help" -f -a "list" -d 'List campaigns with their customer counts (active ones unless told)'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one campaign: status and customers per stage'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create an empty campaign'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from help" -f -a "names" -d 'Campaign names, for the shell completions'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
@@ -522,7 +535,20 @@ complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcomma
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from campaign" -f -a "list" -d 'List campaigns with their customer counts (active ones unless told)'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from campaign" -f -a "show" -d 'Show one campaign: status and customers per stage'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from campaign" -f -a "create" -d 'Create an empty campaign'
+complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from campaign" -f -a "names" -d 'Campaign names, for the shell completions'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from customer" -f -a "list" -d 'List customers, oldest first'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from customer" -f -a "show" -d 'Show one customer\'s card, by reference or customer number'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from customer" -f -a "export" -d 'Everything cube holds about one person, as JSON (the right of access)'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from customer" -f -a "forget" -d 'Anonymize exactly these customers, wherever they are (the right to erasure)'
+
+# Campaign names come from the database: `cube campaign names` prints those
+# that fit where the cursor is, and exits 1 where no campaign name goes.
+function __fish_cube_campaign_names
+    set -l words (commandline -opc) (commandline -ct)
+    set -e words[1]
+    set -g __fish_cube_campaigns (command cube campaign names -- $words 2>/dev/null)
+end
+complete -c cube -n __fish_cube_campaign_names -f -a '$__fish_cube_campaigns'
+complete -c cube -n __fish_cube_campaign_names -f -a '$__fish_cube_campaigns' -l campaign -r
+complete -c cube -n __fish_cube_campaign_names -f -a '$__fish_cube_campaigns' -l from -r
+complete -c cube -n __fish_cube_campaign_names -f -a '$__fish_cube_campaigns' -l to -r

@@ -18,7 +18,7 @@ use crate::{flow, Failure};
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Only the customers of this campaign, their outcomes, sales and history
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "CAMPAIGN")]
     pub campaign: Option<String>,
 }
 

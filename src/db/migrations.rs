@@ -275,6 +275,16 @@ const MIGRATIONS: &[Migration] = &[
     ) WITHOUT ROWID;
     "#,
     ),
+    // 13: the anonymized customers' index holds their stage, so that a
+    // campaign's stages count only the customers who can still be handed
+    // out (the anonymized are counted apart), each count from an index alone.
+    Migration::Sql(
+        r#"
+    DROP INDEX customers_anonymized;
+    CREATE INDEX customers_anonymized ON customers(campaign_id, stage, anonymized_at)
+        WHERE anonymized_at IS NOT NULL;
+    "#,
+    ),
 ];
 
 /// Customers whose match keys one step of [`match_keys`] computes: memory

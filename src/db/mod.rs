@@ -48,7 +48,7 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use access::{HistoryEntry, OutcomeEntry, RecordingEntry, SaleEntry};
 pub use audit::AuditEntry;
-pub use campaigns::{Campaign, CampaignStatus, StageCounts};
+pub use campaigns::{campaign_names_at, Campaign, CampaignStatus, StageCounts};
 pub use customers::{
     Card, CardText, CustomerFilter, CustomerInserter, CustomerRef, CustomerRow, CustomerView,
     NewIds, Stage,

@@ -27,6 +27,7 @@ use super::headers::{Field, FileKind};
 use super::{Input, Source, Summary};
 use crate::csvio::Record;
 use crate::db::{CampaignStatus, CustomerRef, Db, NewHistory, NewOutcome, NewSale, Stage, Tx};
+use crate::flow::{import_campaign, Named};
 use crate::recordings;
 use crate::{validate, Failure};
 
@@ -166,10 +167,22 @@ pub(super) fn outcomes(
         let campaign_id = match campaigns.get(outcome.campaign) {
             Some(&id) => id,
             None => {
-                let id = match tx.campaign_by_name(outcome.campaign)? {
-                    Some(c) if c.status == CampaignStatus::Archived => None,
-                    Some(c) => Some(c.id),
-                    None => Some(tx.create_campaign(outcome.campaign, now)?.id),
+                let id = match import_campaign(&tx, outcome.campaign, source.new_campaign, now)? {
+                    Named::Found(c) if c.status == CampaignStatus::Archived => None,
+                    Named::Found(c) | Named::Created(c) => Some(c.id),
+                    Named::Close(close) => {
+                        let close: Vec<&str> = close.iter().map(String::as_str).collect();
+                        input.bad_row(
+                            &record,
+                            columns.index(Field::Campaign),
+                            &format!(
+                                "no campaign is named {:?}; {} (--new-campaign makes a new one all the same)",
+                                outcome.campaign,
+                                crate::names::did_you_mean(&close)
+                            ),
+                        )?;
+                        continue;
+                    }
                 };
                 campaigns.insert(outcome.campaign.to_string(), id);
                 id

@@ -24,6 +24,7 @@ use super::{
 };
 use crate::csvio::Record;
 use crate::db::{self, CardText, Db, NewIds, Stage, Tx};
+use crate::flow::Named;
 use crate::ids::IdGen;
 use crate::validate::{self, Dates};
 use crate::Failure;
@@ -239,7 +240,13 @@ pub(super) fn import(
     let mut summary = Summary::default();
     let campaign_id = match &options.campaign {
         None => None,
-        Some(name) => Some(import_campaign(&tx, name, now, &mut summary)?),
+        Some(name) => Some(import_campaign(
+            &tx,
+            name,
+            source.new_campaign,
+            now,
+            &mut summary,
+        )?),
     };
     let created = campaign_id.filter(|_| !summary.created_campaigns.is_empty());
     let duplicate = Duplicate {
@@ -504,18 +511,40 @@ impl Duplicate<'_> {
     }
 }
 
-/// The campaign to import into, created if missing; an archived one is refused.
-fn import_campaign(tx: &Tx, name: &str, now: DateTime<Utc>, summary: &mut Summary) -> Result<i64> {
-    match tx.campaign_by_name(name)? {
-        Some(c) if c.status == crate::db::CampaignStatus::Archived => Err(Failure::refused(
-            format!("campaign {name:?} is archived; its customers are no longer handed out"),
-        )
-        .hint(format!("reactivate it first: cube reactivate {name:?}"))
-        .into()),
-        Some(c) => Ok(c.id),
-        None => {
-            summary.created_campaigns.push(name.to_string());
-            Ok(tx.create_campaign(name, now)?.id)
+/// The campaign to import into, whatever the case of its name; created if
+/// missing, unless a close name exists (a typo, most likely); an archived one
+/// is refused.
+fn import_campaign(
+    tx: &Tx,
+    name: &str,
+    new_campaign: bool,
+    now: DateTime<Utc>,
+    summary: &mut Summary,
+) -> Result<i64> {
+    match crate::flow::import_campaign(tx, name, new_campaign, now)? {
+        Named::Found(c) if c.status == crate::db::CampaignStatus::Archived => {
+            Err(Failure::refused(format!(
+                "campaign {:?} is archived; its customers are no longer handed out",
+                c.name
+            ))
+            .hint(format!("reactivate it first: cube reactivate {:?}", c.name))
+            .into())
+        }
+        Named::Found(c) => Ok(c.id),
+        Named::Created(c) => {
+            summary.created_campaigns.push(c.name);
+            Ok(c.id)
+        }
+        Named::Close(close) => {
+            let close: Vec<&str> = close.iter().map(String::as_str).collect();
+            Err(Failure::refused(format!(
+                "no campaign is named {name:?}; {}",
+                crate::names::did_you_mean(&close)
+            ))
+            .hint(format!(
+                "to make a new campaign named {name:?} all the same, add --new-campaign"
+            ))
+            .into())
         }
     }
 }

@@ -110,6 +110,9 @@ pub struct Source {
     /// Where the bad rows go; a dry run writes no file.
     pub rejects: Option<PathBuf>,
     pub dry_run: bool,
+    /// Create a campaign the file names even when an existing campaign has a
+    /// close name (`--new-campaign`; see [`crate::flow::import_campaign`]).
+    pub new_campaign: bool,
 }
 
 #[derive(Debug, Clone, Default)]

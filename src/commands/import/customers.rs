@@ -9,10 +9,14 @@ use crate::Failure;
 pub struct CustomersArgs {
     #[command(flatten)]
     pub source: super::SourceArgs,
-    /// Place the new customers in this campaign (created if missing), and
+    /// Place the new customers in this campaign (whatever the case of its
+    /// name; created if missing, unless an existing name is close to it), and
     /// move the ones --on-duplicate update updates into it
-    #[arg(long)]
+    #[arg(long, value_name = "CAMPAIGN")]
     pub campaign: Option<String>,
+    /// Create the campaign even when an existing one has a close name
+    #[arg(long, requires = "campaign")]
+    pub new_campaign: bool,
     /// Map a column to a card field: name, first_name, last_name, customer_no,
     /// email, phone, address, postal_code, city, birth_date, company, notes,
     /// extra or ignore (repeatable)
@@ -38,7 +42,8 @@ pub fn run(args: CustomersArgs, cmd: &CommandHelper) -> Result<()> {
         maps,
         on_duplicate: args.on_duplicate,
     };
-    let source = args.source.source()?;
+    let mut source = args.source.source()?;
+    source.new_campaign = args.new_campaign;
     let store = super::open_store(cmd, &source)?;
     let bar = cmd.ui.progress(None, "rows");
     let progress = |n| bar.inc(n);

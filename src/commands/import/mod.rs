@@ -93,6 +93,7 @@ impl SourceArgs {
             skip_invalid: self.skip_invalid,
             rejects: self.rejects,
             dry_run: self.dry_run,
+            new_campaign: false,
         })
     }
 }

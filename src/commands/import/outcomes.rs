@@ -15,10 +15,15 @@ pub struct OutcomesArgs {
     /// skipped, so that a file imported twice doubles nothing)
     #[arg(long)]
     pub allow_duplicates: bool,
+    /// Create the campaigns the file names even where an existing campaign
+    /// has a close name (otherwise such a row is an error: a typo, most likely)
+    #[arg(long)]
+    pub new_campaign: bool,
 }
 
 pub fn run(args: OutcomesArgs, cmd: &CommandHelper) -> Result<()> {
-    let source = args.source.source()?;
+    let mut source = args.source.source()?;
+    source.new_campaign = args.new_campaign;
     let store = super::open_store(cmd, &source)?;
     let bar = cmd.ui.progress(None, "rows");
     let progress = |n| bar.inc(n);

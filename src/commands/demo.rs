@@ -5,7 +5,7 @@ use anyhow::Result;
 use clap::Args;
 
 use crate::anonymize;
-use crate::commands::CommandHelper;
+use crate::commands::{plural, CommandHelper};
 use crate::db::{ExportFilter, Report};
 use crate::export::{self, ExportFormat, ExportOptions};
 use crate::store::{Access, Store};
@@ -48,10 +48,10 @@ pub fn run(args: DemoArgs, cmd: &CommandHelper) -> Result<()> {
         })?;
         bar.finish_and_clear();
         ui.say(&format!(
-            "wrote {0}/customers.csv ({1} customers) and {0}/outcomes.csv ({2} outcomes, campaign {3:?})",
+            "wrote {0}/customers.csv ({1}) and {0}/outcomes.csv ({2}, campaign {3:?})",
             dir.display(),
-            args.customers,
-            args.customers * 2,
+            plural(args.customers, "customer", "customers"),
+            plural(args.customers * 2, "outcome", "outcomes"),
             demo::BENCH_CAMPAIGN
         ));
         return Ok(());
@@ -98,11 +98,11 @@ pub fn run(args: DemoArgs, cmd: &CommandHelper) -> Result<()> {
     )?;
     bar.finish_and_clear();
     ui.say(&format!(
-        "demo database ready: {} ({} customers, {} outcomes, {} recordings in {})",
+        "demo database ready: {} ({}, {}, {} in {})",
         path.display(),
-        summary.customers,
-        summary.outcomes,
-        summary.recordings,
+        plural(summary.customers, "customer", "customers"),
+        plural(summary.outcomes, "outcome", "outcomes"),
+        plural(summary.recordings, "recording", "recordings"),
         recordings.display()
     ));
     show_the_point(cmd, &store)?;

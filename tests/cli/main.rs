@@ -15,6 +15,7 @@ mod export;
 mod fuzz_regressions;
 mod import_customers;
 mod import_outcomes;
+mod messages;
 mod recordings;
 mod restore_safety;
 mod rights;

@@ -48,7 +48,7 @@ pub fn run(args: CustomersArgs, cmd: &CommandHelper) -> Result<()> {
     bar.finish_and_clear();
     super::report(
         cmd.ui,
-        "customers",
+        ("customer", "customers"),
         &summary,
         source.dry_run,
         source.rejects.as_ref(),

@@ -24,7 +24,7 @@ pub fn run(args: HistoryArgs, cmd: &CommandHelper) -> Result<()> {
     bar.finish_and_clear();
     super::report(
         cmd.ui,
-        "history entries",
+        ("history entry", "history entries"),
         &summary,
         source.dry_run,
         source.rejects.as_ref(),

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::{Args, Subcommand};
 
-use crate::commands::CommandHelper;
+use crate::commands::{plural, CommandHelper};
 use crate::csvio::{parse_delimiter, Encoding};
 use crate::import::{Source, Summary};
 use crate::ui::Ui;
@@ -68,7 +68,7 @@ impl SourceArgs {
 /// Prints an import's summary: JSON on stdout, or a sentence on stderr.
 fn report(
     ui: &Ui,
-    what: &str,
+    (one, many): (&str, &str),
     summary: &Summary,
     dry_run: bool,
     rejects: Option<&PathBuf>,
@@ -80,7 +80,7 @@ fn report(
         ui.print_json(summary)?;
     }
     let verb = if dry_run { "would import" } else { "imported" };
-    let mut message = format!("{verb} {} {what}", summary.imported);
+    let mut message = format!("{verb} {}", plural(summary.imported, one, many));
     if summary.updated > 0 {
         message.push_str(&format!(", updated {}", summary.updated));
     }
@@ -94,7 +94,10 @@ fn report(
         let to = rejects
             .map(|p| format!(" to {}", p.display()))
             .unwrap_or_default();
-        message.push_str(&format!(", rejected {} invalid rows{to}", summary.rejected));
+        message.push_str(&format!(
+            ", rejected {}{to}",
+            plural(summary.rejected, "invalid row", "invalid rows")
+        ));
     }
     ui.say(&message);
     Ok(())

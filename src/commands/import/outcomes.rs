@@ -26,7 +26,7 @@ pub fn run(args: OutcomesArgs, cmd: &CommandHelper) -> Result<()> {
     bar.finish_and_clear();
     super::report(
         cmd.ui,
-        "outcomes",
+        ("outcome", "outcomes"),
         &summary,
         source.dry_run,
         source.rejects.as_ref(),

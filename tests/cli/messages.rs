@@ -1,0 +1,48 @@
+//! What cube says: counts in the right number.
+
+use crate::Cube;
+
+#[test]
+fn one_of_anything_is_singular() {
+    let cube = Cube::new();
+    let run = cube.import_customers("customer_no,name\n1,Åse Lie\n", &["--campaign", "Vår"]);
+    assert_eq!(run.ok().stderr, "imported 1 customer\n");
+    let run = cube.import(
+        "outcomes",
+        "customer_no,campaign,seller,date,outcome\n1,Vår,kari,2026-10-02,Sale\n",
+        &[],
+    );
+    assert_eq!(run.ok().stderr, "imported 1 outcome\n");
+    let run = cube.import(
+        "history",
+        "customer_no,date,kind,text\n1,2026-10-02,call,ok\n",
+        &[],
+    );
+    assert_eq!(run.ok().stderr, "imported 1 history entry\n");
+    let run = cube.run(&["export", "sales"]);
+    assert_eq!(run.ok().stderr, "exported 0 rows\n");
+    let run = cube.run(&["export", "outcomes"]);
+    assert_eq!(run.ok().stderr, "exported 1 row\n");
+    let run = cube.import(
+        "customers",
+        "customer_no,name,email\n2,Per,not-an-address\n",
+        &["--skip-invalid", "--rejects", "bad.csv"],
+    );
+    assert_eq!(
+        run.ok().stderr,
+        "imported 0 customers, rejected 1 invalid row to bad.csv\n"
+    );
+
+    let run = cube.run(&["anonymize", "Vår", "--yes"]);
+    let said = &run.ok().stderr;
+    assert!(
+        said.contains("anonymized 1 customer of \"Vår\"")
+            && said.contains("redacted 0 mentions")
+            && said.contains("deleted 0 recording files"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("(s)") && !said.contains(" 1 customers"),
+        "{said}"
+    );
+}

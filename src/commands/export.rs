@@ -62,6 +62,27 @@ pub fn run(args: ExportArgs, cmd: &CommandHelper) -> Result<()> {
         };
         Ok(date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
     };
+    let from = args
+        .from
+        .as_deref()
+        .map(|d| day(d, "--from", false))
+        .transpose()?;
+    let to = args
+        .to
+        .as_deref()
+        .map(|d| day(d, "--to", true))
+        .transpose()?;
+    if let (Some(from), Some(to)) = (from, to) {
+        if from >= to {
+            return Err(Failure::refused(format!(
+                "--from {:?} is after --to {:?}: no day is in between",
+                args.from.as_deref().unwrap_or_default(),
+                args.to.as_deref().unwrap_or_default()
+            ))
+            .hint("swap them; both days are included")
+            .into());
+        }
+    }
     let store = cmd.store()?;
     if let Some(path) = &args.output {
         store.site.check_output(path)?;
@@ -76,16 +97,8 @@ pub fn run(args: ExportArgs, cmd: &CommandHelper) -> Result<()> {
         filter: ExportFilter {
             campaign_id,
             seller: args.seller,
-            from: args
-                .from
-                .as_deref()
-                .map(|d| day(d, "--from", false))
-                .transpose()?,
-            to: args
-                .to
-                .as_deref()
-                .map(|d| day(d, "--to", true))
-                .transpose()?,
+            from,
+            to,
             limit: None,
         },
         format: args.format,

@@ -46,3 +46,32 @@ fn one_of_anything_is_singular() {
         "{said}"
     );
 }
+
+#[test]
+fn from_after_to_is_a_mistake() {
+    let cube = Cube::new();
+    cube.run(&["init"]).ok();
+    let run = cube.run(&[
+        "export",
+        "sales",
+        "--from",
+        "02.11.2026",
+        "--to",
+        "01.11.2026",
+    ]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        "cube: error: --from \"02.11.2026\" is after --to \"01.11.2026\": no day is in between\nhint: swap them; both days are included\n"
+    );
+    // One day is a range.
+    cube.run(&[
+        "export",
+        "sales",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "01.11.2026",
+    ])
+    .ok();
+}

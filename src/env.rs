@@ -110,3 +110,12 @@ impl Env {
         }
     }
 }
+
+/// True when the command line has `--json` (before a `--`): read when clap
+/// could not make sense of it, so that a script still gets its error as JSON.
+pub fn asks_for_json() -> bool {
+    std::env::args_os()
+        .skip(1)
+        .take_while(|a| a != "--")
+        .any(|a| a == "--json")
+}

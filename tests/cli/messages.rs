@@ -1,4 +1,5 @@
-//! What cube says: counts in the right number.
+//! What cube says: counts in the right number, errors the one way (also
+//! clap's own, also as JSON for scripts), hints that do no harm.
 
 use crate::Cube;
 
@@ -45,6 +46,68 @@ fn one_of_anything_is_singular() {
         !said.contains("(s)") && !said.contains(" 1 customers"),
         "{said}"
     );
+}
+
+#[test]
+fn errors_are_json_on_stderr_with_json() {
+    let cube = Cube::new();
+    cube.run(&["init"]).ok();
+    let run = cube.run(&["customer", "show", "K-404", "--json"]);
+    assert_eq!((run.code, run.stdout.as_str()), (1, ""));
+    let error: serde_json::Value = serde_json::from_str(&run.stderr).unwrap();
+    assert_eq!(
+        error,
+        serde_json::json!({
+            "error": "no customer has the reference or customer number \"K-404\"",
+            "details": [],
+            "hint": null,
+            "exit": 1
+        })
+    );
+    let run = cube.run(&[
+        "export",
+        "sales",
+        "--from",
+        "2026-11-02",
+        "--to",
+        "2026-11-01",
+        "--json",
+    ]);
+    let error: serde_json::Value = serde_json::from_str(&run.stderr).unwrap();
+    assert_eq!((run.code, &error["exit"]), (2, &serde_json::json!(2)));
+    assert!(
+        error["hint"].as_str().unwrap().contains("swap them"),
+        "{error}"
+    );
+}
+
+#[test]
+fn command_line_mistakes_read_like_every_other_error() {
+    let cube = Cube::new();
+    let run = cube.run(&["export", "sales", "--bogus"]);
+    insta::assert_snapshot!("unknown_flag", run.transcript());
+    let run = cube.run(&["export"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .starts_with("cube: error: the following required arguments were not provided:\n"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.ends_with("hint: see `cube export --help`\n"),
+        "{}",
+        run.stderr
+    );
+    // With --json anywhere before `--`, a script gets JSON.
+    let run = cube.run(&["--json", "campaign", "shwo", "x"]);
+    assert_eq!(run.code, 2);
+    let error: serde_json::Value = serde_json::from_str(&run.stderr).unwrap();
+    assert_eq!(error["error"], "unrecognized subcommand 'shwo'");
+    assert_eq!(error["exit"], 2);
+    // Help and the version are no errors.
+    let run = cube.run(&["--version"]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, "cube 0.1.0\n"));
 }
 
 #[test]

@@ -27,6 +27,9 @@ pub struct EnvOptions {
 pub struct Env {
     /// The database from `--db` or `$CUBE_DB`, if either names one.
     pub explicit_db: Option<PathBuf>,
+    /// True when `explicit_db` came from `$CUBE_DB` (not `--db`): the hint
+    /// to undo it is `unset CUBE_DB`.
+    pub db_from_env: bool,
     /// The platform data folder (`~/.local/share/cube` on Linux).
     pub data_dir: Option<PathBuf>,
     pub recordings_dir: Option<PathBuf>,
@@ -40,8 +43,10 @@ pub struct Env {
 impl Env {
     pub fn from_process(options: EnvOptions) -> Env {
         let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+        let db_from_env = options.db.is_none() && var("CUBE_DB").is_some();
         Env {
             explicit_db: options.db.or_else(|| var("CUBE_DB").map(PathBuf::from)),
+            db_from_env,
             data_dir: directories::BaseDirs::new().map(|d| d.data_dir().join("cube")),
             recordings_dir: options
                 .recordings_dir

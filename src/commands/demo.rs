@@ -67,11 +67,18 @@ pub fn run(args: DemoArgs, cmd: &CommandHelper) -> Result<()> {
     let path = match named {
         Some(path) => {
             if fs::metadata(path).is_ok_and(|m| m.len() > 0) {
+                // CUBE_DB names the operator's own database more often than
+                // not: the way out is to stop naming it, never to delete it.
+                let hint = if env.db_from_env {
+                    "`unset CUBE_DB` to make the demo beside the default database, or name a new file with --db"
+                } else {
+                    "name a new file with --db, or leave out --db to make the demo beside the default database"
+                };
                 return Err(Failure::refused(format!(
                     "{} exists: the demo only fills a fresh database",
                     path.display()
                 ))
-                .hint("remove it, or name another file with --db")
+                .hint(hint)
                 .into());
             }
             path.clone()

@@ -1243,7 +1243,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__export)
-            opts="-o -q -v -h --campaign --seller --from --to --format --delimiter --bom --raw --output --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help outcomes sales history"
+            opts="-o -q -v -h --campaign --seller --from --to --format --locale --tz --delimiter --bom --raw --output --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help outcomes sales history"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1267,6 +1267,14 @@ _cube() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "csv xlsx" -- "${cur}"))
+                    return 0
+                    ;;
+                --locale)
+                    COMPREPLY=($(compgen -W "nb-NO" -- "${cur}"))
+                    return 0
+                    ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --delimiter)

@@ -244,19 +244,21 @@ complete -c cube -n "__fish_cube_using_subcommand export" -l from -d 'From this 
 complete -c cube -n "__fish_cube_using_subcommand export" -l to -d 'To this date, inclusive' -r
 complete -c cube -n "__fish_cube_using_subcommand export" -l format -d 'csv, or xlsx for an Excel workbook' -r -f -a "csv\t''
 xlsx\t''"
-complete -c cube -n "__fish_cube_using_subcommand export" -l delimiter -d 'The CSV field delimiter (`;` for Excel in a Norwegian locale)' -r
+complete -c cube -n "__fish_cube_using_subcommand export" -l locale -d 'Write for a spreadsheet in this locale: nb-NO gives a BOM, `;`, `1198,00` and `02.10.2026 14:30` in the --tz time zone' -r -f -a "nb-NO\t'Norwegian (bokmål): `;`, decimal comma, `dd.mm.yyyy hh:mm`'"
+complete -c cube -n "__fish_cube_using_subcommand export" -l tz -d 'The time zone of the times a person reads (with --locale, and in a workbook) [default: $TZ, else the system\'s]' -r
+complete -c cube -n "__fish_cube_using_subcommand export" -l delimiter -d 'The CSV field delimiter [default: `,`; `;` with --locale nb-NO]' -r
 complete -c cube -n "__fish_cube_using_subcommand export" -s o -l output -d 'Write to this file (complete or not at all) instead of stdout' -r -F
 complete -c cube -n "__fish_cube_using_subcommand export" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand export" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand export" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
 complete -c cube -n "__fish_cube_using_subcommand export" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
-complete -c cube -n "__fish_cube_using_subcommand export" -l bom -d 'Start the CSV with a byte order mark, so Excel reads it as UTF-8'
+complete -c cube -n "__fish_cube_using_subcommand export" -l bom -d 'Start the CSV with a byte order mark, so Excel reads it as UTF-8 (always with --locale)'
 complete -c cube -n "__fish_cube_using_subcommand export" -l raw -d 'Leave cells that look like formulas as they are (for programs, not spreadsheets)'
 complete -c cube -n "__fish_cube_using_subcommand export" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand export" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand export" -s v -l verbose -d 'Say more about what is done'
 complete -c cube -n "__fish_cube_using_subcommand export" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
-complete -c cube -n "__fish_cube_using_subcommand export" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 
 use crate::store::{Actor, Site};
 use crate::Failure;
@@ -38,6 +39,8 @@ pub struct Env {
     /// Customers per anonymization batch (`$CUBE_BATCH_SIZE`; for tests and tuning).
     pub batch_size: u64,
     now: Option<String>,
+    /// `$TZ`, if set.
+    tz: Option<String>,
 }
 
 impl Env {
@@ -62,7 +65,32 @@ impl Env {
                 .unwrap_or(crate::anonymize::DEFAULT_BATCH),
             busy_timeout: options.busy_timeout,
             now: std::env::var("CUBE_NOW").ok(),
+            tz: std::env::var("TZ").ok().filter(|v| !v.is_empty()),
         }
+    }
+
+    /// The operator's time zone: `$TZ` (an IANA name such as `Europe/Oslo`),
+    /// else the system's (`/etc/localtime`, a link into the zone database,
+    /// or Debian's `/etc/timezone`), else UTC. A `$TZ` cube cannot read (a
+    /// POSIX rule such as `CET-1CEST`) is refused rather than guessed at.
+    pub fn time_zone(&self) -> Result<Tz> {
+        if let Some(text) = &self.tz {
+            let name = text.strip_prefix(':').unwrap_or(text);
+            return zone(name).ok_or_else(|| {
+                Failure::refused(format!("TZ is {text:?}, which is no time zone cube knows"))
+                    .hint("pass --tz with a name from the zone database, such as Europe/Oslo")
+                    .into()
+            });
+        }
+        let linked = std::fs::read_link("/etc/localtime")
+            .ok()
+            .and_then(|target| zone(&target.to_string_lossy()));
+        let named = || {
+            std::fs::read_to_string("/etc/timezone")
+                .ok()
+                .and_then(|text| zone(text.trim()))
+        };
+        Ok(linked.or_else(named).unwrap_or(Tz::UTC))
     }
 
     /// The database every command but `demo` works on.
@@ -123,4 +151,34 @@ pub fn asks_for_json() -> bool {
         .skip(1)
         .take_while(|a| a != "--")
         .any(|a| a == "--json")
+}
+
+/// The zone named `name`, or by a path into the zone database
+/// (`/usr/share/zoneinfo/Europe/Oslo`, `../usr/share/zoneinfo/posix/UTC`).
+pub fn zone(name: &str) -> Option<Tz> {
+    let name = match name.rsplit_once("zoneinfo/") {
+        Some((_, rest)) => rest
+            .strip_prefix("posix/")
+            .or_else(|| rest.strip_prefix("right/"))
+            .unwrap_or(rest),
+        None => name,
+    };
+    name.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zones_are_found_by_name_or_by_their_file() {
+        assert_eq!(zone("Europe/Oslo"), Some(chrono_tz::Europe::Oslo));
+        assert_eq!(
+            zone("/usr/share/zoneinfo/Europe/Oslo"),
+            Some(chrono_tz::Europe::Oslo)
+        );
+        assert_eq!(zone("../usr/share/zoneinfo/posix/UTC"), Some(Tz::UTC));
+        assert_eq!(zone("CET-1CEST,M3.5.0,M10.5.0/3"), None);
+        assert_eq!(zone(""), None);
+    }
 }

@@ -161,6 +161,8 @@ fn show_the_point(cmd: &CommandHelper, store: &Store) -> Result<()> {
         delimiter: b',',
         bom: false,
         raw: false,
+        locale: None,
+        tz: chrono_tz::Tz::UTC,
     };
     export::export_to(db, &options, ui.stdout(), &|_| {})?;
     Ok(())

@@ -121,6 +121,9 @@ _cube() {
             cube__subcmd__customer,export)
                 cmd="cube__subcmd__customer__subcmd__export"
                 ;;
+            cube__subcmd__customer,find)
+                cmd="cube__subcmd__customer__subcmd__find"
+                ;;
             cube__subcmd__customer,forget)
                 cmd="cube__subcmd__customer__subcmd__forget"
                 ;;
@@ -135,6 +138,9 @@ _cube() {
                 ;;
             cube__subcmd__customer__subcmd__help,export)
                 cmd="cube__subcmd__customer__subcmd__help__subcmd__export"
+                ;;
+            cube__subcmd__customer__subcmd__help,find)
+                cmd="cube__subcmd__customer__subcmd__help__subcmd__find"
                 ;;
             cube__subcmd__customer__subcmd__help,forget)
                 cmd="cube__subcmd__customer__subcmd__help__subcmd__forget"
@@ -222,6 +228,9 @@ _cube() {
                 ;;
             cube__subcmd__help__subcmd__customer,export)
                 cmd="cube__subcmd__help__subcmd__customer__subcmd__export"
+                ;;
+            cube__subcmd__help__subcmd__customer,find)
+                cmd="cube__subcmd__help__subcmd__customer__subcmd__find"
                 ;;
             cube__subcmd__help__subcmd__customer,forget)
                 cmd="cube__subcmd__help__subcmd__customer__subcmd__forget"
@@ -901,7 +910,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__customer)
-            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help list show export forget help"
+            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help list show find export forget help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -972,6 +981,40 @@ _cube() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cube__subcmd__customer__subcmd__find)
+            opts="-q -v -h --limit --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recordings-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --busy-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cube__subcmd__customer__subcmd__forget)
             opts="-q -v -h --file --dry-run --yes --reason --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1011,7 +1054,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__customer__subcmd__help)
-            opts="list show export forget help"
+            opts="list show find export forget help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1025,6 +1068,20 @@ _cube() {
             return 0
             ;;
         cube__subcmd__customer__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__customer__subcmd__help__subcmd__find)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1509,7 +1566,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__help__subcmd__customer)
-            opts="list show export forget"
+            opts="list show find export forget"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1523,6 +1580,20 @@ _cube() {
             return 0
             ;;
         cube__subcmd__help__subcmd__customer__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__help__subcmd__customer__subcmd__find)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -48,7 +48,7 @@ complete -c cube -n "__fish_cube_needs_command" -f -a "doctor" -d 'Check integri
 complete -c cube -n "__fish_cube_needs_command" -f -a "audit" -d 'Who archived, anonymized, restored or replayed what, and when'
 complete -c cube -n "__fish_cube_needs_command" -f -a "reactivate" -d 'Reactivate an archived campaign (anonymized customers stay anonymized)'
 complete -c cube -n "__fish_cube_needs_command" -f -a "campaign" -d 'List, show and create campaigns'
-complete -c cube -n "__fish_cube_needs_command" -f -a "customer" -d 'List and show customers'
+complete -c cube -n "__fish_cube_needs_command" -f -a "customer" -d 'List, show, find, export and forget customers'
 complete -c cube -n "__fish_cube_needs_command" -f -a "stats" -d 'Counts of customers, campaigns, outcomes, sales and recordings'
 complete -c cube -n "__fish_cube_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c cube -n "__fish_cube_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -383,20 +383,21 @@ complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subc
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one campaign: status and customers per stage'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create an empty campaign'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -l json -d 'Print machine-readable JSON on stdout'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -s q -l quiet -d 'Say nothing unless something fails'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -s v -l verbose -d 'Say more about what is done'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -s h -l help -d 'Print help'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -f -a "list" -d 'List customers, oldest first'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -f -a "show" -d 'Show one customer\'s card, by reference or customer number'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -f -a "export" -d 'Everything cube holds about one person, as JSON (the right of access)'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -f -a "forget" -d 'Anonymize exactly these customers, wherever they are (the right to erasure)'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -l json -d 'Print machine-readable JSON on stdout'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -s q -l quiet -d 'Say nothing unless something fails'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -s v -l verbose -d 'Say more about what is done'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -f -a "list" -d 'List customers, oldest first'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -f -a "show" -d 'Show one customer\'s card, by reference or customer number'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -f -a "find" -d 'Find customers by name, e-mail, phone, customer number or reference'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -f -a "export" -d 'Everything cube holds about one person, as JSON (the right of access)'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -f -a "forget" -d 'Anonymize exactly these customers, wherever they are (the right to erasure)'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from list" -l campaign -d 'Only customers in this campaign' -r
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from list" -l stage -d 'Only customers at this stage' -r -f -a "available\t'Free for sellers to pick'
 assigned\t'A seller has it'
@@ -424,6 +425,16 @@ complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subc
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more about what is done'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from show" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from find" -l limit -d 'At most this many' -r
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from find" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from find" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from find" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from find" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from find" -l json -d 'Print machine-readable JSON on stdout'
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from find" -s q -l quiet -d 'Say nothing unless something fails'
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from find" -s v -l verbose -d 'Say more about what is done'
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from find" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from find" -s h -l help -d 'Print help'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from export" -s o -l output -d 'Write to this file (mode 0600, complete or not at all) instead of stdout' -r -F
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from export" -l recordings -d 'Also copy the customer\'s call recordings into this folder' -r -F
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from export" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
@@ -450,6 +461,7 @@ complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subc
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from forget" -s h -l help -d 'Print help'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from help" -f -a "list" -d 'List customers, oldest first'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one customer\'s card, by reference or customer number'
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from help" -f -a "find" -d 'Find customers by name, e-mail, phone, customer number or reference'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from help" -f -a "export" -d 'Everything cube holds about one person, as JSON (the right of access)'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from help" -f -a "forget" -d 'Anonymize exactly these customers, wherever they are (the right to erasure)'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -485,7 +497,7 @@ complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subc
 complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions help" -f -a "audit" -d 'Who archived, anonymized, restored or replayed what, and when'
 complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions help" -f -a "reactivate" -d 'Reactivate an archived campaign (anonymized customers stay anonymized)'
 complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions help" -f -a "campaign" -d 'List, show and create campaigns'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions help" -f -a "customer" -d 'List and show customers'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions help" -f -a "customer" -d 'List, show, find, export and forget customers'
 complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions help" -f -a "stats" -d 'Counts of customers, campaigns, outcomes, sales and recordings'
 complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions help" -f -a "completions" -d 'Print a shell completion script'
 complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -503,5 +515,6 @@ complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcomma
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from campaign" -f -a "create" -d 'Create an empty campaign'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from customer" -f -a "list" -d 'List customers, oldest first'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from customer" -f -a "show" -d 'Show one customer\'s card, by reference or customer number'
+complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from customer" -f -a "find" -d 'Find customers by name, e-mail, phone, customer number or reference'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from customer" -f -a "export" -d 'Everything cube holds about one person, as JSON (the right of access)'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from customer" -f -a "forget" -d 'Anonymize exactly these customers, wherever they are (the right to erasure)'

@@ -106,7 +106,7 @@ pub enum Command {
     /// List, show and create campaigns
     #[command(subcommand)]
     Campaign(CampaignCommand),
-    /// List and show customers
+    /// List, show, find, export and forget customers
     #[command(subcommand)]
     Customer(CustomerCommand),
     /// Counts of customers, campaigns, outcomes, sales and recordings

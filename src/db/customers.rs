@@ -8,7 +8,7 @@ use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
 use super::raw::{Param, StaticStatement};
-use super::Db;
+use super::{Db, FindKeys};
 
 /// Where a customer is inside its campaign.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
@@ -111,9 +111,9 @@ pub struct CustomerRef {
     pub anonymized: bool,
 }
 
-const ROW_COLUMNS: &str = "c.id, c.ref, c.customer_no, c.name, c.email, c.phone, \
+pub(super) const ROW_COLUMNS: &str = "c.id, c.ref, c.customer_no, c.name, c.email, c.phone, \
      k.name, c.stage, s.username, c.anonymized_at";
-const ROW_JOINS: &str = "customers c LEFT JOIN campaigns k ON k.id = c.campaign_id \
+pub(super) const ROW_JOINS: &str = "customers c LEFT JOIN campaigns k ON k.id = c.campaign_id \
      LEFT JOIN sellers s ON s.id = c.seller_id";
 
 /// The values a card is stored with, borrowed from wherever they are: a
@@ -165,7 +165,10 @@ impl Card {
 /// statements to run is most of what makes a bulk import fast.
 const ROWS_PER_INSERT: usize = 32;
 /// Values bound per row; the campaign, stage and time are bound once, as ?1-?3.
-const ROW_PARAMS: usize = 13;
+const ROW_PARAMS: usize = 17;
+
+/// The page cache of a bulk insert, in MiB (see [`Db::customer_inserter`]).
+const INSERT_CACHE_MIB: i64 = 24;
 
 /// New customers' public references: 16 hex digits (64 bits) each from the
 /// operating system's random source, unique by the index on them. Made here
@@ -205,10 +208,15 @@ impl CustomerInserter<'_> {
     pub fn insert(&mut self, customers: &[(&str, CardText)]) -> Result<Vec<bool>> {
         let mut inserted = Vec::with_capacity(customers.len());
         let references = new_references(customers.len())?;
+        let keys: Vec<FindKeys> = customers
+            .iter()
+            .map(|(_, card)| FindKeys::of(card.name, card.email, card.phone))
+            .collect();
         let mut params = Vec::with_capacity(3 + ROWS_PER_INSERT * ROW_PARAMS);
-        for (chunk, references) in customers
+        for ((chunk, references), keys) in customers
             .chunks(ROWS_PER_INSERT)
             .zip(references.chunks(ROWS_PER_INSERT))
+            .zip(keys.chunks(ROWS_PER_INSERT))
         {
             let slot = if chunk.len() == ROWS_PER_INSERT {
                 &mut self.full
@@ -217,7 +225,8 @@ impl CustomerInserter<'_> {
             };
             let stmt = prepared(slot, &self.db.conn, chunk.len())?;
             params.clear();
-            chunk_params(&mut params, chunk, references, self.campaign_id, &self.now);
+            let derived = Derived { references, keys };
+            chunk_params(&mut params, chunk, derived, self.campaign_id, &self.now);
             let changed = stmt.execute(&params).context("cannot insert a customer")?;
             if changed == chunk.len() {
                 inserted.extend(std::iter::repeat_n(true, chunk.len()));
@@ -248,7 +257,7 @@ fn prepared<'s, 'c>(
 fn chunk_params<'a>(
     params: &mut Vec<Param<'a>>,
     rows: &[(&'a str, CardText<'a>)],
-    references: &'a [String],
+    derived: Derived<'a>,
     campaign_id: Option<i64>,
     now: &'a str,
 ) {
@@ -256,7 +265,8 @@ fn chunk_params<'a>(
     params.push(campaign_id.map_or(Param::Null, Param::Int));
     params.push(text(campaign_id.map(|_| Stage::Available.as_str())));
     params.push(Param::Text(now));
-    for ((cube_id, card), reference) in rows.iter().zip(references) {
+    let derived = derived.references.iter().zip(derived.keys);
+    for ((cube_id, card), (reference, keys)) in rows.iter().zip(derived) {
         params.extend([
             Param::Text(cube_id),
             text(card.customer_no),
@@ -271,8 +281,19 @@ fn chunk_params<'a>(
             Param::Text(card.notes),
             Param::Text(card.extra),
             Param::Text(reference),
+            text(keys.name.as_deref()),
+            text(keys.surname.as_deref()),
+            text(keys.email.as_deref()),
+            text(keys.phone.as_deref()),
         ]);
     }
+}
+
+/// What rows are stored with besides their cards: references and search keys.
+#[derive(Clone, Copy)]
+struct Derived<'a> {
+    references: &'a [String],
+    keys: &'a [FindKeys],
 }
 
 /// `INSERT ... VALUES (...), ...` for `rows` rows.
@@ -293,8 +314,8 @@ fn insert_sql(rows: usize) -> String {
     // statement journal, a copy of every page the statement changes.
     format!(
         "INSERT OR IGNORE INTO customers (cube_id, customer_no, name, email, phone, address, \
-         postal_code, city, birth_date, company, notes, extra, ref, campaign_id, stage, \
-         created_at, updated_at) VALUES {}",
+         postal_code, city, birth_date, company, notes, extra, ref, find_name, find_surname, \
+         find_email, find_phone, campaign_id, stage, created_at, updated_at) VALUES {}",
         values.join(", ")
     )
 }
@@ -306,7 +327,7 @@ fn stage_of(row: &Row, index: usize) -> rusqlite::Result<Option<Stage>> {
         .and_then(Stage::parse))
 }
 
-fn customer_row(r: &Row) -> rusqlite::Result<CustomerRow> {
+pub(super) fn customer_row(r: &Row) -> rusqlite::Result<CustomerRow> {
     Ok(CustomerRow {
         id: r.get(0)?,
         reference: r.get(1)?,
@@ -349,11 +370,17 @@ impl Db {
     }
 
     /// Inserts many new customers, all placed alike (see [`CustomerInserter`]).
+    /// Their references and search keys are random or all over the alphabet,
+    /// so each row adds an entry to a different page of six indexes: the
+    /// page cache is made to hold them (within the 64 MB cube allows
+    /// itself), or every row would read its pages again.
     pub fn customer_inserter(
         &self,
         campaign_id: Option<i64>,
         now: DateTime<Utc>,
     ) -> CustomerInserter<'_> {
+        // Only a matter of speed: an insert works with any cache size.
+        let _ = self.set_cache_mib(INSERT_CACHE_MIB);
         CustomerInserter {
             db: self,
             full: None,
@@ -366,10 +393,12 @@ impl Db {
     /// Overwrites the card of a customer that is not anonymized.
     pub fn update_card(&self, id: i64, card: &CardText, now: DateTime<Utc>) -> Result<()> {
         let now = super::timestamp(now);
+        let keys = FindKeys::of(card.name, card.email, card.phone);
         let mut stmt = self.conn.prepare_cached(
             "UPDATE customers SET customer_no = ?2, name = ?3, email = ?4, phone = ?5, address = ?6, \
              postal_code = ?7, city = ?8, birth_date = ?9, company = ?10, notes = ?11, extra = ?12, \
-             updated_at = ?13 WHERE id = ?1 AND anonymized_at IS NULL",
+             updated_at = ?13, find_name = ?14, find_surname = ?15, find_email = ?16, \
+             find_phone = ?17 WHERE id = ?1 AND anonymized_at IS NULL",
         )?;
         stmt.execute(params![
             id,
@@ -385,6 +414,10 @@ impl Db {
             card.notes,
             card.extra,
             now,
+            keys.name,
+            keys.surname,
+            keys.email,
+            keys.phone,
         ])
         .context("cannot update a customer")?;
         Ok(())

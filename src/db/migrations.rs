@@ -8,7 +8,9 @@
 //! Personal data lives only in these columns (the anonymization engine blanks
 //! exactly these, so a new personal column must be added to it too):
 //! `customers`: customer_no, name, email, phone, address, postal_code, city,
-//! birth_date, company, notes, extra; `outcomes.comment`; `history.text`;
+//! birth_date, company, notes, extra, and the search keys derived from the
+//! card (find_name, find_surname, find_email, find_phone, set to NULL);
+//! `outcomes.comment`; `history.text`;
 //! `recordings.path`; `recording_deletions.path` (until the file is gone).
 
 use anyhow::{Context, Result};
@@ -251,7 +253,55 @@ const MIGRATIONS: &[Migration] = &[
     );
     "#,
     ),
+    // 11: the search keys of `cube customer find` (see `db/search.rs`), and
+    // their indexes. Partial: an anonymized customer (its keys are NULL) is
+    // in none of them, and neither is a customer without the value.
+    Migration::Code(find_keys),
 ];
+
+/// Adds the search keys, computes them for every customer that is not
+/// anonymized, then indexes them (once, rather than entry by entry).
+fn find_keys(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "ALTER TABLE customers ADD COLUMN find_name TEXT;
+         ALTER TABLE customers ADD COLUMN find_surname TEXT;
+         ALTER TABLE customers ADD COLUMN find_email TEXT;
+         ALTER TABLE customers ADD COLUMN find_phone TEXT;",
+    )?;
+    let mut read = conn.prepare(
+        "SELECT id, name, email, phone FROM customers WHERE anonymized_at IS NULL ORDER BY id",
+    )?;
+    let mut write = conn.prepare(
+        "UPDATE customers SET find_name = ?2, find_surname = ?3, find_email = ?4, find_phone = ?5 \
+         WHERE id = ?1",
+    )?;
+    let mut rows = read.query([])?;
+    // Each row is written after it is read, and the cursor moves on by id,
+    // which the UPDATE leaves alone.
+    while let Some(row) = rows.next()? {
+        let (id, name, email, phone): (i64, String, String, String) =
+            (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
+        let keys = super::FindKeys::of(&name, &email, &phone);
+        write.execute(rusqlite::params![
+            id,
+            keys.name,
+            keys.surname,
+            keys.email,
+            keys.phone
+        ])?;
+    }
+    conn.execute_batch(
+        "CREATE INDEX customers_find_name ON customers(find_name)
+             WHERE find_name IS NOT NULL AND anonymized_at IS NULL;
+         CREATE INDEX customers_find_surname ON customers(find_surname)
+             WHERE find_surname IS NOT NULL AND anonymized_at IS NULL;
+         CREATE INDEX customers_find_email ON customers(find_email)
+             WHERE find_email IS NOT NULL AND anonymized_at IS NULL;
+         CREATE INDEX customers_find_phone ON customers(find_phone)
+             WHERE find_phone IS NOT NULL AND anonymized_at IS NULL;",
+    )?;
+    Ok(())
+}
 
 const STAGE_CHECK_BEFORE: &str = "stage IN ('available', 'assigned', 'completed')";
 const STAGE_CHECK_AFTER: &str = "stage = 'available' OR stage = 'assigned' OR stage = 'completed'";

@@ -13,6 +13,7 @@ mod diagnostics;
 mod disk_full;
 mod export;
 mod fuzz_regressions;
+mod help;
 mod import_customers;
 mod import_outcomes;
 mod messages;

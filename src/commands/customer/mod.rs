@@ -15,10 +15,12 @@ pub enum CustomerCommand {
     /// Show one customer's card, by reference or customer number
     Show(show::ShowArgs),
     /// Find customers by name, e-mail, phone, customer number or reference
+    #[command(after_help = crate::cli::examples::CUSTOMER_FIND)]
     Find(find::FindArgs),
     /// Everything cube holds about one person, as JSON (the right of access)
     Export(export::ExportArgs),
     /// Anonymize exactly these customers, wherever they are (the right to erasure)
+    #[command(after_help = crate::cli::examples::CUSTOMER_FORGET)]
     Forget(forget::ForgetArgs),
 }
 

@@ -70,6 +70,9 @@ _cube() {
             cube,reactivate)
                 cmd="cube__subcmd__reactivate"
                 ;;
+            cube,scan)
+                cmd="cube__subcmd__scan"
+                ;;
             cube,stats)
                 cmd="cube__subcmd__stats"
                 ;;
@@ -106,6 +109,9 @@ _cube() {
             cube__subcmd__campaign,list)
                 cmd="cube__subcmd__campaign__subcmd__list"
                 ;;
+            cube__subcmd__campaign,names)
+                cmd="cube__subcmd__campaign__subcmd__names"
+                ;;
             cube__subcmd__campaign,show)
                 cmd="cube__subcmd__campaign__subcmd__show"
                 ;;
@@ -117,6 +123,9 @@ _cube() {
                 ;;
             cube__subcmd__campaign__subcmd__help,list)
                 cmd="cube__subcmd__campaign__subcmd__help__subcmd__list"
+                ;;
+            cube__subcmd__campaign__subcmd__help,names)
+                cmd="cube__subcmd__campaign__subcmd__help__subcmd__names"
                 ;;
             cube__subcmd__campaign__subcmd__help,show)
                 cmd="cube__subcmd__campaign__subcmd__help__subcmd__show"
@@ -211,6 +220,9 @@ _cube() {
             cube__subcmd__help,reactivate)
                 cmd="cube__subcmd__help__subcmd__reactivate"
                 ;;
+            cube__subcmd__help,scan)
+                cmd="cube__subcmd__help__subcmd__scan"
+                ;;
             cube__subcmd__help,stats)
                 cmd="cube__subcmd__help__subcmd__stats"
                 ;;
@@ -228,6 +240,9 @@ _cube() {
                 ;;
             cube__subcmd__help__subcmd__campaign,list)
                 cmd="cube__subcmd__help__subcmd__campaign__subcmd__list"
+                ;;
+            cube__subcmd__help__subcmd__campaign,names)
+                cmd="cube__subcmd__help__subcmd__campaign__subcmd__names"
                 ;;
             cube__subcmd__help__subcmd__campaign,show)
                 cmd="cube__subcmd__help__subcmd__campaign__subcmd__show"
@@ -320,7 +335,7 @@ _cube() {
 
     case "${cmd}" in
         cube)
-            opts="-q -v -h -V --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help --version init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions man help"
+            opts="-q -v -h -V --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help --version init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -692,7 +707,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__campaign)
-            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help list show create help"
+            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help list show create names help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -752,7 +767,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__campaign__subcmd__help)
-            opts="list show create help"
+            opts="list show create names help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -807,6 +822,20 @@ _cube() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cube__subcmd__campaign__subcmd__help__subcmd__names)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cube__subcmd__campaign__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -832,6 +861,36 @@ _cube() {
                     COMPREPLY=($(compgen -W "table csv" -- "${cur}"))
                     return 0
                     ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recordings-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --busy-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__campaign__subcmd__names)
+            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1376,7 +1435,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__help)
-            opts="init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions man help"
+            opts="init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1502,7 +1561,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__help__subcmd__campaign)
-            opts="list show create"
+            opts="list show create names"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1530,6 +1589,20 @@ _cube() {
             return 0
             ;;
         cube__subcmd__help__subcmd__campaign__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__help__subcmd__campaign__subcmd__names)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1879,6 +1952,20 @@ _cube() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cube__subcmd__help__subcmd__scan)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cube__subcmd__help__subcmd__stats)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1924,12 +2011,24 @@ _cube() {
             return 0
             ;;
         cube__subcmd__import__subcmd__customers)
-            opts="-q -v -h --delimiter --encoding --skip-invalid --rejects --dry-run --campaign --map --on-duplicate --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
+            opts="-q -v -h --sheet --header-row --date-format --delimiter --encoding --skip-invalid --rejects --dry-run --campaign --new-campaign --map --on-duplicate --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --sheet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-row)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --date-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --delimiter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2048,12 +2147,24 @@ _cube() {
             return 0
             ;;
         cube__subcmd__import__subcmd__history)
-            opts="-q -v -h --delimiter --encoding --skip-invalid --rejects --dry-run --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
+            opts="-q -v -h --sheet --header-row --date-format --delimiter --encoding --skip-invalid --rejects --dry-run --allow-duplicates --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --sheet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-row)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --date-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --delimiter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2090,12 +2201,24 @@ _cube() {
             return 0
             ;;
         cube__subcmd__import__subcmd__outcomes)
-            opts="-q -v -h --delimiter --encoding --skip-invalid --rejects --dry-run --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
+            opts="-q -v -h --sheet --header-row --date-format --delimiter --encoding --skip-invalid --rejects --dry-run --allow-duplicates --new-campaign --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --sheet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-row)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --date-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --delimiter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2461,6 +2584,40 @@ _cube() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cube__subcmd__scan)
+            opts="-q -v -h --campaign --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --campaign)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recordings-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --busy-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cube__subcmd__stats)
             opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -2498,4 +2655,35 @@ if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERS
     complete -F _cube -o nosort -o bashdefault -o default cube
 else
     complete -F _cube -o bashdefault -o default cube
+fi
+
+# Campaign names come from the database: `cube campaign names` prints those
+# that fit where the cursor is, and exits 1 where no campaign name goes.
+_cube_campaigns() {
+    local out name quoted c i
+    if out=$("$1" campaign names -- "${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null); then
+        COMPREPLY=()
+        while IFS= read -r name; do
+            [[ -n $name ]] || continue
+            # Backslashes before what the shell would read otherwise; bytes
+            # of letters such as å stay as they are, whatever the locale.
+            quoted=""
+            for ((i = 0; i < ${#name}; i++)); do
+                c=${name:i:1}
+                case $c in
+                    [\ \'\"\\\$\`\(\)\&\;\|\<\>\*\?\[\]\!\#\~\{\}]) quoted+="\\$c" ;;
+                    *) quoted+=$c ;;
+                esac
+            done
+            COMPREPLY+=("$quoted")
+        done <<<"$out"
+        return 0
+    fi
+    _cube "$@"
+}
+
+if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERSINFO[0]}" -gt 4 ]]; then
+    complete -F _cube_campaigns -o nosort -o bashdefault -o default cube
+else
+    complete -F _cube_campaigns -o bashdefault -o default cube
 fi

@@ -45,6 +45,7 @@ complete -c cube -n "__fish_cube_needs_command" -f -a "jobs" -d 'List anonymizat
 complete -c cube -n "__fish_cube_needs_command" -f -a "export" -d 'Export outcomes, sales or history to CSV or Excel'
 complete -c cube -n "__fish_cube_needs_command" -f -a "backup" -d 'Back up the database, or restore a backup'
 complete -c cube -n "__fish_cube_needs_command" -f -a "doctor" -d 'Check integrity, settings, jobs, the erasure journal and recording files'
+complete -c cube -n "__fish_cube_needs_command" -f -a "scan" -d 'Find personal data in free text, where it does not belong (exit 1 if any)'
 complete -c cube -n "__fish_cube_needs_command" -f -a "audit" -d 'Who archived, anonymized, restored or replayed what, and when'
 complete -c cube -n "__fish_cube_needs_command" -f -a "reactivate" -d 'Reactivate an archived campaign (anonymized customers stay anonymized)'
 complete -c cube -n "__fish_cube_needs_command" -f -a "campaign" -d 'List, show and create campaigns'
@@ -87,51 +88,64 @@ complete -c cube -n "__fish_cube_using_subcommand import; and not __fish_seen_su
 complete -c cube -n "__fish_cube_using_subcommand import; and not __fish_seen_subcommand_from customers outcomes history help" -f -a "outcomes" -d 'Import outcomes, each with an optional sale and call recording'
 complete -c cube -n "__fish_cube_using_subcommand import; and not __fish_seen_subcommand_from customers outcomes history help" -f -a "history" -d 'Import activity history entries'
 complete -c cube -n "__fish_cube_using_subcommand import; and not __fish_seen_subcommand_from customers outcomes history help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l delimiter -d 'The field delimiter [default: found from the header line: `,` `;` or tab]' -r
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l encoding -d 'The file\'s encoding [default: UTF-8, else Windows-1252]' -r -f -a "utf-8\t''
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l sheet -d 'A workbook\'s sheet to read [default: the first]' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l header-row -d 'The line (a workbook\'s row) that holds the header, when a title or notes come first [default: the first line that is not blank]' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l date-format -d 'How the file writes dates, as strftime (e.g. %m/%d/%Y); YYYY-MM-DD and DD.MM.YYYY are read too' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l delimiter -d 'The field delimiter of a CSV file [default: found from the header line: `,` `;` or tab]' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l encoding -d 'The CSV file\'s encoding [default: UTF-8, else Windows-1252]' -r -f -a "utf-8\t''
 windows-1252\t''"
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l rejects -d 'Where --skip-invalid writes the invalid rows, with line and reason' -r -F
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l campaign -d 'Place the new customers in this campaign (created if missing)' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l campaign -d 'Place the new customers in this campaign (whatever the case of its name; created if missing, unless an existing name is close to it), and move the ones --on-duplicate update updates into it' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l map -d 'Map a column to a card field: name, first_name, last_name, customer_no, email, phone, address, postal_code, city, birth_date, company, notes, extra or ignore (repeatable)' -r
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l on-duplicate -d 'What to do with a customer number another customer has' -r -f -a "error\t'The row is invalid'
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l on-duplicate -d 'What to do with a row that is a customer already there: the same customer number, or without one the same e-mail, else phone' -r -f -a "error\t'The row is invalid'
 skip\t'Leave the existing customer as it is'
 update\t'Overwrite the existing customer\'s card'"
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l skip-invalid -d 'Import the valid rows and write the invalid ones to --rejects'
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l dry-run -d 'Check and count everything, and change nothing'
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l skip-invalid -d 'Import the valid rows and write the invalid ones to --rejects (a dry run needs no --rejects)'
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l dry-run -d 'Check and count everything, show what each column is read as, and change nothing (no file written)'
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l new-campaign -d 'Create the campaign even when an existing one has a close name'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -s v -l verbose -d 'Say more about what is done'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l delimiter -d 'The field delimiter [default: found from the header line: `,` `;` or tab]' -r
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l encoding -d 'The file\'s encoding [default: UTF-8, else Windows-1252]' -r -f -a "utf-8\t''
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l sheet -d 'A workbook\'s sheet to read [default: the first]' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l header-row -d 'The line (a workbook\'s row) that holds the header, when a title or notes come first [default: the first line that is not blank]' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l date-format -d 'How the file writes dates, as strftime (e.g. %m/%d/%Y); YYYY-MM-DD and DD.MM.YYYY are read too' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l delimiter -d 'The field delimiter of a CSV file [default: found from the header line: `,` `;` or tab]' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l encoding -d 'The CSV file\'s encoding [default: UTF-8, else Windows-1252]' -r -f -a "utf-8\t''
 windows-1252\t''"
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l rejects -d 'Where --skip-invalid writes the invalid rows, with line and reason' -r -F
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l skip-invalid -d 'Import the valid rows and write the invalid ones to --rejects'
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l dry-run -d 'Check and count everything, and change nothing'
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l skip-invalid -d 'Import the valid rows and write the invalid ones to --rejects (a dry run needs no --rejects)'
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l dry-run -d 'Check and count everything, show what each column is read as, and change nothing (no file written)'
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l allow-duplicates -d 'Import rows the same as ones already stored (by default they are skipped, so that a file imported twice doubles nothing)'
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l new-campaign -d 'Create the campaigns the file names even where an existing campaign has a close name (otherwise such a row is an error: a typo, most likely)'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -s v -l verbose -d 'Say more about what is done'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -s h -l help -d 'Print help'
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l delimiter -d 'The field delimiter [default: found from the header line: `,` `;` or tab]' -r
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l encoding -d 'The file\'s encoding [default: UTF-8, else Windows-1252]' -r -f -a "utf-8\t''
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l sheet -d 'A workbook\'s sheet to read [default: the first]' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l header-row -d 'The line (a workbook\'s row) that holds the header, when a title or notes come first [default: the first line that is not blank]' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l date-format -d 'How the file writes dates, as strftime (e.g. %m/%d/%Y); YYYY-MM-DD and DD.MM.YYYY are read too' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l delimiter -d 'The field delimiter of a CSV file [default: found from the header line: `,` `;` or tab]' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l encoding -d 'The CSV file\'s encoding [default: UTF-8, else Windows-1252]' -r -f -a "utf-8\t''
 windows-1252\t''"
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l rejects -d 'Where --skip-invalid writes the invalid rows, with line and reason' -r -F
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l skip-invalid -d 'Import the valid rows and write the invalid ones to --rejects'
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l dry-run -d 'Check and count everything, and change nothing'
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l skip-invalid -d 'Import the valid rows and write the invalid ones to --rejects (a dry run needs no --rejects)'
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l dry-run -d 'Check and count everything, show what each column is read as, and change nothing (no file written)'
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l allow-duplicates -d 'Import rows the same as ones already stored (by default they are skipped, so that a file imported twice doubles nothing)'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -s v -l verbose -d 'Say more about what is done'
@@ -317,6 +331,16 @@ complete -c cube -n "__fish_cube_using_subcommand doctor" -s q -l quiet -d 'Say 
 complete -c cube -n "__fish_cube_using_subcommand doctor" -s v -l verbose -d 'Say more about what is done'
 complete -c cube -n "__fish_cube_using_subcommand doctor" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
 complete -c cube -n "__fish_cube_using_subcommand doctor" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand scan" -l campaign -d 'Only the customers of this campaign, their outcomes, sales and history' -r
+complete -c cube -n "__fish_cube_using_subcommand scan" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand scan" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand scan" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand scan" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand scan" -l json -d 'Print machine-readable JSON on stdout'
+complete -c cube -n "__fish_cube_using_subcommand scan" -s q -l quiet -d 'Say nothing unless something fails'
+complete -c cube -n "__fish_cube_using_subcommand scan" -s v -l verbose -d 'Say more about what is done'
+complete -c cube -n "__fish_cube_using_subcommand scan" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
+complete -c cube -n "__fish_cube_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cube -n "__fish_cube_using_subcommand audit" -l since -d 'Only entries from this date (YYYY-MM-DD or DD.MM.YYYY) on' -r
 complete -c cube -n "__fish_cube_using_subcommand audit" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand audit" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
@@ -336,19 +360,20 @@ complete -c cube -n "__fish_cube_using_subcommand reactivate" -s q -l quiet -d '
 complete -c cube -n "__fish_cube_using_subcommand reactivate" -s v -l verbose -d 'Say more about what is done'
 complete -c cube -n "__fish_cube_using_subcommand reactivate" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
 complete -c cube -n "__fish_cube_using_subcommand reactivate" -s h -l help -d 'Print help'
-complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
-complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
-complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
-complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -l json -d 'Print machine-readable JSON on stdout'
-complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -s q -l quiet -d 'Say nothing unless something fails'
-complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -s v -l verbose -d 'Say more about what is done'
-complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
-complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -s h -l help -d 'Print help'
-complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -f -a "list" -d 'List campaigns with their customer counts (active ones unless told)'
-complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -f -a "show" -d 'Show one campaign: status and customers per stage'
-complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -f -a "create" -d 'Create an empty campaign'
-complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -l json -d 'Print machine-readable JSON on stdout'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -s q -l quiet -d 'Say nothing unless something fails'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -s v -l verbose -d 'Say more about what is done'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -f -a "list" -d 'List campaigns with their customer counts (active ones unless told)'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -f -a "show" -d 'Show one campaign: status and customers per stage'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -f -a "create" -d 'Create an empty campaign'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -f -a "names" -d 'Campaign names, for the shell completions'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from list" -l format -d 'table, or csv for scripts' -r -f -a "table\t''
 csv\t''"
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from list" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
@@ -380,9 +405,19 @@ complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subc
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Say more about what is done'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from create" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from names" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from names" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from names" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from names" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from names" -l json -d 'Print machine-readable JSON on stdout'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from names" -s q -l quiet -d 'Say nothing unless something fails'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from names" -s v -l verbose -d 'Say more about what is done'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from names" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from names" -s h -l help -d 'Print help'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from help" -f -a "list" -d 'List campaigns with their customer counts (active ones unless told)'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one campaign: status and customers per stage'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create an empty campaign'
+complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from help" -f -a "names" -d 'Campaign names, for the shell completions'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
@@ -493,25 +528,26 @@ complete -c cube -n "__fish_cube_using_subcommand man" -s q -l quiet -d 'Say not
 complete -c cube -n "__fish_cube_using_subcommand man" -s v -l verbose -d 'Say more about what is done'
 complete -c cube -n "__fish_cube_using_subcommand man" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
 complete -c cube -n "__fish_cube_using_subcommand man" -s h -l help -d 'Print help'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions man help" -f -a "init" -d 'Create the database, or bring an existing one up to this version\'s schema'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions man help" -f -a "demo" -d 'Fill a fresh database with realistic demo data'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions man help" -f -a "import" -d 'Import customers, outcomes or history from CSV files'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions man help" -f -a "move" -d 'Move customers into another campaign'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions man help" -f -a "assign" -d 'Hand the next available customers of a campaign to a seller'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions man help" -f -a "archive" -d 'Archive campaigns, choosing whether their customers are anonymized'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions man help" -f -a "anonymize" -d 'Archive a campaign and anonymize all its customers, in one step'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions man help" -f -a "jobs" -d 'List anonymization jobs, or resume unfinished ones'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions man help" -f -a "export" -d 'Export outcomes, sales or history to CSV or Excel'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions man help" -f -a "backup" -d 'Back up the database, or restore a backup'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions man help" -f -a "doctor" -d 'Check integrity, settings, jobs, the erasure journal and recording files'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions man help" -f -a "audit" -d 'Who archived, anonymized, restored or replayed what, and when'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions man help" -f -a "reactivate" -d 'Reactivate an archived campaign (anonymized customers stay anonymized)'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions man help" -f -a "campaign" -d 'List, show and create campaigns'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions man help" -f -a "customer" -d 'List, show, find, export and forget customers'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions man help" -f -a "stats" -d 'Counts of customers, campaigns, outcomes, sales and recordings'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions man help" -f -a "man" -d 'Write the manual pages into a folder (for packagers; see `scripts/man`)'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor audit reactivate campaign customer stats completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "init" -d 'Create the database, or bring an existing one up to this version\'s schema'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "demo" -d 'Fill a fresh database with realistic demo data'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "import" -d 'Import customers, outcomes or history from CSV files'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "move" -d 'Move customers into another campaign'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "assign" -d 'Hand the next available customers of a campaign to a seller'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "archive" -d 'Archive campaigns, choosing whether their customers are anonymized'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "anonymize" -d 'Archive a campaign and anonymize all its customers, in one step'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "jobs" -d 'List anonymization jobs, or resume unfinished ones'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "export" -d 'Export outcomes, sales or history to CSV or Excel'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "backup" -d 'Back up the database, or restore a backup'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "doctor" -d 'Check integrity, settings, jobs, the erasure journal and recording files'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "scan" -d 'Find personal data in free text, where it does not belong (exit 1 if any)'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "audit" -d 'Who archived, anonymized, restored or replayed what, and when'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "reactivate" -d 'Reactivate an archived campaign (anonymized customers stay anonymized)'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "campaign" -d 'List, show and create campaigns'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "customer" -d 'List, show, find, export and forget customers'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "stats" -d 'Counts of customers, campaigns, outcomes, sales and recordings'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "man" -d 'Write the manual pages into a folder (for packagers; see `scripts/man`)'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from import" -f -a "customers" -d 'Import customer cards (English or Norwegian headers)'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from import" -f -a "outcomes" -d 'Import outcomes, each with an optional sale and call recording'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from import" -f -a "history" -d 'Import activity history entries'
@@ -524,8 +560,21 @@ complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcomma
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from campaign" -f -a "list" -d 'List campaigns with their customer counts (active ones unless told)'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from campaign" -f -a "show" -d 'Show one campaign: status and customers per stage'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from campaign" -f -a "create" -d 'Create an empty campaign'
+complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from campaign" -f -a "names" -d 'Campaign names, for the shell completions'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from customer" -f -a "list" -d 'List customers, oldest first'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from customer" -f -a "show" -d 'Show one customer\'s card, by reference or customer number'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from customer" -f -a "find" -d 'Find customers by name, e-mail, phone, customer number or reference'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from customer" -f -a "export" -d 'Everything cube holds about one person, as JSON (the right of access)'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from customer" -f -a "forget" -d 'Anonymize exactly these customers, wherever they are (the right to erasure)'
+
+# Campaign names come from the database: `cube campaign names` prints those
+# that fit where the cursor is, and exits 1 where no campaign name goes.
+function __fish_cube_campaign_names
+    set -l words (commandline -opc) (commandline -ct)
+    set -e words[1]
+    set -g __fish_cube_campaigns (command cube campaign names -- $words 2>/dev/null)
+end
+complete -c cube -n __fish_cube_campaign_names -f -a '$__fish_cube_campaigns'
+complete -c cube -n __fish_cube_campaign_names -f -a '$__fish_cube_campaigns' -l campaign -r
+complete -c cube -n __fish_cube_campaign_names -f -a '$__fish_cube_campaigns' -l from -r
+complete -c cube -n __fish_cube_campaign_names -f -a '$__fish_cube_campaigns' -l to -r

@@ -47,11 +47,15 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::db::{CampaignStatus, Db, ErasureCounts, Job, JobState, TextColumn, Whose, SEARCHED};
+use crate::db::{
+    Campaign, CampaignStatus, Db, ErasureCounts, Job, JobState, TextColumn, Tx, Whose, SEARCHED,
+};
+use crate::joblock;
 use crate::journal::{Erasures, Journal};
 use crate::mentions::{Identifiers, Matcher, Person};
 use crate::recordings::{self, Removal};
 use crate::store::{Actor, Site};
+use crate::{Failure, Kind};
 
 /// The setting that records how many bytes of the erasure journal this
 /// database has seen. A journal longer than that is read in full to find
@@ -92,22 +96,28 @@ pub struct JobReport {
 /// Archives a campaign and keeps its customers. Returns false if it was
 /// archived already.
 pub fn archive_keep(db: &Db, campaign: &str, actor: &Actor) -> Result<bool> {
-    let now = actor.now;
     let tx = db.begin()?;
     let found = crate::flow::campaign(&tx, campaign)?;
-    if found.status == CampaignStatus::Archived {
+    let archived = archive(&tx, &found, actor)?;
+    tx.commit()?;
+    Ok(archived)
+}
+
+/// Archives `campaign` in `tx`, with its audit entry, unless it is archived
+/// already (then returns false).
+fn archive(tx: &Tx, campaign: &Campaign, actor: &Actor) -> Result<bool> {
+    if campaign.status == CampaignStatus::Archived {
         return Ok(false);
     }
-    let (stages, _) = tx.stage_counts(found.id)?;
-    tx.set_campaign_status(found.id, CampaignStatus::Archived, now)?;
+    let (stages, anonymized) = tx.stage_counts(campaign.id)?;
+    tx.set_campaign_status(campaign.id, CampaignStatus::Archived, actor.now)?;
     tx.audit(
-        now,
+        actor.now,
         &actor.operator,
         "archive",
-        Some(&found.name),
-        &json!({ "customers": stages.total(), "kept": true }),
+        Some(&campaign.name),
+        &json!({ "customers": stages.total() + anonymized, "kept": true }),
     )?;
-    tx.commit()?;
     Ok(true)
 }
 
@@ -136,10 +146,24 @@ fn matcher_of(db: &Db, whose: Whose) -> Result<Option<Matcher>> {
             email: &card.email,
             phone: &card.phone,
             customer_no: card.customer_no.as_deref(),
-            national_ids: Vec::new(),
+            national_ids: national_ids(&[&card.notes, &card.extra]),
         })
     })?;
     Ok((!ids.is_empty()).then(|| ids.matcher()))
+}
+
+/// The national id numbers written on a card (its notes and extra fields),
+/// as `cube scan` finds them: both check digits right and a real date.
+fn national_ids(texts: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    for text in texts {
+        crate::scan::find(text.as_bytes(), |kind, at| {
+            if kind == crate::scan::Kind::NationalId {
+                found.push(String::from_utf8_lossy(&text.as_bytes()[at]).into_owned());
+            }
+        });
+    }
+    found
 }
 
 /// The texts that mention `whose` customers: (column, row id, mentions).
@@ -180,18 +204,35 @@ fn redact_mentions(db: &Db, job: &Job) -> Result<u64> {
     Ok(count)
 }
 
-/// Archives a campaign and records the job that anonymizes its customers
-/// (step 1), once the recordings folder of `site` is known to be the
-/// database's (step 0). The job is then run by [`run_job`].
-pub fn plan(db: &Db, site: &Site, campaign: &str, actor: &Actor) -> Result<Job> {
-    recordings::check_folder(db, &site.recordings)?;
-    db.with_foreign_keys_off(|| plan_job(db, campaign, actor))
+/// What planning a campaign's anonymization did.
+#[derive(Debug)]
+pub enum Planned {
+    /// The job to run.
+    Job(Job),
+    /// No customer of the campaign was left to anonymize: no job was made,
+    /// and no audit entry of one. `archived` is true when the campaign was
+    /// active and is archived now.
+    Nothing { archived: bool },
 }
 
-fn plan_job(db: &Db, campaign: &str, actor: &Actor) -> Result<Job> {
+/// Archives a campaign and records the job that anonymizes its customers
+/// (step 1), once the recordings folder of `site` is known to be the
+/// database's (step 0). The job is then run by [`run_job`]. A campaign with
+/// no customer left to anonymize is only archived.
+pub fn plan(db: &Db, site: &Site, campaign: &str, actor: &Actor) -> Result<Planned> {
+    recordings::check_folder(db, &site.recordings)?;
+    db.with_foreign_keys_off(|| plan_job(db, &site.path, campaign, actor))
+}
+
+fn plan_job(db: &Db, path: &Path, campaign: &str, actor: &Actor) -> Result<Planned> {
     let now = actor.now;
     let tx = db.begin()?;
     let found = crate::flow::campaign(&tx, campaign)?;
+    if tx.stage_counts(found.id)?.0.total() == 0 {
+        let archived = archive(&tx, &found, actor)?;
+        tx.commit()?;
+        return Ok(Planned::Nothing { archived });
+    }
     if found.status == CampaignStatus::Active {
         tx.set_campaign_status(found.id, CampaignStatus::Archived, now)?;
     }
@@ -204,7 +245,20 @@ fn plan_job(db: &Db, campaign: &str, actor: &Actor) -> Result<Job> {
         Some(&found.name),
         &json!({ "job": job.id, "customers": job.total }),
     )?;
-    tx.commit()?;
+    commit_held(tx, path, job).map(Planned::Job)
+}
+
+/// Commits a new job's plan holding the job's lock (see [`joblock`]), so
+/// that no other cube ever finds it unheld, and takes it for interrupted,
+/// before this one runs it.
+fn commit_held(tx: Tx, path: &Path, job: Job) -> Result<Job> {
+    if !joblock::hold(path, &job)? {
+        anyhow::bail!("cannot lock job {}: another process holds its lock", job.id);
+    }
+    if let Err(e) = tx.commit() {
+        joblock::release(path, &job.id);
+        return Err(e);
+    }
     Ok(job)
 }
 
@@ -242,8 +296,7 @@ pub fn plan_request(
             None,
             &json!({ "job": job.id, "customers": job.total, "reason": reason }),
         )?;
-        tx.commit()?;
-        Ok(job)
+        commit_held(tx, &site.path, job)
     })
 }
 
@@ -259,7 +312,7 @@ pub fn run_job(
     progress: &dyn Fn(u64, u64),
 ) -> Result<JobReport> {
     let mut report = erase(db, site, actor, job, progress)?;
-    report.scrubbed = scrub(db, actor, &[job.rowid])?;
+    report.scrubbed = scrub(db, site, actor, &[job.rowid])?;
     Ok(report)
 }
 
@@ -286,6 +339,23 @@ pub fn erase(
         recordings_shared: 0,
         scrubbed: false,
     };
+    if matches!(
+        job.state,
+        JobState::Queued | JobState::Running | JobState::ScrubPending
+    ) && !joblock::hold(&site.path, job)?
+    {
+        return Err(Failure::new(
+            Kind::Busy,
+            format!("job {} is being run by another cube", job.id),
+        )
+        .hint("`cube jobs list` shows it running; it is finished when that cube is done")
+        .into());
+    }
+    let progress = |done, total| {
+        joblock::progress(&site.path, &job.id, done);
+        progress(done, total)
+    };
+    let progress: &dyn Fn(u64, u64) = &progress;
     if matches!(job.state, JobState::Queued | JobState::Running) {
         recordings::check_folder(db, recordings)?;
         db.set_synchronous_full(true)?;
@@ -342,17 +412,22 @@ pub fn erase(
 /// Step 5 for every job in `jobs` at once: one `VACUUM` and checkpoint, then
 /// the jobs are done. Returns false (the jobs stay `scrub_pending`) when a
 /// reader blocked the checkpoint.
-pub fn scrub(db: &Db, actor: &Actor, jobs: &[i64]) -> Result<bool> {
+pub fn scrub(db: &Db, site: &Site, actor: &Actor, jobs: &[i64]) -> Result<bool> {
     let scrubbed = db.scrub()?;
     db.set_wal_autocheckpoint(true)?;
     if scrubbed {
         let tx = db.begin()?;
+        let mut ids = Vec::with_capacity(jobs.len());
         for &job in jobs {
             tx.set_job_state(job, JobState::Done, actor.now)?;
+            ids.push(tx.job(job)?.id);
         }
         tx.commit()?;
         // The state changes themselves went to the WAL: fold them in as well.
         db.scrub_wal()?;
+        for id in ids {
+            joblock::release(&site.path, &id);
+        }
     }
     Ok(scrubbed)
 }
@@ -401,13 +476,8 @@ pub fn missing_erasures(db: &Db, journal: &Journal) -> Result<Vec<(String, i64)>
 }
 
 fn missing_from(db: &Db, erasures: &Erasures) -> Result<Vec<(String, i64)>> {
-    let mut missing = Vec::new();
-    for (job, cube_id) in erasures.cube_ids() {
-        if let Some((id, false, false)) = db.erasure_status(cube_id)? {
-            missing.push((job.to_string(), id));
-        }
-    }
-    Ok(missing)
+    let wanted: Vec<(&str, &str)> = erasures.cube_ids().collect();
+    db.missing_erasures(&wanted)
 }
 
 /// Ends a job that a restore undoes, where the restored database holds it

@@ -24,6 +24,7 @@ use crate::commands::{
     man::ManArgs,
     moves::MoveArgs,
     reactivate::ReactivateArgs,
+    scan::ScanArgs,
 };
 
 /// Administration of a sales CRM's customer data: customers are anonymized
@@ -105,6 +106,14 @@ pub enum Command {
     Backup(BackupCommand),
     /// Check integrity, settings, jobs, the erasure journal and recording files
     Doctor,
+    /// Find personal data in free text, where it does not belong (exit 1 if any)
+    ///
+    /// National id numbers (fødselsnummer and D-nummer), e-mail addresses,
+    /// phone numbers, bank account and payment card numbers, in the notes and
+    /// extra fields of cards, outcome comments and labels, sale products,
+    /// history, campaign names and seller usernames. Says where each one is
+    /// (table, field, customer), never what it is.
+    Scan(ScanArgs),
     /// Who archived, anonymized, restored or replayed what, and when
     Audit(AuditArgs),
     /// Reactivate an archived campaign (anonymized customers stay anonymized)

@@ -83,6 +83,26 @@ impl Record {
     pub fn fields(&self) -> impl Iterator<Item = &str> {
         (0..self.field_count()).map(|i| self.field(i))
     }
+
+    /// True when every field is empty or spaces: a `;;;` line that Excel
+    /// writes for an empty row. Cheap: a row with text ends the look at its
+    /// first character.
+    pub fn is_blank(&self) -> bool {
+        self.text.trim().is_empty()
+    }
+
+    /// Makes this the record of `line` with `fields`, reusing its memory:
+    /// how rows that are not CSV (a workbook's) become records.
+    pub fn fill<'a>(&mut self, line: u64, fields: impl IntoIterator<Item = &'a str>) {
+        self.text.clear();
+        self.ends.clear();
+        for field in fields {
+            self.text.push_str(field);
+            self.ends.push(self.text.len());
+        }
+        self.line = line;
+        self.end_line = line;
+    }
 }
 
 /// Why the input could not be read. A parse error stops the reading: after a
@@ -316,11 +336,26 @@ pub struct CsvReader<R> {
     line: u64,
     /// How many fields a record has (the header's), once known.
     columns: Option<usize>,
+    /// Empty lines skipped so far.
+    empty_lines: u64,
 }
 
 impl<R: Read> CsvReader<R> {
     /// Opens a stream. `delimiter`: `None` finds it from the header line.
     pub fn new(input: R, encoding: Option<Encoding>, delimiter: Option<u8>) -> io::Result<Self> {
+        CsvReader::with_header_at(input, encoding, delimiter, 1)
+    }
+
+    /// Opens a stream whose header is on line `header_line` (1-based): the
+    /// lines before it (a title, notes) are skipped unread, and the delimiter
+    /// is found from the header line. An Excel `sep=` line is still taken
+    /// when it comes first.
+    pub fn with_header_at(
+        input: R,
+        encoding: Option<Encoding>,
+        delimiter: Option<u8>,
+        header_line: u64,
+    ) -> io::Result<Self> {
         let mut reader = CsvReader {
             input: Decoder::new(input, encoding),
             buf: vec![0; 64 * 1024],
@@ -329,8 +364,10 @@ impl<R: Read> CsvReader<R> {
             delimiter: b',',
             line: 1,
             columns: None,
+            empty_lines: 0,
         };
         let named = reader.sep_line()?;
+        reader.skip_to_line(header_line)?;
         reader.delimiter = match (delimiter, named) {
             (Some(d), _) => d,
             (None, Some(d)) => d,
@@ -341,6 +378,29 @@ impl<R: Read> CsvReader<R> {
 
     pub fn delimiter(&self) -> u8 {
         self.delimiter
+    }
+
+    /// How many empty lines the reader has skipped so far.
+    pub fn empty_lines(&self) -> u64 {
+        self.empty_lines
+    }
+
+    /// Skips whole lines, as they are, until the next one is `line`.
+    fn skip_to_line(&mut self, line: u64) -> io::Result<()> {
+        while self.line < line {
+            match self.next_byte()? {
+                None => break,
+                Some(b'\n') => self.line += 1,
+                Some(b'\r') => {
+                    if self.peek_byte()? == Some(b'\n') {
+                        self.next_byte()?;
+                    }
+                    self.line += 1;
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
     }
 
     /// Tells the reader how many fields a record has, which lets it recognise a
@@ -487,6 +547,7 @@ impl<R: Read> CsvReader<R> {
                 return Ok(false);
             }
             if ends.is_empty() && text.is_empty() {
+                self.empty_lines += 1;
                 continue; // a blank line
             }
             ends.push(text.len());

@@ -14,7 +14,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Duration, Utc};
 
-use crate::db::{CampaignStatus, Card, Db, NewHistory, NewOutcome, NewSale, Stage};
+use crate::db::{CampaignStatus, Card, Db, NewHistory, NewIds, NewOutcome, NewSale, Stage};
 use crate::ids::IdGen;
 
 /// At most this many recording files are written, whatever the size.
@@ -241,9 +241,15 @@ pub fn fill(
         let idle_days = slot.map_or(30, |s| CAMPAIGNS[s].2);
         let created = now - Duration::days(idle_days + 30);
         // From the seeded generator: the same seed, the same ids.
-        let cube_id = ids.cube_id();
+        let cube_id = ids.cube_id().to_string();
+        let mut reference = [0; crate::ids::REFERENCE_LEN];
+        ids.reference(&mut reference);
+        let new_ids = NewIds {
+            cube_id: &cube_id,
+            reference: std::str::from_utf8(&reference).unwrap_or_default(),
+        };
         let id = tx
-            .insert_customer(&cube_id.to_string(), &card, campaign_id, created)?
+            .insert_customer(new_ids, &card, campaign_id, created)?
             .context("the demo data repeats a customer number")?;
         summary.customers += 1;
 

@@ -13,6 +13,8 @@ pub enum Kind {
     Refused,
     BadInput,
     Busy,
+    /// Stopped by the operator (Ctrl-C): what the shell reports for SIGINT.
+    Interrupted,
 }
 
 impl Kind {
@@ -22,6 +24,7 @@ impl Kind {
             Kind::Refused => 2,
             Kind::BadInput => 65,
             Kind::Busy => 75,
+            Kind::Interrupted => 130,
         }
     }
 }

@@ -9,44 +9,103 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::db::{Campaign, CampaignStatus, CustomerRef, CustomerRow, Db, Stage, Tx};
-use crate::Failure;
+use crate::{names, Failure};
 
 /// How many unknown customers a failed move lists.
 const MAX_LISTED: usize = 20;
 
-/// The campaign named `name`, or a failure that says there is none.
+/// The campaign named `name` (whatever the case), or a failure that says
+/// there is none, with the names it may have been meant as.
 pub fn campaign(db: &Db, name: &str) -> Result<Campaign> {
-    db.campaign_by_name(name)?.ok_or_else(|| {
-        Failure::failed(format!("no campaign is named {name:?}"))
-            .hint("cube campaign list --all shows every campaign")
-            .into()
-    })
+    if let Some(found) = db.campaign_by_name(name)? {
+        return Ok(found);
+    }
+    let names = db.campaign_names()?;
+    let close = names::suggestions(name, &names);
+    let mut message = format!("no campaign is named {name:?}");
+    if !close.is_empty() {
+        message = format!("{message}; {}", names::did_you_mean(&close));
+    }
+    Err(Failure::failed(message)
+        .hint("cube campaign list --all shows every campaign")
+        .into())
 }
 
 fn active_campaign(db: &Db, name: &str, doing: &str) -> Result<Campaign> {
     let found = campaign(db, name)?;
     if found.status == CampaignStatus::Archived {
-        return Err(
-            Failure::refused(format!("campaign {name:?} is archived: cannot {doing}"))
-                .hint(format!("reactivate it first: cube reactivate {name:?}"))
-                .into(),
-        );
+        return Err(Failure::refused(format!(
+            "campaign {:?} is archived: cannot {doing}",
+            found.name
+        ))
+        .hint(format!(
+            "reactivate it first: cube reactivate {:?}",
+            found.name
+        ))
+        .into());
     }
     Ok(found)
 }
 
-pub fn create_campaign(db: &Db, name: &str, now: DateTime<Utc>) -> Result<Campaign> {
+/// A campaign made by `campaign create`, and the names of existing ones it
+/// is close to (see [`crate::names`]), which the operator may have meant.
+pub struct Created {
+    pub campaign: Campaign,
+    pub close_to: Vec<String>,
+}
+
+pub fn create_campaign(db: &Db, name: &str, now: DateTime<Utc>) -> Result<Created> {
     let name = name.trim();
     if name.is_empty() || name.chars().any(char::is_control) {
         return Err(Failure::refused(format!("{name:?} is not a campaign name")).into());
     }
     let tx = db.begin()?;
-    if tx.campaign_by_name(name)?.is_some() {
-        return Err(Failure::refused(format!("a campaign named {name:?} exists already")).into());
+    if let Some(existing) = tx.campaign_by_name(name)? {
+        return Err(Failure::refused(format!(
+            "a campaign named {:?} exists already",
+            existing.name
+        ))
+        .into());
     }
-    let created = tx.create_campaign(name, now)?;
+    let names = tx.campaign_names()?;
+    let close_to = names::suggestions(name, &names)
+        .into_iter()
+        .map(String::from)
+        .collect();
+    let campaign = tx.create_campaign(name, now)?;
     tx.commit()?;
-    Ok(created)
+    Ok(Created { campaign, close_to })
+}
+
+/// The campaign an import names, by [`import_campaign`].
+pub enum Named {
+    Found(Campaign),
+    Created(Campaign),
+    /// No campaign has the name, and these have a close one: most likely a
+    /// typo, so none was created.
+    Close(Vec<String>),
+}
+
+/// The campaign an import puts customers or outcomes in: the one with this
+/// name whatever its case, else a new one, unless a campaign with a close
+/// name exists and `new_campaign` (`--new-campaign`) is false.
+pub fn import_campaign(
+    tx: &Tx,
+    name: &str,
+    new_campaign: bool,
+    now: DateTime<Utc>,
+) -> Result<Named> {
+    if let Some(found) = tx.campaign_by_name(name)? {
+        return Ok(Named::Found(found));
+    }
+    if !new_campaign {
+        let names = tx.campaign_names()?;
+        let close = names::suggestions(name, &names);
+        if !close.is_empty() {
+            return Ok(Named::Close(close.into_iter().map(String::from).collect()));
+        }
+    }
+    Ok(Named::Created(tx.create_campaign(name, now)?))
 }
 
 /// Makes an archived campaign active again. Anonymized customers stay so.
@@ -54,7 +113,9 @@ pub fn reactivate(db: &Db, name: &str, now: DateTime<Utc>) -> Result<Campaign> {
     let tx = db.begin()?;
     let mut found = campaign(&tx, name)?;
     if found.status == CampaignStatus::Active {
-        return Err(Failure::refused(format!("campaign {name:?} is active already")).into());
+        return Err(
+            Failure::refused(format!("campaign {:?} is active already", found.name)).into(),
+        );
     }
     tx.set_campaign_status(found.id, CampaignStatus::Active, now)?;
     tx.commit()?;

@@ -1,4 +1,5 @@
-//! Cube ids: random UUIDs (version 4) that carry no time and no order.
+//! Cube ids (random UUIDs, version 4) and public references (16 random hex
+//! digits): they carry no time and no order.
 //!
 //! Someone holding an import file must not be able to line its rows up with
 //! the kept rows by their ids (DESIGN.md, promise 10), so ids are not in time
@@ -13,8 +14,11 @@
 
 use uuid::Uuid;
 
-/// Random bytes fetched at a time: ids for 4,096 customers.
-const BLOCK: usize = 64 * 1024;
+/// Random bytes fetched at a time: ids for 2,730 customers.
+const BLOCK: usize = 65_520;
+
+/// The length of a public reference.
+pub const REFERENCE_LEN: usize = 16;
 
 pub struct IdGen {
     source: Source,
@@ -52,24 +56,41 @@ impl IdGen {
     /// The next cube id.
     pub fn cube_id(&mut self) -> Uuid {
         let mut bytes = [0u8; 16];
+        self.fill(&mut bytes);
+        uuid::Builder::from_random_bytes(bytes).into_uuid()
+    }
+
+    /// The next public reference: 16 hex digits (64 random bits), written
+    /// into `out`.
+    pub fn reference(&mut self, out: &mut [u8; REFERENCE_LEN]) {
+        let mut bytes = [0u8; 8];
+        self.fill(&mut bytes);
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        for (i, b) in bytes.iter().enumerate() {
+            out[2 * i] = HEX[usize::from(b >> 4)];
+            out[2 * i + 1] = HEX[usize::from(b & 0xf)];
+        }
+    }
+
+    fn fill(&mut self, bytes: &mut [u8]) {
         match &mut self.source {
             Source::System { block, used } => {
-                if *used == block.len() {
+                let n = bytes.len();
+                if *used + n > block.len() {
                     // Without a random source there is no safe id to give;
                     // no system cube runs on lacks one.
                     getrandom::fill(block).expect("the operating system's random source works");
                     *used = 0;
                 }
-                bytes.copy_from_slice(&block[*used..*used + 16]);
-                *used += 16;
+                bytes.copy_from_slice(&block[*used..*used + n]);
+                *used += n;
             }
             Source::Seeded(state) => {
-                for half in bytes.chunks_mut(8) {
-                    half.copy_from_slice(&splitmix(state).to_le_bytes());
+                for part in bytes.chunks_mut(8) {
+                    part.copy_from_slice(&splitmix(state).to_le_bytes()[..part.len()]);
                 }
             }
         }
-        uuid::Builder::from_random_bytes(bytes).into_uuid()
     }
 }
 

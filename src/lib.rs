@@ -11,6 +11,7 @@
 //! | 2 | usage error, or refused (e.g. no explicit choice without a terminal) |
 //! | 65 | bad input data |
 //! | 75 | try again later (database busy past the timeout) |
+//! | 130 | interrupted (Ctrl-C) during a job or at a prompt |
 
 pub mod access;
 pub mod anonymize;
@@ -26,14 +27,18 @@ pub mod export;
 pub mod flow;
 pub mod ids;
 pub mod import;
+pub mod joblock;
 pub mod journal;
 pub mod mentions;
+pub mod names;
 pub mod receipt;
 pub mod recordings;
+pub mod scan;
 pub mod store;
 pub mod temps;
 pub mod ui;
 pub mod validate;
+pub mod workbook;
 
 use std::io;
 use std::process::ExitCode;
@@ -74,9 +79,14 @@ pub fn run(cli: Cli) -> ExitCode {
 
 /// On SIGINT, SIGTERM or SIGHUP: removes this process's temporary files (a
 /// restore's copy of a snapshot, a half-written export or backup), gives a
-/// terminal its cursor back (a prompt hides it), then ends the process by
-/// the same signal, as if no handler were there. Whatever transaction was
-/// open is rolled back by SQLite, as after a kill.
+/// terminal its cursor back (a prompt hides it), then ends the process. A
+/// Ctrl-C at a prompt is left to the prompt, which ends the command saying
+/// what it did before (exit 130; see [`ui::prompt_took_interrupt`]). In
+/// the middle of an anonymization job it says how far the job got and exits
+/// 128 + the signal (130 for Ctrl-C): the job is left as after a kill, every
+/// customer untouched or fully anonymized, and `cube jobs resume` finishes
+/// it. Otherwise it ends by the same signal, as if no handler were there.
+/// Whatever transaction was open is rolled back by SQLite, as after a kill.
 fn clean_up_on_signals(ui: &Ui) {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
@@ -84,10 +94,21 @@ fn clean_up_on_signals(ui: &Ui) {
     };
     let terminal = ui.stderr_is_terminal();
     std::thread::spawn(move || {
-        if let Some(signal) = signals.forever().next() {
+        for signal in signals.forever() {
+            if signal == SIGINT && ui::prompt_took_interrupt() {
+                // The prompt gives the terminal back and ends the command.
+                continue;
+            }
             temps::remove_live();
             if terminal {
                 ui::show_cursor();
+            }
+            if let Some((done, total)) = joblock::unfinished() {
+                ui::interrupted(
+                    &format!("{done} of {total} done; `cube jobs resume` finishes it"),
+                    terminal,
+                );
+                std::process::exit(128 + signal);
             }
             let _ = signal_hook::low_level::emulate_default_handler(signal);
         }
@@ -105,6 +126,19 @@ fn report(ui: &Ui, err: &anyhow::Error) -> u8 {
         return 0;
     }
     let left = err.downcast_ref::<error::StateLeft>().map(|s| s.0.as_str());
+    if err
+        .chain()
+        .filter_map(|c| c.downcast_ref::<io::Error>())
+        .any(|e| e.kind() == io::ErrorKind::Interrupted)
+    {
+        // Ctrl-C at a prompt, which gave the terminal back itself.
+        let code = Kind::Interrupted.exit_code();
+        match left {
+            Some(left) => ui.error("interrupted", &[], Some(left), code),
+            None => ui.error("interrupted; nothing was changed", &[], None, code),
+        }
+        return code;
+    }
     let message = error::message(err);
     if db::is_busy(err) {
         let hint = match left {

@@ -31,7 +31,7 @@ pub const REDACTED: &str = "[anonymized]";
 /// in too many other texts.
 const MIN_CUSTOMER_NO: usize = 5;
 /// The fewest digits a phone number must have to be searched for.
-const MIN_PHONE_DIGITS: usize = 6;
+pub const MIN_PHONE_DIGITS: usize = 6;
 
 /// One customer's identifiers, as the card has them.
 #[derive(Debug, Default)]
@@ -68,7 +68,7 @@ impl Identifiers {
                 self.words.insert(normalize(number));
             }
         }
-        let phone = national_digits(&digits_of(person.phone));
+        let phone = phone_digits(person.phone);
         if phone.len() >= MIN_PHONE_DIGITS {
             self.digits.insert(phone);
         }
@@ -209,6 +209,12 @@ impl Matcher {
             i = j.max(i + 1);
         }
     }
+}
+
+/// A phone number in the form it is compared in: its digits, without a
+/// `+47`/`0047` prefix. Import matches customers by it too.
+pub fn phone_digits(text: &str) -> String {
+    national_digits(&digits_of(text))
 }
 
 /// The digits of `text`.

@@ -7,9 +7,10 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::io::{self, IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{HumanCount, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
 /// How the operator asked cube to talk.
@@ -164,15 +165,21 @@ impl Ui {
         eprintln!("{text}");
     }
 
-    /// Asks to pick one of `items`, with nothing preselected: Enter alone does
-    /// nothing, Esc or `q` gives `None`, Ctrl-C ends the program. Only call
-    /// when [`Ui::interactive`].
+    /// Asks to pick one of `items`, with nothing preselected and the keys
+    /// shown under them: Enter alone does nothing, Esc or `q` gives `None`,
+    /// Ctrl-C gives an [`io::ErrorKind::Interrupted`] error, with the cursor
+    /// shown again. Only call when [`Ui::interactive`].
     pub fn choose(&self, prompt: &str, items: &[&str]) -> io::Result<Option<usize>> {
-        let picked = dialoguer::Select::new()
-            .with_prompt(prompt)
-            .items(items)
-            .report(true)
-            .interact_on_opt(&console::Term::stderr());
+        let theme = WithKeys {
+            last: items.last().copied().unwrap_or_default(),
+        };
+        let picked = prompting(|| {
+            dialoguer::Select::with_theme(&theme)
+                .with_prompt(prompt)
+                .items(items)
+                .report(true)
+                .interact_on_opt(&console::Term::stderr())
+        });
         match picked {
             Ok(choice) => Ok(choice),
             Err(dialoguer::Error::IO(e)) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
@@ -180,13 +187,16 @@ impl Ui {
         }
     }
 
-    /// Asks for a line of text; `None` at end of input.
+    /// Asks for a line of text; `None` at end of input, an
+    /// [`io::ErrorKind::Interrupted`] error on Ctrl-C.
     pub fn ask(&self, prompt: &str) -> io::Result<Option<String>> {
-        let answer = dialoguer::Input::<String>::new()
-            .with_prompt(prompt)
-            .allow_empty(true)
-            .report(false)
-            .interact_text_on(&console::Term::stderr());
+        let answer = prompting(|| {
+            dialoguer::Input::<String>::new()
+                .with_prompt(prompt)
+                .allow_empty(true)
+                .report(false)
+                .interact_text_on(&console::Term::stderr())
+        });
         match answer {
             Ok(text) => Ok(Some(text)),
             Err(dialoguer::Error::IO(e)) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
@@ -194,35 +204,123 @@ impl Ui {
         }
     }
 
-    /// A progress bar counting `unit`s (with a rate), drawn on stderr only when
-    /// stderr is a terminal and the run is not quiet; hidden otherwise.
+    /// A progress bar counting `unit`s with their rate, and when `total` is
+    /// known the percentage done and the time left; drawn on stderr only when
+    /// stderr is a terminal and the run is not quiet, hidden otherwise.
     pub fn progress(&self, total: Option<u64>, unit: &str) -> ProgressBar {
         if !self.progress {
             return ProgressBar::hidden();
         }
         let bar = match total {
-            Some(n) => ProgressBar::new(n).with_style(
-                ProgressStyle::with_template(&format!(
-                    "{{bar:30}} {{human_pos}}/{{human_len}} {unit} ({{per_sec}}, {{eta}} left)"
-                ))
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-            ),
-            None => ProgressBar::new_spinner().with_style(
-                ProgressStyle::with_template(&format!(
-                    "{{spinner}} {{human_pos}} {unit} ({{per_sec}})"
-                ))
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-            ),
+            Some(n) => ProgressBar::new(n),
+            None => ProgressBar::new_spinner(),
         };
+        bar.set_style(progress_style(total.is_some(), unit));
         bar.set_draw_target(ProgressDrawTarget::stderr_with_hz(10));
         bar.enable_steady_tick(Duration::from_millis(200));
         bar
     }
 }
 
+/// How a progress bar reads: `[bar] 25% 500/2,000 customers anonymized
+/// (1,234/s, 2s left)` when the total is known, else a spinner, the count
+/// and the rate. The rate is a whole number: its decimals only flicker.
+fn progress_style(known: bool, unit: &str) -> ProgressStyle {
+    let (template, fallback) = if known {
+        (
+            format!("{{bar:30}} {{percent:>3}}% {{human_pos}}/{{human_len}} {unit} ({{rate}}, {{eta}} left)"),
+            ProgressStyle::default_bar(),
+        )
+    } else {
+        (
+            format!("{{spinner}} {{human_pos}} {unit} ({{rate}})"),
+            ProgressStyle::default_spinner(),
+        )
+    };
+    ProgressStyle::with_template(&template)
+        .unwrap_or(fallback)
+        .with_key(
+            "rate",
+            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{}/s", HumanCount(state.per_sec().round() as u64));
+            },
+        )
+}
+
 /// Shows the terminal's cursor again (a prompt hides it while it runs).
 pub fn show_cursor() {
     let _ = console::Term::stderr().show_cursor();
+}
+
+/// While a prompt reads keys the terminal is in raw mode, and Ctrl-C reaches
+/// cube as a key: the prompt raises SIGINT itself, then returns an
+/// `Interrupted` error, and the command ends there (exit 130) saying what it
+/// did before. These tell the signal handler to leave that Ctrl-C to the
+/// prompt (see [`prompt_took_interrupt`]).
+static PROMPTING: AtomicBool = AtomicBool::new(false);
+static PROMPT_INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Runs a prompt; on Ctrl-C gives the cursor back and says so to the
+/// signal handler.
+fn prompting<T>(prompt: impl FnOnce() -> dialoguer::Result<T>) -> dialoguer::Result<T> {
+    PROMPTING.store(true, Ordering::SeqCst);
+    let result = prompt();
+    let interrupted =
+        matches!(&result, Err(dialoguer::Error::IO(e)) if e.kind() == io::ErrorKind::Interrupted);
+    // Said before the prompt is over, so that the handler never sees
+    // neither.
+    PROMPT_INTERRUPTED.store(interrupted, Ordering::SeqCst);
+    PROMPTING.store(false, Ordering::SeqCst);
+    if interrupted {
+        show_cursor();
+        let _ = writeln!(io::stderr());
+    }
+    result
+}
+
+/// For the signal handler, on SIGINT: true when a prompt took the Ctrl-C
+/// that raised it (waiting a moment for the prompt to say so), and the
+/// command ends by itself. A SIGINT that no prompt takes (one sent by
+/// `kill`, or typed while the prompt was drawing) gets false.
+pub fn prompt_took_interrupt() -> bool {
+    for _ in 0..50 {
+        if PROMPT_INTERRUPTED.swap(false, Ordering::SeqCst) {
+            return true;
+        }
+        if !PROMPTING.load(Ordering::SeqCst) {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    false
+}
+
+/// The plain theme, with the keys shown under the last choice.
+struct WithKeys<'a> {
+    last: &'a str,
+}
+
+impl dialoguer::theme::Theme for WithKeys<'_> {
+    fn format_select_prompt_item(
+        &self,
+        f: &mut dyn std::fmt::Write,
+        text: &str,
+        active: bool,
+    ) -> std::fmt::Result {
+        write!(f, "{} {text}", if active { ">" } else { " " })?;
+        if text == self.last {
+            write!(f, "\n  ↑/↓ to move, Enter to choose, Esc to cancel")?;
+        }
+        Ok(())
+    }
+}
+
+/// Says that the operator stopped cube in the middle of work, and how far it
+/// got; on a terminal over the progress bar's line. Never silenced: the
+/// command fails.
+pub fn interrupted(how_far: &str, terminal: bool) {
+    let clear = if terminal { "\r\x1b[2K" } else { "" };
+    let _ = writeln!(io::stderr().lock(), "{clear}cube: interrupted: {how_far}");
 }
 
 fn one_line(cell: &str) -> String {
@@ -233,4 +331,95 @@ fn one_line(cell: &str) -> String {
         .replace('\r', "\n")
         .replace('\n', "⏎")
         .replace('\t', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use indicatif::TermLike;
+
+    use super::*;
+
+    /// A terminal that keeps what is drawn on it.
+    #[derive(Debug, Clone, Default)]
+    struct Screen(Arc<Mutex<String>>);
+
+    impl TermLike for Screen {
+        fn width(&self) -> u16 {
+            120
+        }
+        fn move_cursor_up(&self, _: usize) -> io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_down(&self, _: usize) -> io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_right(&self, _: usize) -> io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_left(&self, _: usize) -> io::Result<()> {
+            Ok(())
+        }
+        fn write_line(&self, s: &str) -> io::Result<()> {
+            self.write_str(&format!("{s}\n"))
+        }
+        fn write_str(&self, s: &str) -> io::Result<()> {
+            self.0.lock().unwrap().push_str(s);
+            Ok(())
+        }
+        fn clear_line(&self) -> io::Result<()> {
+            Ok(())
+        }
+        fn flush(&self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn drawn(total: Option<u64>) -> String {
+        let screen = Screen::default();
+        let bar = ProgressBar::with_draw_target(
+            total,
+            ProgressDrawTarget::term_like(Box::new(screen.clone())),
+        );
+        bar.set_style(progress_style(total.is_some(), "customers anonymized"));
+        std::thread::sleep(Duration::from_millis(50));
+        bar.set_position(1500);
+        bar.tick();
+        let text = screen.0.lock().unwrap().clone();
+        text
+    }
+
+    #[test]
+    fn a_bar_of_known_size_shows_percent_time_left_and_a_whole_rate() {
+        let text = drawn(Some(6000));
+        let line = last_line(&text);
+        assert!(
+            line.contains(" 25% 1,500/6,000 customers anonymized ("),
+            "{text}"
+        );
+        assert!(line.ends_with(" left)"), "{text}");
+        let rate = line.split('(').nth(1).unwrap().split("/s").next().unwrap();
+        assert!(
+            rate.chars().all(|c| c.is_ascii_digit() || c == ','),
+            "the rate is a whole number: {text}"
+        );
+    }
+
+    #[test]
+    fn a_bar_of_unknown_size_shows_the_count_and_rate() {
+        let text = drawn(None);
+        let line = last_line(&text);
+        assert!(line.contains(" 1,500 customers anonymized ("), "{text}");
+        assert!(line.ends_with("/s)") && !line.contains('%'), "{text}");
+    }
+
+    /// The last line drawn, without trailing space.
+    fn last_line(text: &str) -> String {
+        text.lines()
+            .rfind(|l| !l.trim().is_empty())
+            .unwrap_or_default()
+            .trim_end()
+            .to_string()
+    }
 }

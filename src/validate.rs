@@ -1,7 +1,8 @@
 //! Checks and conversions of imported values. Each returns the stored form or a
 //! reason that completes the sentence `"<value>" is not ...`.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::format::{Item, StrftimeItems};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
 /// The longest name accepted.
 const MAX_NAME_CHARS: usize = 200;
@@ -55,6 +56,12 @@ pub fn email(value: &str) -> Result<&str, &'static str> {
     }
 }
 
+/// What [`date`] reads, as its error lists it.
+const DATE: &str = "a date (accepted: YYYY-MM-DD, DD.MM.YYYY)";
+/// What [`date_time`] reads, as its error lists it.
+const DATE_TIME: &str = "a date or time (accepted: YYYY-MM-DD, DD.MM.YYYY, either with HH:MM or \
+     HH:MM:SS after it, or RFC 3339 such as 2026-10-01T10:30:00+02:00)";
+
 /// A date as `YYYY-MM-DD` or `DD.MM.YYYY`, stored as `YYYY-MM-DD`.
 pub fn date(value: &str) -> Result<NaiveDate, &'static str> {
     let value = value.trim();
@@ -69,29 +76,93 @@ pub fn date(value: &str) -> Result<NaiveDate, &'static str> {
                 n(&digits[4..6]),
                 n(&digits[6..]),
             )
-            .ok_or("a date (use YYYY-MM-DD or DD.MM.YYYY)");
+            .ok_or(DATE);
         }
     }
     NaiveDate::parse_from_str(value, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(value, "%d.%m.%Y"))
-        .map_err(|_| "a date (use YYYY-MM-DD or DD.MM.YYYY)")
+        .map_err(|_| DATE)
 }
 
-/// A point in time: an RFC 3339 date-time, `YYYY-MM-DD HH:MM[:SS]` (taken as
-/// UTC), or a date alone (midnight UTC).
+/// A point in time: an RFC 3339 date-time, `YYYY-MM-DD HH:MM[:SS]` or
+/// `DD.MM.YYYY HH:MM[:SS]` (taken as UTC, as the other times without a zone),
+/// or a date alone (midnight UTC).
 pub fn date_time(value: &str) -> Result<DateTime<Utc>, &'static str> {
     let value = value.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(value) {
         return Ok(t.with_timezone(&Utc));
     }
-    for format in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"] {
+    for format in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%d.%m.%Y %H:%M",
+        "%d.%m.%Y %H:%M:%S",
+    ] {
         if let Ok(t) = NaiveDateTime::parse_from_str(value, format) {
             return Ok(t.and_utc());
         }
     }
     date(value)
-        .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
-        .map_err(|_| "a date or time (use YYYY-MM-DD or an RFC 3339 time)")
+        .map(|d| d.and_time(NaiveTime::MIN).and_utc())
+        .map_err(|_| DATE_TIME)
+}
+
+/// The forms an import reads dates in: `--date-format`'s first, when given,
+/// then those [`date`] and [`date_time`] read (a workbook's date cells come
+/// as `YYYY-MM-DD`, so those must always be read).
+#[derive(Debug, Clone, Default)]
+pub struct Dates {
+    format: Option<String>,
+}
+
+impl Dates {
+    /// The forms with `format` (strftime, such as `%m/%d/%Y`) first; an
+    /// error when it is no format chrono can read.
+    pub fn new(format: Option<&str>) -> Result<Dates, String> {
+        if let Some(format) = format {
+            let broken = StrftimeItems::new(format).any(|item| matches!(item, Item::Error));
+            if broken || format.trim().is_empty() {
+                return Err(format!(
+                    "--date-format {format:?}: not a strftime format (such as %m/%d/%Y)"
+                ));
+            }
+        }
+        Ok(Dates {
+            format: format.map(String::from),
+        })
+    }
+
+    /// A date, as [`date`] reads it or in the `--date-format`.
+    pub fn date(&self, value: &str) -> Result<NaiveDate, String> {
+        let Some(format) = &self.format else {
+            return date(value).map_err(|what| format!("{what}; other forms with --date-format"));
+        };
+        NaiveDate::parse_from_str(value.trim(), format)
+            .or_else(|_| date(value))
+            .map_err(|_| format!("a date (accepted: {format}, YYYY-MM-DD, DD.MM.YYYY)"))
+    }
+
+    /// A point in time, as [`date_time`] reads it or in the `--date-format`
+    /// (a date alone is midnight UTC; a time without a zone is UTC).
+    pub fn date_time(&self, value: &str) -> Result<DateTime<Utc>, String> {
+        let Some(format) = &self.format else {
+            return date_time(value)
+                .map_err(|what| format!("{what}; other forms with --date-format"));
+        };
+        let trimmed = value.trim();
+        NaiveDateTime::parse_from_str(trimmed, format)
+            .map(|t| t.and_utc())
+            .or_else(|_| {
+                NaiveDate::parse_from_str(trimmed, format)
+                    .map(|d| d.and_time(NaiveTime::MIN).and_utc())
+            })
+            .or_else(|_| date_time(value))
+            .map_err(|_| {
+                let forms = DATE_TIME.trim_start_matches("a date or time (accepted: ");
+                format!("a date or time (accepted: {format}, {forms}")
+            })
+    }
 }
 
 /// A price as a decimal (`299`, `299.5`, `299.00`, or with a decimal comma),
@@ -169,6 +240,50 @@ mod tests {
             date_time("2026-03-01T10:00:00+01:00").unwrap().to_rfc3339(),
             "2026-03-01T09:00:00+00:00"
         );
+        assert_eq!(
+            date_time("01.03.2026 10:30").unwrap().to_rfc3339(),
+            "2026-03-01T10:30:00+00:00"
+        );
+        assert_eq!(
+            date_time("01.03.2026 10:30:15").unwrap().to_rfc3339(),
+            "2026-03-01T10:30:15+00:00"
+        );
+        assert!(date_time("01.03.2026 25:00").is_err());
+    }
+
+    #[test]
+    fn a_date_format_is_read_first_and_the_usual_forms_still_are() {
+        let us = Dates::new(Some("%m/%d/%Y")).unwrap();
+        assert_eq!(us.date("12/24/1980").unwrap().to_string(), "1980-12-24");
+        assert_eq!(us.date("1980-12-24").unwrap().to_string(), "1980-12-24");
+        assert_eq!(us.date("24.12.1980").unwrap().to_string(), "1980-12-24");
+        assert_eq!(
+            us.date("24/12/1980").unwrap_err(),
+            "a date (accepted: %m/%d/%Y, YYYY-MM-DD, DD.MM.YYYY)"
+        );
+        assert_eq!(
+            us.date_time("10/01/2026").unwrap().to_rfc3339(),
+            "2026-10-01T00:00:00+00:00"
+        );
+        let with_time = Dates::new(Some("%m/%d/%Y %I:%M %p")).unwrap();
+        assert_eq!(
+            with_time
+                .date_time("10/01/2026 02:30 PM")
+                .unwrap()
+                .to_rfc3339(),
+            "2026-10-01T14:30:00+00:00"
+        );
+        assert!(with_time
+            .date_time("someday")
+            .unwrap_err()
+            .starts_with("a date or time (accepted: %m/%d/%Y %I:%M %p, YYYY-MM-DD, DD.MM.YYYY,"));
+        let plain = Dates::default();
+        assert_eq!(
+            plain.date("12/24/1980").unwrap_err(),
+            "a date (accepted: YYYY-MM-DD, DD.MM.YYYY); other forms with --date-format"
+        );
+        assert!(Dates::new(Some("%Q")).is_err());
+        assert!(Dates::new(Some("")).is_err());
     }
 
     #[test]

@@ -5,23 +5,28 @@
 //! end of input or Ctrl-C change nothing); without one, `--anonymize` or
 //! `--keep-customers` must be given. Choosing anonymization on a terminal also
 //! asks for the campaign name to be typed back, unless `--yes`. Every prompt is
-//! answered before any transaction starts.
+//! answered before any transaction starts. What archiving means is said once;
+//! a campaign with no customer left to anonymize is archived without a
+//! question. Several campaigns are asked about one by one: an answer not
+//! given stops the run there, and it says which were archived before (Ctrl-C
+//! exits 130).
 
 use anyhow::Result;
 use chrono::Duration;
 use clap::Args;
 
-use crate::anonymize::{self, JobReport};
+use crate::anonymize::{self, JobReport, Planned};
 use crate::commands::{plural, CommandHelper};
 use crate::db::{Db, ErasureCounts, StageCounts};
 use crate::store::Store;
 use crate::ui::Ui;
-use crate::{flow, Failure};
+use crate::{flow, Failure, Kind};
 
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("which").required(true).args(["campaigns", "inactive_days"]))]
 pub struct ArchiveArgs {
     /// The campaigns to archive
+    #[arg(value_name = "CAMPAIGN")]
     pub campaigns: Vec<String>,
     /// Instead of naming campaigns: every active campaign with no outcome, sale
     /// or move for this many days
@@ -45,6 +50,7 @@ pub struct ArchiveArgs {
 #[command(group = clap::ArgGroup::new("which").required(true).args(["campaign", "archived_for"]))]
 pub struct AnonymizeArgs {
     /// The campaign whose customers are all anonymized
+    #[arg(value_name = "CAMPAIGN")]
     pub campaign: Option<String>,
     /// Instead of naming a campaign (retention, for cron): every campaign
     /// archived with its customers kept more than DAYS ago
@@ -99,17 +105,35 @@ pub fn run(args: ArchiveArgs, cmd: &CommandHelper) -> Result<()> {
         }
         None => args.campaigns,
     };
+    // The names as the campaigns have them, each once.
+    let mut named: Vec<String> = Vec::new();
     for name in &campaigns {
-        flow::campaign(db, name)?;
+        let found = flow::campaign(db, name)?.name;
+        if !named.contains(&found) {
+            named.push(found);
+        }
     }
+    let campaigns = named;
     if args.dry_run {
         return dry_run(db, &campaigns, choice, ui);
     }
     let mut reports = cmd.resume_unfinished(&store)?;
-    for name in &campaigns {
+    let mut explained = false;
+    for (i, name) in campaigns.iter().enumerate() {
         let choice = match choice {
             Some(choice) => choice,
-            None => ask(db, name, ui)?,
+            // Nothing to ask about: it is archived, and no job is made.
+            None if !has_customers(db, name)? => Choice::Anonymize,
+            None => {
+                if !explained {
+                    ui.explain(ARCHIVING);
+                    explained = true;
+                }
+                match ask(db, name, ui)? {
+                    Ok(choice) => choice,
+                    Err(why) => return stop(cmd, &store, &mut reports, why, &campaigns[i..]),
+                }
+            }
         };
         match choice {
             Choice::Keep => {
@@ -125,8 +149,10 @@ pub fn run(args: ArchiveArgs, cmd: &CommandHelper) -> Result<()> {
                 }
             }
             Choice::Anonymize => {
-                if ui.interactive() && !args.yes {
-                    confirm_name(name, ui)?;
+                if ui.interactive() && !args.yes && has_customers(db, name)? {
+                    if let Err(why) = confirm_name(name, ui)? {
+                        return stop(cmd, &store, &mut reports, why, &campaigns[i..]);
+                    }
                 }
                 reports.extend(anonymize_campaign(cmd, &store, name)?);
             }
@@ -150,14 +176,16 @@ pub fn run_anonymize(args: AnonymizeArgs, cmd: &CommandHelper) -> Result<()> {
         let days = args.archived_for.unwrap_or_default();
         return retention(cmd, &store, days, args.yes, args.dry_run);
     };
-    flow::campaign(db, &campaign)?;
+    let campaign = flow::campaign(db, &campaign)?.name;
     if args.dry_run {
         return dry_run(db, &[campaign], Some(Choice::Anonymize), ui);
     }
     let mut reports = cmd.resume_unfinished(&store)?;
-    if ui.interactive() && !args.yes {
+    if ui.interactive() && !args.yes && has_customers(db, &campaign)? {
         show(db, &campaign, ui)?;
-        confirm_name(&campaign, ui)?;
+        if let Err(why) = confirm_name(&campaign, ui)? {
+            return stop(cmd, &store, &mut reports, why, &[campaign]);
+        }
     }
     reports.extend(anonymize_campaign(cmd, &store, &campaign)?);
     cmd.report_jobs(&store, &mut reports)
@@ -238,24 +266,67 @@ fn retention(
     cmd.report_jobs(store, &mut reports)
 }
 
-/// Shows a campaign and what archiving means, then asks what happens to its
-/// customers. No answer (Esc, end of input) changes nothing.
-fn ask(db: &Db, name: &str, ui: &Ui) -> Result<Choice> {
+/// What archiving means, said once before the first question.
+const ARCHIVING: &str =
+    "Archiving hides a campaign from the active list, and its available customers are\n\
+     no longer handed to sellers. Nothing is deleted, and it can be reactivated.\n\
+     Anonymizing its customers cannot be undone: every personal field is blanked, call\n\
+     recordings are deleted; outcomes and sales stay for the statistics.";
+
+/// Shows a campaign, then asks what happens to its customers; no answer
+/// (Esc, end of input, Ctrl-C) stops the run.
+fn ask(db: &Db, name: &str, ui: &Ui) -> Result<Result<Choice, Stop>> {
     show(db, name, ui)?;
-    ui.explain(
-        "Archiving hides the campaign from the active list, and its available customers are\n\
-         no longer handed to sellers. Nothing is deleted, and it can be reactivated.\n\
-         Anonymizing its customers cannot be undone: every personal field is blanked, call\n\
-         recordings are deleted; outcomes and sales stay for the statistics.",
-    );
-    match ui.choose(
-        &format!("What happens to the customers of {name:?}?"),
-        &CHOICES,
-    )? {
-        Some(0) => Ok(Choice::Anonymize),
-        Some(_) => Ok(Choice::Keep),
-        None => Err(Failure::refused("no choice was made; nothing was changed").into()),
-    }
+    let question = format!("What happens to the customers of {name:?}?");
+    Ok(match ui.choose(&question, &CHOICES) {
+        Ok(Some(0)) => Ok(Choice::Anonymize),
+        Ok(Some(_)) => Ok(Choice::Keep),
+        Ok(None) => Err(Stop::NoChoice),
+        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Err(Stop::Interrupted),
+        Err(e) => return Err(e.into()),
+    })
+}
+
+/// Why the operator stopped an archive run before a campaign.
+#[derive(Debug, Clone, Copy)]
+enum Stop {
+    /// Esc or end of input at the question.
+    NoChoice,
+    /// The campaign's name was not typed back.
+    NotConfirmed,
+    /// Ctrl-C at a prompt.
+    Interrupted,
+}
+
+/// Ends a run the operator stopped at `left[0]`: what was done before it
+/// stays, and its jobs are scrubbed; the error says which campaigns were
+/// not archived (what was, the hint says: see [`CommandHelper::note_done`]).
+fn stop(
+    cmd: &CommandHelper,
+    store: &Store,
+    reports: &mut [JobReport],
+    why: Stop,
+    left: &[String],
+) -> Result<()> {
+    cmd.report_jobs(store, reports)?;
+    let (kind, what) = match why {
+        Stop::NoChoice => (Kind::Refused, "no choice was made"),
+        Stop::NotConfirmed => (Kind::Refused, "the name typed does not match the campaign"),
+        Stop::Interrupted => (Kind::Interrupted, "interrupted"),
+    };
+    let names: Vec<String> = left.iter().map(|n| format!("{n:?}")).collect();
+    let message = match names.split_last() {
+        Some((last, rest)) if cmd.changed() => {
+            let listed = match rest {
+                [] => format!("{last} was"),
+                rest => format!("{} and {last} were", rest.join(", ")),
+            };
+            let at = rest.first().unwrap_or(last);
+            format!("{what} for {at}; {listed} not archived")
+        }
+        _ => format!("{what}; nothing was changed"),
+    };
+    Err(Failure::new(kind, message).into())
 }
 
 fn show(db: &Db, name: &str, ui: &Ui) -> Result<()> {
@@ -271,30 +342,29 @@ fn show(db: &Db, name: &str, ui: &Ui) -> Result<()> {
 
 fn describe_stages(stages: &StageCounts, anonymized: u64) -> String {
     let mut text = format!(
-        "{} ({} available, {} assigned, {} completed)",
-        plural(stages.total(), "customer", "customers"),
+        "{} ({} available, {} assigned, {} completed",
+        plural(stages.total() + anonymized, "customer", "customers"),
         stages.available,
         stages.assigned,
         stages.completed
     );
     if anonymized > 0 {
-        text.push_str(&format!(", {anonymized} of them anonymized already"));
+        text.push_str(&format!(", {anonymized} anonymized already"));
     }
+    text.push(')');
     text
 }
 
-/// Asks for the campaign name to be typed back before anonymizing.
-fn confirm_name(name: &str, ui: &Ui) -> Result<()> {
-    let typed = ui.ask(&format!(
-        "Type the campaign name ({name}) to anonymize its customers"
-    ))?;
-    match typed {
-        Some(text) if text.trim() == name.trim() => Ok(()),
-        _ => Err(Failure::refused(
-            "the name typed does not match the campaign; nothing was changed",
-        )
-        .into()),
-    }
+/// Asks for the campaign name to be typed back before anonymizing; a name
+/// not typed back (or Ctrl-C) stops the run.
+fn confirm_name(name: &str, ui: &Ui) -> Result<Result<(), Stop>> {
+    let question = format!("Type the campaign name ({name}) to anonymize its customers");
+    Ok(match ui.ask(&question) {
+        Ok(Some(text)) if crate::names::same(&text, name) => Ok(()),
+        Ok(_) => Err(Stop::NotConfirmed),
+        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Err(Stop::Interrupted),
+        Err(e) => return Err(e.into()),
+    })
 }
 
 fn dry_run(db: &Db, campaigns: &[String], choice: Option<Choice>, ui: &Ui) -> Result<()> {
@@ -339,7 +409,30 @@ fn describe_erasure(counts: &ErasureCounts) -> String {
     )
 }
 
+/// Plans and runs the job that anonymizes a campaign's customers; a
+/// campaign with none left to anonymize is only archived, with no job.
 fn anonymize_campaign(cmd: &CommandHelper, store: &Store, name: &str) -> Result<Vec<JobReport>> {
-    let job = anonymize::plan(&store.db, &store.site, name, &store.actor)?;
-    cmd.run_jobs(store, vec![job])
+    match anonymize::plan(&store.db, &store.site, name, &store.actor)? {
+        Planned::Job(job) => cmd.run_jobs(store, vec![job]),
+        Planned::Nothing { archived: true } => {
+            cmd.note_done(format!("archived campaign {name:?}"));
+            cmd.ui.say(&format!(
+                "archived campaign {name:?}; it has no customers to anonymize"
+            ));
+            Ok(Vec::new())
+        }
+        Planned::Nothing { archived: false } => {
+            cmd.ui.say(&format!(
+                "campaign {name:?} has no customers left to anonymize; nothing to do"
+            ));
+            Ok(Vec::new())
+        }
+    }
+}
+
+/// Whether a campaign has customers who are not anonymized: without any,
+/// there is nothing to ask about them.
+fn has_customers(db: &Db, name: &str) -> Result<bool> {
+    let campaign = flow::campaign(db, name)?;
+    Ok(db.stage_counts(campaign.id)?.0.total() > 0)
 }

@@ -7,6 +7,7 @@ use crate::flow;
 #[derive(Debug, Args)]
 pub struct AssignArgs {
     /// The campaign whose available customers are handed out
+    #[arg(value_name = "CAMPAIGN")]
     pub campaign: String,
     /// The seller's username (created on first use)
     #[arg(long)]

@@ -138,8 +138,11 @@ fn show_the_point(cmd: &CommandHelper, store: &Store) -> Result<()> {
         demo::STALE_CAMPAIGN,
         demo::STALE_CAMPAIGN
     ));
-    let job = anonymize::plan(db, &store.site, demo::STALE_CAMPAIGN, &store.actor)?;
-    let mut reports = cmd.run_jobs(store, vec![job])?;
+    let jobs = match anonymize::plan(db, &store.site, demo::STALE_CAMPAIGN, &store.actor)? {
+        anonymize::Planned::Job(job) => vec![job],
+        anonymize::Planned::Nothing { .. } => Vec::new(),
+    };
+    let mut reports = cmd.run_jobs(store, jobs)?;
     cmd.report_jobs(store, &mut reports)?;
     ui.say("\ncube stats:");
     cmd.print_stats(db)?;

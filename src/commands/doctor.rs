@@ -33,6 +33,10 @@ pub fn run(cmd: &CommandHelper) -> Result<()> {
     let settings = db.settings_in_force()?;
 
     for job in db.unfinished_jobs()? {
+        if crate::joblock::is_running(store.path(), &job.id) {
+            // Another cube is at it: nothing is wrong.
+            continue;
+        }
         let what = if job.state == JobState::ScrubPending {
             "is done but its scrub is pending"
         } else {

@@ -15,7 +15,7 @@ pub struct ExportArgs {
     #[arg(value_enum)]
     pub report: Report,
     /// Only this campaign
-    #[arg(long)]
+    #[arg(long, value_name = "CAMPAIGN")]
     pub campaign: Option<String>,
     /// Only this seller (outcomes and sales)
     #[arg(long)]

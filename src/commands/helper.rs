@@ -39,6 +39,11 @@ impl<'a> CommandHelper<'a> {
         self.done.borrow_mut().push(what);
     }
 
+    /// Whether this run has changed anything so far.
+    pub fn changed(&self) -> bool {
+        !self.done.borrow().is_empty()
+    }
+
     /// The error with what this run had changed before it, if anything.
     pub fn with_state_left(&self, err: anyhow::Error) -> anyhow::Error {
         let done = self.done.borrow();
@@ -182,9 +187,26 @@ impl<'a> CommandHelper<'a> {
         Ok(reports)
     }
 
+    /// The unfinished jobs that no other cube is running (see
+    /// [`crate::joblock`]), saying which are left to the cube that runs them.
+    pub fn unfinished_jobs(&self, store: &Store) -> Result<Vec<Job>> {
+        let (running, left): (Vec<Job>, Vec<Job>) = store
+            .db
+            .unfinished_jobs()?
+            .into_iter()
+            .partition(|job| crate::joblock::is_running(store.path(), &job.id));
+        for job in running {
+            self.ui.say(&format!(
+                "job {} is being run by another cube; it is left to that one",
+                job.id
+            ));
+        }
+        Ok(left)
+    }
+
     /// Finishes jobs a crash or a busy reader left unfinished, before new work.
     pub fn resume_unfinished(&self, store: &Store) -> Result<Vec<JobReport>> {
-        let jobs = store.db.unfinished_jobs()?;
+        let jobs = self.unfinished_jobs(store)?;
         if jobs.is_empty() {
             return Ok(Vec::new());
         }
@@ -205,7 +227,7 @@ impl<'a> CommandHelper<'a> {
     pub fn report_jobs(&self, store: &Store, reports: &mut [JobReport]) -> Result<()> {
         if !reports.is_empty() {
             let jobs: Vec<i64> = reports.iter().map(|r| r.rowid).collect();
-            let scrubbed = anonymize::scrub(&store.db, &store.actor, &jobs)?;
+            let scrubbed = anonymize::scrub(&store.db, &store.site, &store.actor, &jobs)?;
             for report in reports.iter_mut() {
                 report.scrubbed = scrubbed;
             }

@@ -4,6 +4,8 @@ use serde::Serialize;
 
 use crate::commands::{plural, CommandHelper};
 use crate::db::{Job, JobState};
+use crate::joblock;
+use crate::store::Store;
 use crate::Failure;
 
 #[derive(Debug, Args)]
@@ -34,7 +36,8 @@ pub enum JobsCommand {
 struct Listed<'a> {
     id: &'a str,
     campaign: Option<&'a str>,
-    /// queued, running, done or failed (a job whose scrub is pending is running).
+    /// running (a live cube runs it), interrupted (none does), scrub_pending
+    /// (only the scrub is left, and no cube runs it), done, failed or undone.
     state: &'static str,
     scrub_pending: bool,
     total: u64,
@@ -44,14 +47,11 @@ struct Listed<'a> {
     finished_at: Option<&'a str>,
 }
 
-fn listed(job: &Job) -> Listed<'_> {
+fn listed<'a>(store: &Store, job: &'a Job) -> Listed<'a> {
     Listed {
         id: &job.id,
         campaign: job.campaign.as_deref(),
-        state: match job.state {
-            JobState::ScrubPending => "running",
-            other => other.as_str(),
-        },
+        state: joblock::live_state(store.path(), job),
         scrub_pending: job.state == JobState::ScrubPending,
         total: job.total,
         done: job.done,
@@ -69,7 +69,8 @@ pub fn run(args: JobsArgs, cmd: &CommandHelper) -> Result<()> {
         JobsCommand::List => {
             let jobs = db.list_jobs()?;
             if ui.json() {
-                ui.print_json(&jobs.iter().map(listed).collect::<Vec<_>>())?;
+                let listed: Vec<Listed> = jobs.iter().map(|j| listed(&store, j)).collect();
+                ui.print_json(&listed)?;
                 return Ok(());
             }
             let rows: Vec<Vec<String>> = jobs
@@ -78,7 +79,7 @@ pub fn run(args: JobsArgs, cmd: &CommandHelper) -> Result<()> {
                     vec![
                         j.id.clone(),
                         j.campaign.clone().unwrap_or_default(),
-                        j.state.as_str().to_string(),
+                        joblock::live_state(store.path(), j).to_string(),
                         format!("{}/{}", j.done, j.total),
                         j.operator.clone(),
                         j.created_at.clone(),
@@ -94,7 +95,7 @@ pub fn run(args: JobsArgs, cmd: &CommandHelper) -> Result<()> {
         JobsCommand::Show { id } => show(cmd, &store, &id),
         JobsCommand::Resume { id } => {
             let jobs = match id {
-                None => db.unfinished_jobs()?,
+                None => cmd.unfinished_jobs(&store)?,
                 Some(id) => {
                     let job = db.find_job(&id)?.ok_or_else(|| {
                         Failure::failed(format!(
@@ -120,10 +121,11 @@ pub fn run(args: JobsArgs, cmd: &CommandHelper) -> Result<()> {
 }
 
 /// Prints a job's receipt: JSON with `--json`, else lines for a person.
-fn show(cmd: &CommandHelper, store: &crate::store::Store, id: &str) -> Result<()> {
+fn show(cmd: &CommandHelper, store: &Store, id: &str) -> Result<()> {
     let ui = cmd.ui;
     let job = find(store, id)?;
-    let receipt = crate::receipt::receipt(&store.db, &job)?;
+    let mut receipt = crate::receipt::receipt(&store.db, &job)?;
+    receipt.state = joblock::live_state(store.path(), &job);
     if ui.json() {
         ui.print_json(&receipt)?;
         return Ok(());
@@ -193,7 +195,7 @@ fn show(cmd: &CommandHelper, store: &crate::store::Store, id: &str) -> Result<()
 }
 
 /// The job whose id starts with `id` (8 characters at least).
-fn find(store: &crate::store::Store, id: &str) -> Result<Job> {
+fn find(store: &Store, id: &str) -> Result<Job> {
     let id = id.trim();
     if id.chars().count() < 8 {
         return Err(

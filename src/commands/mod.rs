@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod man;
 pub mod moves;
 pub mod reactivate;
+pub mod scan;
 pub mod stats;
 
 use anyhow::Result;
@@ -45,6 +46,7 @@ pub fn run(command: Command, env: &Env, ui: &Ui) -> Result<()> {
         Command::Export(args) => export::run(args, cmd),
         Command::Backup(command) => backup::run(command, cmd),
         Command::Doctor => doctor::run(cmd),
+        Command::Scan(args) => scan::run(args, cmd),
         Command::Audit(args) => audit::run(args, cmd),
         Command::Reactivate(args) => reactivate::run(args, cmd),
         Command::Campaign(command) => campaign::run(command, cmd),

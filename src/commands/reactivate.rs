@@ -7,6 +7,7 @@ use crate::flow;
 #[derive(Debug, Args)]
 pub struct ReactivateArgs {
     /// The archived campaign
+    #[arg(value_name = "CAMPAIGN")]
     pub campaign: String,
 }
 

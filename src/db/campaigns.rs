@@ -1,11 +1,14 @@
 //! Campaigns: named work lists, active or archived, and their flow counts.
 
+use std::path::Path;
+
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
 use super::Db;
+use crate::Failure;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -34,7 +37,8 @@ pub struct Campaign {
     pub last_activity_at: String,
 }
 
-/// How many customers a campaign holds at each stage.
+/// How many customers of a campaign who are not anonymized are at each
+/// stage (anonymized customers are counted apart).
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct StageCounts {
     pub available: u64,
@@ -45,6 +49,15 @@ pub struct StageCounts {
 impl StageCounts {
     pub fn total(&self) -> u64 {
         self.available + self.assigned + self.completed
+    }
+
+    /// The count of the stage stored as `stage`.
+    fn at(&mut self, stage: &str) -> &mut u64 {
+        match stage {
+            "available" => &mut self.available,
+            "assigned" => &mut self.assigned,
+            _ => &mut self.completed,
+        }
     }
 }
 
@@ -67,16 +80,68 @@ fn campaign(r: &Row) -> rusqlite::Result<Campaign> {
 const COLUMNS: &str = "id, name, status, created_at, archived_at, last_activity_at";
 
 impl Db {
+    /// The campaign named `name`, compared as [`crate::names`] compares
+    /// names (case and composition do not matter). A name that only an old
+    /// database can hold twice in that sense must be given exactly.
     pub fn campaign_by_name(&self, name: &str) -> Result<Option<Campaign>> {
         let mut stmt = self
             .conn
             .prepare_cached(&format!("SELECT {COLUMNS} FROM campaigns WHERE name = ?1"))?;
-        stmt.query_row([name], campaign)
+        let exact = stmt
+            .query_row([name], campaign)
             .optional()
-            .context("cannot look up a campaign")
+            .context("cannot look up a campaign")?;
+        if exact.is_some() {
+            return Ok(exact);
+        }
+        // Campaigns are few (hundreds), and their names need Unicode case
+        // folding, which SQLite's lower() does not do: compare them here.
+        let mut same: Vec<Campaign> = self
+            .list_campaigns(None)?
+            .into_iter()
+            .filter(|c| crate::names::same(&c.name, name))
+            .collect();
+        match same.len() {
+            0 | 1 => Ok(same.pop()),
+            _ => {
+                let names: Vec<String> = same.iter().map(|c| format!("{:?}", c.name)).collect();
+                Err(Failure::refused(format!(
+                    "more than one campaign is named {name:?} but for case: {}",
+                    names.join(", ")
+                ))
+                .hint("give the name exactly as `cube campaign list --all` shows it")
+                .into())
+            }
+        }
     }
 
+    /// Every campaign's name, active and archived, in order.
+    pub fn campaign_names(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT name FROM campaigns ORDER BY name")?;
+        let names = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()
+            .context("cannot list campaigns")?;
+        Ok(names)
+    }
+
+    /// Creates a campaign, unless one has the same name but for case (see
+    /// [`crate::names`]): every caller creates inside a write transaction,
+    /// so no other cube can create one in between.
     pub fn create_campaign(&self, name: &str, now: DateTime<Utc>) -> Result<Campaign> {
+        if let Some(existing) = self
+            .campaign_names()?
+            .into_iter()
+            .find(|n| crate::names::same(n, name))
+        {
+            return Err(
+                Failure::refused(format!("a campaign named {existing:?} exists already"))
+                    .hint("campaign names are the same whatever their case")
+                    .into(),
+            );
+        }
         let now = super::timestamp(now);
         self.conn
             .prepare_cached(
@@ -127,33 +192,35 @@ impl Db {
         Ok(rows)
     }
 
-    /// Customers per stage, and how many of them are anonymized (each from
-    /// an index alone).
+    /// Customers per stage who are not anonymized (those are the ones a
+    /// stage can hand out or complete), and how many are anonymized. Each
+    /// count is read from an index alone: all customers per stage, less
+    /// the anonymized per stage.
     pub fn stage_counts(&self, campaign_id: i64) -> Result<(StageCounts, u64)> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT stage, count(*) FROM customers WHERE campaign_id = ?1 GROUP BY stage",
-        )?;
+        let per_stage = |sql: &str| -> Result<Vec<(String, u64)>> {
+            let mut stmt = self.conn.prepare_cached(sql)?;
+            let rows = stmt
+                .query_map([campaign_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()
+                .context("cannot count a campaign's customers")?;
+            Ok(rows)
+        };
         let mut counts = StageCounts::default();
-        let mut rows = stmt.query([campaign_id])?;
-        while let Some(r) = rows.next()? {
-            let n: u64 = r.get(1)?;
-            match r.get::<_, String>(0)?.as_str() {
-                "available" => counts.available = n,
-                "assigned" => counts.assigned = n,
-                _ => counts.completed = n,
-            }
+        for (stage, n) in per_stage(
+            "SELECT stage, count(*) FROM customers WHERE campaign_id = ?1 GROUP BY stage",
+        )? {
+            *counts.at(&stage) = n;
         }
-        Ok((counts, self.anonymized_in_campaign(campaign_id)?))
-    }
-
-    /// How many customers of a campaign are anonymized.
-    pub fn anonymized_in_campaign(&self, campaign_id: i64) -> Result<u64> {
-        self.conn
-            .prepare_cached(
-                "SELECT count(*) FROM customers WHERE campaign_id = ?1 AND anonymized_at IS NOT NULL",
-            )?
-            .query_row([campaign_id], |r| r.get(0))
-            .context("cannot count anonymized customers")
+        let mut anonymized = 0;
+        for (stage, n) in per_stage(
+            "SELECT stage, count(*) FROM customers WHERE campaign_id = ?1 \
+             AND anonymized_at IS NOT NULL GROUP BY stage",
+        )? {
+            let count = counts.at(&stage);
+            *count = count.saturating_sub(n);
+            anonymized += n;
+        }
+        Ok((counts, anonymized))
     }
 
     /// Notes an outcome, sale or move in the campaign now.
@@ -166,6 +233,22 @@ impl Db {
             .execute(params![id, now])
             .context("cannot update a campaign")?;
         Ok(())
+    }
+
+    /// Removes a campaign that an import has just made, if it placed nobody
+    /// in it (a sale or job only comes with an outcome or a customer, both
+    /// found through an index). Says whether it went.
+    pub fn remove_unused_campaign(&self, id: i64) -> Result<bool> {
+        let removed = self
+            .conn
+            .prepare_cached(
+                "DELETE FROM campaigns WHERE id = ?1 \
+                 AND NOT EXISTS (SELECT 1 FROM customers WHERE campaign_id = ?1) \
+                 AND NOT EXISTS (SELECT 1 FROM outcomes WHERE campaign_id = ?1)",
+            )?
+            .execute([id])
+            .context("cannot remove an unused campaign")?;
+        Ok(removed > 0)
     }
 
     pub fn set_campaign_status(
@@ -182,4 +265,17 @@ impl Db {
             .context("cannot update a campaign")?;
         Ok(())
     }
+}
+
+/// Every campaign's name in the database at `path`, for shell completion:
+/// empty when there is no database there (none is created) or it is busy
+/// for more than a moment, since pressing Tab must never wait or fail. The
+/// names are no personal data, so the restore gate is not asked.
+pub fn campaign_names_at(path: &Path) -> Vec<String> {
+    if !path.is_file() {
+        return Vec::new();
+    }
+    Db::open(path, std::time::Duration::from_millis(200))
+        .and_then(|db| db.campaign_names())
+        .unwrap_or_default()
 }

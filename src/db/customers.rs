@@ -132,6 +132,10 @@ pub struct CardText<'a> {
     pub notes: &'a str,
     /// The extra fields as a JSON object.
     pub extra: &'a str,
+    /// The e-mail and phone in the forms customers are matched by
+    /// ([`super::email_key`], [`super::phone_key`]).
+    pub email_key: Option<&'a str>,
+    pub phone_key: Option<&'a str>,
 }
 
 impl Card {
@@ -143,8 +147,14 @@ impl Card {
         Cow::Owned(serde_json::Value::Object(self.extra.clone()).to_string())
     }
 
-    /// The card's values; `extra` is what [`Card::extra_json`] gave.
-    pub fn text<'a>(&'a self, extra: &'a str) -> CardText<'a> {
+    /// The card's values; `extra` is what [`Card::extra_json`] gave, the
+    /// keys what [`super::email_key`] and [`super::phone_key`] gave.
+    pub fn text<'a>(
+        &'a self,
+        extra: &'a str,
+        email_key: Option<&'a str>,
+        phone_key: Option<&'a str>,
+    ) -> CardText<'a> {
         CardText {
             customer_no: self.customer_no.as_deref(),
             name: &self.name,
@@ -157,6 +167,8 @@ impl Card {
             company: &self.company,
             notes: &self.notes,
             extra,
+            email_key,
+            phone_key,
         }
     }
 }
@@ -165,29 +177,18 @@ impl Card {
 /// statements to run is most of what makes a bulk import fast.
 const ROWS_PER_INSERT: usize = 32;
 /// Values bound per row; the campaign, stage and time are bound once, as ?1-?3.
-const ROW_PARAMS: usize = 17;
+/// (No SQL function is called per row: a function call makes SQLite keep a
+/// statement journal, a copy of every page the INSERT changes, and with
+/// random ids those are many. The reference, the match keys and the search
+/// keys are bound like the other values.)
+const ROW_PARAMS: usize = 18;
 
-/// The page cache of a bulk insert, in MiB (see [`Db::customer_inserter`]).
-const INSERT_CACHE_MIB: i64 = 24;
-
-/// New customers' public references: 16 hex digits (64 bits) each from the
-/// operating system's random source, unique by the index on them. Made here
-/// rather than by SQLite's `randomblob()`: a function call in the INSERT
-/// makes SQLite keep a statement journal, a copy of every page each
-/// statement changes, which was half the work of an import.
-fn new_references(count: usize) -> Result<Vec<String>> {
-    let mut random = vec![0u8; 8 * count];
-    getrandom::fill(&mut random)
-        .map_err(|e| anyhow::anyhow!("the operating system's random source failed: {e}"))?;
-    Ok(random
-        .chunks_exact(8)
-        .map(|bytes| {
-            format!(
-                "{:016x}",
-                u64::from_le_bytes(bytes.try_into().unwrap_or_default())
-            )
-        })
-        .collect())
+/// A new customer's ids: the internal cube id and the public reference (see
+/// `crate::ids`).
+#[derive(Debug, Clone, Copy)]
+pub struct NewIds<'a> {
+    pub cube_id: &'a str,
+    pub reference: &'a str,
 }
 
 /// Inserts new customers many rows per statement, binding the cards' text
@@ -200,22 +201,23 @@ pub struct CustomerInserter<'a> {
     short: Option<(usize, StaticStatement<'a>)>,
     campaign_id: Option<i64>,
     now: String,
+    /// The highest row id before the last INSERT: the rows it added are
+    /// above it (SQLite gives a new row the highest id plus one).
+    last_rowid: Option<i64>,
 }
 
 impl CustomerInserter<'_> {
     /// Inserts `(cube id, card)`s; says for each whether it was inserted
     /// (false: a customer that is not anonymized has its customer number).
-    pub fn insert(&mut self, customers: &[(&str, CardText)]) -> Result<Vec<bool>> {
+    pub fn insert(&mut self, customers: &[(NewIds, CardText)]) -> Result<Vec<bool>> {
         let mut inserted = Vec::with_capacity(customers.len());
-        let references = new_references(customers.len())?;
         let keys: Vec<FindKeys> = customers
             .iter()
-            .map(|(_, card)| FindKeys::of(card.name, card.email, card.phone))
+            .map(|(_, card)| FindKeys::of(card.name, card.phone))
             .collect();
         let mut params = Vec::with_capacity(3 + ROWS_PER_INSERT * ROW_PARAMS);
-        for ((chunk, references), keys) in customers
+        for (chunk, keys) in customers
             .chunks(ROWS_PER_INSERT)
-            .zip(references.chunks(ROWS_PER_INSERT))
             .zip(keys.chunks(ROWS_PER_INSERT))
         {
             let slot = if chunk.len() == ROWS_PER_INSERT {
@@ -223,18 +225,28 @@ impl CustomerInserter<'_> {
             } else {
                 &mut self.short
             };
+            let before = match self.last_rowid {
+                Some(rowid) => rowid,
+                None => self.db.max_customer_rowid()?,
+            };
             let stmt = prepared(slot, &self.db.conn, chunk.len())?;
             params.clear();
-            let derived = Derived { references, keys };
-            chunk_params(&mut params, chunk, derived, self.campaign_id, &self.now);
+            chunk_params(&mut params, chunk, keys, self.campaign_id, &self.now);
             let changed = stmt.execute(&params).context("cannot insert a customer")?;
+            self.last_rowid = Some(if changed > 0 {
+                self.db.conn.last_insert_rowid()
+            } else {
+                before
+            });
             if changed == chunk.len() {
                 inserted.extend(std::iter::repeat_n(true, chunk.len()));
                 continue;
             }
-            // Some customer numbers were taken: which rows are in?
-            for (cube_id, _) in chunk {
-                inserted.push(self.db.customer_by_cube_id(cube_id)?.is_some());
+            // Some customer numbers were taken: which rows are in? Those
+            // this INSERT added, above the row id before it (no index needed).
+            let added = self.db.cube_ids_above(before)?;
+            for (ids, _) in chunk {
+                inserted.push(added.iter().any(|id| id == ids.cube_id));
             }
         }
         Ok(inserted)
@@ -256,8 +268,8 @@ fn prepared<'s, 'c>(
 /// The values of an [`insert_sql`] statement for `rows`.
 fn chunk_params<'a>(
     params: &mut Vec<Param<'a>>,
-    rows: &[(&'a str, CardText<'a>)],
-    derived: Derived<'a>,
+    rows: &[(NewIds<'a>, CardText<'a>)],
+    keys: &'a [FindKeys],
     campaign_id: Option<i64>,
     now: &'a str,
 ) {
@@ -265,10 +277,10 @@ fn chunk_params<'a>(
     params.push(campaign_id.map_or(Param::Null, Param::Int));
     params.push(text(campaign_id.map(|_| Stage::Available.as_str())));
     params.push(Param::Text(now));
-    let derived = derived.references.iter().zip(derived.keys);
-    for ((cube_id, card), (reference, keys)) in rows.iter().zip(derived) {
+    for ((ids, card), keys) in rows.iter().zip(keys) {
         params.extend([
-            Param::Text(cube_id),
+            Param::Text(ids.cube_id),
+            Param::Text(ids.reference),
             text(card.customer_no),
             Param::Text(card.name),
             Param::Text(card.email),
@@ -280,20 +292,13 @@ fn chunk_params<'a>(
             Param::Text(card.company),
             Param::Text(card.notes),
             Param::Text(card.extra),
-            Param::Text(reference),
+            text(card.email_key),
+            text(card.phone_key),
             text(keys.name.as_deref()),
             text(keys.surname.as_deref()),
-            text(keys.email.as_deref()),
             text(keys.phone.as_deref()),
         ]);
     }
-}
-
-/// What rows are stored with besides their cards: references and search keys.
-#[derive(Clone, Copy)]
-struct Derived<'a> {
-    references: &'a [String],
-    keys: &'a [FindKeys],
 }
 
 /// `INSERT ... VALUES (...), ...` for `rows` rows.
@@ -313,9 +318,9 @@ fn insert_sql(rows: usize) -> String {
     // import runs) and no function called, it also spares SQLite the
     // statement journal, a copy of every page the statement changes.
     format!(
-        "INSERT OR IGNORE INTO customers (cube_id, customer_no, name, email, phone, address, \
-         postal_code, city, birth_date, company, notes, extra, ref, find_name, find_surname, \
-         find_email, find_phone, campaign_id, stage, created_at, updated_at) VALUES {}",
+        "INSERT OR IGNORE INTO customers (cube_id, ref, customer_no, name, email, phone, address, \
+         postal_code, city, birth_date, company, notes, extra, email_key, phone_key, find_name, \
+         find_surname, find_phone, campaign_id, stage, created_at, updated_at) VALUES {}",
         values.join(", ")
     )
 }
@@ -357,48 +362,47 @@ impl Db {
     /// anonymized already has the card's customer number.
     pub fn insert_customer(
         &self,
-        cube_id: &str,
+        ids: NewIds,
         card: &Card,
         campaign_id: Option<i64>,
         now: DateTime<Utc>,
     ) -> Result<Option<i64>> {
         let extra = card.extra_json();
+        let (email_key, phone_key) = (super::email_key(&card.email), super::phone_key(&card.phone));
+        let text = card.text(&extra, email_key.as_deref(), phone_key.as_deref());
         let inserted = self
             .customer_inserter(campaign_id, now)
-            .insert(&[(cube_id, card.text(&extra))])?;
+            .insert(&[(ids, text)])?;
         Ok(inserted[0].then(|| self.conn.last_insert_rowid()))
     }
 
     /// Inserts many new customers, all placed alike (see [`CustomerInserter`]).
-    /// Their references and search keys are random or all over the alphabet,
-    /// so each row adds an entry to a different page of six indexes: the
-    /// page cache is made to hold them (within the 64 MB cube allows
-    /// itself), or every row would read its pages again.
     pub fn customer_inserter(
         &self,
         campaign_id: Option<i64>,
         now: DateTime<Utc>,
     ) -> CustomerInserter<'_> {
-        // Only a matter of speed: an insert works with any cache size.
-        let _ = self.set_cache_mib(INSERT_CACHE_MIB);
         CustomerInserter {
             db: self,
             full: None,
             short: None,
             campaign_id,
             now: super::timestamp(now),
+            last_rowid: None,
         }
     }
 
-    /// Overwrites the card of a customer that is not anonymized.
+    /// Overwrites the card of a customer that is not anonymized; a card
+    /// without a customer number keeps the one the customer has.
     pub fn update_card(&self, id: i64, card: &CardText, now: DateTime<Utc>) -> Result<()> {
         let now = super::timestamp(now);
-        let keys = FindKeys::of(card.name, card.email, card.phone);
+        let keys = FindKeys::of(card.name, card.phone);
         let mut stmt = self.conn.prepare_cached(
-            "UPDATE customers SET customer_no = ?2, name = ?3, email = ?4, phone = ?5, address = ?6, \
-             postal_code = ?7, city = ?8, birth_date = ?9, company = ?10, notes = ?11, extra = ?12, \
-             updated_at = ?13, find_name = ?14, find_surname = ?15, find_email = ?16, \
-             find_phone = ?17 WHERE id = ?1 AND anonymized_at IS NULL",
+            "UPDATE customers SET customer_no = coalesce(?2, customer_no), name = ?3, email = ?4, \
+             phone = ?5, address = ?6, postal_code = ?7, city = ?8, birth_date = ?9, company = ?10, \
+             notes = ?11, extra = ?12, updated_at = ?13, email_key = ?14, phone_key = ?15, \
+             find_name = ?16, find_surname = ?17, find_phone = ?18 \
+             WHERE id = ?1 AND anonymized_at IS NULL",
         )?;
         stmt.execute(params![
             id,
@@ -414,9 +418,10 @@ impl Db {
             card.notes,
             card.extra,
             now,
+            card.email_key,
+            card.phone_key,
             keys.name,
             keys.surname,
-            keys.email,
             keys.phone,
         ])
         .context("cannot update a customer")?;
@@ -434,15 +439,58 @@ impl Db {
             .context("cannot look up a customer number")
     }
 
-    /// The customer with this cube id (anonymized or not): for the import's
-    /// own bookkeeping, never for an id from outside.
-    pub fn customer_by_cube_id(&self, cube_id: &str) -> Result<Option<CustomerRef>> {
+    /// The highest customer row id (0 when there is none).
+    fn max_customer_rowid(&self) -> Result<i64> {
+        self.conn
+            .prepare_cached("SELECT coalesce(max(id), 0) FROM customers")?
+            .query_row([], |r| r.get(0))
+            .context("cannot read the customers")
+    }
+
+    /// The cube ids of the customers whose row id is above `rowid`.
+    fn cube_ids_above(&self, rowid: i64) -> Result<Vec<String>> {
+        self.conn
+            .prepare_cached("SELECT cube_id FROM customers WHERE id > ?1")?
+            .query_map([rowid], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()
+            .context("cannot read the customers")
+    }
+
+    /// True when there is no customer at all: a first import.
+    pub fn has_no_customers(&self) -> Result<bool> {
+        self.conn
+            .prepare_cached("SELECT NOT EXISTS (SELECT 1 FROM customers)")?
+            .query_row([], |r| r.get(0))
+            .context("cannot read the customers")
+    }
+
+    /// Drops the index on references, for a first import into an empty
+    /// table: the keys are random, so each row's entry would land on a random
+    /// page; building the index once afterwards ([`Db::build_id_indexes`])
+    /// sorts them instead. Inside the import's transaction, so that a failed
+    /// import gets it back with the rollback.
+    pub fn drop_id_indexes(&self) -> Result<()> {
+        self.conn
+            .execute_batch("DROP INDEX customers_ref;")
+            .context("cannot prepare the customers table for a first import")
+    }
+
+    /// Builds the index [`Db::drop_id_indexes`] dropped, as the migration
+    /// made it.
+    pub fn build_id_indexes(&self) -> Result<()> {
+        self.conn
+            .execute_batch("CREATE UNIQUE INDEX customers_ref ON customers(ref);")
+            .context("cannot index the imported customers")
+    }
+
+    /// The customer with this internal id (anonymized or not).
+    pub fn customer_by_id(&self, id: i64) -> Result<Option<CustomerRef>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, ref, campaign_id, anonymized_at FROM customers WHERE cube_id = ?1",
+            "SELECT id, ref, campaign_id, anonymized_at FROM customers WHERE id = ?1",
         )?;
-        stmt.query_row([cube_id.to_ascii_lowercase()], customer_ref)
+        stmt.query_row([id], customer_ref)
             .optional()
-            .context("cannot look up a cube id")
+            .context("cannot look up a customer")
     }
 
     /// The customer with this public reference (anonymized or not).

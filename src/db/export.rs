@@ -117,6 +117,9 @@ impl Db {
             let mut count = 0;
             let mut row = ExportRow::default();
             while let Some(r) = rows.next().context("cannot read the report")? {
+                if filter.limit.is_some_and(|limit| count >= limit) {
+                    break;
+                }
                 // Into the same buffers every row: no allocation per value.
                 for (i, buffer) in [
                     (0, &mut row.at),

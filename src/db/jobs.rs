@@ -315,9 +315,10 @@ impl Db {
             ),
             (
                 "UPDATE customers SET customer_no = NULL, name = 'Anonymized', email = '', phone = '', \
+                 email_key = NULL, phone_key = NULL, \
                  address = '', postal_code = '', city = '', birth_date = '', company = '', notes = '', \
-                 extra = '{}', find_name = NULL, find_surname = NULL, find_email = NULL, \
-                 find_phone = NULL, ref = 'anon-' || lower(hex(randomblob(8))), \
+                 extra = '{}', find_name = NULL, find_surname = NULL, find_phone = NULL, \
+                 ref = 'anon-' || lower(hex(randomblob(8))), \
                  updated_at = ?2, anonymized_at = ?2 WHERE id IN (SELECT id FROM batch)",
                 "cannot blank customer cards",
             ),
@@ -468,18 +469,41 @@ impl Db {
         Ok(())
     }
 
-    /// For the restore gate and replays: whether the customer with this cube id
-    /// exists here, is anonymized, and is planned in an unfinished job.
-    pub fn erasure_status(&self, cube_id: &str) -> Result<Option<(i64, bool, bool)>> {
-        self.conn
-            .prepare_cached(
-                "SELECT c.id, c.anonymized_at IS NOT NULL, EXISTS (SELECT 1 FROM job_customers jc \
-                 JOIN jobs j ON j.id = jc.job_id WHERE jc.customer_id = c.id \
-                 AND j.state IN ('queued', 'running')) FROM customers c WHERE c.cube_id = ?1",
-            )?
-            .query_row([cube_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()
-            .context("cannot look up an erasure")
+    /// For the restore gate and replays: of the erasures `(job, cube id)`, the
+    /// customers this database has, not anonymized and planned in no
+    /// unfinished job: (job, internal customer id).
+    ///
+    /// Cube ids have no index (they are random, and an index on them made
+    /// every import write to random pages); this is one pass over the
+    /// customers, joined with the erasures put in a temporary table.
+    pub fn missing_erasures(&self, erasures: &[(&str, &str)]) -> Result<Vec<(String, i64)>> {
+        if erasures.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.conn.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS wanted (cube_id TEXT PRIMARY KEY, job TEXT NOT NULL) \
+             WITHOUT ROWID; DELETE FROM temp.wanted;",
+        )?;
+        {
+            let mut insert = self.conn.prepare_cached(
+                "INSERT OR IGNORE INTO temp.wanted (cube_id, job) VALUES (?1, ?2)",
+            )?;
+            for (job, cube_id) in erasures {
+                insert.execute(params![cube_id, job])?;
+            }
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT w.job, c.id FROM customers c JOIN temp.wanted w ON w.cube_id = c.cube_id \
+             WHERE c.anonymized_at IS NULL AND NOT EXISTS (SELECT 1 FROM job_customers jc \
+             JOIN jobs j ON j.id = jc.job_id WHERE jc.customer_id = c.id \
+             AND j.state IN ('queued', 'running')) ORDER BY w.job, c.id",
+        )?;
+        let missing = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()
+            .context("cannot look up erasures")?;
+        self.conn.execute_batch("DELETE FROM temp.wanted")?;
+        Ok(missing)
     }
 
     /// Adds to the recording files a job deleted, and refused to delete.

@@ -8,9 +8,9 @@
 //! Personal data lives only in these columns (the anonymization engine blanks
 //! exactly these, so a new personal column must be added to it too):
 //! `customers`: customer_no, name, email, phone, address, postal_code, city,
-//! birth_date, company, notes, extra, and the search keys derived from the
-//! card (find_name, find_surname, find_email, find_phone, set to NULL);
-//! `outcomes.comment`; `history.text`;
+//! birth_date, company, notes, extra, the match keys email_key and
+//! phone_key, and the search keys find_name, find_surname and find_phone
+//! (all set to NULL); `outcomes.comment`; `history.text`;
 //! `recordings.path`; `recording_deletions.path` (until the file is gone).
 
 use anyhow::{Context, Result};
@@ -241,6 +241,10 @@ const MIGRATIONS: &[Migration] = &[
     ALTER TABLE jobs ADD COLUMN recordings_deleted INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE jobs ADD COLUMN recordings_refused INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE jobs ADD COLUMN request INTEGER NOT NULL DEFAULT 0;
+    -- Cube ids are random now: an index on them put every imported row on a
+    -- random page of it. Only the restore gate and replays look customers up
+    -- by cube id, and they do it in one pass (see Db::missing_erasures).
+    DROP INDEX customers_cube_id;
     CREATE TABLE backups (
         id         INTEGER PRIMARY KEY,
         path       TEXT NOT NULL,
@@ -253,52 +257,125 @@ const MIGRATIONS: &[Migration] = &[
     );
     "#,
     ),
-    // 11: the search keys of `cube customer find` (see `db/search.rs`), and
-    // their indexes. Partial: an anonymized customer (its keys are NULL) is
-    // in none of them, and neither is a customer without the value.
+    // 11: the e-mail and phone of each customer that is not anonymized, in
+    // the forms a customer without a customer number is matched by on import
+    // (see db/imports.rs), and indexes that find them. Partial: an anonymized
+    // customer is never matched, and costs no index entry.
+    Migration::Code(match_keys),
+    // 12: the files imported, by kind and the SHA-256 of their bytes, so that
+    // the same file imported again is recognised: the day of its first import
+    // and its rows, never its name (a file name may name a person).
+    Migration::Sql(
+        r#"
+    CREATE TABLE imported_files (
+        kind        TEXT NOT NULL,
+        sha256      TEXT NOT NULL,
+        imported_on TEXT NOT NULL,
+        rows        INTEGER NOT NULL,
+        PRIMARY KEY (kind, sha256)
+    ) WITHOUT ROWID;
+    "#,
+    ),
+    // 13: the anonymized customers' index holds their stage, so that a
+    // campaign's stages count only the customers who can still be handed
+    // out (the anonymized are counted apart), each count from an index alone.
+    Migration::Sql(
+        r#"
+    DROP INDEX customers_anonymized;
+    CREATE INDEX customers_anonymized ON customers(campaign_id, stage, anonymized_at)
+        WHERE anonymized_at IS NOT NULL;
+    "#,
+    ),
+    // 14: the search keys of `cube customer find` (see `db/search.rs`), and
+    // their indexes; an e-mail is searched by its match key (migration 11).
+    // Partial: an anonymized customer (its keys are NULL) is in none of
+    // them, and neither is a customer without the value.
     Migration::Code(find_keys),
 ];
 
 /// Adds the search keys, computes them for every customer that is not
-/// anonymized, then indexes them (once, rather than entry by entry).
+/// anonymized, a step of [`KEYS_AT_A_TIME`] at a time, then indexes them
+/// (once, rather than entry by entry).
 fn find_keys(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "ALTER TABLE customers ADD COLUMN find_name TEXT;
          ALTER TABLE customers ADD COLUMN find_surname TEXT;
-         ALTER TABLE customers ADD COLUMN find_email TEXT;
          ALTER TABLE customers ADD COLUMN find_phone TEXT;",
     )?;
     let mut read = conn.prepare(
-        "SELECT id, name, email, phone FROM customers WHERE anonymized_at IS NULL ORDER BY id",
+        "SELECT id, name, phone FROM customers WHERE id > ?1 AND anonymized_at IS NULL \
+         ORDER BY id LIMIT ?2",
     )?;
     let mut write = conn.prepare(
-        "UPDATE customers SET find_name = ?2, find_surname = ?3, find_email = ?4, find_phone = ?5 \
-         WHERE id = ?1",
+        "UPDATE customers SET find_name = ?2, find_surname = ?3, find_phone = ?4 WHERE id = ?1",
     )?;
-    let mut rows = read.query([])?;
-    // Each row is written after it is read, and the cursor moves on by id,
-    // which the UPDATE leaves alone.
-    while let Some(row) = rows.next()? {
-        let (id, name, email, phone): (i64, String, String, String) =
-            (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
-        let keys = super::FindKeys::of(&name, &email, &phone);
-        write.execute(rusqlite::params![
-            id,
-            keys.name,
-            keys.surname,
-            keys.email,
-            keys.phone
-        ])?;
+    let mut after = i64::MIN;
+    loop {
+        let cards: Vec<(i64, String, String)> = read
+            .query_map(rusqlite::params![after, KEYS_AT_A_TIME], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let Some(&(last, _, _)) = cards.last() else {
+            break;
+        };
+        for (id, name, phone) in &cards {
+            let keys = super::FindKeys::of(name, phone);
+            write.execute(rusqlite::params![id, keys.name, keys.surname, keys.phone])?;
+        }
+        after = last;
     }
     conn.execute_batch(
         "CREATE INDEX customers_find_name ON customers(find_name)
              WHERE find_name IS NOT NULL AND anonymized_at IS NULL;
          CREATE INDEX customers_find_surname ON customers(find_surname)
              WHERE find_surname IS NOT NULL AND anonymized_at IS NULL;
-         CREATE INDEX customers_find_email ON customers(find_email)
-             WHERE find_email IS NOT NULL AND anonymized_at IS NULL;
          CREATE INDEX customers_find_phone ON customers(find_phone)
              WHERE find_phone IS NOT NULL AND anonymized_at IS NULL;",
+    )?;
+    Ok(())
+}
+
+/// Customers whose match keys one step of [`match_keys`] computes: memory
+/// stays small at a million customers.
+const KEYS_AT_A_TIME: i64 = 10_000;
+
+/// Adds the match key columns, computes them (in Rust: SQLite has no Unicode
+/// lower case or digit filter) and indexes them.
+fn match_keys(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "ALTER TABLE customers ADD COLUMN email_key TEXT;
+         ALTER TABLE customers ADD COLUMN phone_key TEXT;",
+    )?;
+    let mut read = conn.prepare(
+        "SELECT id, email, phone FROM customers WHERE id > ?1 AND anonymized_at IS NULL \
+         ORDER BY id LIMIT ?2",
+    )?;
+    let mut write =
+        conn.prepare("UPDATE customers SET email_key = ?2, phone_key = ?3 WHERE id = ?1")?;
+    let mut after = i64::MIN;
+    loop {
+        let cards: Vec<(i64, String, String)> = read
+            .query_map(rusqlite::params![after, KEYS_AT_A_TIME], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let Some(&(last, _, _)) = cards.last() else {
+            break;
+        };
+        for (id, email, phone) in &cards {
+            let (email, phone) = (super::email_key(email), super::phone_key(phone));
+            if email.is_some() || phone.is_some() {
+                write.execute(rusqlite::params![id, email, phone])?;
+            }
+        }
+        after = last;
+    }
+    conn.execute_batch(
+        "CREATE INDEX customers_email_key ON customers(email_key)
+             WHERE email_key IS NOT NULL AND anonymized_at IS NULL;
+         CREATE INDEX customers_phone_key ON customers(phone_key)
+             WHERE phone_key IS NOT NULL AND anonymized_at IS NULL;",
     )?;
     Ok(())
 }

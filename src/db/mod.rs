@@ -11,7 +11,9 @@
 //!   joins use the integer `customers.id`, which never leaves the database;
 //! - timestamps: RFC 3339 UTC TEXT (`2026-11-29T10:00:00Z`), so they sort as text;
 //! - dates without a time (birth dates): ISO `YYYY-MM-DD` TEXT;
-//! - money: INTEGER minor units (øre, cents).
+//! - money: INTEGER minor units (øre, cents);
+//! - match keys of a card (`email_key`, `phone_key`): the forms
+//!   [`email_key`] and [`phone_key`] give, NULL when there is none.
 //!
 //! Locking: every write goes through [`Db::begin`], which takes the write lock up
 //! front (`BEGIN IMMEDIATE`) so that a busy database is found before any work is
@@ -23,11 +25,13 @@ mod audit;
 mod campaigns;
 mod customers;
 mod export;
+mod imports;
 mod jobs;
 mod mentions;
 mod migrations;
 mod outcomes;
 mod raw;
+mod scan;
 mod search;
 pub mod snapshot;
 mod stats;
@@ -45,14 +49,17 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use access::{HistoryEntry, OutcomeEntry, RecordingEntry, SaleEntry};
 pub use audit::AuditEntry;
-pub use campaigns::{Campaign, CampaignStatus, StageCounts};
+pub use campaigns::{campaign_names_at, Campaign, CampaignStatus, StageCounts};
 pub use customers::{
-    Card, CardText, CustomerFilter, CustomerInserter, CustomerRef, CustomerRow, CustomerView, Stage,
+    Card, CardText, CustomerFilter, CustomerInserter, CustomerRef, CustomerRow, CustomerView,
+    NewIds, Stage,
 };
 pub use export::{ExportFilter, ExportRow, Report};
+pub use imports::{email_key, phone_key, ImportedFile, KeyMatch};
 pub use jobs::{ErasureCounts, Job, JobState};
 pub use mentions::{PlannedCard, TextColumn, Whose, SEARCHED};
 pub use outcomes::{NewHistory, NewOutcome, NewSale};
+pub use scan::{CustomerKey, CustomerLabels, TextRow};
 pub use search::{FindKeys, Found};
 pub use snapshot::BackupRecord;
 pub use stats::Stats;
@@ -377,8 +384,13 @@ mod tests {
         let ids: Vec<i64> = (1..=3)
             .map(|i| {
                 let cube_id = format!("01958a3c-0000-7000-8000-00000000000{i}");
+                let reference = format!("000000000000000{i}");
                 let placed = (i > 1).then_some(campaign.id);
-                tx.insert_customer(&cube_id, &card, placed, now)
+                let ids = NewIds {
+                    cube_id: &cube_id,
+                    reference: &reference,
+                };
+                tx.insert_customer(ids, &card, placed, now)
                     .unwrap()
                     .unwrap()
             })
@@ -438,13 +450,12 @@ mod query_plans {
             phone: "+47 99887766".into(),
             ..Card::default()
         };
-        tx.insert_customer(
-            "01958a3c-0000-7000-8000-000000000001",
-            &card,
-            Some(campaign.id),
-            now,
-        )
-        .unwrap();
+        let ids = NewIds {
+            cube_id: "01958a3c-0000-7000-8000-000000000001",
+            reference: "0000000000000001",
+        };
+        tx.insert_customer(ids, &card, Some(campaign.id), now)
+            .unwrap();
         tx.commit().unwrap();
 
         db.conn.trace_v2(
@@ -480,7 +491,9 @@ mod query_plans {
                 .unwrap()
                 .map(Result::unwrap)
                 .collect();
-            let finds = sql.contains(" find_") || sql.contains("customer_no = ");
+            let finds = sql.contains(" find_")
+                || sql.contains(" email_key")
+                || sql.contains("customer_no = ");
             if finds {
                 assert!(
                     plan.iter().all(|s| s.starts_with("SEARCH")),

@@ -3,15 +3,15 @@
 //!
 //! SQLite cannot fold case and accents (without ICU) or read a phone number in
 //! any formatting, so each card carries its search keys, computed here when
-//! the card is written (`find_name`, `find_surname`, `find_email`,
-//! `find_phone`; migration 11):
+//! the card is written (`find_name`, `find_surname`, `find_phone`; migration
+//! 14), and its e-mail is searched by the match key imports keep
+//! (`email_key`, see [`super::email_key`]: lower case, NFC; migration 11):
 //!
 //! - `find_name`: the name folded (lower case, accents off, `ø` → `o`,
 //!   `æ` → `ae`, anything not a letter or digit a single space):
 //!   `Kåre Ødegård` → `kare odegard`;
 //! - `find_surname`: the same words from the last one on (`odegard kare`), for
 //!   names of two words or more: "Ødegård" and "Ødegård Kåre" find by prefix;
-//! - `find_email`: the e-mail in lower case (NFC);
 //! - `find_phone`: the digits backwards, leading zeros left out, so that a
 //!   number found by its end ignores any country code or trunk prefix:
 //!   `+47 99887766` → `6677889974`, found by `998 87 766` (`66778899`).
@@ -25,7 +25,6 @@
 use anyhow::{Context, Result};
 use rusqlite::params;
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
-use unicode_normalization::UnicodeNormalization;
 
 use super::customers::{customer_row, ROW_COLUMNS, ROW_JOINS};
 use super::{CustomerRow, Db};
@@ -35,17 +34,15 @@ use super::{CustomerRow, Db};
 pub struct FindKeys {
     pub name: Option<String>,
     pub surname: Option<String>,
-    pub email: Option<String>,
     pub phone: Option<String>,
 }
 
 impl FindKeys {
-    pub fn of(name: &str, email: &str, phone: &str) -> FindKeys {
+    pub fn of(name: &str, phone: &str) -> FindKeys {
         let folded = fold(name);
         FindKeys {
             surname: surname_first(name),
             name: Some(folded).filter(|n| !n.is_empty()),
-            email: email_key(email),
             phone: phone_key(phone),
         }
     }
@@ -107,16 +104,6 @@ fn surname_first(name: &str) -> Option<String> {
     Some(format!("{last} {rest}"))
 }
 
-fn email_key(email: &str) -> Option<String> {
-    let email = email.trim();
-    let key: String = if email.is_ascii() {
-        email.to_ascii_lowercase()
-    } else {
-        email.nfc().flat_map(char::to_lowercase).collect()
-    };
-    Some(key).filter(|k| !k.is_empty())
-}
-
 /// The digits of a phone number backwards, without leading zeros.
 pub fn phone_key(phone: &str) -> Option<String> {
     let mut digits = String::with_capacity(phone.len());
@@ -164,7 +151,9 @@ impl Query {
             .chars()
             .all(|c| c.is_ascii_digit() || " +-().".contains(c));
         let phone = phone_key(&exact).filter(|key| phone_like && key.len() >= MIN_PHONE_DIGITS);
-        let email = email_key(&exact).filter(|_| !exact.contains(char::is_whitespace));
+        let email = super::email_key(&exact)
+            .filter(|_| !exact.contains(char::is_whitespace))
+            .map(String::from);
         Query {
             exact,
             words,
@@ -220,7 +209,7 @@ impl Db {
             }
         }
         if let Some(email) = &query.email {
-            self.prefix_ids("find_email", email, want, &mut found, |_| true)?;
+            self.prefix_ids("email_key", email, want, &mut found, |_| true)?;
         }
         if let Some(phone) = &query.phone {
             self.prefix_ids("find_phone", phone, want, &mut found, |_| true)?;
@@ -306,17 +295,16 @@ mod tests {
 
     #[test]
     fn each_card_gets_its_keys() {
-        let keys = FindKeys::of("Ola Johan Nordmann", " Ola@Eksempel.NO ", "+47 998 87 766");
+        let keys = FindKeys::of("Ola Johan Nordmann", "+47 998 87 766");
         assert_eq!(keys.name.as_deref(), Some("ola johan nordmann"));
         assert_eq!(keys.surname.as_deref(), Some("nordmann ola johan"));
-        assert_eq!(keys.email.as_deref(), Some("ola@eksempel.no"));
         assert_eq!(keys.phone.as_deref(), Some("6677889974"));
-        let double = FindKeys::of("Åse Nordmann-Berg", "", "");
+        let double = FindKeys::of("Åse Nordmann-Berg", "");
         assert_eq!(double.surname.as_deref(), Some("nordmann berg ase"));
-        let bare = FindKeys::of("Ola", "", "");
+        let bare = FindKeys::of("Ola", "");
         assert_eq!(bare.surname, None);
-        assert_eq!((bare.email, bare.phone), (None, None));
-        assert_eq!(FindKeys::of("", "", "---").name, None);
+        assert_eq!(bare.phone, None);
+        assert_eq!(FindKeys::of("", "---").name, None);
     }
 
     #[test]
@@ -341,6 +329,10 @@ mod tests {
         assert_eq!(q.phone.as_deref(), Some("66778899"));
         assert!(q.words.is_empty());
         assert_eq!(q.email, None, "a text with spaces is no e-mail");
+        assert_eq!(
+            Query::new("Ola@Eksempel.NO").email.as_deref(),
+            Some("ola@eksempel.no")
+        );
         let q = Query::new("Kåre Ødegård");
         assert_eq!(q.words, ["kare", "odegard"]);
         assert_eq!(q.phone, None);

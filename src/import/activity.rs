@@ -6,6 +6,15 @@
 //! anonymized is a bad row: import never matches anonymized customers. So is
 //! an outcome in an archived campaign, whoever its customer: no import places
 //! anyone in a campaign that is done with (and may be anonymized).
+//!
+//! A row the same as one stored is skipped, so that a file imported twice
+//! doubles no sales: an outcome with the same customer, campaign, seller,
+//! time and label, and the same sale (product, quantity, price) and call
+//! recording, or none (two calls the same day are two recordings; the
+//! comment does not count, so an edited one is no new outcome); a history
+//! entry with the same customer, time, kind and text. Rows of the
+//! file before it count as stored. `--allow-duplicates` imports them all the
+//! same. Each file is remembered by its checksum (see [`super::duplicates`]).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -13,15 +22,17 @@ use std::path::Path;
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 
+use super::duplicates;
 use super::headers::{Field, FileKind};
 use super::{Input, Source, Summary};
 use crate::csvio::Record;
 use crate::db::{CampaignStatus, CustomerRef, Db, NewHistory, NewOutcome, NewSale, Stage, Tx};
+use crate::flow::{import_campaign, Named};
 use crate::recordings;
 use crate::{validate, Failure};
 
 /// Where each field of an outcomes or history file is: the first column
-/// whose header names it.
+/// whose header names it (a second one is ignored).
 #[derive(Debug, Default)]
 pub(super) struct Columns(HashMap<Field, usize>);
 
@@ -31,13 +42,17 @@ pub(super) const OUTCOME_FIELDS: &[Field] =
 
 impl Columns {
     pub(super) fn find(kind: FileKind, header: &[String]) -> Columns {
-        let fields = kind.columns(header, &HashMap::new()).into_iter();
-        Columns(
-            fields
-                .enumerate()
-                .filter_map(|(i, field)| Some((field?, i)))
-                .collect(),
-        )
+        let mut columns = HashMap::new();
+        for (i, field) in kind
+            .columns(header, &HashMap::new())
+            .into_iter()
+            .enumerate()
+        {
+            if let Some(field) = field {
+                columns.entry(field).or_insert(i);
+            }
+        }
+        Columns(columns)
     }
 
     pub(super) fn require(&self, fields: &[Field], header: &[String]) -> Result<()> {
@@ -125,10 +140,12 @@ pub(super) fn outcomes(
     db: &Db,
     source: &Source,
     recordings: &Path,
+    allow_duplicates: bool,
     now: DateTime<Utc>,
     progress: &dyn Fn(u64),
 ) -> Result<Summary> {
-    let mut input = Input::open(source)?;
+    let (mut input, checksum) = Input::open_summed(source)?;
+    input.describe(FileKind::Outcomes, source.dry_run);
     let columns = Columns::find(FileKind::Outcomes, input.header());
     columns.require_customer(input.header())?;
     columns.require(OUTCOME_FIELDS, input.header())?;
@@ -150,10 +167,22 @@ pub(super) fn outcomes(
         let campaign_id = match campaigns.get(outcome.campaign) {
             Some(&id) => id,
             None => {
-                let id = match tx.campaign_by_name(outcome.campaign)? {
-                    Some(c) if c.status == CampaignStatus::Archived => None,
-                    Some(c) => Some(c.id),
-                    None => Some(tx.create_campaign(outcome.campaign, now)?.id),
+                let id = match import_campaign(&tx, outcome.campaign, source.new_campaign, now)? {
+                    Named::Found(c) if c.status == CampaignStatus::Archived => None,
+                    Named::Found(c) | Named::Created(c) => Some(c.id),
+                    Named::Close(close) => {
+                        let close: Vec<&str> = close.iter().map(String::as_str).collect();
+                        input.bad_row(
+                            &record,
+                            columns.index(Field::Campaign),
+                            &format!(
+                                "no campaign is named {:?}; {} (--new-campaign makes a new one all the same)",
+                                outcome.campaign,
+                                crate::names::did_you_mean(&close)
+                            ),
+                        )?;
+                        continue;
+                    }
                 };
                 campaigns.insert(outcome.campaign.to_string(), id);
                 id
@@ -174,14 +203,20 @@ pub(super) fn outcomes(
         };
         let seller_id = tx.seller_id(outcome.seller, now)?;
         let at = outcome.at;
-        let outcome_id = tx.insert_outcome(&NewOutcome {
+        let new = NewOutcome {
             customer_id: customer.id,
             campaign_id,
             seller_id,
             registered_at: at,
             label: outcome.label,
             comment: outcome.comment,
-        })?;
+        };
+        let recording = outcome.recording.as_deref();
+        if !allow_duplicates && tx.outcome_exists(&new, outcome.sale, recording)? {
+            summary.skipped += 1;
+            continue;
+        }
+        let outcome_id = tx.insert_outcome(&new)?;
         if let Some((product, quantity, unit_price)) = outcome.sale {
             tx.insert_sale(&NewSale {
                 outcome_id: Some(outcome_id),
@@ -216,6 +251,8 @@ pub(super) fn outcomes(
         tx.touch_campaign(campaign_id, at)?;
         summary.imported += 1;
     }
+    let rows = summary.imported + summary.skipped + input.report.error_count;
+    summary.imported_before = duplicates::remember(&tx, "outcomes", &checksum, rows, now)?;
     let summary = input.finish(tx, source.dry_run, summary)?;
     if let Some(claim) = claim.filter(|_| !source.dry_run) {
         claim.write(db, recordings)?;
@@ -245,11 +282,11 @@ pub(super) fn read_outcome<'r>(
             return Ok(None);
         }
     }
-    let at = match validate::date_time(columns.get(record, Field::Date)) {
+    let at = match input.dates.date_time(columns.get(record, Field::Date)) {
         Ok(at) => at,
         Err(what) => {
             return input
-                .bad_value(record, columns.index(Field::Date), what)
+                .bad_value(record, columns.index(Field::Date), &what)
                 .map(|_| None)
         }
     };
@@ -301,8 +338,15 @@ pub(super) fn read_outcome<'r>(
     }))
 }
 
-pub(super) fn history(db: &Db, source: &Source, progress: &dyn Fn(u64)) -> Result<Summary> {
-    let mut input = Input::open(source)?;
+pub(super) fn history(
+    db: &Db,
+    source: &Source,
+    allow_duplicates: bool,
+    now: DateTime<Utc>,
+    progress: &dyn Fn(u64),
+) -> Result<Summary> {
+    let (mut input, checksum) = Input::open_summed(source)?;
+    input.describe(FileKind::History, source.dry_run);
     let columns = Columns::find(FileKind::History, input.header());
     columns.require_customer(input.header())?;
     columns.require(&[Field::Date, Field::Kind, Field::Text], input.header())?;
@@ -313,10 +357,10 @@ pub(super) fn history(db: &Db, source: &Source, progress: &dyn Fn(u64)) -> Resul
         let Some(customer) = row_customer(&mut input, &record, &columns, &tx)? else {
             continue;
         };
-        let at = match validate::date_time(columns.get(&record, Field::Date)) {
+        let at = match input.dates.date_time(columns.get(&record, Field::Date)) {
             Ok(at) => at,
             Err(what) => {
-                input.bad_value(&record, columns.index(Field::Date), what)?;
+                input.bad_value(&record, columns.index(Field::Date), &what)?;
                 continue;
             }
         };
@@ -325,13 +369,20 @@ pub(super) fn history(db: &Db, source: &Source, progress: &dyn Fn(u64)) -> Resul
             input.bad_row(&record, columns.index(Field::Kind), "is empty")?;
             continue;
         }
-        tx.insert_history(&NewHistory {
+        let new = NewHistory {
             customer_id: customer.id,
             at,
             kind,
             text: columns.get(&record, Field::Text),
-        })?;
+        };
+        if !allow_duplicates && tx.history_exists(&new)? {
+            summary.skipped += 1;
+            continue;
+        }
+        tx.insert_history(&new)?;
         summary.imported += 1;
     }
+    let rows = summary.imported + summary.skipped + input.report.error_count;
+    summary.imported_before = duplicates::remember(&tx, "history", &checksum, rows, now)?;
     input.finish(tx, source.dry_run, summary)
 }

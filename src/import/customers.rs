@@ -6,6 +6,10 @@
 //! [`CustomerInserter`](crate::db::CustomerInserter). Rows travel in batches,
 //! and written batches travel back so the reader reads into their memory.
 //! Anything added per row here costs on every row of the largest files.
+//!
+//! Two columns may hold one field (`Telefon` and `Mobil`): in each row the
+//! first that is not empty gives the field, and the others are kept as
+//! extra fields, so nothing in the file is lost.
 
 use std::collections::HashMap;
 use std::sync::mpsc;
@@ -13,18 +17,20 @@ use std::sync::mpsc;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 
-use super::headers::{normalize_header, Field, FileKind};
+use super::duplicates::{self, By, CheckedKey, Verdict};
+use super::headers::{self, normalize_header, Field, FileKind};
 use super::{
     bad_value_message, CustomerOptions, Input, Line, OnDuplicate, Report, Rows, Source, Summary,
 };
 use crate::csvio::Record;
-use crate::db::{CardText, Db, Tx};
+use crate::db::{self, CardText, Db, NewIds, Stage, Tx};
+use crate::flow::Named;
 use crate::ids::IdGen;
-use crate::{validate, Failure};
+use crate::validate::{self, Dates};
+use crate::Failure;
 
 /// Maps each column of a customers file's header to a field: `--map` first,
-/// then the header vocabulary, where the first column that names a field
-/// holds it. Any other column is kept as an extra field.
+/// then the header vocabulary. Any other column is kept as an extra field.
 pub(super) fn map_customer_columns(
     header: &[String],
     maps: &[(String, String)],
@@ -62,7 +68,7 @@ pub(super) fn map_customer_columns(
     if !has_name {
         return Err(Failure::bad_input("no column holds the customers' names")
             .hint(format!(
-                "the header has: {}; name one with --map COLUMN=name",
+                "the header has: {}; name one with --map COLUMN=name, or give the header's line with --header-row N",
                 header.join(", ")
             ))
             .into());
@@ -87,12 +93,30 @@ struct Parsed {
 /// [`card_text`]).
 pub(super) struct Checked {
     cube_id: [u8; uuid::fmt::Hyphenated::LENGTH],
+    reference: [u8; crate::ids::REFERENCE_LEN],
     /// Made of first and last name, when there is no name column (or it is empty).
     name: Option<String>,
     /// Written as `DD.MM.YYYY`, stored as `YYYY-MM-DD`.
     birth_date: Option<String>,
     /// The extra fields as JSON, when the row has any.
     extra: Option<String>,
+    /// (a field's first column, the column that gives it in this row) where
+    /// two columns hold one field and the first is empty.
+    picked: Vec<(usize, usize)>,
+    /// The e-mail and phone in the forms customers are matched by (of the
+    /// column that gives each).
+    email_key: CheckedKey,
+    phone_key: CheckedKey,
+}
+
+impl Checked {
+    /// The column that gives this row the field whose first column is `column`.
+    fn column(&self, column: usize) -> usize {
+        self.picked
+            .iter()
+            .find(|&&(first, _)| first == column)
+            .map_or(column, |&(_, picked)| picked)
+    }
 }
 
 /// Where each card field is in a record, from the header mapping.
@@ -111,11 +135,18 @@ pub(super) struct CardColumns {
     company: Option<usize>,
     notes: Option<usize>,
     extra: Vec<usize>,
+    /// The columns of each field that more than one column holds, in order;
+    /// the first is the field's column above.
+    shared: Vec<Vec<usize>>,
+    dates: Dates,
 }
 
 impl CardColumns {
-    pub(super) fn new(fields: &[Field]) -> CardColumns {
-        let mut columns = CardColumns::default();
+    pub(super) fn new(fields: &[Field], dates: Dates) -> CardColumns {
+        let mut columns = CardColumns {
+            dates,
+            ..CardColumns::default()
+        };
         for (i, field) in fields.iter().enumerate() {
             let slot = match field {
                 Field::CustomerNo => &mut columns.customer_no,
@@ -149,7 +180,13 @@ impl CardColumns {
                 | Field::Kind
                 | Field::Text => continue,
             };
-            *slot = Some(i);
+            match *slot {
+                None => *slot = Some(i),
+                Some(first) => match columns.shared.iter_mut().find(|s| s[0] == first) {
+                    Some(shared) => shared.push(i),
+                    None => columns.shared.push(vec![first, i]),
+                },
+            }
         }
         columns
     }
@@ -157,7 +194,8 @@ impl CardColumns {
 
 /// The card of a checked row, borrowed from its record.
 fn card_text<'a>(columns: &CardColumns, record: &'a Record, checked: &'a Checked) -> CardText<'a> {
-    let trimmed = |column: Option<usize>| column.map_or("", |i| record.field(i).trim());
+    let trimmed =
+        |column: Option<usize>| column.map_or("", |i| record.field(checked.column(i)).trim());
     CardText {
         customer_no: Some(trimmed(columns.customer_no)).filter(|no| !no.is_empty()),
         name: checked
@@ -174,8 +212,12 @@ fn card_text<'a>(columns: &CardColumns, record: &'a Record, checked: &'a Checked
             .as_deref()
             .unwrap_or_else(|| trimmed(columns.birth_date)),
         company: trimmed(columns.company),
-        notes: columns.notes.map_or("", |i| record.field(i)),
+        notes: columns
+            .notes
+            .map_or("", |i| record.field(checked.column(i))),
         extra: checked.extra.as_deref().unwrap_or("{}"),
+        email_key: checked.email_key.text(trimmed(columns.email)),
+        phone_key: checked.phone_key.text(trimmed(columns.phone)),
     }
 }
 
@@ -186,17 +228,43 @@ pub(super) fn import(
     now: DateTime<Utc>,
     progress: &dyn Fn(u64),
 ) -> Result<Summary> {
-    let Input { rows, mut report } = Input::open(source)?;
+    let Input {
+        rows, mut report, ..
+    } = Input::open(source)?;
     let fields = map_customer_columns(&rows.header, &options.maps)?;
+    let mapping = source.dry_run.then(|| {
+        let fields: Vec<Option<Field>> = fields.iter().copied().map(Some).collect();
+        headers::describe(FileKind::Customers, &rows.header, &fields)
+    });
     let tx = db.begin()?;
     let mut summary = Summary::default();
     let campaign_id = match &options.campaign {
         None => None,
-        Some(name) => Some(import_campaign(&tx, name, now, &mut summary)?),
+        Some(name) => Some(import_campaign(
+            &tx,
+            name,
+            source.new_campaign,
+            now,
+            &mut summary,
+        )?),
     };
-    let columns = CardColumns::new(&fields);
+    let created = campaign_id.filter(|_| !summary.created_campaigns.is_empty());
+    let duplicate = Duplicate {
+        tx: &tx,
+        options,
+        campaign_id,
+        now,
+    };
+    let columns = CardColumns::new(&fields, source.dates.clone());
+    // A first import builds the random-keyed indexes once, at the end. The
+    // e-mail and phone indexes stay: the rows of the file are matched by them
+    // as it is written (see super::duplicates).
+    let first = tx.has_no_customers()?;
+    if first {
+        tx.drop_id_indexes()?;
+    }
     let mut inserter = tx.customer_inserter(campaign_id, now);
-    std::thread::scope(|scope| -> Result<()> {
+    summary.blank = std::thread::scope(|scope| -> Result<u64> {
         let (sender, batches) = mpsc::sync_channel(BATCHES_IN_FLIGHT);
         // Written batches go back to the reading thread, which reads new
         // records into their memory and frees the rest (the system allocator
@@ -210,30 +278,84 @@ pub(super) fn import(
                 .iter()
                 .filter_map(|Parsed { record, card }| Some((record, card.as_ref().ok()?)))
                 .map(|(record, checked)| {
-                    let cube_id = std::str::from_utf8(&checked.cube_id).unwrap_or_default();
-                    (cube_id, card_text(columns, record, checked))
+                    let ids = NewIds {
+                        cube_id: std::str::from_utf8(&checked.cube_id).unwrap_or_default(),
+                        reference: std::str::from_utf8(&checked.reference).unwrap_or_default(),
+                    };
+                    (ids, card_text(columns, record, checked))
                 })
                 .collect();
-            let inserted = inserter.insert(&cards)?;
-            let mut outcomes = cards.iter().zip(inserted);
+            // Rows that are customers already there by e-mail or phone are
+            // not inserted; the others are, many at a time.
+            let verdicts = duplicates::judge(&tx, &cards)?;
+            let written = if verdicts.is_empty() {
+                inserter.insert(&cards)?
+            } else {
+                let new: Vec<_> = (cards.iter().zip(&verdicts))
+                    .filter(|(_, verdict)| **verdict == Verdict::New)
+                    .map(|(card, _)| *card)
+                    .collect();
+                inserter.insert(&new)?
+            };
+            let (mut written, mut verdicts) = (written.into_iter(), verdicts.into_iter());
+            let mut cards = cards.iter();
             for Parsed { record, card } in &batch {
                 if let Err(message) = card {
                     report.reject(record, message.clone())?;
                     continue;
                 }
-                match outcomes.next() {
-                    Some((_, true)) => summary.imported += 1,
-                    Some(((_, text), false)) => taken_number(
-                        &tx,
+                let not_written =
+                    || anyhow::anyhow!("line {}: the row was not written", record.line);
+                let &(ids, text) = cards.next().ok_or_else(not_written)?;
+                let verdict = verdicts.next().unwrap_or(Verdict::New);
+                let same = match verdict {
+                    Verdict::New => None,
+                    Verdict::Same(same) => Some(same),
+                    Verdict::Later => duplicates::find(&tx, &text)?,
+                };
+                if let Some(same) = same {
+                    let (column, field) = match same.by {
+                        By::Email => (columns.email, "e-mail"),
+                        By::Phone => (columns.phone, "phone"),
+                    };
+                    // The column that gave the field in this row.
+                    let column = match (column, card) {
+                        (Some(column), Ok(checked)) => checked.column(column),
+                        _ => 0,
+                    };
+                    let taken = format!(
+                        "{field} {:?} is another customer's, and the row has no customer number",
+                        record.field(column)
+                    );
+                    duplicate.row(
                         &mut report,
                         record,
-                        columns.customer_no.unwrap_or(0),
-                        text,
-                        options,
-                        now,
+                        column,
+                        &taken,
+                        same.id,
+                        &text,
                         &mut summary,
-                    )?,
-                    None => anyhow::bail!("line {}: the row was not written", record.line),
+                    )?;
+                    continue;
+                }
+                let inserted = if verdict == Verdict::New {
+                    written.next().ok_or_else(not_written)?
+                } else {
+                    // Looked up once the rows before it were written: new after all.
+                    inserter.insert(&[(ids, text)])?.first() == Some(&true)
+                };
+                if inserted {
+                    summary.imported += 1;
+                } else {
+                    taken_number(
+                        &duplicate,
+                        &mut report,
+                        record,
+                        card.as_ref()
+                            .map_or(0, |c| c.column(columns.customer_no.unwrap_or(0))),
+                        &text,
+                        &mut summary,
+                    )?;
                 }
             }
             let _ = give_back.send(batch);
@@ -245,17 +367,31 @@ pub(super) fn import(
             .map_err(|_| anyhow::anyhow!("the reading thread failed"))?
     })?;
     drop(inserter);
+    if first {
+        tx.build_id_indexes()?;
+    }
+    // An import that placed nobody in the campaign it made leaves none behind.
+    if let Some(id) = created {
+        if tx.remove_unused_campaign(id)? {
+            summary.created_campaigns.clear();
+        }
+    }
+    if summary.moved > 0 {
+        summary.campaign = options.campaign.clone();
+    }
+    summary.mapping = mapping;
     report.finish(tx, source.dry_run, summary)
 }
 
 /// The reading thread: records to checked cards with new cube ids, in batches.
 /// Stops early, without an error, when the writer has stopped listening.
+/// Returns how many blank rows it passed over.
 fn read_cards(
     mut rows: Rows,
     columns: &CardColumns,
     sender: mpsc::SyncSender<Vec<Parsed>>,
     written: mpsc::Receiver<Vec<Parsed>>,
-) -> Result<()> {
+) -> Result<u64> {
     let mut ids = IdGen::new();
     let mut batch = Vec::with_capacity(BATCH_ROWS);
     // Records of written batches, to read the next ones into.
@@ -271,6 +407,7 @@ fn read_cards(
                     ids.cube_id()
                         .hyphenated()
                         .encode_lower(&mut checked.cube_id);
+                    ids.reference(&mut checked.reference);
                     checked
                 }),
                 record,
@@ -279,7 +416,7 @@ fn read_cards(
         if batch.len() == BATCH_ROWS {
             let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
             if sender.send(full).is_err() {
-                return Ok(());
+                return Ok(rows.blank_rows());
             }
             for done in written.try_iter() {
                 spare.extend(done.into_iter().map(|parsed| parsed.record));
@@ -291,59 +428,123 @@ fn read_cards(
     }
     drop(sender);
     written.iter().for_each(drop);
-    Ok(())
+    Ok(rows.blank_rows())
 }
 
-/// A row whose customer number a customer already has: skipped, written over
-/// or bad, as `--on-duplicate` says.
-#[allow(clippy::too_many_arguments)]
+/// A row whose customer number a customer already has.
 fn taken_number(
-    tx: &Tx,
+    duplicate: &Duplicate,
     report: &mut Report,
     record: &Record,
     column: usize,
     card: &CardText,
-    options: &CustomerOptions,
-    now: DateTime<Utc>,
     summary: &mut Summary,
 ) -> Result<()> {
     let found = match card.customer_no {
-        Some(no) => tx.customer_by_number(no)?,
+        Some(no) => duplicate.tx.customer_by_number(no)?,
         None => None,
     }
     .with_context(|| format!("line {}: the customer could not be inserted", record.line))?;
-    match options.on_duplicate {
-        OnDuplicate::Skip => summary.skipped += 1,
-        OnDuplicate::Update => {
-            tx.update_card(found.id, card, now)?;
-            summary.updated += 1;
-        }
-        OnDuplicate::Error => {
-            report.bad_row(
-                record,
-                column,
-                &format!(
-                    "customer number {:?} is taken by another customer (see --on-duplicate)",
-                    record.field(column)
-                ),
-            )?;
-        }
-    }
-    Ok(())
+    let taken = format!(
+        "customer number {:?} is taken by another customer",
+        record.field(column)
+    );
+    duplicate.row(report, record, column, &taken, found.id, card, summary)
 }
 
-/// The campaign to import into, created if missing; an archived one is refused.
-fn import_campaign(tx: &Tx, name: &str, now: DateTime<Utc>, summary: &mut Summary) -> Result<i64> {
-    match tx.campaign_by_name(name)? {
-        Some(c) if c.status == crate::db::CampaignStatus::Archived => Err(Failure::refused(
-            format!("campaign {name:?} is archived; its customers are no longer handed out"),
-        )
-        .hint(format!("reactivate it first: cube reactivate {name:?}"))
-        .into()),
-        Some(c) => Ok(c.id),
-        None => {
-            summary.created_campaigns.push(name.to_string());
-            Ok(tx.create_campaign(name, now)?.id)
+/// What is done with a row that is a customer already there.
+struct Duplicate<'a> {
+    tx: &'a Tx<'a>,
+    options: &'a CustomerOptions,
+    /// The import's campaign, which an update moves the customer into.
+    campaign_id: Option<i64>,
+    now: DateTime<Utc>,
+}
+
+impl Duplicate<'_> {
+    /// Skips the row, writes it over customer `id` (and moves that one into
+    /// the import's campaign), or reports it as bad, saying `taken` at
+    /// `column`, as `--on-duplicate` says.
+    #[allow(clippy::too_many_arguments)]
+    fn row(
+        &self,
+        report: &mut Report,
+        record: &Record,
+        column: usize,
+        taken: &str,
+        id: i64,
+        card: &CardText,
+        summary: &mut Summary,
+    ) -> Result<()> {
+        match self.options.on_duplicate {
+            OnDuplicate::Skip => summary.skipped += 1,
+            OnDuplicate::Update => {
+                self.tx.update_card(id, card, self.now)?;
+                summary.updated += 1;
+                if let Some(campaign) = self.campaign_id {
+                    summary.moved += u64::from(self.move_into(id, campaign)?);
+                }
+            }
+            OnDuplicate::Error => {
+                report.bad_row(record, column, &format!("{taken} (see --on-duplicate)"))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Moves an updated customer into the import's campaign as `available`,
+    /// as `cube move` would: the file lists it for that campaign. False when
+    /// it is there already (at whatever stage).
+    fn move_into(&self, id: i64, campaign: i64) -> Result<bool> {
+        let Some(customer) = self.tx.customer_by_id(id)? else {
+            return Ok(false);
+        };
+        if customer.campaign_id == Some(campaign) {
+            return Ok(false);
+        }
+        self.tx
+            .place_customer(id, Some(campaign), Some(Stage::Available), None, self.now)?;
+        for touched in customer.campaign_id.into_iter().chain([campaign]) {
+            self.tx.touch_campaign(touched, self.now)?;
+        }
+        Ok(true)
+    }
+}
+
+/// The campaign to import into, whatever the case of its name; created if
+/// missing, unless a close name exists (a typo, most likely); an archived one
+/// is refused.
+fn import_campaign(
+    tx: &Tx,
+    name: &str,
+    new_campaign: bool,
+    now: DateTime<Utc>,
+    summary: &mut Summary,
+) -> Result<i64> {
+    match crate::flow::import_campaign(tx, name, new_campaign, now)? {
+        Named::Found(c) if c.status == crate::db::CampaignStatus::Archived => {
+            Err(Failure::refused(format!(
+                "campaign {:?} is archived; its customers are no longer handed out",
+                c.name
+            ))
+            .hint(format!("reactivate it first: cube reactivate {:?}", c.name))
+            .into())
+        }
+        Named::Found(c) => Ok(c.id),
+        Named::Created(c) => {
+            summary.created_campaigns.push(c.name);
+            Ok(c.id)
+        }
+        Named::Close(close) => {
+            let close: Vec<&str> = close.iter().map(String::as_str).collect();
+            Err(Failure::refused(format!(
+                "no campaign is named {name:?}; {}",
+                crate::names::did_you_mean(&close)
+            ))
+            .hint(format!(
+                "to make a new campaign named {name:?} all the same, add --new-campaign"
+            ))
+            .into())
         }
     }
 }
@@ -354,15 +555,40 @@ pub(super) fn check_card(
     record: &Record,
     columns: &CardColumns,
 ) -> Result<Checked, String> {
-    let field = |column: Option<usize>| column.map_or("", |i| record.field(i).trim());
-    if let Some(i) = columns.email.filter(|&i| !field(Some(i)).is_empty()) {
+    // Of two columns that hold one field, the first that is not empty
+    // gives it; the others are extra fields.
+    let mut picked = Vec::new();
+    let mut extra = serde_json::Map::new();
+    for shared in &columns.shared {
+        let given = |&&i: &&usize| !record.field(i).trim().is_empty();
+        let first = shared[0];
+        let pick = shared.iter().find(given).copied().unwrap_or(first);
+        if pick != first {
+            picked.push((first, pick));
+        }
+        for &i in shared.iter().filter(given).filter(|&&i| i != pick) {
+            extra.insert(header[i].trim().to_string(), record.field(i).into());
+        }
+    }
+    let given_by = |column: Option<usize>| {
+        column.map(|c| {
+            picked
+                .iter()
+                .find(|&&(first, _)| first == c)
+                .map_or(c, |&(_, pick)| pick)
+        })
+    };
+    let field = |c: Option<usize>| given_by(c).map_or("", |i| record.field(i).trim());
+    if let Some(i) = given_by(columns.email).filter(|&i| !field(Some(i)).is_empty()) {
         validate::email(field(Some(i)))
             .map_err(|what| bad_value_message(header, record, i, what))?;
     }
     let mut birth_date = None;
-    if let Some(i) = columns.birth_date.filter(|&i| !field(Some(i)).is_empty()) {
-        let date = validate::date(field(Some(i)))
-            .map_err(|what| bad_value_message(header, record, i, what))?
+    if let Some(i) = given_by(columns.birth_date).filter(|&i| !field(Some(i)).is_empty()) {
+        let date = columns
+            .dates
+            .date(field(Some(i)))
+            .map_err(|what| bad_value_message(header, record, i, &what))?
             .to_string();
         birth_date = (date != field(Some(i))).then_some(date);
     }
@@ -383,20 +609,19 @@ pub(super) fn check_card(
     let shown = name.as_deref().unwrap_or_else(|| field(columns.name));
     if let Err(what) = validate::name(shown) {
         // Named by the column the checked value came from.
-        let parts = [columns.first_name, columns.last_name]
+        let parts = [given_by(columns.first_name), given_by(columns.last_name)]
             .into_iter()
             .flatten()
             .min();
-        let (column, shown) = match (columns.name, &name) {
+        let (column, shown) = match (given_by(columns.name), &name) {
             (Some(i), None) => (i, record.field(i)),
-            _ => (parts.or(columns.name).unwrap_or(0), shown),
+            _ => (parts.or(given_by(columns.name)).unwrap_or(0), shown),
         };
         return Err(format!(
             "line {}, column {:?}: {shown:?} is not {what}",
             record.line, header[column]
         ));
     }
-    let mut extra = serde_json::Map::new();
     for &i in &columns.extra {
         let value = record.field(i);
         if !value.is_empty() {
@@ -405,8 +630,12 @@ pub(super) fn check_card(
     }
     Ok(Checked {
         cube_id: [0; uuid::fmt::Hyphenated::LENGTH],
+        reference: [0; crate::ids::REFERENCE_LEN],
         name,
         birth_date,
         extra: (!extra.is_empty()).then(|| serde_json::Value::Object(extra).to_string()),
+        email_key: CheckedKey::of(db::email_key(field(columns.email))),
+        phone_key: CheckedKey::of(db::phone_key(field(columns.phone))),
+        picked,
     })
 }

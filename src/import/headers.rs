@@ -11,6 +11,13 @@
 //! only when no file kind knows both: `Comment` is a card's notes in a
 //! customers file and an outcome's comment in an outcomes file.
 //!
+//! The common exports' headers are here too (HubSpot, Salesforce, Outlook),
+//! so that their files import without `--map`. Two columns may name one
+//! field (`Telefon` and `Mobil`): [`FileKind::columns`] gives it to both, in
+//! order, and each import says what the second does ([`describe`] shows it).
+//! A rejects file's own first columns, `line` and `error`, are no data and
+//! are ignored, so that a fixed rejects file imports back as it is.
+//!
 //! What must not change: a header recognised today keeps its field, or files
 //! that import now would import differently; and a field's name, which
 //! `--map` takes and error messages show.
@@ -71,6 +78,9 @@ impl Field {
                     "kundeid",
                     "custno",
                     "clientid",
+                    // HubSpot, Salesforce
+                    "recordid",
+                    "contactid",
                 ],
             ),
             Field::Ref => ("ref", &["ref", "reference", "referanse", "kundereferanse"]),
@@ -108,6 +118,11 @@ impl Field {
                     "phonenumber",
                     "telephone",
                     "cellphone",
+                    // HubSpot, Outlook
+                    "mobilephonenumber",
+                    "mobilephone",
+                    "businessphone",
+                    "homephone",
                 ],
             ),
             Field::Address => (
@@ -118,6 +133,9 @@ impl Field {
                     "streetaddress",
                     "gateadresse",
                     "street",
+                    // Salesforce, Outlook
+                    "mailingstreet",
+                    "homestreet",
                 ],
             ),
             Field::PostalCode => (
@@ -129,9 +147,26 @@ impl Field {
                     "zip",
                     "zipcode",
                     "postcode",
+                    // Salesforce, Outlook
+                    "zippostalcode",
+                    "mailingzippostalcode",
+                    "mailingpostalcode",
+                    "mailingzip",
+                    "homepostalcode",
                 ],
             ),
-            Field::City => ("city", &["city", "poststed", "sted", "town"]),
+            Field::City => (
+                "city",
+                &[
+                    "city",
+                    "poststed",
+                    "sted",
+                    "town",
+                    // Salesforce, Outlook
+                    "mailingcity",
+                    "homecity",
+                ],
+            ),
             Field::BirthDate => (
                 "birth_date",
                 &[
@@ -141,6 +176,8 @@ impl Field {
                     "dob",
                     "born",
                     "fodt",
+                    "birthday",
+                    "fodselsdag",
                 ],
             ),
             Field::Company => (
@@ -152,6 +189,9 @@ impl Field {
                     "selskap",
                     "organization",
                     "organisation",
+                    // HubSpot, Salesforce
+                    "companyname",
+                    "accountname",
                 ],
             ),
             Field::Notes => (
@@ -234,20 +274,84 @@ impl FileKind {
 
     /// The field each column of `header` holds. `fixed` columns hold what it
     /// gives them (`--map` says so); any other column holds the field its
-    /// header names, unless a fixed or an earlier column holds that already.
+    /// header names, unless a fixed column holds that already. Several
+    /// columns may hold one field: the import decides what the ones after the
+    /// first do. The first two columns of a rejects file (`line`, `error`)
+    /// are [`Field::Ignore`].
     pub fn columns(self, header: &[String], fixed: &HashMap<usize, Field>) -> Vec<Option<Field>> {
-        let mut taken: Vec<Field> = fixed.values().copied().collect();
-        let mut columns = Vec::with_capacity(header.len());
-        for (i, h) in header.iter().enumerate() {
-            let field = match fixed.get(&i) {
+        let own = rejects_columns(header);
+        header
+            .iter()
+            .enumerate()
+            .map(|(i, h)| match fixed.get(&i) {
                 Some(&f) => Some(f),
-                None => self.field(h).filter(|f| !taken.contains(f)),
-            };
-            taken.extend(field);
-            columns.push(field);
-        }
-        columns
+                None if i < own => Some(Field::Ignore),
+                None => self
+                    .field(h)
+                    .filter(|f| !fixed.values().any(|fixed| fixed == f)),
+            })
+            .collect()
     }
+}
+
+/// How many columns at the start of `header` are a rejects file's own (its
+/// line and reason): 2 when the header starts `line,error`, else 0.
+pub fn rejects_columns(header: &[String]) -> usize {
+    match header {
+        [line, error, ..]
+            if normalize_header(line) == "line" && normalize_header(error) == "error" =>
+        {
+            2
+        }
+        _ => 0,
+    }
+}
+
+/// What an import does with one column: the `--dry-run` mapping.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Mapped {
+    pub column: String,
+    /// A field's name, `extra` (kept on the card) or `ignored`.
+    pub field: &'static str,
+    /// The columns before this one that hold the same field: this one holds
+    /// it only in rows where they are empty, and is an extra field in the
+    /// others.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unless: Vec<String>,
+}
+
+/// Says what a file of `kind` does with each column, given the field each
+/// holds (from [`FileKind::columns`], or `--map`'s `extra`). A column that
+/// holds no field is an extra field on a customer card and ignored
+/// elsewhere; of several columns that hold one field, a card takes the first
+/// that is not empty (the others are extra fields), outcomes and history the
+/// first column.
+pub fn describe(kind: FileKind, header: &[String], fields: &[Option<Field>]) -> Vec<Mapped> {
+    let cards = kind == FileKind::Customers;
+    header
+        .iter()
+        .zip(fields)
+        .enumerate()
+        .map(|(i, (column, field))| {
+            let before: Vec<String> = header[..i]
+                .iter()
+                .zip(fields)
+                .filter(|(_, f)| field.is_some() && *f == field)
+                .map(|(h, _)| h.trim().to_string())
+                .collect();
+            let (field, unless) = match field {
+                None | Some(Field::Extra) if cards => ("extra", Vec::new()),
+                None | Some(Field::Extra) | Some(Field::Ignore) => ("ignored", Vec::new()),
+                Some(_) if !before.is_empty() && !cards => ("ignored", Vec::new()),
+                Some(f) => (f.name(), before),
+            };
+            Mapped {
+                column: column.trim().to_string(),
+                field,
+                unless,
+            }
+        })
+        .collect()
 }
 
 /// Folds a header to compare it case- and accent-insensitively:
@@ -366,19 +470,164 @@ mod tests {
         );
     }
 
+    fn strings(header: &[&str]) -> Vec<String> {
+        header.iter().map(|h| h.to_string()).collect()
+    }
+
     #[test]
-    fn the_first_column_naming_a_field_holds_it() {
-        let header: Vec<String> = ["Navn", "Name", "Kunde", "E-post"]
-            .map(String::from)
-            .to_vec();
+    fn every_column_naming_a_field_holds_it_unless_map_says_otherwise() {
+        let header = strings(&["Navn", "Name", "Kunde", "E-post"]);
         assert_eq!(
             FileKind::Customers.columns(&header, &HashMap::new()),
-            [Some(Field::Name), None, None, Some(Field::Email)]
+            [
+                Some(Field::Name),
+                Some(Field::Name),
+                None,
+                Some(Field::Email)
+            ]
         );
         let fixed = HashMap::from([(2, Field::Name)]);
         assert_eq!(
             FileKind::Customers.columns(&header, &fixed),
             [None, None, Some(Field::Name), Some(Field::Email)]
         );
+    }
+
+    #[test]
+    fn the_common_exports_map_without_help() {
+        use Field::*;
+        let cases: &[(&[&str], &[Option<Field>])] = &[
+            (
+                // HubSpot
+                &[
+                    "Record ID",
+                    "First Name",
+                    "Last Name",
+                    "Email",
+                    "Phone Number",
+                    "Mobile Phone Number",
+                    "Company Name",
+                    "Street Address",
+                    "City",
+                    "Postal Code",
+                ],
+                &[
+                    Some(CustomerNo),
+                    Some(FirstName),
+                    Some(LastName),
+                    Some(Email),
+                    Some(Phone),
+                    Some(Phone),
+                    Some(Company),
+                    Some(Address),
+                    Some(City),
+                    Some(PostalCode),
+                ],
+            ),
+            (
+                // Salesforce
+                &[
+                    "Contact ID",
+                    "Account Name",
+                    "Mailing Street",
+                    "Mailing City",
+                    "Mailing Zip/Postal Code",
+                    "Mobile",
+                    "Birthdate",
+                    "Mailing Postal Code",
+                    "Mailing Zip",
+                ],
+                &[
+                    Some(CustomerNo),
+                    Some(Company),
+                    Some(Address),
+                    Some(City),
+                    Some(PostalCode),
+                    Some(Phone),
+                    Some(BirthDate),
+                    Some(PostalCode),
+                    Some(PostalCode),
+                ],
+            ),
+            (
+                // Outlook
+                &[
+                    "E-mail Address",
+                    "Mobile Phone",
+                    "Business Phone",
+                    "Home Phone",
+                    "Home Street",
+                    "Home City",
+                    "Home Postal Code",
+                    "Birthday",
+                    "E-mail 2 Address",
+                ],
+                &[
+                    Some(Email),
+                    Some(Phone),
+                    Some(Phone),
+                    Some(Phone),
+                    Some(Address),
+                    Some(City),
+                    Some(PostalCode),
+                    Some(BirthDate),
+                    None,
+                ],
+            ),
+        ];
+        for (header, fields) in cases {
+            assert_eq!(
+                FileKind::Customers.columns(&strings(header), &HashMap::new()),
+                *fields,
+                "{header:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_rejects_files_own_columns_are_ignored() {
+        let header = strings(&["line", "error", "name", "email"]);
+        for kind in KINDS {
+            assert_eq!(
+                kind.columns(&header, &HashMap::new())[..2],
+                [Some(Field::Ignore), Some(Field::Ignore)]
+            );
+        }
+        assert_eq!(rejects_columns(&header), 2);
+        // Only as a rejects file has them: first, and both.
+        assert_eq!(rejects_columns(&strings(&["name", "line", "error"])), 0);
+        assert_eq!(rejects_columns(&strings(&["line", "name"])), 0);
+        assert_eq!(
+            FileKind::Customers.columns(&strings(&["name", "error"]), &HashMap::new()),
+            [Some(Field::Name), None]
+        );
+    }
+
+    #[test]
+    fn the_mapping_says_what_each_column_does() {
+        let header = strings(&["line", "error", "Telefon", "Navn", "Mobil", "Hobby"]);
+        let fields = FileKind::Customers.columns(&header, &HashMap::new());
+        let described: Vec<String> = describe(FileKind::Customers, &header, &fields)
+            .iter()
+            .map(|m| format!("{}:{}:{}", m.column, m.field, m.unless.join("+")))
+            .collect();
+        assert_eq!(
+            described,
+            [
+                "line:ignored:",
+                "error:ignored:",
+                "Telefon:phone:",
+                "Navn:name:",
+                "Mobil:phone:Telefon",
+                "Hobby:extra:",
+            ]
+        );
+        let header = strings(&["customer_no", "Date", "Dato", "Hobby"]);
+        let fields = FileKind::History.columns(&header, &HashMap::new());
+        let fields: Vec<&str> = describe(FileKind::History, &header, &fields)
+            .iter()
+            .map(|m| m.field)
+            .collect();
+        assert_eq!(fields, ["customer_no", "date", "ignored", "ignored"]);
     }
 }

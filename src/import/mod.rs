@@ -1,4 +1,4 @@
-//! Importing customers, outcomes and history from CSV.
+//! Importing customers, outcomes and history from CSV files and workbooks.
 //!
 //! An import is one write transaction: by default it is all-or-nothing, and a
 //! file with any bad row changes nothing (exit 65) while every bad row is
@@ -9,18 +9,27 @@
 //! Import never matches anonymized customers: their customer numbers are gone,
 //! so the same person imported again becomes a new customer with a new cube id.
 //!
+//! Importing a file again doubles nothing (a cron job may run twice): a
+//! customer already there is one by its customer number, or, for a row
+//! without one, by its e-mail or phone; an outcome or history entry the same
+//! as one stored is skipped. [`duplicates`] holds those rules, and remembers
+//! each outcomes and history file by its checksum.
+//!
 //! This module holds what every import shares: the options and summary,
-//! reading the input, collecting bad rows and writing the rejects file, and
-//! finishing the transaction. [`headers`] is the one header vocabulary of all
+//! reading the input (CSV, or a workbook recognised by its first bytes, see
+//! [`crate::workbook`]), passing over blank rows (counted, never errors),
+//! collecting bad rows and writing the rejects file, and finishing the
+//! transaction. [`headers`] is the one header vocabulary of all
 //! three file kinds, [`customers`] the threaded bulk import of customer
 //! cards, and [`activity`] the import of outcomes and history.
 
 mod activity;
 mod customers;
+mod duplicates;
 mod headers;
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, Cursor, Read};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -28,12 +37,15 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::csvio::{AtomicFile, CsvReader, Encoding, ReadError, Record};
-use crate::db::{Db, Tx};
+use crate::db::{Db, ImportedFile, Tx};
+use crate::validate::Dates;
+use crate::workbook::{self, Sheet};
 use crate::Failure;
 
 use activity::{Columns, OUTCOME_FIELDS};
 use customers::CardColumns;
 use headers::FileKind;
+pub use headers::Mapped;
 
 /// How many bad rows an all-or-nothing import lists before it only counts.
 const MAX_LISTED_ERRORS: usize = 20;
@@ -45,9 +57,26 @@ pub struct Summary {
     pub updated: u64,
     pub skipped: u64,
     pub rejected: u64,
+    /// Blank rows passed over (`;;;` lines, empty lines, empty rows of a
+    /// workbook).
+    pub blank: u64,
+    /// The first import of the same file, when it was imported before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imported_before: Option<ImportedFile>,
+    /// What each column was read as; given by a dry run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mapping: Option<Vec<Mapped>>,
     /// Campaigns the import created, for `--verbose`.
     #[serde(skip)]
     pub created_campaigns: Vec<String>,
+    /// Updated customers moved into the import's campaign, and its name.
+    #[serde(skip)]
+    pub moved: u64,
+    #[serde(skip)]
+    pub campaign: Option<String>,
+    /// Why rows were rejected, when no rejects file says it (a dry run).
+    #[serde(skip)]
+    pub reasons: Vec<String>,
 }
 
 /// What to do with a customer number that a customer already has.
@@ -65,13 +94,25 @@ pub enum OnDuplicate {
 /// Options every import takes.
 #[derive(Debug, Clone, Default)]
 pub struct Source {
-    /// The file, or `-` for standard input.
+    /// The file (CSV or a workbook), or `-` for standard input.
     pub path: PathBuf,
     pub encoding: Option<Encoding>,
     pub delimiter: Option<u8>,
-    /// Import the good rows and write the bad ones here.
+    /// A workbook's sheet to read, by name; the first when `None`.
+    pub sheet: Option<String>,
+    /// The line (a workbook's row) of the header, 1-based; the first line
+    /// that is not blank when `None`.
+    pub header_row: Option<u64>,
+    /// The forms dates are read in (`--date-format`).
+    pub dates: Dates,
+    /// Import the good rows (and write the bad ones to `rejects`).
+    pub skip_invalid: bool,
+    /// Where the bad rows go; a dry run writes no file.
     pub rejects: Option<PathBuf>,
     pub dry_run: bool,
+    /// Create a campaign the file names even when an existing campaign has a
+    /// close name (`--new-campaign`; see [`crate::flow::import_campaign`]).
+    pub new_campaign: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -88,13 +129,36 @@ pub struct CustomerOptions {
 struct Input {
     rows: Rows,
     report: Report,
+    /// What each column is read as, for a dry run's summary.
+    mapping: Option<Vec<Mapped>>,
+    /// The forms dates are read in.
+    dates: Dates,
 }
 
 /// The reading half: the records of the file, after its header.
 struct Rows {
-    reader: CsvReader<Box<dyn Read + Send>>,
+    reader: Reader,
     header: Vec<String>,
     name: String,
+    /// Records with nothing but empty fields passed over.
+    blank: u64,
+    /// Empty lines the CSV reader had passed over before the header.
+    empty_before: u64,
+}
+
+/// Where the records come from.
+enum Reader {
+    Csv(CsvReader<Box<dyn Read + Send>>),
+    Sheet(Sheet),
+}
+
+impl Reader {
+    fn read_into(&mut self, record: &mut Record) -> Result<bool, ReadError> {
+        match self {
+            Reader::Csv(csv) => csv.read_into(record),
+            Reader::Sheet(sheet) => Ok(sheet.read_into(record)),
+        }
+    }
 }
 
 /// A record, or why it is bad.
@@ -107,6 +171,8 @@ enum Line {
 struct Report {
     header: Vec<String>,
     rejects: Option<Rejects>,
+    /// Bad rows are left out rather than failing the import.
+    skip_invalid: bool,
     errors: Vec<String>,
     error_count: u64,
     name: String,
@@ -114,6 +180,16 @@ struct Report {
 
 impl Input {
     fn open(source: &Source) -> Result<Input> {
+        Input::open_with(source, None)
+    }
+
+    /// [`Input::open`], with the checksum of every byte read.
+    fn open_summed(source: &Source) -> Result<(Input, duplicates::Checksum)> {
+        let checksum = duplicates::Checksum::default();
+        Ok((Input::open_with(source, Some(&checksum))?, checksum))
+    }
+
+    fn open_with(source: &Source, checksum: Option<&duplicates::Checksum>) -> Result<Input> {
         let (stream, name): (Box<dyn Read + Send>, String) = if source.path.as_os_str() == "-" {
             (Box::new(io::stdin()), "standard input".into())
         } else {
@@ -121,30 +197,95 @@ impl Input {
                 .with_context(|| format!("cannot open {}", source.path.display()))?;
             (Box::new(file), source.path.display().to_string())
         };
+        let stream = match checksum {
+            Some(checksum) => checksum.reading(stream),
+            None => stream,
+        };
         Input::from_reader(stream, name, source)
     }
 
-    fn from_reader(stream: Box<dyn Read + Send>, name: String, source: &Source) -> Result<Input> {
-        let mut reader = CsvReader::new(stream, source.encoding, source.delimiter)
+    fn from_reader(
+        mut stream: Box<dyn Read + Send>,
+        name: String,
+        source: &Source,
+    ) -> Result<Input> {
+        // The first bytes say whether it is a workbook: read them, then
+        // hand them on with the rest.
+        let mut prefix = Vec::with_capacity(8);
+        (&mut stream)
+            .take(8)
+            .read_to_end(&mut prefix)
             .map_err(|e| read_failure(&name, e.into()))?;
-        let header = match reader.next_record() {
-            Ok(Some(record)) => {
+        let header_line = source.header_row.unwrap_or(1);
+        let mut reader = match workbook::sniff(&prefix) {
+            Some(format) => {
+                let mut bytes = prefix;
+                stream
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| read_failure(&name, e.into()))?;
+                let sheet = source.sheet.as_deref();
+                Reader::Sheet(Sheet::open(bytes, format, sheet, header_line, &name)?)
+            }
+            None => {
+                let utf16 = prefix.starts_with(b"\xFF\xFE") || prefix.starts_with(b"\xFE\xFF");
+                if prefix.contains(&0) && !utf16 {
+                    return Err(Failure::bad_input(format!(
+                        "{name} is neither text nor a workbook (it holds NUL bytes); nothing was imported"
+                    ))
+                    .hint("import a CSV file (UTF-8 or Windows-1252) or a workbook (.xlsx, .xls, .ods)")
+                    .into());
+                }
+                if let Some(sheet) = &source.sheet {
+                    return Err(Failure::refused(format!(
+                        "--sheet {sheet:?}: {name} is no workbook (xlsx, xls or ods) but text"
+                    ))
+                    .into());
+                }
+                let stream: Box<dyn Read + Send> = Box::new(Cursor::new(prefix).chain(stream));
+                let csv = CsvReader::with_header_at(
+                    stream,
+                    source.encoding,
+                    source.delimiter,
+                    header_line,
+                )
+                .map_err(|e| read_failure(&name, e.into()))?;
+                Reader::Csv(csv)
+            }
+        };
+        let mut record = Record::default();
+        let header = match reader.read_into(&mut record) {
+            Ok(true) => {
                 let header = record.fields().map(String::from).collect::<Vec<_>>();
                 check_header(&name, record.line, &header)?;
                 header
             }
-            Ok(None) => return Err(Failure::bad_input(format!("{name} is empty")).into()),
+            Ok(false) => {
+                let message = match source.header_row {
+                    Some(line) => {
+                        format!("{name} has nothing on line {line} or after it (--header-row)")
+                    }
+                    None => format!("{name} is empty"),
+                };
+                return Err(Failure::bad_input(message).into());
+            }
             Err(e) => return Err(read_failure(&name, e).into()),
         };
-        reader.set_columns(header.len());
+        let (delimiter, empty_before) = match &mut reader {
+            Reader::Csv(csv) => {
+                csv.set_columns(header.len());
+                (csv.delimiter(), csv.empty_lines())
+            }
+            Reader::Sheet(_) => (b',', 0),
+        };
         let rejects = match &source.rejects {
-            Some(path) => Some(Rejects::create(path, &header, reader.delimiter())?),
-            None => None,
+            Some(path) if !source.dry_run => Some(Rejects::create(path, &header, delimiter)?),
+            _ => None,
         };
         Ok(Input {
             report: Report {
                 header: header.clone(),
                 rejects,
+                skip_invalid: source.skip_invalid || source.rejects.is_some(),
                 errors: Vec::new(),
                 error_count: 0,
                 name: name.clone(),
@@ -153,8 +294,22 @@ impl Input {
                 reader,
                 header,
                 name,
+                blank: 0,
+                empty_before,
             },
+            mapping: None,
+            dates: source.dates.clone(),
         })
+    }
+
+    /// Notes what each column of an outcomes or history file is read as,
+    /// for a dry run's summary.
+    fn describe(&mut self, kind: FileKind, dry_run: bool) {
+        if dry_run {
+            let header = &self.rows.header;
+            let fields = kind.columns(header, &Default::default());
+            self.mapping = Some(headers::describe(kind, header, &fields));
+        }
     }
 
     fn header(&self) -> &[String] {
@@ -181,7 +336,9 @@ impl Input {
         self.report.bad_row(record, column, reason)
     }
 
-    fn finish(self, tx: Tx, dry_run: bool, summary: Summary) -> Result<Summary> {
+    fn finish(self, tx: Tx, dry_run: bool, mut summary: Summary) -> Result<Summary> {
+        summary.blank = self.rows.blank_rows();
+        summary.mapping = self.mapping;
         self.report.finish(tx, dry_run, summary)
     }
 }
@@ -192,12 +349,20 @@ impl Rows {
         self.next_into(Record::default())
     }
 
-    /// [`Rows::next`], reading into the memory of a record done with.
+    /// [`Rows::next`], reading into the memory of a record done with. Blank
+    /// records (`;;;`, which Excel writes for an empty row) are passed over
+    /// and counted, whatever their field count.
     fn next_into(&mut self, mut record: Record) -> Result<Option<Line>> {
-        match self.reader.read_into(&mut record) {
-            Ok(true) => {}
-            Ok(false) => return Ok(None),
-            Err(e) => return Err(read_failure(&self.name, e).into()),
+        loop {
+            match self.reader.read_into(&mut record) {
+                Ok(true) => {}
+                Ok(false) => return Ok(None),
+                Err(e) => return Err(read_failure(&self.name, e).into()),
+            }
+            if !record.is_blank() {
+                break;
+            }
+            self.blank += 1;
         }
         if record.field_count() == self.header.len() {
             return Ok(Some(Line::Good(record)));
@@ -215,6 +380,15 @@ impl Rows {
             ));
         }
         Ok(Some(Line::Bad(record, message)))
+    }
+
+    /// Blank rows and lines passed over since the header.
+    fn blank_rows(&self) -> u64 {
+        self.blank
+            + match &self.reader {
+                Reader::Csv(csv) => csv.empty_lines() - self.empty_before,
+                Reader::Sheet(sheet) => sheet.blank_rows(),
+            }
     }
 }
 
@@ -289,15 +463,15 @@ impl Report {
     /// Commits (or rolls back for a dry run, or when rows were bad and the
     /// import is all-or-nothing) and finishes the rejects file.
     fn finish(self, tx: Tx, dry_run: bool, mut summary: Summary) -> Result<Summary> {
-        if self.rejects.is_none() && self.error_count > 0 {
+        let mut details = self.errors;
+        if self.error_count as usize > details.len() {
+            details.push(format!(
+                "... and {} more",
+                self.error_count as usize - details.len()
+            ));
+        }
+        if !self.skip_invalid && self.error_count > 0 {
             tx.rollback()?;
-            let mut details = self.errors;
-            if self.error_count as usize > details.len() {
-                details.push(format!(
-                    "... and {} more",
-                    self.error_count as usize - details.len()
-                ));
-            }
             let rows = if self.error_count == 1 {
                 "row is"
             } else {
@@ -312,6 +486,9 @@ impl Report {
             .into());
         }
         summary.rejected = self.error_count;
+        if self.rejects.is_none() {
+            summary.reasons = details;
+        }
         if dry_run {
             tx.rollback()?;
         } else {
@@ -337,27 +514,35 @@ fn read_failure(name: &str, err: ReadError) -> Failure {
 /// The rejects file: the bad rows as they were, with their line and reason,
 /// written beside its final place (mode 0600: it holds personal data) and
 /// renamed there when the import is done.
+///
+/// A rejects file imported back (once fixed) has a line and reason of its
+/// own: they are left out, so that its rejects have one of each.
 struct Rejects {
     writer: csv::Writer<File>,
     temp: AtomicFile,
+    /// The input's own `line` and `error` columns, left out.
+    own: usize,
 }
 
 impl Rejects {
     fn create(path: &Path, header: &[String], delimiter: u8) -> Result<Rejects> {
+        let own = headers::rejects_columns(header);
         let mut temp = AtomicFile::create(path, "rejects")?;
         let file = temp.file().try_clone()?;
         let mut writer = csv::WriterBuilder::new()
             .delimiter(delimiter)
             .from_writer(file);
         let mut first = vec!["line".to_string(), "error".to_string()];
-        first.extend(header.iter().cloned());
+        first.extend(header[own..].iter().cloned());
         writer.write_record(&first)?;
-        Ok(Rejects { writer, temp })
+        Ok(Rejects { writer, temp, own })
     }
 
     fn write(&mut self, record: &Record, message: &str) -> Result<()> {
         let line = record.line.to_string();
-        let fields = [line.as_str(), message].into_iter().chain(record.fields());
+        let fields = [line.as_str(), message]
+            .into_iter()
+            .chain(record.fields().skip(self.own));
         self.writer
             .write_record(fields)
             .context("cannot write the rejects file")
@@ -386,26 +571,51 @@ pub fn customers(
     now: DateTime<Utc>,
     progress: &dyn Fn(u64),
 ) -> Result<Summary> {
-    db.with_foreign_keys_off(|| {
+    // Cube ids and references are random, so each new customer's entries land
+    // on a random page of their indexes: with SQLite's default 2 MB cache those
+    // pages were written out and read back again and again (200,000 customers
+    // took three times as long). The cache holds them; a million customers'
+    // index pages are more than it, and the import slows, not fails.
+    db.set_cache_mib(IMPORT_CACHE_MIB)?;
+    let summary = db.with_foreign_keys_off(|| {
         db.with_wal_flushed(|| customers::import(db, source, options, now, progress))
-    })
+    });
+    db.set_cache_mib(DEFAULT_CACHE_MIB)?;
+    summary
 }
 
-/// Imports outcomes, each with an optional sale and call recording. The WAL
+/// The page cache of a customer import, in MiB: within the 64 MB cube allows
+/// itself.
+const IMPORT_CACHE_MIB: i64 = 24;
+/// SQLite's own default, about 2 MB.
+const DEFAULT_CACHE_MIB: i64 = 2;
+
+/// Imports outcomes, each with an optional sale and call recording; one the
+/// same as an outcome stored is skipped unless `allow_duplicates`. The WAL
 /// is synced as it grows (see [`Db::with_wal_flushed`]).
 pub fn outcomes(
     db: &Db,
     source: &Source,
     recordings: &Path,
+    allow_duplicates: bool,
     now: DateTime<Utc>,
     progress: &dyn Fn(u64),
 ) -> Result<Summary> {
-    db.with_wal_flushed(|| activity::outcomes(db, source, recordings, now, progress))
+    db.with_wal_flushed(|| {
+        activity::outcomes(db, source, recordings, allow_duplicates, now, progress)
+    })
 }
 
-/// Imports history entries, syncing the WAL as it grows.
-pub fn history(db: &Db, source: &Source, progress: &dyn Fn(u64)) -> Result<Summary> {
-    db.with_wal_flushed(|| activity::history(db, source, progress))
+/// Imports history entries, skipping ones the same as an entry stored
+/// unless `allow_duplicates`, and syncing the WAL as it grows.
+pub fn history(
+    db: &Db,
+    source: &Source,
+    allow_duplicates: bool,
+    now: DateTime<Utc>,
+    progress: &dyn Fn(u64),
+) -> Result<Summary> {
+    db.with_wal_flushed(|| activity::history(db, source, allow_duplicates, now, progress))
 }
 
 /// Reads a customers file and checks every row without a database: what an
@@ -416,7 +626,8 @@ pub fn check_customers(
     maps: &[(String, String)],
 ) -> Result<(u64, u64)> {
     let mut input = Input::from_reader(Box::new(input), "input".into(), &Source::default())?;
-    let columns = CardColumns::new(&customers::map_customer_columns(input.header(), maps)?);
+    let fields = customers::map_customer_columns(input.header(), maps)?;
+    let columns = CardColumns::new(&fields, Dates::default());
     let mut valid = 0;
     while let Some(record) = input.next()? {
         match customers::check_card(input.header(), &record, &columns) {

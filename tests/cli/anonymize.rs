@@ -356,7 +356,7 @@ fn a_reader_blocking_the_scrub_gives_75_and_resume_finishes() {
             jobs[0]["state"].as_str(),
             jobs[0]["scrub_pending"].as_bool()
         ),
-        (Some("running"), Some(true))
+        (Some("scrub_pending"), Some(true))
     );
     let anonymized: i64 = cube
         .sql("SELECT count(*) FROM customers WHERE name = 'Anonymized' AND customer_no IS NULL");
@@ -391,18 +391,7 @@ fn a_killed_job_leaves_no_half_anonymized_customer() {
             .unwrap();
         // Wait until some batches of this run have committed, a little longer
         // each round, then kill it without warning.
-        let reader = rusqlite::Connection::open(cube.db()).unwrap();
-        let started = std::time::Instant::now();
-        while started.elapsed() < std::time::Duration::from_secs(20) {
-            let done: i64 = reader
-                .query_row("SELECT count(*) FROM erasures", [], |r| r.get(0))
-                .unwrap_or(before);
-            if done > before + 40 * round || child.try_wait().unwrap().is_some() {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(1));
-        }
-        drop(reader);
+        cube.wait_for_erasures(&mut child, before + 40 * round);
         let _ = child.kill();
         let _ = child.wait();
         let done: i64 = cube.sql("SELECT count(*) FROM erasures");
@@ -410,6 +399,15 @@ fn a_killed_job_leaves_no_half_anonymized_customer() {
             killed_midway += 1;
         }
         check_all_or_nothing(&cube);
+        // Nothing runs the job now, and nothing says it does.
+        let jobs = cube.run(&["jobs", "--json"]).ok().json();
+        assert!(
+            jobs.as_array()
+                .unwrap()
+                .iter()
+                .all(|j| j["state"] != "running"),
+            "{jobs}"
+        );
     }
     assert!(killed_midway > 0, "no kill landed in the middle of the job");
     let run = cube.run(&["jobs", "resume"]);
@@ -500,4 +498,143 @@ fn deleting_recordings_never_leaves_the_folder() {
         1,
         "only the control's recording is left"
     );
+}
+
+/// Anonymizing what has nothing left to anonymize makes no empty job and no
+/// audit entry of one, and says so.
+#[test]
+fn nothing_left_to_anonymize_makes_no_job() {
+    let cube = Cube::new();
+    cube.import_customers("name\nOla\nKari\n", &["--campaign", "Vår"])
+        .ok();
+    cube.run(&["anonymize", "Vår", "--yes"]).ok();
+    let audited = || cube.sql::<i64>("SELECT count(*) FROM audit");
+    let before = audited();
+
+    let run = cube.run(&["anonymize", "vår", "--yes"]);
+    run.ok();
+    assert!(
+        run.stderr
+            .contains("campaign \"Vår\" has no customers left to anonymize; nothing to do"),
+        "{}",
+        run.stderr
+    );
+    cube.run(&["campaign", "create", "Tom"]).ok();
+    let run = cube.run(&["archive", "Tom", "--anonymize"]);
+    run.ok();
+    assert!(
+        run.stderr
+            .contains("archived campaign \"Tom\"; it has no customers to anonymize"),
+        "{}",
+        run.stderr
+    );
+    let jobs = cube.run(&["jobs", "--json"]).ok().json();
+    assert_eq!(jobs.as_array().unwrap().len(), 1, "{jobs}");
+    // Only archiving Tom was audited.
+    assert_eq!(audited(), before + 1);
+    assert_eq!(
+        cube.sql::<String>("SELECT action FROM audit ORDER BY id DESC LIMIT 1"),
+        "archive"
+    );
+    assert_eq!(cube.campaign("Tom")["status"], "archived");
+}
+
+/// Starts anonymizing the 3000 customers of "Hemmelig" in small batches and
+/// returns the running cube once some batches have committed.
+fn start_a_long_job(cube: &Cube) -> std::process::Child {
+    let mut child = cube
+        .command(&["anonymize", "Hemmelig", "--yes"])
+        .env("CUBE_BATCH_SIZE", "20")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    cube.wait_for_erasures(&mut child, 40);
+    child
+}
+
+/// Holds a job's lock as the cube that runs it would.
+fn hold_job_lock(cube: &Cube, job: &str) -> std::fs::File {
+    let path = format!(
+        "{}.job-{job}.lock",
+        cube.db().canonicalize().unwrap().display()
+    );
+    let file = fs::File::open(path).unwrap();
+    rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive).unwrap();
+    file
+}
+
+/// Ctrl-C during a job says how far it got and exits 130; the job is then
+/// listed, and shown with its campaign, as interrupted, not running; while a
+/// live cube holds it, it is running and left to that cube.
+#[test]
+fn an_interrupted_job_says_so() {
+    let cube = setup(3000);
+    let child = start_a_long_job(&cube);
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let run = crate::Run::from(child.wait_with_output().unwrap());
+    assert_eq!(run.code, 130, "{}", run.transcript());
+    let said = regex::Regex::new(
+        r"cube: interrupted: (\d+) of 3000 done; `cube jobs resume` finishes it\n$",
+    )
+    .unwrap();
+    let done: u64 = said
+        .captures(&run.stderr)
+        .unwrap_or_else(|| panic!("{}", run.stderr))[1]
+        .parse()
+        .unwrap();
+    assert!(done > 0 && done < 3000, "{}", run.stderr);
+    check_all_or_nothing(&cube);
+
+    let jobs = cube.run(&["jobs", "--json"]).ok().json();
+    assert_eq!(jobs[0]["state"], "interrupted", "{jobs}");
+    let job = jobs[0]["id"].as_str().unwrap().to_string();
+    let shown = cube.campaign("Hemmelig");
+    assert_eq!(shown["job"]["id"], job.as_str());
+    assert_eq!(shown["job"]["state"], "interrupted");
+    let run = cube.run(&["campaign", "show", "Hemmelig"]);
+    assert!(
+        run.stdout.contains(&format!("unfinished job  {job} (")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("anonymized): interrupted; `cube jobs resume` finishes it"),
+        "{}",
+        run.stdout
+    );
+
+    // A live cube holding the job runs it: nothing else takes it over.
+    let lock = hold_job_lock(&cube, &job);
+    let jobs = cube.run(&["jobs", "--json"]).ok().json();
+    assert_eq!(jobs[0]["state"], "running", "{jobs}");
+    let run = cube.run(&["jobs", "resume"]);
+    run.ok();
+    assert!(
+        run.stderr
+            .contains("is being run by another cube; it is left to that one"),
+        "{}",
+        run.stderr
+    );
+    let run = cube.run(&["jobs", "resume", &job]);
+    assert_eq!(run.code, 75, "{}", run.transcript());
+    drop(lock);
+
+    cube.run(&["jobs", "resume"]).ok();
+    check_all_or_nothing(&cube);
+    assert_eq!(
+        cube.run(&["jobs", "--json"]).ok().json()[0]["state"],
+        "done"
+    );
+    assert_eq!(cube.campaign("Hemmelig")["job"], serde_json::Value::Null);
+    let left: Vec<String> = crate::file_names(cube.db().parent().unwrap())
+        .into_iter()
+        .filter(|n| n.ends_with(".lock"))
+        .collect();
+    assert_eq!(left, Vec::<String>::new(), "a done job leaves no lock file");
 }

@@ -9,6 +9,13 @@ fn the_demo_is_realistic_and_deterministic() {
     );
     run.ok();
     let stderr = run.stderr.clone();
+    // The export it shows is its first lines: the header and five rows.
+    let exported: Vec<&str> = run
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("date,"))
+        .collect();
+    assert_eq!(exported.len(), 6, "{}", run.stdout);
     let demo_db = cube.path("home/.local/share/cube/demo/demo.db");
     assert!(
         stderr.contains(&format!("export CUBE_DB={}", demo_db.display())),

@@ -15,11 +15,14 @@ mod export;
 mod fuzz_regressions;
 mod help;
 mod import_customers;
+mod import_duplicates;
+mod import_files;
 mod import_outcomes;
 mod messages;
 mod recordings;
 mod restore_safety;
 mod rights;
+mod scan;
 mod soak;
 mod store;
 mod unlinkable;
@@ -237,6 +240,22 @@ impl Cube {
             }
         })
         .into_owned()
+    }
+
+    /// Waits until the erasure ledger holds more than `erased` entries
+    /// (batches of `child` have committed), or `child` has ended.
+    pub fn wait_for_erasures(&self, child: &mut std::process::Child, erased: i64) {
+        let reader = rusqlite::Connection::open(self.db()).unwrap();
+        let started = std::time::Instant::now();
+        while started.elapsed() < std::time::Duration::from_secs(20) {
+            let done: i64 = reader
+                .query_row("SELECT count(*) FROM erasures", [], |r| r.get(0))
+                .unwrap_or(0);
+            if done > erased || child.try_wait().unwrap().is_some() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
     }
 
     pub fn customer(&self, id: &str) -> serde_json::Value {

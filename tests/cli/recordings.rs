@@ -206,7 +206,8 @@ fn a_job_resumes_its_file_deletions_only_in_the_right_folder() {
         .exists());
     assert_eq!(
         cube.run(&["jobs", "--json"]).ok().json()[0]["state"],
-        "running"
+        "interrupted",
+        "no cube runs it now"
     );
 
     // The operator renames the stuck entry, and resumes in the right folder:

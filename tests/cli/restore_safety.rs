@@ -240,18 +240,7 @@ fn undoing_a_job_a_snapshot_holds_half_done_ends_it_there() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let reader = rusqlite::Connection::open(cube.db()).unwrap();
-        let started = std::time::Instant::now();
-        while started.elapsed() < std::time::Duration::from_secs(20) {
-            let done: i64 = reader
-                .query_row("SELECT count(*) FROM erasures", [], |r| r.get(0))
-                .unwrap_or(0);
-            if done > 0 || child.try_wait().unwrap().is_some() {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(1));
-        }
-        drop(reader);
+        cube.wait_for_erasures(&mut child, 0);
         let _ = child.kill();
         let _ = child.wait();
         let done: i64 = cube.sql("SELECT count(*) FROM erasures");

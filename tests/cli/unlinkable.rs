@@ -141,13 +141,13 @@ fn an_old_report_a_kept_time_or_the_import_order_leads_nowhere() {
 fn mentions_of_an_anonymized_person_in_other_records_are_redacted() {
     let cube = Cube::new();
     cube.import_customers(
-        "customer_no,name,email,phone\nKARE-0042,Kåre Ødegård Æsir,Kare.Odegard@Example.no,+47 998 87 766\n",
+        "customer_no,name,email,phone,notes\nKARE-0042,Kåre Ødegård Æsir,Kare.Odegard@Example.no,+47 998 87 766,fnr 15059000060\n",
         &["--campaign", "Borte"],
     )
     .ok();
     cube.import_customers(
         "customer_no,name,email,phone,notes,Partner\n\
-         S-1,Sigrid Æsir,sigrid@aesir.no,22 33 44 55,\"Gift med KÅRE ØDEGÅRD ÆSIR, tlf 99 88 77 66\",kare.odegard@example.no\n",
+         S-1,Sigrid Æsir,sigrid@aesir.no,22 33 44 55,\"Gift med KÅRE ØDEGÅRD ÆSIR, tlf 99 88 77 66, fnr 150590 00060\",kare.odegard@example.no\n",
         &["--campaign", "Blir"],
     )
     .ok();
@@ -170,14 +170,18 @@ fn mentions_of_an_anonymized_person_in_other_records_are_redacted() {
     let preview = run.json();
     assert_eq!(
         preview[0]["would_anonymize"]["mentions"],
-        9,
+        10,
         "{}",
         run.transcript()
     );
 
     let run = cube.run(&["anonymize", "Borte", "--yes"]);
     run.ok();
-    assert!(run.stderr.contains("redacted 9 mentions"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("redacted 10 mentions"),
+        "{}",
+        run.stderr
+    );
     for value in [
         "Kåre Ødegård Æsir",
         "KÅRE ØDEGÅRD ÆSIR",
@@ -188,6 +192,8 @@ fn mentions_of_an_anonymized_person_in_other_records_are_redacted() {
         "998-87-766",
         "998 87 766",
         "KARE-0042",
+        "15059000060",
+        "150590 00060",
     ] {
         let found = cube.files_holding(value);
         assert!(found.is_empty(), "{value:?} is still in {found:?}");
@@ -196,7 +202,10 @@ fn mentions_of_an_anonymized_person_in_other_records_are_redacted() {
     let sigrid = cube.customer("S-1");
     assert_eq!(sigrid["name"], "Sigrid Æsir");
     assert_eq!(sigrid["phone"], "22 33 44 55");
-    assert_eq!(sigrid["notes"], "Gift med [anonymized], tlf [anonymized]");
+    assert_eq!(
+        sigrid["notes"],
+        "Gift med [anonymized], tlf [anonymized], fnr [anonymized]"
+    );
     assert_eq!(sigrid["extra"]["Partner"], "[anonymized]");
     let export = cube.run(&["export", "outcomes"]).ok().stdout.clone();
     assert!(
@@ -218,5 +227,5 @@ fn mentions_of_an_anonymized_person_in_other_records_are_redacted() {
         .find(|e| e["action"] == "anonymize")
         .unwrap()
         .clone();
-    assert_eq!(entry["details"]["mentions"], 9, "{entry}");
+    assert_eq!(entry["details"]["mentions"], 10, "{entry}");
 }

@@ -76,6 +76,14 @@ fn migrates_and_keeps_everything(fixture: &str, version: i64) {
     assert_eq!(no_ref, 0);
     let keys: i64 = cube.sql("SELECT count(*) FROM settings WHERE key = 'pseudonym_key'");
     assert_eq!(keys, 0);
+    // Migration 11: the customers are found by e-mail and phone.
+    let found: (String, String) = (
+        cube.sql("SELECT email_key FROM customers WHERE customer_no = 'V1-1'"),
+        cube.sql("SELECT phone_key FROM customers WHERE customer_no = 'V1-1'"),
+    );
+    assert_eq!(found, ("ase@example.no".into(), "91234567".into()));
+    let run = cube.import_customers("name,phone\nÅse Ø.,0047 91234567\n", &[]);
+    assert_eq!(run.code, 65, "{}", run.transcript());
 
     let ase = cube.customer("V1-1");
     assert_eq!(

@@ -14,7 +14,15 @@ pub fn run(args: CreateArgs, cmd: &CommandHelper) -> Result<()> {
     let ui = cmd.ui;
     let store = cmd.store_or_create()?;
     let db = &store.db;
-    let campaign = flow::create_campaign(db, &args.name, store.actor.now)?;
+    let flow::Created { campaign, close_to } =
+        flow::create_campaign(db, &args.name, store.actor.now)?;
+    if !close_to.is_empty() {
+        let names: Vec<String> = close_to.iter().map(|n| format!("{n:?}")).collect();
+        ui.warn(&format!(
+            "an existing campaign has a close name: {}",
+            names.join(", ")
+        ));
+    }
     if ui.json() {
         ui.print_json(&campaign)?;
     } else {

@@ -45,12 +45,12 @@ pub fn run(args: ListArgs, cmd: &CommandHelper) -> Result<()> {
     for campaign in db.list_campaigns(status)? {
         let (stages, anonymized) = db.stage_counts(campaign.id)?;
         listed.push(Listed {
-            customers: stages.total(),
+            customers: stages.total() + anonymized,
             name: campaign.name,
             status: campaign.status,
             stages,
             customers_kept: (campaign.status == CampaignStatus::Archived)
-                .then_some(stages.total() > anonymized),
+                .then_some(stages.total() > 0),
             anonymized,
             last_activity_at: campaign.last_activity_at,
             archived_at: campaign.archived_at,

@@ -1,5 +1,8 @@
 mod create;
 mod list;
+mod names;
+
+pub use names::campaign_options;
 mod show;
 
 use crate::commands::CommandHelper;
@@ -14,6 +17,9 @@ pub enum CampaignCommand {
     Show(show::ShowArgs),
     /// Create an empty campaign
     Create(create::CreateArgs),
+    /// Campaign names, for the shell completions
+    #[command(hide = true)]
+    Names(names::NamesArgs),
 }
 
 pub fn run(command: CampaignCommand, cmd: &CommandHelper) -> Result<()> {
@@ -21,5 +27,6 @@ pub fn run(command: CampaignCommand, cmd: &CommandHelper) -> Result<()> {
         CampaignCommand::List(args) => list::run(args, cmd),
         CampaignCommand::Show(args) => show::run(args, cmd),
         CampaignCommand::Create(args) => create::run(args, cmd),
+        CampaignCommand::Names(args) => names::run(args, cmd),
     }
 }

@@ -9,6 +9,7 @@ use crate::flow;
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// The campaign's name
+    #[arg(value_name = "CAMPAIGN")]
     pub name: String,
 }
 
@@ -23,6 +24,17 @@ struct Shown {
     created_at: String,
     archived_at: Option<String>,
     last_activity_at: String,
+    /// The campaign's unfinished anonymization job, if it has one.
+    job: Option<UnfinishedJob>,
+}
+
+#[derive(Serialize)]
+struct UnfinishedJob {
+    id: String,
+    /// As `jobs list` says it: running, interrupted or scrub_pending.
+    state: &'static str,
+    done: u64,
+    total: u64,
 }
 
 pub fn run(args: ShowArgs, cmd: &CommandHelper) -> Result<()> {
@@ -31,8 +43,18 @@ pub fn run(args: ShowArgs, cmd: &CommandHelper) -> Result<()> {
     let db = &store.db;
     let campaign = flow::campaign(db, &args.name)?;
     let (stages, anonymized) = db.stage_counts(campaign.id)?;
+    let job = db
+        .unfinished_jobs()?
+        .into_iter()
+        .find(|j| !j.request && j.campaign.as_deref() == Some(campaign.name.as_str()))
+        .map(|j| UnfinishedJob {
+            state: crate::joblock::live_state(store.path(), &j),
+            id: j.id,
+            done: j.done,
+            total: j.total,
+        });
     let shown = Shown {
-        customers: stages.total(),
+        customers: stages.total() + anonymized,
         name: campaign.name,
         status: campaign.status,
         stages,
@@ -40,6 +62,7 @@ pub fn run(args: ShowArgs, cmd: &CommandHelper) -> Result<()> {
         created_at: campaign.created_at,
         archived_at: campaign.archived_at,
         last_activity_at: campaign.last_activity_at,
+        job,
     };
     if ui.json() {
         ui.print_json(&shown)?;
@@ -58,6 +81,22 @@ pub fn run(args: ShowArgs, cmd: &CommandHelper) -> Result<()> {
     ];
     if let Some(at) = shown.archived_at {
         rows.push(vec!["archived".into(), at]);
+    }
+    if let Some(job) = shown.job {
+        let what = match job.state {
+            "running" => "running".to_string(),
+            "scrub_pending" => {
+                "done but its scrub is pending; `cube jobs resume` finishes it".into()
+            }
+            state => format!("{state}; `cube jobs resume` finishes it"),
+        };
+        rows.push(vec![
+            "unfinished job".into(),
+            format!(
+                "{} ({} of {} anonymized): {what}",
+                job.id, job.done, job.total
+            ),
+        ]);
     }
     ui.table(&["campaign", ""], &rows)?;
     Ok(())

@@ -9,7 +9,7 @@ use crate::flow;
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// Only customers in this campaign
-    #[arg(long)]
+    #[arg(long, value_name = "CAMPAIGN")]
     pub campaign: Option<String>,
     /// Only customers at this stage
     #[arg(long)]

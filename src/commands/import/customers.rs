@@ -9,15 +9,21 @@ use crate::Failure;
 pub struct CustomersArgs {
     #[command(flatten)]
     pub source: super::SourceArgs,
-    /// Place the new customers in this campaign (created if missing)
-    #[arg(long)]
+    /// Place the new customers in this campaign (whatever the case of its
+    /// name; created if missing, unless an existing name is close to it), and
+    /// move the ones --on-duplicate update updates into it
+    #[arg(long, value_name = "CAMPAIGN")]
     pub campaign: Option<String>,
+    /// Create the campaign even when an existing one has a close name
+    #[arg(long, requires = "campaign")]
+    pub new_campaign: bool,
     /// Map a column to a card field: name, first_name, last_name, customer_no,
     /// email, phone, address, postal_code, city, birth_date, company, notes,
     /// extra or ignore (repeatable)
     #[arg(long, value_name = "COLUMN=FIELD")]
     pub map: Vec<String>,
-    /// What to do with a customer number another customer has
+    /// What to do with a row that is a customer already there: the same
+    /// customer number, or without one the same e-mail, else phone
     #[arg(long, value_enum, default_value_t)]
     pub on_duplicate: OnDuplicate,
 }
@@ -36,21 +42,18 @@ pub fn run(args: CustomersArgs, cmd: &CommandHelper) -> Result<()> {
         maps,
         on_duplicate: args.on_duplicate,
     };
-    let source = args.source.source()?;
-    let store = cmd.store_or_create()?;
-    if let Some(path) = &source.rejects {
-        store.site.check_output(path)?;
-    }
-    let db = &store.db;
+    let mut source = args.source.source()?;
+    source.new_campaign = args.new_campaign;
+    let store = super::open_store(cmd, &source)?;
     let bar = cmd.ui.progress(None, "rows");
     let progress = |n| bar.inc(n);
-    let summary = import::customers(db, &source, &options, store.actor.now, &progress)?;
+    let summary = import::customers(&store.db, &source, &options, store.actor.now, &progress)?;
     bar.finish_and_clear();
-    super::report(
-        cmd.ui,
-        ("customer", "customers"),
-        &summary,
-        source.dry_run,
-        source.rejects.as_ref(),
-    )
+    let rows = super::Rows {
+        one: "customer",
+        many: "customers",
+        skipped: "already customers",
+        allow_duplicates: false,
+    };
+    super::report(cmd.ui, rows, &summary, &source)
 }

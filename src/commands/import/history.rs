@@ -9,24 +9,25 @@ use crate::import;
 pub struct HistoryArgs {
     #[command(flatten)]
     pub source: super::SourceArgs,
+    /// Import rows the same as ones already stored (by default they are
+    /// skipped, so that a file imported twice doubles nothing)
+    #[arg(long)]
+    pub allow_duplicates: bool,
 }
 
 pub fn run(args: HistoryArgs, cmd: &CommandHelper) -> Result<()> {
     let source = args.source.source()?;
-    let store = cmd.store_or_create()?;
-    if let Some(path) = &source.rejects {
-        store.site.check_output(path)?;
-    }
-    let db = &store.db;
+    let store = super::open_store(cmd, &source)?;
     let bar = cmd.ui.progress(None, "rows");
     let progress = |n| bar.inc(n);
-    let summary = import::history(db, &source, &progress)?;
+    let summary = import::history(
+        &store.db,
+        &source,
+        args.allow_duplicates,
+        store.actor.now,
+        &progress,
+    )?;
     bar.finish_and_clear();
-    super::report(
-        cmd.ui,
-        ("history entry", "history entries"),
-        &summary,
-        source.dry_run,
-        source.rejects.as_ref(),
-    )
+    let rows = super::Rows::activity("history entry", "history entries", args.allow_duplicates);
+    super::report(cmd.ui, rows, &summary, &source)
 }

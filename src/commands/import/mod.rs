@@ -4,13 +4,17 @@ mod outcomes;
 
 use std::path::PathBuf;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 
-use crate::commands::{plural, CommandHelper};
+use crate::commands::helper::plural;
+use crate::commands::CommandHelper;
 use crate::csvio::{parse_delimiter, Encoding};
-use crate::import::{Source, Summary};
+use crate::import::{Mapped, Source, Summary};
+use crate::store::Store;
 use crate::ui::Ui;
+use crate::validate::Dates;
+use crate::Failure;
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
@@ -35,72 +39,189 @@ pub fn run(command: ImportCommand, cmd: &CommandHelper) -> Result<()> {
 /// The flags every import takes.
 #[derive(Debug, Args)]
 pub struct SourceArgs {
-    /// The CSV file, or `-` for standard input
+    /// The CSV file or workbook (.xlsx, .xls, .ods), or `-` for standard input
     pub file: PathBuf,
-    /// The field delimiter [default: found from the header line: `,` `;` or tab]
+    /// A workbook's sheet to read [default: the first]
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// The line (a workbook's row) that holds the header, when a title or
+    /// notes come first [default: the first line that is not blank]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_row: Option<u64>,
+    /// How the file writes dates, as strftime (e.g. %m/%d/%Y); YYYY-MM-DD and
+    /// DD.MM.YYYY are read too
+    #[arg(long, value_name = "FORMAT")]
+    pub date_format: Option<String>,
+    /// The field delimiter of a CSV file [default: found from the header
+    /// line: `,` `;` or tab]
     #[arg(long, value_name = "C")]
     pub delimiter: Option<String>,
-    /// The file's encoding [default: UTF-8, else Windows-1252]
+    /// The CSV file's encoding [default: UTF-8, else Windows-1252]
     #[arg(long)]
     pub encoding: Option<Encoding>,
     /// Import the valid rows and write the invalid ones to --rejects
-    #[arg(long, requires = "rejects")]
+    /// (a dry run needs no --rejects)
+    #[arg(long)]
     pub skip_invalid: bool,
     /// Where --skip-invalid writes the invalid rows, with line and reason
     #[arg(long, value_name = "FILE", requires = "skip_invalid")]
     pub rejects: Option<PathBuf>,
-    /// Check and count everything, and change nothing
+    /// Check and count everything, show what each column is read as, and
+    /// change nothing (no file written)
     #[arg(long)]
     pub dry_run: bool,
 }
 
 impl SourceArgs {
     fn source(self) -> Result<Source> {
+        if self.skip_invalid && self.rejects.is_none() && !self.dry_run {
+            return Err(Failure::refused(
+                "--skip-invalid needs --rejects FILE, where the invalid rows are written",
+            )
+            .hint("add --rejects FILE, or --dry-run to see what would be rejected")
+            .into());
+        }
         let delimiter = self.delimiter.as_deref().map(parse_delimiter).transpose()?;
+        let dates = Dates::new(self.date_format.as_deref()).map_err(|message| {
+            Failure::refused(message).hint("e.g. --date-format %m/%d/%Y for 12/24/1980")
+        })?;
         Ok(Source {
             path: self.file,
             encoding: self.encoding,
             delimiter,
+            sheet: self.sheet,
+            header_row: self.header_row,
+            dates,
+            skip_invalid: self.skip_invalid,
             rejects: self.rejects,
             dry_run: self.dry_run,
+            new_campaign: false,
         })
     }
 }
 
+/// The database, created if there is none (saying so, with its path), and
+/// the rejects file checked against it. An input that cannot be opened
+/// makes no database.
+fn open_store(cmd: &CommandHelper, source: &Source) -> Result<Store> {
+    if source.path.as_os_str() != "-" {
+        std::fs::File::open(&source.path)
+            .with_context(|| format!("cannot open {}", source.path.display()))?;
+    }
+    let new = !cmd.site()?.path.exists();
+    let store = cmd.store_or_create()?;
+    if new {
+        cmd.ui.say(&format!(
+            "created a new database at {}",
+            store.path().display()
+        ));
+    }
+    if let Some(path) = &source.rejects {
+        store.site.check_output(path)?;
+    }
+    Ok(store)
+}
+
+/// How an import's summary names its rows: one, many, why some were
+/// skipped, and whether rows already there are imported again.
+struct Rows {
+    one: &'static str,
+    many: &'static str,
+    skipped: &'static str,
+    allow_duplicates: bool,
+}
+
+impl Rows {
+    /// Outcomes or history entries, skipped when the same are stored.
+    fn activity(one: &'static str, many: &'static str, allow_duplicates: bool) -> Rows {
+        Rows {
+            one,
+            many,
+            skipped: "already imported",
+            allow_duplicates,
+        }
+    }
+}
+
 /// Prints an import's summary: JSON on stdout, or a sentence on stderr.
-fn report(
-    ui: &Ui,
-    (one, many): (&str, &str),
-    summary: &Summary,
-    dry_run: bool,
-    rejects: Option<&PathBuf>,
-) -> Result<()> {
+/// A file imported before is a warning first.
+fn report(ui: &Ui, rows: Rows, summary: &Summary, source: &Source) -> Result<()> {
     for name in &summary.created_campaigns {
         ui.detail(&format!("created campaign {name:?}"));
+    }
+    if let Some(before) = &summary.imported_before {
+        let again = if rows.allow_duplicates {
+            "--allow-duplicates imports them again".to_string()
+        } else {
+            format!("{} already there are skipped", rows.many)
+        };
+        ui.warn(&format!(
+            "this file was imported on {} ({}); {again}",
+            before.on,
+            plural(before.rows, "row", "rows"),
+        ));
+    }
+    if let Some(mapping) = &summary.mapping {
+        ui.say("columns:");
+        for column in mapping {
+            ui.say(&format!("  {}", mapping_line(column)));
+        }
     }
     if ui.json() {
         ui.print_json(summary)?;
     }
-    let verb = if dry_run { "would import" } else { "imported" };
-    let mut message = format!("{verb} {}", plural(summary.imported, one, many));
+    let verb = if source.dry_run {
+        "would import"
+    } else {
+        "imported"
+    };
+    let mut message = format!("{verb} {}", plural(summary.imported, rows.one, rows.many));
     if summary.updated > 0 {
         message.push_str(&format!(", updated {}", summary.updated));
+        if let (n @ 1.., Some(campaign)) = (summary.moved, &summary.campaign) {
+            message.push_str(&format!(" ({n} of them moved into {campaign:?})"));
+        }
     }
     if summary.skipped > 0 {
-        message.push_str(&format!(
-            ", skipped {} (customer number taken)",
-            summary.skipped
-        ));
+        message.push_str(&format!(", skipped {} ({})", summary.skipped, rows.skipped));
+    }
+    if summary.blank > 0 {
+        let blank = plural(summary.blank, "blank row", "blank rows");
+        message.push_str(&format!(", skipped {blank}"));
     }
     if summary.rejected > 0 {
-        let to = rejects
-            .map(|p| format!(" to {}", p.display()))
-            .unwrap_or_default();
+        let to = match &source.rejects {
+            Some(path) if !source.dry_run => format!(" to {}", path.display()),
+            _ => String::new(),
+        };
         message.push_str(&format!(
-            ", rejected {}{to}",
+            ", {} {}{to}",
+            if source.dry_run {
+                "would reject"
+            } else {
+                "rejected"
+            },
             plural(summary.rejected, "invalid row", "invalid rows")
         ));
     }
     ui.say(&message);
+    for reason in &summary.reasons {
+        ui.say(&format!("  {reason}"));
+    }
     Ok(())
+}
+
+/// One column of a dry run's mapping: `"Mobil" → phone where "Telefon" is
+/// empty, else extra`.
+fn mapping_line(column: &Mapped) -> String {
+    let mut line = format!("{:?} → {}", column.column, column.field);
+    if !column.unless.is_empty() {
+        let before: Vec<String> = column.unless.iter().map(|c| format!("{c:?}")).collect();
+        let (them, be) = match before.as_slice() {
+            [one] => (one.clone(), "is"),
+            more => (more.join(" and "), "are"),
+        };
+        line.push_str(&format!(" where {them} {be} empty, else extra"));
+    }
+    line
 }

@@ -11,24 +11,31 @@ use crate::import;
 pub struct OutcomesArgs {
     #[command(flatten)]
     pub source: super::SourceArgs,
+    /// Import rows the same as ones already stored (by default they are
+    /// skipped, so that a file imported twice doubles nothing)
+    #[arg(long)]
+    pub allow_duplicates: bool,
+    /// Create the campaigns the file names even where an existing campaign
+    /// has a close name (otherwise such a row is an error: a typo, most likely)
+    #[arg(long)]
+    pub new_campaign: bool,
 }
 
 pub fn run(args: OutcomesArgs, cmd: &CommandHelper) -> Result<()> {
-    let source = args.source.source()?;
-    let store = cmd.store_or_create()?;
-    if let Some(path) = &source.rejects {
-        store.site.check_output(path)?;
-    }
-    let db = &store.db;
+    let mut source = args.source.source()?;
+    source.new_campaign = args.new_campaign;
+    let store = super::open_store(cmd, &source)?;
     let bar = cmd.ui.progress(None, "rows");
     let progress = |n| bar.inc(n);
-    let summary = import::outcomes(db, &source, store.recordings(), store.actor.now, &progress)?;
+    let summary = import::outcomes(
+        &store.db,
+        &source,
+        store.recordings(),
+        args.allow_duplicates,
+        store.actor.now,
+        &progress,
+    )?;
     bar.finish_and_clear();
-    super::report(
-        cmd.ui,
-        ("outcome", "outcomes"),
-        &summary,
-        source.dry_run,
-        source.rejects.as_ref(),
-    )
+    let rows = super::Rows::activity("outcome", "outcomes", args.allow_duplicates);
+    super::report(cmd.ui, rows, &summary, &source)
 }

@@ -61,6 +61,9 @@ _cube() {
             cube,jobs)
                 cmd="cube__subcmd__jobs"
                 ;;
+            cube,man)
+                cmd="cube__subcmd__man"
+                ;;
             cube,move)
                 cmd="cube__subcmd__move"
                 ;;
@@ -130,6 +133,9 @@ _cube() {
             cube__subcmd__customer,export)
                 cmd="cube__subcmd__customer__subcmd__export"
                 ;;
+            cube__subcmd__customer,find)
+                cmd="cube__subcmd__customer__subcmd__find"
+                ;;
             cube__subcmd__customer,forget)
                 cmd="cube__subcmd__customer__subcmd__forget"
                 ;;
@@ -144,6 +150,9 @@ _cube() {
                 ;;
             cube__subcmd__customer__subcmd__help,export)
                 cmd="cube__subcmd__customer__subcmd__help__subcmd__export"
+                ;;
+            cube__subcmd__customer__subcmd__help,find)
+                cmd="cube__subcmd__customer__subcmd__help__subcmd__find"
                 ;;
             cube__subcmd__customer__subcmd__help,forget)
                 cmd="cube__subcmd__customer__subcmd__help__subcmd__forget"
@@ -202,6 +211,9 @@ _cube() {
             cube__subcmd__help,jobs)
                 cmd="cube__subcmd__help__subcmd__jobs"
                 ;;
+            cube__subcmd__help,man)
+                cmd="cube__subcmd__help__subcmd__man"
+                ;;
             cube__subcmd__help,move)
                 cmd="cube__subcmd__help__subcmd__move"
                 ;;
@@ -237,6 +249,9 @@ _cube() {
                 ;;
             cube__subcmd__help__subcmd__customer,export)
                 cmd="cube__subcmd__help__subcmd__customer__subcmd__export"
+                ;;
+            cube__subcmd__help__subcmd__customer,find)
+                cmd="cube__subcmd__help__subcmd__customer__subcmd__find"
                 ;;
             cube__subcmd__help__subcmd__customer,forget)
                 cmd="cube__subcmd__help__subcmd__customer__subcmd__forget"
@@ -320,7 +335,7 @@ _cube() {
 
     case "${cmd}" in
         cube)
-            opts="-q -v -h -V --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help --version init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions help"
+            opts="-q -v -h -V --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help --version init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -960,7 +975,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__customer)
-            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help list show export forget help"
+            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help list show find export forget help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1031,6 +1046,40 @@ _cube() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cube__subcmd__customer__subcmd__find)
+            opts="-q -v -h --limit --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recordings-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --busy-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cube__subcmd__customer__subcmd__forget)
             opts="-q -v -h --file --dry-run --yes --reason --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1070,7 +1119,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__customer__subcmd__help)
-            opts="list show export forget help"
+            opts="list show find export forget help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1084,6 +1133,20 @@ _cube() {
             return 0
             ;;
         cube__subcmd__customer__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__customer__subcmd__help__subcmd__find)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1302,7 +1365,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__export)
-            opts="-o -q -v -h --campaign --seller --from --to --format --delimiter --bom --raw --output --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help outcomes sales history"
+            opts="-o -q -v -h --campaign --seller --from --to --format --locale --tz --delimiter --bom --raw --output --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help outcomes sales history"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1326,6 +1389,14 @@ _cube() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "csv xlsx" -- "${cur}"))
+                    return 0
+                    ;;
+                --locale)
+                    COMPREPLY=($(compgen -W "nb-NO" -- "${cur}"))
+                    return 0
+                    ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --delimiter)
@@ -1364,7 +1435,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__help)
-            opts="init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions help"
+            opts="init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1574,7 +1645,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__help__subcmd__customer)
-            opts="list show export forget"
+            opts="list show find export forget"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1588,6 +1659,20 @@ _cube() {
             return 0
             ;;
         cube__subcmd__help__subcmd__customer__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__help__subcmd__customer__subcmd__find)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1814,6 +1899,20 @@ _cube() {
         cube__subcmd__help__subcmd__jobs__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2348,6 +2447,36 @@ _cube() {
         cube__subcmd__jobs__subcmd__show)
             opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recordings-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --busy-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__man)
+            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -49,9 +49,10 @@ complete -c cube -n "__fish_cube_needs_command" -f -a "scan" -d 'Find personal d
 complete -c cube -n "__fish_cube_needs_command" -f -a "audit" -d 'Who archived, anonymized, restored or replayed what, and when'
 complete -c cube -n "__fish_cube_needs_command" -f -a "reactivate" -d 'Reactivate an archived campaign (anonymized customers stay anonymized)'
 complete -c cube -n "__fish_cube_needs_command" -f -a "campaign" -d 'List, show and create campaigns'
-complete -c cube -n "__fish_cube_needs_command" -f -a "customer" -d 'List and show customers'
+complete -c cube -n "__fish_cube_needs_command" -f -a "customer" -d 'List, show, find, export and forget customers'
 complete -c cube -n "__fish_cube_needs_command" -f -a "stats" -d 'Counts of customers, campaigns, outcomes, sales and recordings'
 complete -c cube -n "__fish_cube_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c cube -n "__fish_cube_needs_command" -f -a "man" -d 'Write the manual pages into a folder (for packagers; see `scripts/man`)'
 complete -c cube -n "__fish_cube_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cube -n "__fish_cube_using_subcommand init" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand init" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
@@ -258,19 +259,21 @@ complete -c cube -n "__fish_cube_using_subcommand export" -l from -d 'From this 
 complete -c cube -n "__fish_cube_using_subcommand export" -l to -d 'To this date, inclusive' -r
 complete -c cube -n "__fish_cube_using_subcommand export" -l format -d 'csv, or xlsx for an Excel workbook' -r -f -a "csv\t''
 xlsx\t''"
-complete -c cube -n "__fish_cube_using_subcommand export" -l delimiter -d 'The CSV field delimiter (`;` for Excel in a Norwegian locale)' -r
+complete -c cube -n "__fish_cube_using_subcommand export" -l locale -d 'Write for a spreadsheet in this locale: nb-NO gives a BOM, `;`, `1198,00` and `02.10.2026 14:30` in the --tz time zone' -r -f -a "nb-NO\t'Norwegian (bokmål): `;`, decimal comma, `dd.mm.yyyy hh:mm`'"
+complete -c cube -n "__fish_cube_using_subcommand export" -l tz -d 'The time zone of the times a person reads (with --locale, and in a workbook) [default: $TZ, else the system\'s]' -r
+complete -c cube -n "__fish_cube_using_subcommand export" -l delimiter -d 'The CSV field delimiter [default: `,`; `;` with --locale nb-NO]' -r
 complete -c cube -n "__fish_cube_using_subcommand export" -s o -l output -d 'Write to this file (complete or not at all) instead of stdout' -r -F
 complete -c cube -n "__fish_cube_using_subcommand export" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand export" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand export" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
 complete -c cube -n "__fish_cube_using_subcommand export" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
-complete -c cube -n "__fish_cube_using_subcommand export" -l bom -d 'Start the CSV with a byte order mark, so Excel reads it as UTF-8'
+complete -c cube -n "__fish_cube_using_subcommand export" -l bom -d 'Start the CSV with a byte order mark, so Excel reads it as UTF-8 (always with --locale)'
 complete -c cube -n "__fish_cube_using_subcommand export" -l raw -d 'Leave cells that look like formulas as they are (for programs, not spreadsheets)'
 complete -c cube -n "__fish_cube_using_subcommand export" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand export" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand export" -s v -l verbose -d 'Say more about what is done'
 complete -c cube -n "__fish_cube_using_subcommand export" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
-complete -c cube -n "__fish_cube_using_subcommand export" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
@@ -416,20 +419,21 @@ complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subc
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create an empty campaign'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from help" -f -a "names" -d 'Campaign names, for the shell completions'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -l json -d 'Print machine-readable JSON on stdout'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -s q -l quiet -d 'Say nothing unless something fails'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -s v -l verbose -d 'Say more about what is done'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -s h -l help -d 'Print help'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -f -a "list" -d 'List customers, oldest first'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -f -a "show" -d 'Show one customer\'s card, by reference or customer number'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -f -a "export" -d 'Everything cube holds about one person, as JSON (the right of access)'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -f -a "forget" -d 'Anonymize exactly these customers, wherever they are (the right to erasure)'
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show export forget help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -l json -d 'Print machine-readable JSON on stdout'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -s q -l quiet -d 'Say nothing unless something fails'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -s v -l verbose -d 'Say more about what is done'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -f -a "list" -d 'List customers, oldest first'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -f -a "show" -d 'Show one customer\'s card, by reference or customer number'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -f -a "find" -d 'Find customers by name, e-mail, phone, customer number or reference'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -f -a "export" -d 'Everything cube holds about one person, as JSON (the right of access)'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -f -a "forget" -d 'Anonymize exactly these customers, wherever they are (the right to erasure)'
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from list" -l campaign -d 'Only customers in this campaign' -r
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from list" -l stage -d 'Only customers at this stage' -r -f -a "available\t'Free for sellers to pick'
 assigned\t'A seller has it'
@@ -457,6 +461,16 @@ complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subc
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more about what is done'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from show" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from find" -l limit -d 'At most this many' -r
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from find" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from find" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from find" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from find" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from find" -l json -d 'Print machine-readable JSON on stdout'
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from find" -s q -l quiet -d 'Say nothing unless something fails'
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from find" -s v -l verbose -d 'Say more about what is done'
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from find" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from find" -s h -l help -d 'Print help'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from export" -s o -l output -d 'Write to this file (mode 0600, complete or not at all) instead of stdout' -r -F
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from export" -l recordings -d 'Also copy the customer\'s call recordings into this folder' -r -F
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from export" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
@@ -483,6 +497,7 @@ complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subc
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from forget" -s h -l help -d 'Print help'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from help" -f -a "list" -d 'List customers, oldest first'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one customer\'s card, by reference or customer number'
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from help" -f -a "find" -d 'Find customers by name, e-mail, phone, customer number or reference'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from help" -f -a "export" -d 'Everything cube holds about one person, as JSON (the right of access)'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from help" -f -a "forget" -d 'Anonymize exactly these customers, wherever they are (the right to erasure)'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -504,25 +519,35 @@ complete -c cube -n "__fish_cube_using_subcommand completions" -s q -l quiet -d 
 complete -c cube -n "__fish_cube_using_subcommand completions" -s v -l verbose -d 'Say more about what is done'
 complete -c cube -n "__fish_cube_using_subcommand completions" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
 complete -c cube -n "__fish_cube_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions help" -f -a "init" -d 'Create the database, or bring an existing one up to this version\'s schema'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions help" -f -a "demo" -d 'Fill a fresh database with realistic demo data'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions help" -f -a "import" -d 'Import customers, outcomes or history from CSV files'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions help" -f -a "move" -d 'Move customers into another campaign'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions help" -f -a "assign" -d 'Hand the next available customers of a campaign to a seller'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions help" -f -a "archive" -d 'Archive campaigns, choosing whether their customers are anonymized'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions help" -f -a "anonymize" -d 'Archive a campaign and anonymize all its customers, in one step'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions help" -f -a "jobs" -d 'List anonymization jobs, or resume unfinished ones'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions help" -f -a "export" -d 'Export outcomes, sales or history to CSV or Excel'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions help" -f -a "backup" -d 'Back up the database, or restore a backup'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions help" -f -a "doctor" -d 'Check integrity, settings, jobs, the erasure journal and recording files'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions help" -f -a "scan" -d 'Find personal data in free text, where it does not belong (exit 1 if any)'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions help" -f -a "audit" -d 'Who archived, anonymized, restored or replayed what, and when'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions help" -f -a "reactivate" -d 'Reactivate an archived campaign (anonymized customers stay anonymized)'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions help" -f -a "campaign" -d 'List, show and create campaigns'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions help" -f -a "customer" -d 'List and show customers'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions help" -f -a "stats" -d 'Counts of customers, campaigns, outcomes, sales and recordings'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cube -n "__fish_cube_using_subcommand man" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand man" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand man" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand man" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand man" -l json -d 'Print machine-readable JSON on stdout'
+complete -c cube -n "__fish_cube_using_subcommand man" -s q -l quiet -d 'Say nothing unless something fails'
+complete -c cube -n "__fish_cube_using_subcommand man" -s v -l verbose -d 'Say more about what is done'
+complete -c cube -n "__fish_cube_using_subcommand man" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
+complete -c cube -n "__fish_cube_using_subcommand man" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "init" -d 'Create the database, or bring an existing one up to this version\'s schema'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "demo" -d 'Fill a fresh database with realistic demo data'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "import" -d 'Import customers, outcomes or history from CSV files'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "move" -d 'Move customers into another campaign'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "assign" -d 'Hand the next available customers of a campaign to a seller'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "archive" -d 'Archive campaigns, choosing whether their customers are anonymized'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "anonymize" -d 'Archive a campaign and anonymize all its customers, in one step'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "jobs" -d 'List anonymization jobs, or resume unfinished ones'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "export" -d 'Export outcomes, sales or history to CSV or Excel'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "backup" -d 'Back up the database, or restore a backup'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "doctor" -d 'Check integrity, settings, jobs, the erasure journal and recording files'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "scan" -d 'Find personal data in free text, where it does not belong (exit 1 if any)'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "audit" -d 'Who archived, anonymized, restored or replayed what, and when'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "reactivate" -d 'Reactivate an archived campaign (anonymized customers stay anonymized)'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "campaign" -d 'List, show and create campaigns'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "customer" -d 'List, show, find, export and forget customers'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "stats" -d 'Counts of customers, campaigns, outcomes, sales and recordings'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "man" -d 'Write the manual pages into a folder (for packagers; see `scripts/man`)'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from import" -f -a "customers" -d 'Import customer cards (English or Norwegian headers)'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from import" -f -a "outcomes" -d 'Import outcomes, each with an optional sale and call recording'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from import" -f -a "history" -d 'Import activity history entries'
@@ -538,6 +563,7 @@ complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcomma
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from campaign" -f -a "names" -d 'Campaign names, for the shell completions'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from customer" -f -a "list" -d 'List customers, oldest first'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from customer" -f -a "show" -d 'Show one customer\'s card, by reference or customer number'
+complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from customer" -f -a "find" -d 'Find customers by name, e-mail, phone, customer number or reference'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from customer" -f -a "export" -d 'Everything cube holds about one person, as JSON (the right of access)'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from customer" -f -a "forget" -d 'Anonymize exactly these customers, wherever they are (the right to erasure)'
 

@@ -21,6 +21,7 @@ use crate::commands::{
     demo::DemoArgs,
     import::ImportCommand,
     jobs::JobsArgs,
+    man::ManArgs,
     moves::MoveArgs,
     reactivate::ReactivateArgs,
     scan::ScanArgs,
@@ -29,7 +30,7 @@ use crate::commands::{
 /// Administration of a sales CRM's customer data: customers are anonymized
 /// instead of deleted, so that sales figures stay true.
 #[derive(Debug, Parser)]
-#[command(name = "cube", version, about, max_term_width = 100)]
+#[command(name = "cube", version, about, max_term_width = 100, after_help = examples::CUBE)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -38,8 +39,10 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Flags every command takes.
+/// Flags every command takes, listed under their own heading in every
+/// command's help so that a command's own options stand apart.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]
     #[arg(long, global = true, value_name = "PATH")]
@@ -88,15 +91,18 @@ pub enum Command {
     /// Hand the next available customers of a campaign to a seller
     Assign(AssignArgs),
     /// Archive campaigns, choosing whether their customers are anonymized
+    #[command(after_help = examples::ARCHIVE)]
     Archive(ArchiveArgs),
     /// Archive a campaign and anonymize all its customers, in one step
+    #[command(after_help = examples::ANONYMIZE)]
     Anonymize(AnonymizeArgs),
     /// List anonymization jobs, or resume unfinished ones
     Jobs(JobsArgs),
     /// Export outcomes, sales or history to CSV or Excel
+    #[command(after_help = examples::EXPORT)]
     Export(ExportArgs),
     /// Back up the database, or restore a backup
-    #[command(subcommand)]
+    #[command(subcommand, after_help = examples::BACKUP)]
     Backup(BackupCommand),
     /// Check integrity, settings, jobs, the erasure journal and recording files
     Doctor,
@@ -115,13 +121,16 @@ pub enum Command {
     /// List, show and create campaigns
     #[command(subcommand)]
     Campaign(CampaignCommand),
-    /// List and show customers
+    /// List, show, find, export and forget customers
     #[command(subcommand)]
     Customer(CustomerCommand),
     /// Counts of customers, campaigns, outcomes, sales and recordings
     Stats,
     /// Print a shell completion script
     Completions(CompletionsArgs),
+    /// Write the manual pages into a folder (for packagers; see `scripts/man`)
+    #[command(hide = true)]
+    Man(ManArgs),
 }
 
 impl GlobalArgs {
@@ -149,4 +158,67 @@ fn parse_seconds(text: &str) -> Result<f64, String> {
         Ok(s) if (0.0..=86_400.0).contains(&s) => Ok(s),
         _ => Err("use a number of seconds from 0 to 86400".into()),
     }
+}
+
+/// The examples at the end of the main commands' help (and in their manual
+/// pages, as EXAMPLES): real lines an operator can copy.
+pub mod examples {
+    pub const CUBE: &str = "\
+Examples:
+  cube demo                                       a demo database, and an anonymization
+  cube import customers kunder.csv --campaign \"Høstsalg 2026\"
+  cube customer find \"998 87 766\"                 by name, e-mail, phone, number or reference
+  cube archive \"Høstsalg 2026\"                    asks what happens to its customers
+  cube export sales --locale nb-NO -o salg.csv    for Excel in a Norwegian locale
+  cube -q backup create --dir /backups/cube --keep 14
+
+Each command has its own --help.";
+
+    pub const IMPORT_CUSTOMERS: &str = "\
+Examples:
+  cube import customers kunder.csv --campaign \"Høstsalg 2026\"
+  cube import customers hubspot.csv --map \"Kunde=name\" --dry-run
+  cube import customers liste.csv --on-duplicate update
+  cube import customers stor.csv --skip-invalid --rejects feil.csv";
+
+    pub const IMPORT_OUTCOMES: &str = "\
+Examples:
+  cube import outcomes utfall.csv
+  cube import outcomes utfall.csv --dry-run       check every row, change nothing";
+
+    pub const EXPORT: &str = "\
+Examples:
+  cube export outcomes --campaign \"Høstsalg 2026\" -o utfall.csv
+  cube export sales --locale nb-NO --from 01.10.2026 --to 31.10.2026 -o salg.csv
+  cube export sales --format xlsx --tz Europe/Oslo -o salg.xlsx
+  cube export history --raw | other-program       formulas left as they are";
+
+    pub const ARCHIVE: &str = "\
+Examples:
+  cube archive \"Høstsalg 2026\"                    asks what happens to its customers
+  cube archive \"Høstsalg 2026\" --dry-run --anonymize
+  cube -q archive --inactive-days 30 --keep-customers     the nightly tidy-up, for cron";
+
+    pub const ANONYMIZE: &str = "\
+Examples:
+  cube anonymize \"Høstsalg 2026\" --dry-run        what would be removed, with counts
+  cube anonymize \"Høstsalg 2026\"                  asks on a terminal
+  cube -q anonymize --archived-for 365 --yes      the retention run, for cron";
+
+    pub const CUSTOMER_FIND: &str = "\
+Examples:
+  cube customer find \"kåre ødegård\"               any case, with or without accents
+  cube customer find \"998 87 766\"                 finds +47 99887766
+  cube customer find kari@example.no --json";
+
+    pub const CUSTOMER_FORGET: &str = "\
+Examples:
+  cube customer forget K-10042 --reason \"sak 2026-17\"
+  cube customer forget --file erasures.txt --yes --reason \"sak 2026-18\"";
+
+    pub const BACKUP: &str = "\
+Examples:
+  cube backup create /backups/cube-before-cleanup.db
+  cube -q backup create --dir /backups/cube --keep 14         nightly, for cron
+  cube backup restore /backups/cube-before-cleanup.db --undo-job 01a2b3c4";
 }

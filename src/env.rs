@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 
 use crate::store::{Actor, Site};
 use crate::Failure;
@@ -27,6 +28,9 @@ pub struct EnvOptions {
 pub struct Env {
     /// The database from `--db` or `$CUBE_DB`, if either names one.
     pub explicit_db: Option<PathBuf>,
+    /// True when `explicit_db` came from `$CUBE_DB` (not `--db`): the hint
+    /// to undo it is `unset CUBE_DB`.
+    pub db_from_env: bool,
     /// The platform data folder (`~/.local/share/cube` on Linux).
     pub data_dir: Option<PathBuf>,
     pub recordings_dir: Option<PathBuf>,
@@ -35,13 +39,17 @@ pub struct Env {
     /// Customers per anonymization batch (`$CUBE_BATCH_SIZE`; for tests and tuning).
     pub batch_size: u64,
     now: Option<String>,
+    /// `$TZ`, if set.
+    tz: Option<String>,
 }
 
 impl Env {
     pub fn from_process(options: EnvOptions) -> Env {
         let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+        let db_from_env = options.db.is_none() && var("CUBE_DB").is_some();
         Env {
             explicit_db: options.db.or_else(|| var("CUBE_DB").map(PathBuf::from)),
+            db_from_env,
             data_dir: directories::BaseDirs::new().map(|d| d.data_dir().join("cube")),
             recordings_dir: options
                 .recordings_dir
@@ -57,7 +65,32 @@ impl Env {
                 .unwrap_or(crate::anonymize::DEFAULT_BATCH),
             busy_timeout: options.busy_timeout,
             now: std::env::var("CUBE_NOW").ok(),
+            tz: std::env::var("TZ").ok().filter(|v| !v.is_empty()),
         }
+    }
+
+    /// The operator's time zone: `$TZ` (an IANA name such as `Europe/Oslo`),
+    /// else the system's (`/etc/localtime`, a link into the zone database,
+    /// or Debian's `/etc/timezone`), else UTC. A `$TZ` cube cannot read (a
+    /// POSIX rule such as `CET-1CEST`) is refused rather than guessed at.
+    pub fn time_zone(&self) -> Result<Tz> {
+        if let Some(text) = &self.tz {
+            let name = text.strip_prefix(':').unwrap_or(text);
+            return zone(name).ok_or_else(|| {
+                Failure::refused(format!("TZ is {text:?}, which is no time zone cube knows"))
+                    .hint("pass --tz with a name from the zone database, such as Europe/Oslo")
+                    .into()
+            });
+        }
+        let linked = std::fs::read_link("/etc/localtime")
+            .ok()
+            .and_then(|target| zone(&target.to_string_lossy()));
+        let named = || {
+            std::fs::read_to_string("/etc/timezone")
+                .ok()
+                .and_then(|text| zone(text.trim()))
+        };
+        Ok(linked.or_else(named).unwrap_or(Tz::UTC))
     }
 
     /// The database every command but `demo` works on.
@@ -108,5 +141,44 @@ impl Env {
                 .with_context(|| format!("CUBE_NOW is not an RFC 3339 time: {text:?}"))?
                 .with_timezone(&Utc)),
         }
+    }
+}
+
+/// True when the command line has `--json` (before a `--`): read when clap
+/// could not make sense of it, so that a script still gets its error as JSON.
+pub fn asks_for_json() -> bool {
+    std::env::args_os()
+        .skip(1)
+        .take_while(|a| a != "--")
+        .any(|a| a == "--json")
+}
+
+/// The zone named `name`, or by a path into the zone database
+/// (`/usr/share/zoneinfo/Europe/Oslo`, `../usr/share/zoneinfo/posix/UTC`).
+pub fn zone(name: &str) -> Option<Tz> {
+    let name = match name.rsplit_once("zoneinfo/") {
+        Some((_, rest)) => rest
+            .strip_prefix("posix/")
+            .or_else(|| rest.strip_prefix("right/"))
+            .unwrap_or(rest),
+        None => name,
+    };
+    name.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zones_are_found_by_name_or_by_their_file() {
+        assert_eq!(zone("Europe/Oslo"), Some(chrono_tz::Europe::Oslo));
+        assert_eq!(
+            zone("/usr/share/zoneinfo/Europe/Oslo"),
+            Some(chrono_tz::Europe::Oslo)
+        );
+        assert_eq!(zone("../usr/share/zoneinfo/posix/UTC"), Some(Tz::UTC));
+        assert_eq!(zone("CET-1CEST,M3.5.0,M10.5.0/3"), None);
+        assert_eq!(zone(""), None);
     }
 }

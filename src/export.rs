@@ -11,13 +11,22 @@
 //!   by digits, spaces and `().-` (phone numbers, negative amounts); `--raw`
 //!   turns this off for machine consumers; xlsx cells are typed, never formulas;
 //! - `-o FILE` writes a temporary file beside FILE and renames it into place
-//!   when complete, so no one ever sees half a report.
+//!   when complete, so no one ever sees half a report;
+//! - without a locale, CSV is for programs and never changes: RFC 3339 UTC
+//!   times, `1198.00`. `--locale nb-NO` writes for a Norwegian Excel instead:
+//!   `02.10.2026 14:30` in the operator's time zone, `1198,00`. A time at
+//!   exactly midnight UTC is a day, not a moment (a date imported without a
+//!   time, or a kept time of an anonymized customer, cut to the day): it is
+//!   written as the date alone, never moved to another day by the zone.
+//!   Workbooks get local times too, as typed cells.
 
 use std::io::{self, Seek, Write};
 use std::path::Path;
 use std::sync::mpsc;
 
 use anyhow::{Context, Result};
+use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc};
+use chrono_tz::Tz;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
 use crate::csvio::AtomicFile;
@@ -29,6 +38,14 @@ pub enum ExportFormat {
     Xlsx,
 }
 
+/// Whose conventions a report follows, for people's spreadsheets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Locale {
+    /// Norwegian (bokmål): `;`, decimal comma, `dd.mm.yyyy hh:mm`
+    #[value(name = "nb-NO", alias = "nb_NO")]
+    NbNo,
+}
+
 #[derive(Debug)]
 pub struct ExportOptions {
     pub report: Report,
@@ -38,6 +55,28 @@ pub struct ExportOptions {
     pub bom: bool,
     /// Leave formula-like cells as they are.
     pub raw: bool,
+    /// `None`: times and amounts in the stable form for programs.
+    pub locale: Option<Locale>,
+    /// The zone of the times written for people (a locale's CSV, workbooks).
+    pub tz: Tz,
+}
+
+/// How CSV cells write times and amounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// RFC 3339 UTC times and `1198.00`: the form programs rely on.
+    Plain,
+    /// What a Norwegian Excel reads: `02.10.2026 14:30` in the zone, `1198,00`.
+    Norwegian(Tz),
+}
+
+impl ExportOptions {
+    fn style(&self) -> Style {
+        match self.locale {
+            None => Style::Plain,
+            Some(Locale::NbNo) => Style::Norwegian(self.tz),
+        }
+    }
 }
 
 /// The header of each report, in the order of its columns.
@@ -75,7 +114,7 @@ pub fn header(report: Report) -> &'static [&'static str] {
 }
 
 /// A typed cell, so that xlsx gets numbers and dates and CSV gets text.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Cell<'a> {
     Text(&'a str),
     Int(i64),
@@ -158,8 +197,50 @@ pub fn cells<'a>(report: Report, row: &'a ExportRow) -> Result<Vec<Cell<'a>>> {
 
 /// `12345` minor units as `123.45`.
 pub fn money_text(minor: i64) -> String {
+    money_with(minor, '.')
+}
+
+/// `12345` minor units as `123,45`, as a Norwegian Excel reads a number (no
+/// thousands separator: `1 198,00` would be read as text).
+pub fn money_text_nb(minor: i64) -> String {
+    money_with(minor, ',')
+}
+
+fn money_with(minor: i64, point: char) -> String {
     let sign = if minor < 0 { "-" } else { "" };
-    format!("{sign}{}.{:02}", (minor / 100).abs(), (minor % 100).abs())
+    format!(
+        "{sign}{}{point}{:02}",
+        (minor / 100).unsigned_abs(),
+        (minor % 100).unsigned_abs()
+    )
+}
+
+/// A stored time as a point in time, and whether it is a day: a time at
+/// exactly midnight UTC stands for its date (see the module docs).
+fn stored_time(text: &str) -> Option<(DateTime<Utc>, bool)> {
+    let t = DateTime::parse_from_rfc3339(text).ok()?.with_timezone(&Utc);
+    let day = t.time() == chrono::NaiveTime::MIN;
+    Some((t, day))
+}
+
+/// The wall-clock time of `text` in `tz`, or its date alone for a day.
+fn local_time(text: &str, tz: Tz) -> Option<(NaiveDateTime, bool)> {
+    let (t, day) = stored_time(text)?;
+    if day {
+        Some((t.naive_utc(), true))
+    } else {
+        Some((t.with_timezone(&tz).naive_local(), false))
+    }
+}
+
+/// A stored time as a Norwegian Excel reads it: `02.10.2026 14:30` in `tz`,
+/// or `02.10.2026` for a day. Text that is no time stays as it is.
+pub fn time_text_nb(text: &str, tz: Tz) -> std::borrow::Cow<'_, str> {
+    match local_time(text, tz) {
+        Some((t, true)) => t.format("%d.%m.%Y").to_string().into(),
+        Some((t, false)) => t.format("%d.%m.%Y %H:%M").to_string().into(),
+        None => text.into(),
+    }
 }
 
 /// A CSV cell that a spreadsheet would read as a formula gets a leading `'`.
@@ -185,13 +266,18 @@ pub fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// A cell as CSV text, neutralized unless `raw`.
-fn csv_text<'a>(cell: &Cell<'a>, raw: bool) -> std::borrow::Cow<'a, str> {
-    match *cell {
-        Cell::Text(s) | Cell::Time(s) if raw => s.into(),
-        Cell::Text(s) | Cell::Time(s) => neutralize(s),
-        Cell::Int(i) => i.to_string().into(),
-        Cell::Money(m) => money_text(m).into(),
-        Cell::Empty => "".into(),
+fn csv_text<'a>(cell: &Cell<'a>, raw: bool, style: Style) -> std::borrow::Cow<'a, str> {
+    match (*cell, style) {
+        (Cell::Time(s), Style::Norwegian(tz)) => match time_text_nb(s, tz) {
+            std::borrow::Cow::Borrowed(s) if !raw => neutralize(s),
+            text => text,
+        },
+        (Cell::Text(s) | Cell::Time(s), _) if raw => s.into(),
+        (Cell::Text(s) | Cell::Time(s), _) => neutralize(s),
+        (Cell::Int(i), _) => i.to_string().into(),
+        (Cell::Money(m), Style::Plain) => money_text(m).into(),
+        (Cell::Money(m), Style::Norwegian(_)) => money_text_nb(m).into(),
+        (Cell::Empty, _) => "".into(),
     }
 }
 
@@ -199,6 +285,7 @@ fn csv_text<'a>(cell: &Cell<'a>, raw: bool) -> std::borrow::Cow<'a, str> {
 pub struct CsvOut<W: Write> {
     writer: csv::Writer<W>,
     raw: bool,
+    style: Style,
 }
 
 impl<W: Write> CsvOut<W> {
@@ -209,12 +296,22 @@ impl<W: Write> CsvOut<W> {
         let writer = csv::WriterBuilder::new()
             .delimiter(delimiter)
             .from_writer(out);
-        Ok(CsvOut { writer, raw })
+        Ok(CsvOut {
+            writer,
+            raw,
+            style: Style::Plain,
+        })
+    }
+
+    /// Writes times and amounts in `style` from now on.
+    pub fn with_style(mut self, style: Style) -> Self {
+        self.style = style;
+        self
     }
 
     pub fn row(&mut self, cells: &[Cell]) -> Result<()> {
         for cell in cells {
-            let text = csv_text(cell, self.raw);
+            let text = csv_text(cell, self.raw, self.style);
             self.writer
                 .write_field(text.as_bytes())
                 .map_err(csv_error)?;
@@ -304,7 +401,8 @@ fn write_csv<W: Write + Send>(
     out: W,
     progress: &dyn Fn(u64),
 ) -> Result<u64> {
-    let mut csv = CsvOut::new(out, options.delimiter, options.bom, options.raw)?;
+    let mut csv =
+        CsvOut::new(out, options.delimiter, options.bom, options.raw)?.with_style(options.style());
     csv.header(header(options.report))?;
     let report = options.report;
     let (count, csv) = std::thread::scope(|scope| {
@@ -363,7 +461,12 @@ fn write_xlsx<W: Write + Seek + Send>(
     let mut workbook = Workbook::new();
     let names = header(options.report);
     let bold = Format::new().set_bold();
-    let date_format = Format::new().set_num_format("yyyy-mm-dd hh:mm");
+    let (time_format, day_format) = match options.locale {
+        None => ("yyyy-mm-dd hh:mm", "yyyy-mm-dd"),
+        Some(Locale::NbNo) => ("dd.mm.yyyy hh:mm", "dd.mm.yyyy"),
+    };
+    let time_format = Format::new().set_num_format(time_format);
+    let day_format = Format::new().set_num_format(day_format);
     let money_format = Format::new().set_num_format("#,##0.00");
     let sheet = workbook.add_worksheet_with_constant_memory();
     sheet.set_name(match options.report {
@@ -399,9 +502,10 @@ fn write_xlsx<W: Write + Seek + Send>(
                 Cell::Money(m) => {
                     sheet.write_number_with_format(line, col, *m as f64 / 100.0, &money_format)?;
                 }
-                Cell::Time(t) => match excel_time(t) {
-                    Some(time) => {
-                        sheet.write_datetime_with_format(line, col, &time, &date_format)?;
+                Cell::Time(t) => match excel_time(t, options.tz) {
+                    Some((time, day)) => {
+                        let format = if day { &day_format } else { &time_format };
+                        sheet.write_datetime_with_format(line, col, &time, format)?;
                     }
                     None => {
                         sheet.write_string(line, col, *t)?;
@@ -418,14 +522,23 @@ fn write_xlsx<W: Write + Seek + Send>(
     Ok(count)
 }
 
-/// `2026-11-01T10:30:00Z` as an Excel date-time.
-fn excel_time(text: &str) -> Option<ExcelDateTime> {
-    let t = chrono::DateTime::parse_from_rfc3339(text).ok()?;
-    use chrono::{Datelike, Timelike};
-    ExcelDateTime::from_ymd(t.year() as u16, t.month() as u8, t.day() as u8)
-        .ok()?
+/// `2026-11-01T10:30:00Z` as an Excel date-time in `tz` (Excel knows no
+/// zones: a cell holds the wall-clock time), and whether it is a day.
+fn excel_time(text: &str, tz: Tz) -> Option<(ExcelDateTime, bool)> {
+    let (t, day) = local_time(text, tz)?;
+    let date = ExcelDateTime::from_ymd(
+        u16::try_from(t.year()).ok()?,
+        t.month() as u8,
+        t.day() as u8,
+    )
+    .ok()?;
+    if day {
+        return Some((date, true));
+    }
+    let time = date
         .and_hms(t.hour() as u16, t.minute() as u8, t.second())
-        .ok()
+        .ok()?;
+    Some((time, false))
 }
 
 #[cfg(test)]
@@ -457,5 +570,27 @@ mod tests {
         assert_eq!(money_text(29900), "299.00");
         assert_eq!(money_text(-1230), "-12.30");
         assert_eq!(money_text(-5), "-0.05");
+        assert_eq!(money_text_nb(119800), "1198,00");
+        assert_eq!(money_text_nb(-10050), "-100,50");
+        assert_eq!(money_text(i64::MIN), "-92233720368547758.08");
+    }
+
+    #[test]
+    fn norwegian_times_are_local_and_days_stay_days() {
+        let oslo = chrono_tz::Europe::Oslo;
+        // Summer time (UTC+2) and winter time (UTC+1).
+        assert_eq!(
+            time_text_nb("2026-10-02T12:30:00Z", oslo),
+            "02.10.2026 14:30"
+        );
+        assert_eq!(
+            time_text_nb("2026-11-28T23:30:00Z", oslo),
+            "29.11.2026 00:30"
+        );
+        // A day (midnight UTC) is its date, never 01:00 or another day.
+        assert_eq!(time_text_nb("2026-11-28T00:00:00Z", oslo), "28.11.2026");
+        let new_york = chrono_tz::America::New_York;
+        assert_eq!(time_text_nb("2026-11-28T00:00:00Z", new_york), "28.11.2026");
+        assert_eq!(time_text_nb("not a time", oslo), "not a time");
     }
 }

@@ -218,9 +218,10 @@ fn select(tx: &Tx, selection: &Selection) -> Result<Vec<CustomerRef>> {
                     details.push(format!("... and {} more", unknown.len() - MAX_LISTED));
                 }
                 return Err(Failure::failed(format!(
-                    "{} of {} customers are unknown; nothing was moved",
+                    "{} of {} {} unknown; nothing was moved",
                     unknown.len(),
-                    keys.len()
+                    crate::commands::plural(keys.len() as u64, "customer", "customers"),
+                    if unknown.len() == 1 { "is" } else { "are" }
                 ))
                 .details(details)
                 .into());
@@ -231,8 +232,9 @@ fn select(tx: &Tx, selection: &Selection) -> Result<Vec<CustomerRef>> {
     if let Some(anonymized) = customers.iter().find(|c| c.anonymized) {
         let count = customers.iter().filter(|c| c.anonymized).count();
         return Err(Failure::refused(format!(
-            "customer {} is anonymized and cannot be moved ({count} of the selected are); nothing was moved",
-            anonymized.reference
+            "customer {} is anonymized and cannot be moved ({count} of the selected {}); nothing was moved",
+            anonymized.reference,
+            if count == 1 { "is" } else { "are" }
         ))
         .into());
     }

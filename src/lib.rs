@@ -132,11 +132,12 @@ fn report(ui: &Ui, err: &anyhow::Error) -> u8 {
         .any(|e| e.kind() == io::ErrorKind::Interrupted)
     {
         // Ctrl-C at a prompt, which gave the terminal back itself.
+        let code = Kind::Interrupted.exit_code();
         match left {
-            Some(left) => ui.error("interrupted", &[], Some(left)),
-            None => ui.error("interrupted; nothing was changed", &[], None),
+            Some(left) => ui.error("interrupted", &[], Some(left), code),
+            None => ui.error("interrupted; nothing was changed", &[], None, code),
         }
-        return Kind::Interrupted.exit_code();
+        return code;
     }
     let message = error::message(err);
     if db::is_busy(err) {
@@ -144,20 +145,23 @@ fn report(ui: &Ui, err: &anyhow::Error) -> u8 {
             Some(left) => format!("{left}; retry when the other command has finished"),
             None => "nothing was changed; retry when the other command has finished".into(),
         };
+        let code = Kind::Busy.exit_code();
         ui.error(
             &format!("the database is busy: another cube holds its lock ({message})"),
             &[],
             Some(&hint),
+            code,
         );
-        return Kind::Busy.exit_code();
+        return code;
     }
     if error::is_disk_full(err) {
         let hint = match left {
             Some(left) => format!("the disk is full. {left}; free some space and run it again"),
             None => "the disk is full: nothing was changed and no partial file was left; free some space and run it again".into(),
         };
-        ui.error(&message, &[], Some(&hint));
-        return Kind::Failed.exit_code();
+        let code = Kind::Failed.exit_code();
+        ui.error(&message, &[], Some(&hint), code);
+        return code;
     }
     let failure = err.chain().find_map(|c| c.downcast_ref::<Failure>());
     let kind = failure.map_or(Kind::Failed, |f| f.kind);
@@ -166,6 +170,49 @@ fn report(ui: &Ui, err: &anyhow::Error) -> u8 {
         (Some(hint), Some(left)) => Some(format!("{left}; {hint}")),
         (hint, left) => hint.or(left).map(String::from),
     };
-    ui.error(&message, details, hint.as_deref());
+    ui.error(&message, details, hint.as_deref(), kind.exit_code());
     kind.exit_code()
+}
+
+/// Prints an error of clap's own (a mistyped flag, a missing argument) the
+/// way cube prints every error, `cube: error: ...` (or JSON with `--json`),
+/// and returns its exit code, 2. Help and the version go to stdout as clap
+/// writes them.
+pub fn usage_error(err: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if !err.use_stderr() || err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        let _ = err.print();
+        return ExitCode::from(err.exit_code().clamp(0, 255) as u8);
+    }
+    let ui = Ui::new(ui::UiOptions {
+        json: env::asks_for_json(),
+        ..ui::UiOptions::default()
+    });
+    let text = err.render().to_string();
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("the command line is not understood");
+    let message = first.strip_prefix("error: ").unwrap_or(first);
+    let mut details = Vec::new();
+    let mut tips = Vec::new();
+    for line in lines {
+        if let Some(tip) = line.strip_prefix("tip: ") {
+            tips.push(tip.to_string());
+        } else if !line.starts_with("For more information") {
+            details.push(line.to_string());
+        }
+    }
+    if tips.is_empty() {
+        // `Usage: cube export [OPTIONS] <REPORT>` names the command.
+        let command: Vec<&str> = details
+            .iter()
+            .find_map(|l| l.strip_prefix("Usage: "))
+            .unwrap_or("cube")
+            .split_whitespace()
+            .take_while(|w| !w.starts_with(['[', '<', '-']))
+            .collect();
+        tips.push(format!("see `{} --help`", command.join(" ")));
+    }
+    let code = Kind::Refused.exit_code();
+    ui.error(message, &details, Some(&tips.join("; ")), code);
+    ExitCode::from(code)
 }

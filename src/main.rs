@@ -3,5 +3,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    cube::run(cube::Cli::parse())
+    match cube::Cli::try_parse() {
+        Ok(cli) => cube::run(cli),
+        Err(err) => cube::usage_error(err),
+    }
 }

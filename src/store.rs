@@ -163,8 +163,8 @@ impl Store {
         let missing = crate::anonymize::missing_erasures(&self.db, self.journal())?;
         if !missing.is_empty() {
             return Err(Failure::refused(format!(
-                "the database lacks {} anonymizations recorded in its erasure journal (was an old backup copied into place?)",
-                missing.len()
+                "the database lacks {} recorded in its erasure journal (was an old backup copied into place?)",
+                crate::commands::plural(missing.len() as u64, "anonymization", "anonymizations")
             ))
             .hint("run `cube backup replay` to apply them, or `cube backup restore` to restore a backup properly")
             .into());

@@ -130,8 +130,21 @@ impl Ui {
     }
 
     /// An error, its detail lines and an optional hint. Never silenced.
-    pub fn error(&self, message: &str, details: &[String], hint: Option<&str>) {
+    /// With `--json` it is one JSON object on stderr, `{"error", "details",
+    /// "hint", "exit"}`, so that a script reads failures the way it reads
+    /// results.
+    pub fn error(&self, message: &str, details: &[String], hint: Option<&str>, exit: u8) {
         let mut err = io::stderr().lock();
+        if self.json {
+            let value = serde_json::json!({
+                "error": message,
+                "details": details,
+                "hint": hint,
+                "exit": exit,
+            });
+            let _ = writeln!(err, "{value}");
+            return;
+        }
         let _ = writeln!(err, "cube: error: {message}");
         for line in details {
             let _ = writeln!(err, "  {line}");

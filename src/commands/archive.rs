@@ -97,7 +97,8 @@ pub fn run(args: ArchiveArgs, cmd: &CommandHelper) -> Result<()> {
             let names = db.inactive_campaigns(before)?;
             if names.is_empty() {
                 ui.say(&format!(
-                    "no active campaign has been inactive for {days} days"
+                    "no active campaign has been inactive for {}",
+                    plural(days.into(), "day", "days")
                 ));
             }
             names
@@ -229,7 +230,10 @@ fn retention(
             ui.print_json(&listed)?;
         }
         ui.say(&match due.len() {
-            0 => format!("no campaign archived more than {days} days ago keeps customers"),
+            0 => format!(
+                "no campaign archived more than {} ago keeps customers",
+                plural(days.into(), "day", "days")
+            ),
             n => format!(
                 "would anonymize the customers of {}:\n{}",
                 plural(n as u64, "campaign", "campaigns"),
@@ -241,7 +245,8 @@ fn retention(
     let mut reports = cmd.resume_unfinished(store)?;
     if due.is_empty() {
         ui.say(&format!(
-            "no campaign archived more than {days} days ago keeps customers; nothing to do"
+            "no campaign archived more than {} ago keeps customers; nothing to do",
+            plural(days.into(), "day", "days")
         ));
         return cmd.report_jobs(store, &mut reports);
     }
@@ -337,8 +342,8 @@ fn show(db: &Db, name: &str, ui: &Ui) -> Result<()> {
 
 fn describe_stages(stages: &StageCounts, anonymized: u64) -> String {
     let mut text = format!(
-        "{} customers ({} available, {} assigned, {} completed",
-        stages.total() + anonymized,
+        "{} ({} available, {} assigned, {} completed",
+        plural(stages.total() + anonymized, "customer", "customers"),
         stages.available,
         stages.assigned,
         stages.completed
@@ -395,8 +400,12 @@ fn dry_run(db: &Db, campaigns: &[String], choice: Option<Choice>, ui: &Ui) -> Re
 
 fn describe_erasure(counts: &ErasureCounts) -> String {
     format!(
-        "anonymize {} customers, blank {} outcome comments and {} history entries, redact {} mentions of them in other records, and delete {} recording files",
-        counts.customers, counts.comments, counts.history, counts.mentions, counts.recordings
+        "anonymize {}, blank {} and {}, redact {} of them in other records, and delete {}",
+        plural(counts.customers, "customer", "customers"),
+        plural(counts.comments, "outcome comment", "outcome comments"),
+        plural(counts.history, "history entry", "history entries"),
+        plural(counts.mentions, "mention", "mentions"),
+        plural(counts.recordings, "recording file", "recording files"),
     )
 }
 

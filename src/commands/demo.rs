@@ -5,7 +5,7 @@ use anyhow::Result;
 use clap::Args;
 
 use crate::anonymize;
-use crate::commands::CommandHelper;
+use crate::commands::{plural, CommandHelper};
 use crate::db::{ExportFilter, Report};
 use crate::export::{self, ExportFormat, ExportOptions};
 use crate::store::{Access, Store};
@@ -48,10 +48,10 @@ pub fn run(args: DemoArgs, cmd: &CommandHelper) -> Result<()> {
         })?;
         bar.finish_and_clear();
         ui.say(&format!(
-            "wrote {0}/customers.csv ({1} customers) and {0}/outcomes.csv ({2} outcomes, campaign {3:?})",
+            "wrote {0}/customers.csv ({1}) and {0}/outcomes.csv ({2}, campaign {3:?})",
             dir.display(),
-            args.customers,
-            args.customers * 2,
+            plural(args.customers, "customer", "customers"),
+            plural(args.customers * 2, "outcome", "outcomes"),
             demo::BENCH_CAMPAIGN
         ));
         return Ok(());
@@ -67,11 +67,18 @@ pub fn run(args: DemoArgs, cmd: &CommandHelper) -> Result<()> {
     let path = match named {
         Some(path) => {
             if fs::metadata(path).is_ok_and(|m| m.len() > 0) {
+                // CUBE_DB names the operator's own database more often than
+                // not: the way out is to stop naming it, never to delete it.
+                let hint = if env.db_from_env {
+                    "`unset CUBE_DB` to make the demo beside the default database, or name a new file with --db"
+                } else {
+                    "name a new file with --db, or leave out --db to make the demo beside the default database"
+                };
                 return Err(Failure::refused(format!(
                     "{} exists: the demo only fills a fresh database",
                     path.display()
                 ))
-                .hint("remove it, or name another file with --db")
+                .hint(hint)
                 .into());
             }
             path.clone()
@@ -98,11 +105,11 @@ pub fn run(args: DemoArgs, cmd: &CommandHelper) -> Result<()> {
     )?;
     bar.finish_and_clear();
     ui.say(&format!(
-        "demo database ready: {} ({} customers, {} outcomes, {} recordings in {})",
+        "demo database ready: {} ({}, {}, {} in {})",
         path.display(),
-        summary.customers,
-        summary.outcomes,
-        summary.recordings,
+        plural(summary.customers, "customer", "customers"),
+        plural(summary.outcomes, "outcome", "outcomes"),
+        plural(summary.recordings, "recording", "recordings"),
         recordings.display()
     ));
     show_the_point(cmd, &store)?;
@@ -157,6 +164,8 @@ fn show_the_point(cmd: &CommandHelper, store: &Store) -> Result<()> {
         delimiter: b',',
         bom: false,
         raw: false,
+        locale: None,
+        tz: chrono_tz::Tz::UTC,
     };
     export::export_to(db, &options, ui.stdout(), &|_| {})?;
     Ok(())

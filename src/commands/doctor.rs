@@ -53,14 +53,15 @@ pub fn run(cmd: &CommandHelper) -> Result<()> {
     let missing = missing_erasures(db, journal)?.len();
     if missing > 0 {
         findings.push(format!(
-            "the database lacks {missing} erasures its journal records: run `cube backup replay`"
+            "the database lacks {} its journal records: run `cube backup replay`",
+            super::plural(missing as u64, "erasure", "erasures")
         ));
     }
     let read = journal.read()?;
     if read.unreadable > 0 {
         findings.push(format!(
-            "{} lines of the erasure journal cannot be read",
-            read.unreadable
+            "{} of the erasure journal cannot be read",
+            super::plural(read.unreadable, "line", "lines")
         ));
     }
 
@@ -75,7 +76,14 @@ pub fn run(cmd: &CommandHelper) -> Result<()> {
         .filter(|p| !recordings.join(p).is_file())
         .count();
     if missing_files > 0 {
-        findings.push(format!("{missing_files} recording rows point at no file"));
+        findings.push(format!(
+            "{} at no file",
+            super::plural(
+                missing_files as u64,
+                "recording row points",
+                "recording rows point"
+            )
+        ));
     }
     let linked = known
         .iter()
@@ -97,8 +105,10 @@ pub fn run(cmd: &CommandHelper) -> Result<()> {
         .count();
     if orphans > 0 {
         findings.push(format!(
-            "{orphans} files in {} belong to no recording",
-            recordings.display()
+            "{} in {} {} to no recording",
+            super::plural(orphans as u64, "file", "files"),
+            recordings.display(),
+            if orphans == 1 { "belongs" } else { "belong" }
         ));
     }
     if empty > 0 {

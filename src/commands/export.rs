@@ -6,7 +6,7 @@ use clap::Args;
 
 use crate::commands::CommandHelper;
 use crate::db::{ExportFilter, Report};
-use crate::export::{self, ExportFormat, ExportOptions};
+use crate::export::{self, ExportFormat, ExportOptions, Locale};
 use crate::{csvio, flow, validate, Failure};
 
 #[derive(Debug, Args)]
@@ -29,10 +29,19 @@ pub struct ExportArgs {
     /// csv, or xlsx for an Excel workbook
     #[arg(long, value_enum, default_value = "csv")]
     pub format: ExportFormat,
-    /// The CSV field delimiter (`;` for Excel in a Norwegian locale)
-    #[arg(long, value_name = "C", default_value = ",")]
-    pub delimiter: String,
+    /// Write for a spreadsheet in this locale: nb-NO gives a BOM, `;`, `1198,00`
+    /// and `02.10.2026 14:30` in the --tz time zone
+    #[arg(long, value_enum, value_name = "LOCALE")]
+    pub locale: Option<Locale>,
+    /// The time zone of the times a person reads (with --locale, and in a
+    /// workbook) [default: $TZ, else the system's]
+    #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
+    pub tz: Option<chrono_tz::Tz>,
+    /// The CSV field delimiter [default: `,`; `;` with --locale nb-NO]
+    #[arg(long, value_name = "C")]
+    pub delimiter: Option<String>,
     /// Start the CSV with a byte order mark, so Excel reads it as UTF-8
+    /// (always with --locale)
     #[arg(long)]
     pub bom: bool,
     /// Leave cells that look like formulas as they are (for programs, not spreadsheets)
@@ -45,7 +54,18 @@ pub struct ExportArgs {
 
 pub fn run(args: ExportArgs, cmd: &CommandHelper) -> Result<()> {
     let ui = cmd.ui;
-    let delimiter = csvio::parse_delimiter(&args.delimiter)?;
+    let delimiter = match (&args.delimiter, args.locale) {
+        (Some(delimiter), _) => csvio::parse_delimiter(delimiter)?,
+        (None, Some(Locale::NbNo)) => b';',
+        (None, None) => b',',
+    };
+    if args.tz.is_some() && args.locale.is_none() && args.format == ExportFormat::Csv {
+        return Err(Failure::refused(
+            "--tz goes with --locale or --format xlsx: the plain CSV has RFC 3339 times in UTC, for programs",
+        )
+        .hint("add --locale nb-NO for local times a person reads")
+        .into());
+    }
     if args.report == Report::History && args.seller.is_some() {
         return Err(Failure::refused(
             "history has no seller; --seller goes with outcomes and sales",
@@ -62,6 +82,35 @@ pub fn run(args: ExportArgs, cmd: &CommandHelper) -> Result<()> {
         };
         Ok(date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
     };
+    let from = args
+        .from
+        .as_deref()
+        .map(|d| day(d, "--from", false))
+        .transpose()?;
+    let to = args
+        .to
+        .as_deref()
+        .map(|d| day(d, "--to", true))
+        .transpose()?;
+    if let (Some(from), Some(to)) = (from, to) {
+        if from >= to {
+            return Err(Failure::refused(format!(
+                "--from {:?} is after --to {:?}: no day is in between",
+                args.from.as_deref().unwrap_or_default(),
+                args.to.as_deref().unwrap_or_default()
+            ))
+            .hint("swap them; both days are included")
+            .into());
+        }
+    }
+    // Only a report for people needs the zone: a plain CSV never reads it.
+    let tz = match args.tz {
+        Some(tz) => tz,
+        None if args.locale.is_some() || args.format == ExportFormat::Xlsx => {
+            cmd.env.time_zone()?
+        }
+        None => chrono_tz::Tz::UTC,
+    };
     let store = cmd.store()?;
     if let Some(path) = &args.output {
         store.site.check_output(path)?;
@@ -76,22 +125,16 @@ pub fn run(args: ExportArgs, cmd: &CommandHelper) -> Result<()> {
         filter: ExportFilter {
             campaign_id,
             seller: args.seller,
-            from: args
-                .from
-                .as_deref()
-                .map(|d| day(d, "--from", false))
-                .transpose()?,
-            to: args
-                .to
-                .as_deref()
-                .map(|d| day(d, "--to", true))
-                .transpose()?,
+            from,
+            to,
             limit: None,
         },
         format: args.format,
         delimiter,
-        bom: args.bom,
+        bom: args.bom || args.locale.is_some(),
         raw: args.raw,
+        locale: args.locale,
+        tz,
     };
     if options.format == ExportFormat::Xlsx && args.output.is_none() && ui.stdout_is_terminal() {
         return Err(Failure::refused("a workbook is no text for a terminal")
@@ -114,4 +157,9 @@ pub fn run(args: ExportArgs, cmd: &CommandHelper) -> Result<()> {
         super::plural(count, "row", "rows")
     ));
     Ok(())
+}
+
+fn parse_zone(text: &str) -> Result<chrono_tz::Tz, String> {
+    crate::env::zone(text.trim())
+        .ok_or_else(|| "use a name from the zone database, such as Europe/Oslo or UTC".into())
 }

@@ -139,11 +139,15 @@ impl<'a> CommandHelper<'a> {
             self.done.borrow_mut().pop();
             self.note_done(format!("anonymized the customers {whose} (job {})", job.id));
             self.ui.say(&format!(
-                "anonymized {} customers {whose} (job {}); redacted {} mentions of them in other records; deleted {} recording files{}",
-                job.total,
+                "anonymized {} {whose} (job {}); redacted {} of them in other records; deleted {}{}",
+                plural(job.total, "customer", "customers"),
                 job.id,
-                report.mentions,
-                report.recordings_deleted,
+                plural(report.mentions, "mention", "mentions"),
+                plural(
+                    report.recordings_deleted,
+                    "recording file",
+                    "recording files"
+                ),
                 if archived.is_empty() { "" } else { "; the campaign is archived" }
             ));
             if report.recordings_shared > 0 {
@@ -154,8 +158,17 @@ impl<'a> CommandHelper<'a> {
             }
             if report.recordings_refused > 0 {
                 self.ui.warn(&format!(
-                    "{} recording paths were not deleted: they lead through a link or out of {}",
-                    report.recordings_refused,
+                    "{} not deleted: {} through a link or out of {}",
+                    plural(
+                        report.recordings_refused,
+                        "recording path was",
+                        "recording paths were"
+                    ),
+                    if report.recordings_refused == 1 {
+                        "it leads"
+                    } else {
+                        "they lead"
+                    },
                     store.recordings().display()
                 ));
             }
@@ -198,8 +211,12 @@ impl<'a> CommandHelper<'a> {
             return Ok(Vec::new());
         }
         self.ui.say(&format!(
-            "finishing {} unfinished anonymization job(s) first",
-            jobs.len()
+            "finishing {} first",
+            plural(
+                jobs.len() as u64,
+                "unfinished anonymization job",
+                "unfinished anonymization jobs"
+            )
         ));
         self.run_jobs(store, jobs)
     }

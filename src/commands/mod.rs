@@ -17,6 +17,7 @@ pub mod helper;
 pub mod import;
 pub mod init;
 pub mod jobs;
+pub mod man;
 pub mod moves;
 pub mod reactivate;
 pub mod scan;
@@ -52,6 +53,7 @@ pub fn run(command: Command, env: &Env, ui: &Ui) -> Result<()> {
         Command::Customer(command) => customer::run(command, cmd),
         Command::Stats => stats::run(cmd),
         Command::Completions(args) => completions::run(args, cmd),
+        Command::Man(args) => man::run(args, cmd),
     };
     result.map_err(|err| cmd.with_state_left(err))
 }

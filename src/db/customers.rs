@@ -8,7 +8,7 @@ use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
 use super::raw::{Param, StaticStatement};
-use super::Db;
+use super::{Db, FindKeys};
 
 /// Where a customer is inside its campaign.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
@@ -111,9 +111,9 @@ pub struct CustomerRef {
     pub anonymized: bool,
 }
 
-const ROW_COLUMNS: &str = "c.id, c.ref, c.customer_no, c.name, c.email, c.phone, \
+pub(super) const ROW_COLUMNS: &str = "c.id, c.ref, c.customer_no, c.name, c.email, c.phone, \
      k.name, c.stage, s.username, c.anonymized_at";
-const ROW_JOINS: &str = "customers c LEFT JOIN campaigns k ON k.id = c.campaign_id \
+pub(super) const ROW_JOINS: &str = "customers c LEFT JOIN campaigns k ON k.id = c.campaign_id \
      LEFT JOIN sellers s ON s.id = c.seller_id";
 
 /// The values a card is stored with, borrowed from wherever they are: a
@@ -179,9 +179,9 @@ const ROWS_PER_INSERT: usize = 32;
 /// Values bound per row; the campaign, stage and time are bound once, as ?1-?3.
 /// (No SQL function is called per row: a function call makes SQLite keep a
 /// statement journal, a copy of every page the INSERT changes, and with
-/// random ids those are many. The reference and the match keys are bound
-/// like the other values.)
-const ROW_PARAMS: usize = 15;
+/// random ids those are many. The reference, the match keys and the search
+/// keys are bound like the other values.)
+const ROW_PARAMS: usize = 18;
 
 /// A new customer's ids: the internal cube id and the public reference (see
 /// `crate::ids`).
@@ -211,8 +211,15 @@ impl CustomerInserter<'_> {
     /// (false: a customer that is not anonymized has its customer number).
     pub fn insert(&mut self, customers: &[(NewIds, CardText)]) -> Result<Vec<bool>> {
         let mut inserted = Vec::with_capacity(customers.len());
+        let keys: Vec<FindKeys> = customers
+            .iter()
+            .map(|(_, card)| FindKeys::of(card.name, card.phone))
+            .collect();
         let mut params = Vec::with_capacity(3 + ROWS_PER_INSERT * ROW_PARAMS);
-        for chunk in customers.chunks(ROWS_PER_INSERT) {
+        for (chunk, keys) in customers
+            .chunks(ROWS_PER_INSERT)
+            .zip(keys.chunks(ROWS_PER_INSERT))
+        {
             let slot = if chunk.len() == ROWS_PER_INSERT {
                 &mut self.full
             } else {
@@ -224,7 +231,7 @@ impl CustomerInserter<'_> {
             };
             let stmt = prepared(slot, &self.db.conn, chunk.len())?;
             params.clear();
-            chunk_params(&mut params, chunk, self.campaign_id, &self.now);
+            chunk_params(&mut params, chunk, keys, self.campaign_id, &self.now);
             let changed = stmt.execute(&params).context("cannot insert a customer")?;
             self.last_rowid = Some(if changed > 0 {
                 self.db.conn.last_insert_rowid()
@@ -262,6 +269,7 @@ fn prepared<'s, 'c>(
 fn chunk_params<'a>(
     params: &mut Vec<Param<'a>>,
     rows: &[(NewIds<'a>, CardText<'a>)],
+    keys: &'a [FindKeys],
     campaign_id: Option<i64>,
     now: &'a str,
 ) {
@@ -269,7 +277,7 @@ fn chunk_params<'a>(
     params.push(campaign_id.map_or(Param::Null, Param::Int));
     params.push(text(campaign_id.map(|_| Stage::Available.as_str())));
     params.push(Param::Text(now));
-    for (ids, card) in rows {
+    for ((ids, card), keys) in rows.iter().zip(keys) {
         params.extend([
             Param::Text(ids.cube_id),
             Param::Text(ids.reference),
@@ -286,6 +294,9 @@ fn chunk_params<'a>(
             Param::Text(card.extra),
             text(card.email_key),
             text(card.phone_key),
+            text(keys.name.as_deref()),
+            text(keys.surname.as_deref()),
+            text(keys.phone.as_deref()),
         ]);
     }
 }
@@ -304,12 +315,12 @@ fn insert_sql(rows: usize) -> String {
     // OR IGNORE: a row whose customer number is taken is left out, and the
     // caller finds out which (see CustomerInserter::insert). No other
     // constraint can fail for a checked card. With foreign keys off (as an
-    // import runs) it also spares SQLite the statement journal, a copy of
-    // every page the statement changes.
+    // import runs) and no function called, it also spares SQLite the
+    // statement journal, a copy of every page the statement changes.
     format!(
         "INSERT OR IGNORE INTO customers (cube_id, ref, customer_no, name, email, phone, address, \
-         postal_code, city, birth_date, company, notes, extra, email_key, phone_key, campaign_id, \
-         stage, created_at, updated_at) VALUES {}",
+         postal_code, city, birth_date, company, notes, extra, email_key, phone_key, find_name, \
+         find_surname, find_phone, campaign_id, stage, created_at, updated_at) VALUES {}",
         values.join(", ")
     )
 }
@@ -321,7 +332,7 @@ fn stage_of(row: &Row, index: usize) -> rusqlite::Result<Option<Stage>> {
         .and_then(Stage::parse))
 }
 
-fn customer_row(r: &Row) -> rusqlite::Result<CustomerRow> {
+pub(super) fn customer_row(r: &Row) -> rusqlite::Result<CustomerRow> {
     Ok(CustomerRow {
         id: r.get(0)?,
         reference: r.get(1)?,
@@ -385,10 +396,12 @@ impl Db {
     /// without a customer number keeps the one the customer has.
     pub fn update_card(&self, id: i64, card: &CardText, now: DateTime<Utc>) -> Result<()> {
         let now = super::timestamp(now);
+        let keys = FindKeys::of(card.name, card.phone);
         let mut stmt = self.conn.prepare_cached(
             "UPDATE customers SET customer_no = coalesce(?2, customer_no), name = ?3, email = ?4, \
              phone = ?5, address = ?6, postal_code = ?7, city = ?8, birth_date = ?9, company = ?10, \
-             notes = ?11, extra = ?12, updated_at = ?13, email_key = ?14, phone_key = ?15 \
+             notes = ?11, extra = ?12, updated_at = ?13, email_key = ?14, phone_key = ?15, \
+             find_name = ?16, find_surname = ?17, find_phone = ?18 \
              WHERE id = ?1 AND anonymized_at IS NULL",
         )?;
         stmt.execute(params![
@@ -407,6 +420,9 @@ impl Db {
             now,
             card.email_key,
             card.phone_key,
+            keys.name,
+            keys.surname,
+            keys.phone,
         ])
         .context("cannot update a customer")?;
         Ok(())

@@ -317,7 +317,8 @@ impl Db {
                 "UPDATE customers SET customer_no = NULL, name = 'Anonymized', email = '', phone = '', \
                  email_key = NULL, phone_key = NULL, \
                  address = '', postal_code = '', city = '', birth_date = '', company = '', notes = '', \
-                 extra = '{}', ref = 'anon-' || lower(hex(randomblob(8))), \
+                 extra = '{}', find_name = NULL, find_surname = NULL, find_phone = NULL, \
+                 ref = 'anon-' || lower(hex(randomblob(8))), \
                  updated_at = ?2, anonymized_at = ?2 WHERE id IN (SELECT id FROM batch)",
                 "cannot blank customer cards",
             ),

@@ -8,8 +8,9 @@
 //! Personal data lives only in these columns (the anonymization engine blanks
 //! exactly these, so a new personal column must be added to it too):
 //! `customers`: customer_no, name, email, phone, address, postal_code, city,
-//! birth_date, company, notes, extra, and the match keys email_key and
-//! phone_key; `outcomes.comment`; `history.text`;
+//! birth_date, company, notes, extra, the match keys email_key and
+//! phone_key, and the search keys find_name, find_surname and find_phone
+//! (all set to NULL); `outcomes.comment`; `history.text`;
 //! `recordings.path`; `recording_deletions.path` (until the file is gone).
 
 use anyhow::{Context, Result};
@@ -285,7 +286,55 @@ const MIGRATIONS: &[Migration] = &[
         WHERE anonymized_at IS NOT NULL;
     "#,
     ),
+    // 14: the search keys of `cube customer find` (see `db/search.rs`), and
+    // their indexes; an e-mail is searched by its match key (migration 11).
+    // Partial: an anonymized customer (its keys are NULL) is in none of
+    // them, and neither is a customer without the value.
+    Migration::Code(find_keys),
 ];
+
+/// Adds the search keys, computes them for every customer that is not
+/// anonymized, a step of [`KEYS_AT_A_TIME`] at a time, then indexes them
+/// (once, rather than entry by entry).
+fn find_keys(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "ALTER TABLE customers ADD COLUMN find_name TEXT;
+         ALTER TABLE customers ADD COLUMN find_surname TEXT;
+         ALTER TABLE customers ADD COLUMN find_phone TEXT;",
+    )?;
+    let mut read = conn.prepare(
+        "SELECT id, name, phone FROM customers WHERE id > ?1 AND anonymized_at IS NULL \
+         ORDER BY id LIMIT ?2",
+    )?;
+    let mut write = conn.prepare(
+        "UPDATE customers SET find_name = ?2, find_surname = ?3, find_phone = ?4 WHERE id = ?1",
+    )?;
+    let mut after = i64::MIN;
+    loop {
+        let cards: Vec<(i64, String, String)> = read
+            .query_map(rusqlite::params![after, KEYS_AT_A_TIME], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let Some(&(last, _, _)) = cards.last() else {
+            break;
+        };
+        for (id, name, phone) in &cards {
+            let keys = super::FindKeys::of(name, phone);
+            write.execute(rusqlite::params![id, keys.name, keys.surname, keys.phone])?;
+        }
+        after = last;
+    }
+    conn.execute_batch(
+        "CREATE INDEX customers_find_name ON customers(find_name)
+             WHERE find_name IS NOT NULL AND anonymized_at IS NULL;
+         CREATE INDEX customers_find_surname ON customers(find_surname)
+             WHERE find_surname IS NOT NULL AND anonymized_at IS NULL;
+         CREATE INDEX customers_find_phone ON customers(find_phone)
+             WHERE find_phone IS NOT NULL AND anonymized_at IS NULL;",
+    )?;
+    Ok(())
+}
 
 /// Customers whose match keys one step of [`match_keys`] computes: memory
 /// stays small at a million customers.

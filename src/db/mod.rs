@@ -32,6 +32,7 @@ mod migrations;
 mod outcomes;
 mod raw;
 mod scan;
+mod search;
 pub mod snapshot;
 mod stats;
 
@@ -59,6 +60,7 @@ pub use jobs::{ErasureCounts, Job, JobState};
 pub use mentions::{PlannedCard, TextColumn, Whose, SEARCHED};
 pub use outcomes::{NewHistory, NewOutcome, NewSale};
 pub use scan::{CustomerKey, CustomerLabels, TextRow};
+pub use search::{FindKeys, Found};
 pub use snapshot::BackupRecord;
 pub use stats::Stats;
 
@@ -443,7 +445,9 @@ mod query_plans {
         let campaign = tx.create_campaign("Vår", now).unwrap();
         let card = Card {
             customer_no: Some("K1".into()),
-            name: "Åse".into(),
+            name: "Åse Lie".into(),
+            email: "ase@x.no".into(),
+            phone: "+47 99887766".into(),
             ..Card::default()
         };
         let ids = NewIds {
@@ -468,6 +472,10 @@ mod query_plans {
             .unwrap();
         db.customer_view(found.id).unwrap();
         db.stats().unwrap();
+        // customer find: a name, both ways round, an e-mail, a phone number.
+        for text in ["åse", "Åse Lie", "ase@x.no", "998 87 766", "K1"] {
+            db.find_customers(text, 20).unwrap();
+        }
         db.conn
             .trace_v2(rusqlite::trace::TraceEventCodes::empty(), None);
 
@@ -483,6 +491,15 @@ mod query_plans {
                 .unwrap()
                 .map(Result::unwrap)
                 .collect();
+            let finds = sql.contains(" find_")
+                || sql.contains(" email_key")
+                || sql.contains("customer_no = ");
+            if finds {
+                assert!(
+                    plan.iter().all(|s| s.starts_with("SEARCH")),
+                    "{sql}\nmust search an index: {plan:?}"
+                );
+            }
             for step in &plan {
                 let scans_table = ["customers", "outcomes", "c", "o"].iter().any(|t| {
                     step == &format!("SCAN {t}")

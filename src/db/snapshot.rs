@@ -167,6 +167,7 @@ pub fn check(path: &Path) -> Result<SnapshotInfo> {
             "is not a database as cube makes it ({first}{})",
             match differences.len() {
                 1 => String::new(),
+                2 => ", and 1 more difference".to_string(),
                 n => format!(", and {} more differences", n - 1),
             }
         )));

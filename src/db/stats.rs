@@ -16,10 +16,16 @@ pub struct Stats {
     pub sales: u64,
     /// Sum of quantity × unit price over all sales, in minor units.
     pub sales_amount: i64,
+    /// The unit of every amount: minor units (øre), the storage form of
+    /// money, so that a script never guesses whether `29900` is 299 kroner.
+    pub amount_unit: &'static str,
     pub recordings: u64,
     pub history: u64,
     pub sellers: u64,
 }
+
+/// What amounts in `--json` output count: øre (hundredths of a krone).
+pub const AMOUNT_UNIT: &str = "øre";
 
 impl Db {
     pub fn stats(&self) -> Result<Stats> {
@@ -45,6 +51,7 @@ impl Db {
                         outcomes: r.get(4)?,
                         sales: r.get(5)?,
                         sales_amount: r.get(6)?,
+                        amount_unit: AMOUNT_UNIT,
                         recordings: r.get(7)?,
                         history: r.get(8)?,
                         sellers: r.get(9)?,

@@ -368,9 +368,9 @@ impl Rows {
             return Ok(Some(Line::Good(record)));
         }
         let mut message = format!(
-            "line {}: {} fields where the header has {}",
+            "line {}: {} where the header has {}",
             record.line,
-            record.field_count(),
+            crate::commands::plural(record.field_count() as u64, "field", "fields"),
             self.header.len()
         );
         if record.end_line > record.line {

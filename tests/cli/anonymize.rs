@@ -254,7 +254,7 @@ fn dry_run_counts_and_changes_nothing() {
     let run = cube.run(&["archive", "Hemmelig", "--anonymize", "--dry-run"]);
     run.ok();
     assert!(
-        run.stderr.contains("would anonymize 5 customers, blank 2 outcome comments and 1 history entries, redact 0 mentions of them in other records, and delete 1 recording files"),
+        run.stderr.contains("would anonymize 5 customers, blank 2 outcome comments and 1 history entry, redact 0 mentions of them in other records, and delete 1 recording file"),
         "{}",
         run.stderr
     );

@@ -118,7 +118,7 @@ fn anonymized_customers_cannot_be_moved() {
     assert_eq!(run.code, 2);
     assert_eq!(
         run.stderr,
-        format!("cube: error: customer {id} is anonymized and cannot be moved (1 of the selected are); nothing was moved\n")
+        format!("cube: error: customer {id} is anonymized and cannot be moved (1 of the selected is); nothing was moved\n")
     );
     assert_eq!(stages(&cube, "Høst"), (0, 0, 0));
     // Its customer number is gone, so it cannot be found by it either.

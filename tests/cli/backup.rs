@@ -58,8 +58,9 @@ fn undoing_one_job_brings_back_only_its_customers() {
     run.ok();
     insta::assert_snapshot!("backup_restore_undoing_a_job", cube.redacted(&run));
     assert!(
-        run.stderr
-            .contains("re-applied 1 anonymization job(s) recorded since the snapshot: 1 customers"),
+        run.stderr.contains(
+            "re-applied 1 anonymization job recorded since the snapshot: 1 customer anonymized"
+        ),
         "{}",
         run.stderr
     );
@@ -144,14 +145,18 @@ fn an_old_backup_copied_by_hand_is_refused_until_replayed() {
     assert_eq!(run.code, 2, "{}", run.transcript());
     assert!(
         run.stderr
-            .contains("the database lacks 1 anonymizations recorded in its erasure journal"),
+            .contains("the database lacks 1 anonymization recorded in its erasure journal"),
         "{}",
         run.stderr
     );
     assert!(run.stderr.contains("cube backup replay"), "{}", run.stderr);
     let run = cube.run(&["doctor"]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("lacks 1 erasures"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("lacks 1 erasure its journal records"),
+        "{}",
+        run.stderr
+    );
 
     cube.run(&["backup", "replay"]).ok();
     assert_eq!(cube.run(&["stats", "--json"]).ok().json()["anonymized"], 1);
@@ -294,11 +299,11 @@ fn doctor_finds_residue_and_loose_files() {
         .map(|f| f.as_str().unwrap())
         .collect();
     assert!(
-        findings.contains(&"1 recording rows point at no file"),
+        findings.contains(&"1 recording row points at no file"),
         "{findings:?}"
     );
     assert!(
-        findings.iter().any(|f| f.starts_with("1 files in")),
+        findings.iter().any(|f| f.starts_with("1 file in")),
         "{findings:?}"
     );
     assert!(

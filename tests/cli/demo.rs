@@ -94,6 +94,24 @@ fn the_demo_never_overwrites_a_named_database() {
         "{}",
         run.stderr
     );
+    // CUBE_DB named it: the way out is to stop naming it, never to delete it.
+    assert!(
+        run.stderr.contains("hint: `unset CUBE_DB`"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("remove it"), "{}", run.stderr);
+    let db = cube.db();
+    let run = cube.run_env(
+        &["demo", "--db", db.to_str().unwrap()],
+        &[("CUBE_DB", None)],
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("hint: name a new file with --db"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(cube.sql::<i64>("SELECT count(*) FROM customers"), 1);
 }
 

@@ -353,3 +353,149 @@ fn text_that_is_not_utf8_is_an_error_not_a_panic() {
         assert!(!path.exists(), "a partial {format} file was left");
     }
 }
+
+/// Outcomes at a summer and a winter time, a date without a time, and a
+/// customer anonymized since (its time cut to the day).
+fn for_norwegian_excel() -> Cube {
+    let cube = Cube::new();
+    cube.import_customers(
+        "customer_no,name,phone\n1,Kåre Ødegård,+47 99887766\n2,Åse Lie,\n3,Per Berg,\n",
+        &["--campaign", "Høst"],
+    )
+    .ok();
+    cube.import_customers("customer_no,name\n4,Siri Dahl\n", &["--campaign", "Gammel"])
+        .ok();
+    let outcomes = "customer_no,campaign,seller,date,outcome,comment,product,quantity,unit_price\n\
+        1,Høst,kari,2026-10-02T12:30:00Z,Sale,=1+1,Fiber 500,2,599.00\n\
+        2,Høst,ola,2026-10-02,Sale,,TV Basis,1,299.00\n\
+        3,Høst,ola,2026-11-28T23:30:00Z,Call back,,,,\n\
+        4,Gammel,kari,2026-11-28T10:15:00Z,Sale,,Fiber 500,1,-100.50\n";
+    cube.import("outcomes", outcomes, &[]).ok();
+    cube.run(&["anonymize", "Gammel", "--yes"]).ok();
+    cube
+}
+
+#[test]
+fn a_norwegian_excel_export_reads_right() {
+    let cube = for_norwegian_excel();
+    let run = cube.run(&[
+        "export",
+        "outcomes",
+        "--locale",
+        "nb-NO",
+        "--tz",
+        "Europe/Oslo",
+    ]);
+    let text = &run.ok().stdout;
+    assert!(text.starts_with("\u{feff}date;campaign;"), "{text}");
+    for cell in [
+        ";299,00\n",
+        ";1198,00\n",
+        "\n02.10.2026;",
+        "\n02.10.2026 14:30;",
+        "\n29.11.2026 00:30;",
+        ";'=1+1;",
+        ";+47 99887766;",
+    ] {
+        assert!(text.contains(cell), "{cell:?} in\n{text}");
+    }
+    // The anonymized customer's kept time is its day: not 01:00, not the 27th.
+    assert!(text.contains("\n28.11.2026;Gammel;kari;anon-"), "{text}");
+    assert!(
+        !text.contains("28.11.2026 01:00") && !text.contains("27.11.2026"),
+        "{text}"
+    );
+    insta::assert_snapshot!("norwegian_excel", cube.redacted(&run));
+
+    // $TZ is the default zone; --delimiter still wins.
+    let run = cube.run_env(
+        &["export", "sales", "--locale", "nb-NO", "--delimiter", ","],
+        &[("TZ", Some("Europe/Oslo"))],
+    );
+    let text = &run.ok().stdout;
+    assert!(text.starts_with("\u{feff}date,campaign,"), "{text}");
+    assert!(text.contains("\n02.10.2026 14:30,Høst,kari,"), "{text}");
+    assert!(text.contains(",\"1198,00\"\n"), "{text}");
+    let run = cube.run_env(
+        &["export", "sales", "--locale", "nb-NO"],
+        &[("TZ", Some("CET-1CEST"))],
+    );
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(run.stderr.contains("hint: pass --tz"), "{}", run.stderr);
+}
+
+#[test]
+fn without_a_locale_the_csv_is_as_it_always_was() {
+    let cube = for_norwegian_excel();
+    let run = cube.run(&["export", "sales"]);
+    let rows = parse(&run.ok().stdout, b',');
+    let dates: Vec<&str> = rows.iter().map(|r| r["date"].as_str()).collect();
+    assert_eq!(
+        dates,
+        [
+            "2026-10-02T00:00:00Z",
+            "2026-10-02T12:30:00Z",
+            "2026-11-28T00:00:00Z"
+        ]
+    );
+    assert_eq!(rows[1]["amount"], "1198.00");
+    assert_eq!(rows[2]["amount"], "-100.50");
+    // A zone is for people: the plain CSV refuses one rather than ignore it.
+    let run = cube.run(&["export", "sales", "--tz", "Europe/Oslo"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(
+        run.stderr
+            .contains("--tz goes with --locale or --format xlsx"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_workbook_has_local_times_and_days() {
+    let cube = for_norwegian_excel();
+    let sheet = |tz: &str, locale: &[&str]| {
+        let path = cube.path(&format!("sales-{}.xlsx", tz.replace('/', "-")));
+        let mut args = vec![
+            "export",
+            "sales",
+            "--format",
+            "xlsx",
+            "--tz",
+            tz,
+            "-o",
+            path.to_str().unwrap(),
+        ];
+        args.extend(locale);
+        cube.run(&args).ok();
+        let mut zip = zip::ZipArchive::new(fs::File::open(&path).unwrap()).unwrap();
+        let mut text = String::new();
+        for name in ["xl/worksheets/sheet1.xml", "xl/styles.xml"] {
+            zip.by_name(name)
+                .unwrap()
+                .read_to_string(&mut text)
+                .unwrap();
+        }
+        text
+    };
+    // 2026-10-02 is day 46297 of Excel's calendar; 12:30 UTC is 14:30 in
+    // Oslo. The day stays a whole day in any zone.
+    let utc = sheet("UTC", &[]);
+    assert!(utc.contains("<v>46297.520833333"), "{utc}");
+    let oslo = sheet("Europe/Oslo", &[]);
+    assert!(oslo.contains("<v>46297.604166666"), "{oslo}");
+    assert!(
+        oslo.contains("<v>46297</v>") && oslo.contains("<v>46354</v>"),
+        "{oslo}"
+    );
+    assert!(oslo.contains("formatCode=\"yyyy-mm-dd hh:mm\""), "{oslo}");
+    let norwegian = sheet("Europe/Oslo", &["--locale", "nb-NO"]);
+    assert!(
+        norwegian.contains("formatCode=\"dd.mm.yyyy hh:mm\""),
+        "{norwegian}"
+    );
+    assert!(
+        norwegian.contains("formatCode=\"dd.mm.yyyy\""),
+        "{norwegian}"
+    );
+}

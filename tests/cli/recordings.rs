@@ -131,7 +131,7 @@ fn a_wrong_recordings_folder_refuses_before_anything_is_erased() {
     // The right folder.
     let run = cube.run(&["anonymize", "Hemmelig", "--yes"]);
     assert!(
-        run.ok().stderr.contains("deleted 1 recording files"),
+        run.ok().stderr.contains("deleted 1 recording file;"),
         "{}",
         run.stderr
     );

@@ -125,10 +125,17 @@ fn finds_the_one_valid_national_id_and_names_where_never_what() {
             "counts": {"national_id": 1, "email": 1, "phone": 2, "bank_account": 2, "payment_card": 1},
         })
     );
+    // With --json the summary is an error object too.
+    let error: serde_json::Value = serde_json::from_str(&run.stderr).unwrap();
     assert_eq!(
-        run.stderr,
-        "cube: error: 7 findings of personal data in 18 texts: 1 national id number, \
-         1 e-mail address, 2 phone numbers, 2 bank account numbers, 1 payment card number\n"
+        error,
+        json!({
+            "error": "7 findings of personal data in 18 texts: 1 national id number, \
+                      1 e-mail address, 2 phone numbers, 2 bank account numbers, 1 payment card number",
+            "details": [],
+            "hint": null,
+            "exit": 1,
+        })
     );
 }
 
@@ -167,11 +174,9 @@ fn campaign_restricts_to_its_customers_and_their_records() {
         found["counts"],
         json!({"national_id": 0, "email": 0, "phone": 2, "bank_account": 0, "payment_card": 0})
     );
-    assert!(
-        run.stderr.contains("of campaign \"Høst\""),
-        "{}",
-        run.stderr
-    );
+    let error: serde_json::Value = serde_json::from_str(&run.stderr).unwrap();
+    let message = error["error"].as_str().unwrap();
+    assert!(message.contains("of campaign \"Høst\""), "{message}");
 
     // Vår's customers, without the sellers (who belong to no campaign).
     let run = cube.run(&["scan", "--campaign", "Vår", "--json"]);

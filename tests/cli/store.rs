@@ -119,6 +119,9 @@ fn stats_json_has_the_documented_keys() {
     ] {
         assert_eq!(stats[key], 0, "{key}");
     }
+    // Amounts are integers in a documented unit, never guessed at.
+    assert_eq!(stats["sales_amount"], 0);
+    assert_eq!(stats["amount_unit"], "øre");
 }
 
 #[test]

@@ -97,11 +97,16 @@ fn migrates_and_keeps_everything(fixture: &str, version: i64) {
     assert_eq!(campaigns.as_array().unwrap().len(), 2);
     let export = cube.run(&["export", "sales"]).ok().stdout.clone();
     assert!(export.contains("Fiber 500,2,599.00,1198.00"), "{export}");
+    // Migration 11: the customers already there can be found.
+    let find = |text: &str| cube.run(&["customer", "find", text, "--json"]).ok().json();
+    assert_eq!(find("912 34 567")[0]["customer_no"], "V1-1");
+    assert_eq!(find("kare brathen")[0]["customer_no"], "V1-2");
 
     cube.run(&["anonymize", "Vår 2026", "--yes"]).ok();
     let export = cube.run(&["export", "outcomes"]).ok().stdout.clone();
     assert!(export.contains(",Anonymized,"), "{export}");
     assert!(!export.contains("Åse"), "{export}");
+    assert_eq!(find("ase odegard"), serde_json::json!([]));
     cube.run(&[
         "backup",
         "create",

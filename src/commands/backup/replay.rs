@@ -2,7 +2,7 @@ use anyhow::Result;
 use serde_json::json;
 
 use crate::anonymize;
-use crate::commands::CommandHelper;
+use crate::commands::{plural, CommandHelper};
 use crate::{Failure, Kind};
 
 pub fn run(cmd: &CommandHelper) -> Result<()> {
@@ -26,10 +26,10 @@ pub fn run(cmd: &CommandHelper) -> Result<()> {
         ui.print_json(&report)?;
     }
     ui.say(&format!(
-        "re-applied {} anonymization job(s) from {}: {} customers anonymized again",
-        report.jobs,
+        "re-applied {} from {}: {} anonymized again",
+        plural(report.jobs, "anonymization job", "anonymization jobs"),
         journal.path().display(),
-        report.customers
+        plural(report.customers, "customer", "customers")
     ));
     if !report.scrubbed {
         return Err(Failure::new(Kind::Busy, "the erasures are applied but the scrub is pending: another program is reading the database")

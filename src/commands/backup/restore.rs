@@ -4,7 +4,7 @@ use anyhow::Result;
 use clap::Args;
 
 use crate::backup;
-use crate::commands::CommandHelper;
+use crate::commands::{plural, CommandHelper};
 
 #[derive(Debug, Args)]
 pub struct RestoreArgs {
@@ -34,14 +34,19 @@ pub fn run(args: RestoreArgs, cmd: &CommandHelper) -> Result<()> {
         ui.print_json(&report)?;
     }
     ui.say(&format!(
-        "restored {} ({} customers) into {}",
+        "restored {} ({}) into {}",
         args.path.display(),
-        report.snapshot.customers,
+        plural(report.snapshot.customers as u64, "customer", "customers"),
         site.path.display()
     ));
     ui.say(&format!(
-        "re-applied {} anonymization job(s) recorded since the snapshot: {} customers anonymized again",
-        report.reapplied_jobs, report.reapplied_customers
+        "re-applied {} recorded since the snapshot: {} anonymized again",
+        plural(
+            report.reapplied_jobs,
+            "anonymization job",
+            "anonymization jobs"
+        ),
+        plural(report.reapplied_customers, "customer", "customers")
     ));
     if report.no_journal {
         ui.warn("restored without an erasure journal (--no-journal): anyone anonymized after the snapshot was taken is back; the audit log records this restore");

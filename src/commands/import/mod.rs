@@ -19,8 +19,10 @@ use crate::Failure;
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
     /// Import customer cards (English or Norwegian headers)
+    #[command(after_help = crate::cli::examples::IMPORT_CUSTOMERS)]
     Customers(customers::CustomersArgs),
     /// Import outcomes, each with an optional sale and call recording
+    #[command(after_help = crate::cli::examples::IMPORT_OUTCOMES)]
     Outcomes(outcomes::OutcomesArgs),
     /// Import activity history entries
     History(history::HistoryArgs),

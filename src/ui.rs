@@ -222,6 +222,25 @@ impl Ui {
     }
 }
 
+impl Ui {
+    /// A progress bar for reading a file of `size` bytes: its percentage,
+    /// the bytes read, the rate and the time left. Hidden like [`Ui::progress`].
+    pub fn progress_bytes(&self, size: u64) -> ProgressBar {
+        if !self.progress {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::new(size);
+        let style = ProgressStyle::with_template(
+            "{bar:30} {percent:>3}% {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+        bar.set_style(style);
+        bar.set_draw_target(ProgressDrawTarget::stderr_with_hz(10));
+        bar.enable_steady_tick(Duration::from_millis(200));
+        bar
+    }
+}
+
 /// How a progress bar reads: `[bar] 25% 500/2,000 customers anonymized
 /// (1,234/s, 2s left)` when the total is known, else a spinner, the count
 /// and the rate. The rate is a whole number: its decimals only flicker.

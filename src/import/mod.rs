@@ -113,6 +113,24 @@ pub struct Source {
     /// Create a campaign the file names even when an existing campaign has a
     /// close name (`--new-campaign`; see [`crate::flow::import_campaign`]).
     pub new_campaign: bool,
+    /// Bytes of the input read so far: with the file's size, how far an
+    /// import has come (a progress bar's percentage and time left).
+    pub bytes_read: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+/// Counts the bytes read through it into [`Source::bytes_read`].
+struct Counted {
+    inner: Box<dyn Read + Send>,
+    read: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Read for Counted {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -201,6 +219,10 @@ impl Input {
             Some(checksum) => checksum.reading(stream),
             None => stream,
         };
+        let stream = Box::new(Counted {
+            inner: stream,
+            read: source.bytes_read.clone(),
+        });
         Input::from_reader(stream, name, source)
     }
 
@@ -651,4 +673,27 @@ pub fn check_outcomes(input: impl Read + Send + 'static, recordings: &Path) -> R
         }
     }
     Ok((valid, input.report.error_count))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_import_counts_the_bytes_it_reads_for_its_progress() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kunder.csv");
+        let text = "customer_no,name\n1,Åse\n2,Per\n";
+        std::fs::write(&path, text).unwrap();
+        let source = Source {
+            path,
+            ..Source::default()
+        };
+        let mut input = Input::open(&source).unwrap();
+        while input.next().unwrap().is_some() {}
+        assert_eq!(
+            source.bytes_read.load(std::sync::atomic::Ordering::Relaxed),
+            text.len() as u64
+        );
+    }
 }

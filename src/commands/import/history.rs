@@ -18,8 +18,7 @@ pub struct HistoryArgs {
 pub fn run(args: HistoryArgs, cmd: &CommandHelper) -> Result<()> {
     let source = args.source.source()?;
     let store = super::open_store(cmd, &source)?;
-    let bar = cmd.ui.progress(None, "rows");
-    let progress = |n| bar.inc(n);
+    let (bar, progress) = super::progress_of(cmd, &source);
     let summary = import::history(
         &store.db,
         &source,

@@ -96,6 +96,7 @@ impl SourceArgs {
             rejects: self.rejects,
             dry_run: self.dry_run,
             new_campaign: false,
+            bytes_read: Default::default(),
         })
     }
 }
@@ -141,6 +142,30 @@ impl Rows {
             allow_duplicates,
         }
     }
+}
+
+/// The bar of an import and how to move it: by the bytes read of a file
+/// whose size is known (a percentage and time left), else by rows.
+pub(super) fn progress_of(
+    cmd: &CommandHelper,
+    source: &Source,
+) -> (indicatif::ProgressBar, impl Fn(u64) + use<>) {
+    let size = (source.path.as_os_str() != "-")
+        .then(|| std::fs::metadata(&source.path).ok())
+        .flatten()
+        .map(|m| m.len())
+        .filter(|&n| n > 0);
+    let bar = match size {
+        Some(size) => cmd.ui.progress_bytes(size),
+        None => cmd.ui.progress(None, "rows"),
+    };
+    let read = source.bytes_read.clone();
+    let moved = bar.clone();
+    let progress = move |rows: u64| match size {
+        Some(_) => moved.set_position(read.load(std::sync::atomic::Ordering::Relaxed)),
+        None => moved.inc(rows),
+    };
+    (bar, progress)
 }
 
 /// Prints an import's summary: JSON on stdout, or a sentence on stderr.

@@ -25,8 +25,7 @@ pub fn run(args: OutcomesArgs, cmd: &CommandHelper) -> Result<()> {
     let mut source = args.source.source()?;
     source.new_campaign = args.new_campaign;
     let store = super::open_store(cmd, &source)?;
-    let bar = cmd.ui.progress(None, "rows");
-    let progress = |n| bar.inc(n);
+    let (bar, progress) = super::progress_of(cmd, &source);
     let summary = import::outcomes(
         &store.db,
         &source,

@@ -78,20 +78,27 @@ fn allowed_edits(chars: usize) -> usize {
     }
 }
 
+/// Pushes `c` as plain Latin letters: the letters that keep no accent to take
+/// off once decomposed (ø, æ, ß...) written as the letters they are read as.
+pub fn push_plain(out: &mut String, c: char) {
+    match c {
+        'ø' => out.push('o'),
+        'æ' => out.push_str("ae"),
+        'œ' => out.push_str("oe"),
+        'ß' => out.push_str("ss"),
+        'đ' | 'ð' => out.push('d'),
+        'ł' => out.push('l'),
+        'þ' => out.push_str("th"),
+        'ı' => out.push('i'),
+        c => out.push(c),
+    }
+}
+
 /// The folded name without accents, for finding typos.
 fn skeleton(name: &str) -> String {
     let mut out = String::new();
     for c in fold(name).nfd().filter(|&c| !is_combining_mark(c)) {
-        match c {
-            'ø' => out.push('o'),
-            'æ' => out.push_str("ae"),
-            'œ' => out.push_str("oe"),
-            'ß' => out.push_str("ss"),
-            'đ' | 'ð' => out.push('d'),
-            'ł' => out.push('l'),
-            'þ' => out.push_str("th"),
-            c => out.push(c),
-        }
+        push_plain(&mut out, c);
     }
     out
 }

@@ -302,29 +302,14 @@ fn find_keys(conn: &Connection) -> Result<()> {
          ALTER TABLE customers ADD COLUMN find_surname TEXT;
          ALTER TABLE customers ADD COLUMN find_phone TEXT;",
     )?;
-    let mut read = conn.prepare(
-        "SELECT id, name, phone FROM customers WHERE id > ?1 AND anonymized_at IS NULL \
-         ORDER BY id LIMIT ?2",
-    )?;
     let mut write = conn.prepare(
         "UPDATE customers SET find_name = ?2, find_surname = ?3, find_phone = ?4 WHERE id = ?1",
     )?;
-    let mut after = i64::MIN;
-    loop {
-        let cards: Vec<(i64, String, String)> = read
-            .query_map(rusqlite::params![after, KEYS_AT_A_TIME], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        let Some(&(last, _, _)) = cards.last() else {
-            break;
-        };
-        for (id, name, phone) in &cards {
-            let keys = super::FindKeys::of(name, phone);
-            write.execute(rusqlite::params![id, keys.name, keys.surname, keys.phone])?;
-        }
-        after = last;
-    }
+    each_card(conn, |id, name, _, phone| {
+        let keys = super::FindKeys::of(name, phone);
+        write.execute(rusqlite::params![id, keys.name, keys.surname, keys.phone])?;
+        Ok(())
+    })?;
     conn.execute_batch(
         "CREATE INDEX customers_find_name ON customers(find_name)
              WHERE find_name IS NOT NULL AND anonymized_at IS NULL;
@@ -336,9 +321,37 @@ fn find_keys(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// Customers whose match keys one step of [`match_keys`] computes: memory
-/// stays small at a million customers.
+/// Customers whose keys one step of [`each_card`] computes: memory stays
+/// small at a million customers.
 const KEYS_AT_A_TIME: i64 = 10_000;
+
+/// Calls `each` with (id, name, e-mail, phone) of every customer that is not
+/// anonymized, [`KEYS_AT_A_TIME`] at a time: for the migrations that compute
+/// keys in Rust (SQLite has no Unicode lower case or digit filter).
+fn each_card(
+    conn: &Connection,
+    mut each: impl FnMut(i64, &str, &str, &str) -> rusqlite::Result<()>,
+) -> Result<()> {
+    let mut read = conn.prepare(
+        "SELECT id, name, email, phone FROM customers WHERE id > ?1 AND anonymized_at IS NULL \
+         ORDER BY id LIMIT ?2",
+    )?;
+    let mut after = i64::MIN;
+    loop {
+        let cards: Vec<(i64, String, String, String)> = read
+            .query_map(rusqlite::params![after, KEYS_AT_A_TIME], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let Some(&(last, ..)) = cards.last() else {
+            return Ok(());
+        };
+        for (id, name, email, phone) in &cards {
+            each(*id, name, email, phone)?;
+        }
+        after = last;
+    }
+}
 
 /// Adds the match key columns, computes them (in Rust: SQLite has no Unicode
 /// lower case or digit filter) and indexes them.
@@ -347,30 +360,15 @@ fn match_keys(conn: &Connection) -> Result<()> {
         "ALTER TABLE customers ADD COLUMN email_key TEXT;
          ALTER TABLE customers ADD COLUMN phone_key TEXT;",
     )?;
-    let mut read = conn.prepare(
-        "SELECT id, email, phone FROM customers WHERE id > ?1 AND anonymized_at IS NULL \
-         ORDER BY id LIMIT ?2",
-    )?;
     let mut write =
         conn.prepare("UPDATE customers SET email_key = ?2, phone_key = ?3 WHERE id = ?1")?;
-    let mut after = i64::MIN;
-    loop {
-        let cards: Vec<(i64, String, String)> = read
-            .query_map(rusqlite::params![after, KEYS_AT_A_TIME], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        let Some(&(last, _, _)) = cards.last() else {
-            break;
-        };
-        for (id, email, phone) in &cards {
-            let (email, phone) = (super::email_key(email), super::phone_key(phone));
-            if email.is_some() || phone.is_some() {
-                write.execute(rusqlite::params![id, email, phone])?;
-            }
+    each_card(conn, |id, _, email, phone| {
+        let (email, phone) = (super::email_key(email), super::phone_key(phone));
+        if email.is_some() || phone.is_some() {
+            write.execute(rusqlite::params![id, email, phone])?;
         }
-        after = last;
-    }
+        Ok(())
+    })?;
     conn.execute_batch(
         "CREATE INDEX customers_email_key ON customers(email_key)
              WHERE email_key IS NOT NULL AND anonymized_at IS NULL;

@@ -65,17 +65,7 @@ pub fn fold(text: &str) -> String {
                 out.push(' ');
             }
             gap = false;
-            match c {
-                'ø' => out.push('o'),
-                'æ' => out.push_str("ae"),
-                'œ' => out.push_str("oe"),
-                'ß' => out.push_str("ss"),
-                'đ' | 'ð' => out.push('d'),
-                'ł' => out.push('l'),
-                'þ' => out.push_str("th"),
-                'ı' => out.push('i'),
-                c => out.push(c),
-            }
+            crate::names::push_plain(&mut out, c);
         }
     };
     for c in text.chars() {

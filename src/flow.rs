@@ -31,6 +31,12 @@ pub fn campaign(db: &Db, name: &str) -> Result<Campaign> {
         .into())
 }
 
+/// The id of the campaign named by an optional `--campaign` filter.
+pub fn campaign_filter(db: &Db, name: Option<&str>) -> Result<Option<i64>> {
+    name.map(|name| campaign(db, name).map(|c| c.id))
+        .transpose()
+}
+
 fn active_campaign(db: &Db, name: &str, doing: &str) -> Result<Campaign> {
     let found = campaign(db, name)?;
     if found.status == CampaignStatus::Archived {

@@ -116,10 +116,7 @@ pub fn run(args: ExportArgs, cmd: &CommandHelper) -> Result<()> {
         store.site.check_output(path)?;
     }
     let db = &store.db;
-    let campaign_id = match &args.campaign {
-        Some(name) => Some(flow::campaign(db, name)?.id),
-        None => None,
-    };
+    let campaign_id = flow::campaign_filter(db, args.campaign.as_deref())?;
     let options = ExportOptions {
         report: args.report,
         filter: ExportFilter {

@@ -29,10 +29,7 @@ pub fn run(args: ScanArgs, cmd: &CommandHelper) -> Result<()> {
     let ui = cmd.ui;
     let store = cmd.store()?;
     let db = &store.db;
-    let campaign_id = match &args.campaign {
-        Some(name) => Some(flow::campaign(db, name)?.id),
-        None => None,
-    };
+    let campaign_id = flow::campaign_filter(db, args.campaign.as_deref())?;
     let json = ui.json();
     let mut out = ui.stdout();
     let mut first = true;

@@ -32,10 +32,7 @@ pub fn run(args: ListArgs, cmd: &CommandHelper) -> Result<()> {
     let ui = cmd.ui;
     let store = cmd.store()?;
     let db = &store.db;
-    let campaign_id = match &args.campaign {
-        Some(name) => Some(flow::campaign(db, name)?.id),
-        None => None,
-    };
+    let campaign_id = flow::campaign_filter(db, args.campaign.as_deref())?;
     let filter = CustomerFilter {
         campaign_id,
         stage: args.stage,

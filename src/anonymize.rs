@@ -32,10 +32,11 @@
 //!    after the person); a file with other names (hard links) is counted.
 //!    The list keeps each file until it is gone, so a refused or failed run
 //!    leaves it for the next.
-//! 5. **Scrub**: `VACUUM`, then `wal_checkpoint(TRUNCATE)`, so that no free
-//!    page, free space in a page or WAL frame keeps an old value. If a reader
-//!    blocks the checkpoint the job stays `scrub_pending` and the next run
-//!    finishes it.
+//! 5. **Scrub**: the free space of every page the job wrote is zeroed, then
+//!    `wal_checkpoint(TRUNCATE)`, so that no free page, free space in a page
+//!    or WAL frame keeps an old value (why the pages the job wrote are
+//!    enough: `db/scrub.rs`). If a reader blocks the checkpoint the job stays
+//!    `scrub_pending` and the next run finishes it.
 //!
 //! Nothing here may print or log a value of an anonymized customer: progress
 //! and results are counts and ids only.
@@ -361,12 +362,7 @@ pub fn erase(
         db.set_synchronous_full(true)?;
         // The batches touch customers, outcomes and history all over their
         // tables; a cache that holds them saves reading pages again and again.
-        // (The scrub sets it small again: VACUUM's copy takes its size.)
         db.set_cache_mib(BATCH_CACHE_MIB)?;
-        // The scrub rewrites every page anyway: copying the batches' pages
-        // from the WAL into the database file as they go is wasted work.
-        // The WAL keeps them, durable, until the scrub's checkpoint.
-        db.set_wal_autocheckpoint(false)?;
         if job.mentions.is_none() {
             report.mentions = redact_mentions(db, job)?;
         }
@@ -409,12 +405,17 @@ pub fn erase(
     Ok(report)
 }
 
-/// Step 5 for every job in `jobs` at once: one `VACUUM` and checkpoint, then
-/// the jobs are done. Returns false (the jobs stay `scrub_pending`) when a
-/// reader blocked the checkpoint.
+/// Step 5 for every job in `jobs` at once: one scrub of the pages they wrote
+/// and one checkpoint (a whole `VACUUM` first in a database not known to be
+/// clean: see `db/scrub.rs`), then the jobs are done. Returns false (the jobs
+/// stay `scrub_pending`) when a reader or writer blocked the checkpoint.
 pub fn scrub(db: &Db, site: &Site, actor: &Actor, jobs: &[i64]) -> Result<bool> {
-    let scrubbed = db.scrub()?;
-    db.set_wal_autocheckpoint(true)?;
+    let wait = db.busy_timeout();
+    let scrubbed = if db.pages_known_clean()? {
+        db.tidy(wait)?.checkpointed
+    } else {
+        db.scrub_whole(wait)?
+    };
     if scrubbed {
         let tx = db.begin()?;
         let mut ids = Vec::with_capacity(jobs.len());
@@ -424,7 +425,7 @@ pub fn scrub(db: &Db, site: &Site, actor: &Actor, jobs: &[i64]) -> Result<bool> 
         }
         tx.commit()?;
         // The state changes themselves went to the WAL: fold them in as well.
-        db.scrub_wal()?;
+        db.tidy(wait)?;
         for id in ids {
             joblock::release(&site.path, &id);
         }

@@ -31,6 +31,7 @@ pub mod joblock;
 pub mod journal;
 pub mod mentions;
 pub mod names;
+pub mod pages;
 pub mod receipt;
 pub mod recordings;
 pub mod scan;

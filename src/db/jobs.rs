@@ -643,42 +643,6 @@ impl Db {
         Ok(names)
     }
 
-    /// Rewrites the database file without free space, then copies the WAL into
-    /// it and truncates the WAL to nothing. Returns false when a reader kept the
-    /// checkpoint from finishing (the scrub must be tried again).
-    pub fn scrub(&self) -> Result<bool> {
-        // VACUUM reads every page: from the database file it reads them in
-        // order, through a long WAL (an anonymization's batches) it does not.
-        // A reader may keep this from finishing; the final one must finish.
-        self.conn
-            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
-            .context("the WAL checkpoint failed")?;
-        // VACUUM's copy goes to a temporary file (see `with_temp_on_disk`),
-        // and takes the cache size: keep it small.
-        self.conn
-            .execute_batch("PRAGMA cache_size = -2048")
-            .context("cannot prepare VACUUM")?;
-        self.with_temp_on_disk(|| self.conn.execute_batch("VACUUM").context("VACUUM failed"))?;
-        self.scrub_wal()
-    }
-
-    /// Copies the WAL into the database file and truncates it; false if a
-    /// reader kept it from finishing.
-    pub fn scrub_wal(&self) -> Result<bool> {
-        let busy: i64 = self
-            .conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))
-            .context("the WAL checkpoint failed")?;
-        Ok(busy == 0)
-    }
-
-    /// Turns SQLite's automatic checkpoints (every 1,000 pages of WAL) on or off.
-    pub fn set_wal_autocheckpoint(&self, on: bool) -> Result<()> {
-        self.conn
-            .pragma_update(None, "wal_autocheckpoint", if on { 1000 } else { 0 })
-            .context("cannot set wal_autocheckpoint")
-    }
-
     /// Sets `synchronous`: FULL around anonymization batches, NORMAL otherwise.
     pub fn set_synchronous_full(&self, full: bool) -> Result<()> {
         self.conn

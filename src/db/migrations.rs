@@ -419,6 +419,10 @@ pub fn migrate(conn: &Connection) -> Result<()> {
     let applied = (|| -> Result<()> {
         // Read again under the lock: another cube may have migrated meanwhile.
         let version = check_version(conn)?;
+        let fresh = version == 0
+            && conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+                r.get::<_, i64>(0)
+            })? == 0;
         for (i, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             match migration {
                 Migration::Sql(sql) => conn.execute_batch(sql).map_err(Into::into),
@@ -427,6 +431,14 @@ pub fn migrate(conn: &Connection) -> Result<()> {
             .with_context(|| format!("migration {} failed", i + 1))?;
         }
         conn.pragma_update(None, "user_version", CURRENT)?;
+        if fresh {
+            // Made by this cube from nothing: every page has been clean since
+            // (see `scrub.rs`); a file from before has to be scrubbed whole once.
+            conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, '1')",
+                [super::scrub::PAGES_CLEAN],
+            )?;
+        }
         Ok(())
     })();
     match applied {

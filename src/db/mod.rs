@@ -32,6 +32,7 @@ mod migrations;
 mod outcomes;
 mod raw;
 mod scan;
+mod scrub;
 mod search;
 pub mod snapshot;
 mod stats;
@@ -45,6 +46,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 
 pub use access::{HistoryEntry, OutcomeEntry, RecordingEntry, SaleEntry};
@@ -60,6 +62,7 @@ pub use jobs::{ErasureCounts, Job, JobState};
 pub use mentions::{PlannedCard, TextColumn, Whose, SEARCHED};
 pub use outcomes::{NewHistory, NewOutcome, NewSale};
 pub use scan::{CustomerKey, CustomerLabels, TextRow};
+pub use scrub::{gate_path, Tidy, PAGES_CLEAN};
 pub use search::{FindKeys, Found};
 pub use snapshot::BackupRecord;
 pub use stats::Stats;
@@ -82,6 +85,9 @@ pub const SCHEMA_VERSION: i64 = migrations::CURRENT;
 /// An open, configured and migrated cube database.
 pub struct Db {
     conn: Connection,
+    path: PathBuf,
+    gate: scrub::Gate,
+    busy_timeout: Duration,
 }
 
 impl Db {
@@ -96,20 +102,36 @@ impl Db {
         .with_context(|| format!("cannot open database {}", path.display()))?;
         configure(&conn, busy_timeout)
             .with_context(|| format!("cannot use {} as a cube database", path.display()))?;
-        migrations::migrate(&conn)?;
-        Ok(Db { conn })
+        let gate = scrub::Gate::open(path)?;
+        {
+            let _held = gate.shared(busy_timeout)?;
+            migrations::migrate(&conn)?;
+        }
+        Ok(Db {
+            conn,
+            path: path.to_path_buf(),
+            gate,
+            busy_timeout,
+        })
     }
 
     /// Starts a write transaction, taking the write lock now. Dropping the
     /// returned guard without [`Tx::commit`] rolls everything back.
     pub fn begin(&self) -> Result<Tx<'_>> {
+        let held = self.gate.shared(self.busy_timeout)?;
         self.conn
             .execute_batch("BEGIN IMMEDIATE")
             .context("cannot start a write transaction")?;
         Ok(Tx {
             db: self,
             open: true,
+            _held: held,
         })
+    }
+
+    /// How long this connection waits for another's lock.
+    pub fn busy_timeout(&self) -> Duration {
+        self.busy_timeout
     }
 
     /// The schema version of the open database.
@@ -124,6 +146,8 @@ impl Db {
 pub struct Tx<'a> {
     db: &'a Db,
     open: bool,
+    /// Let go after the transaction ends (fields drop after `drop`).
+    _held: scrub::Held<'a>,
 }
 
 impl Tx<'_> {
@@ -162,6 +186,23 @@ impl Drop for Tx<'_> {
     }
 }
 
+impl Drop for Db {
+    /// Leaves the WAL scrubbed and checkpointed if no other cube is writing
+    /// (it is then removed on close), and otherwise to the next cube: without
+    /// waiting, for a reader must not stall on a writer's way out.
+    fn drop(&mut self) {
+        let _ = self.conn.busy_timeout(Duration::ZERO);
+        if let Ok(Tidy {
+            checkpointed: true, ..
+        }) = self.tidy(Duration::ZERO)
+        {
+            let _ = self
+                .conn
+                .set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false);
+        }
+    }
+}
+
 /// Creates the database file with mode 0600 (and its folder with 0700) before
 /// SQLite sees it, so that it never exists readable by others. SQLite gives the
 /// `-wal` and `-shm` files the same mode as the database.
@@ -194,8 +235,12 @@ fn configure(conn: &Connection, busy_timeout: Duration) -> Result<()> {
     conn.busy_timeout(busy_timeout)?;
     // Only has an effect on a database that has no tables yet.
     conn.pragma_update(None, "page_size", PAGE_SIZE)?;
-    let expected: [(&str, &str, &str); 8] = [
+    // Only cube's own checkpoints, after its scrub (see `scrub.rs`): none
+    // every 1,000 pages, none when a connection closes.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
+    let expected: [(&str, &str, &str); 9] = [
         ("secure_delete", "ON", "1"),
+        ("wal_autocheckpoint", "0", "0"),
         ("journal_mode", "WAL", "wal"),
         ("journal_size_limit", "0", "0"),
         ("temp_store", "MEMORY", "2"),
@@ -316,10 +361,6 @@ mod tests {
         assert_eq!(db.list_campaigns(None).unwrap().len(), 4);
         let failed = db.with_wal_flushed(|| -> Result<()> { anyhow::bail!("stopped") });
         assert_eq!(failed.unwrap_err().to_string(), "stopped");
-        let memory = Db {
-            conn: Connection::open_in_memory().unwrap(),
-        };
-        assert_eq!(memory.with_wal_flushed(|| Ok(1)).unwrap(), 1);
     }
 
     #[test]
@@ -341,7 +382,7 @@ mod tests {
     fn the_scrub_puts_temp_store_back_in_memory() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&dir.path().join("cube.db"), BUSY_TIMEOUT).unwrap();
-        assert!(db.scrub().unwrap());
+        assert!(db.scrub_whole(BUSY_TIMEOUT).unwrap());
         assert_eq!(pragma(&db, "temp_store"), "Integer(2)");
         let mut left: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
@@ -350,7 +391,7 @@ mod tests {
         left.sort();
         assert_eq!(
             left,
-            ["cube.db", "cube.db-shm", "cube.db-wal"],
+            ["cube.db", "cube.db-shm", "cube.db-wal", "cube.db.lock"],
             "no temporary file is left"
         );
     }

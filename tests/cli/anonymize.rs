@@ -634,7 +634,7 @@ fn an_interrupted_job_says_so() {
     assert_eq!(cube.campaign("Hemmelig")["job"], serde_json::Value::Null);
     let left: Vec<String> = crate::file_names(cube.db().parent().unwrap())
         .into_iter()
-        .filter(|n| n.ends_with(".lock"))
+        .filter(|n| n.contains(".job-"))
         .collect();
     assert_eq!(left, Vec::<String>::new(), "a done job leaves no lock file");
 }

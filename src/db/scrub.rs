@@ -1,0 +1,345 @@
+//! The scrub: no page of the database file, and nothing in its WAL once a
+//! job is done, keeps an old value.
+//!
+//! The rule that makes a job's scrub cost what the job wrote: **a page
+//! reaches the database file only clean.** SQLite moves pages from the WAL
+//! into the file at a checkpoint, and cube allows no checkpoint but its own
+//! ([`Db::tidy`]): automatic checkpoints are off, and so is the checkpoint a
+//! closing connection makes (see `configure`). Before each checkpoint, every
+//! page the WAL holds has its free space zeroed (see [`crate::pages`]), in
+//! one write transaction through SQLite's `sqlite_dbpage` table. So the
+//! database file never holds the stale copies that moving rows between pages
+//! leaves behind, and anonymizing a customer needs no more than the pages
+//! its job wrote: `secure_delete` zeroes the bytes of every row it deletes
+//! and every page it frees, the tidy clears what the job's page rebuilds
+//! left, and the checkpoint, truncating the WAL, drops the pages' earlier
+//! versions.
+//!
+//! Between the tidy's commit and its checkpoint no other cube may commit
+//! (its pages would reach the file unscrubbed): every write transaction
+//! holds a shared lock on `<database>.lock` (a [`Gate`]), and the tidy holds
+//! it exclusively across both.
+//!
+//! A file cube did not write all by itself (a database from before this
+//! rule, one that another program wrote to) is scrubbed whole once with
+//! `VACUUM` ([`Db::scrub_whole`]: `cube doctor --scrub`, a restore, the first
+//! job in a database not known to be clean); the setting [`PAGES_CLEAN`]
+//! records that the rule holds from then on.
+
+use std::fs::{File, OpenOptions};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use rusqlite::params;
+use rustix::fs::{flock, FlockOperation};
+
+use super::Db;
+use crate::pages;
+use crate::{Failure, Kind};
+
+/// The setting that says every page of this database file has been clean
+/// since it was created or last scrubbed whole.
+pub const PAGES_CLEAN: &str = "pages_clean";
+
+/// What a tidy did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tidy {
+    /// Pages the WAL held, each read once.
+    pub pages: u64,
+    /// Of those, pages whose free space held old bytes, written back zeroed.
+    pub cleared: u64,
+    /// False when a reader kept the checkpoint from finishing: the WAL still
+    /// holds pages (clean ones), and the next tidy tries again.
+    pub checkpointed: bool,
+}
+
+/// The lock file beside a database that orders write transactions against
+/// the tidy's checkpoint. Empty; its name is all it says.
+pub(super) struct Gate {
+    file: File,
+}
+
+/// A lock held on the gate, let go when dropped.
+pub(super) struct Held<'a>(&'a Gate);
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        let _ = flock(&self.0.file, FlockOperation::Unlock);
+    }
+}
+
+const PAUSE: Duration = Duration::from_millis(2);
+
+impl Gate {
+    pub(super) fn open(database: &Path) -> Result<Gate> {
+        let path = gate_path(database);
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(&path)
+            .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+        Ok(Gate { file })
+    }
+
+    /// A shared hold for one write transaction, waiting up to `wait` for a
+    /// tidy to finish.
+    pub(super) fn shared(&self, wait: Duration) -> Result<Held<'_>> {
+        self.take(FlockOperation::NonBlockingLockShared, wait)?
+            .ok_or_else(|| {
+                Failure::new(
+                    Kind::Busy,
+                    "another cube is scrubbing the database and did not finish within the busy timeout",
+                )
+                .hint("try again, or raise --busy-timeout")
+                .into()
+            })
+    }
+
+    /// The exclusive hold of a tidy, waiting up to `wait` for write
+    /// transactions to end; `None` if they did not.
+    pub(super) fn exclusive(&self, wait: Duration) -> Result<Option<Held<'_>>> {
+        self.take(FlockOperation::NonBlockingLockExclusive, wait)
+    }
+
+    fn take(&self, how: FlockOperation, wait: Duration) -> Result<Option<Held<'_>>> {
+        let start = Instant::now();
+        loop {
+            match flock(&self.file, how) {
+                Ok(()) => return Ok(Some(Held(self))),
+                Err(rustix::io::Errno::WOULDBLOCK) if start.elapsed() < wait => {
+                    std::thread::sleep(PAUSE)
+                }
+                Err(rustix::io::Errno::WOULDBLOCK) => return Ok(None),
+                Err(rustix::io::Errno::INTR) => {}
+                Err(e) => return Err(std::io::Error::from(e)).context("cannot lock the lock file"),
+            }
+        }
+    }
+}
+
+/// `<database>.lock`.
+pub fn gate_path(database: &Path) -> PathBuf {
+    let mut name = database.as_os_str().to_owned();
+    name.push(".lock");
+    PathBuf::from(name)
+}
+
+impl Db {
+    /// Clears the free space of every page in the WAL, then copies the WAL
+    /// into the database file and truncates it. Waits up to `wait` for other
+    /// cubes' write transactions, and SQLite's busy timeout for readers; if
+    /// writers do not let go in time nothing is done (`checkpointed` false).
+    pub fn tidy(&self, wait: Duration) -> Result<Tidy> {
+        let [wal, _, _] = super::side_files(&self.path);
+        if wal_is_empty(&wal) {
+            return Ok(Tidy {
+                checkpointed: true,
+                ..Tidy::default()
+            });
+        }
+        let Some(_held) = self.gate.exclusive(wait)? else {
+            return Ok(Tidy::default());
+        };
+        let mut tidy = self.clear_wal_pages(&wal)?;
+        tidy.checkpointed = self.checkpoint()?;
+        Ok(tidy)
+    }
+
+    /// One write transaction that zeroes the free space of the pages the WAL
+    /// holds, through `sqlite_dbpage`. The caller holds the gate.
+    fn clear_wal_pages(&self, wal: &Path) -> Result<Tidy> {
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .context("cannot start the scrub's transaction")?;
+        let cleared = (|| -> Result<Tidy> {
+            // Read under the write lock: no one appends to the WAL now.
+            let listed = pages::wal_pages(wal).context("cannot read the WAL file")?;
+            let page_count: u32 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+            let mut read = self
+                .conn
+                .prepare_cached("SELECT data FROM sqlite_dbpage WHERE pgno = ?1")?;
+            let mut write = self
+                .conn
+                .prepare_cached("UPDATE sqlite_dbpage SET data = ?2 WHERE pgno = ?1")?;
+            let first: Vec<u8> = read.query_row([1], |r| r.get(0))?;
+            // Byte 20 of the database header: bytes reserved at each page's end.
+            let usable = first.len() - usize::from(first.get(20).copied().unwrap_or(0));
+            let mut tidy = Tidy::default();
+            for page in listed.into_iter().filter(|&p| p <= page_count) {
+                let mut data: Vec<u8> = read.query_row([page], |r| r.get(0))?;
+                tidy.pages += 1;
+                if let Ok(true) = pages::clear_free_space(&mut data, page == 1, usable) {
+                    write
+                        .execute(params![page, data])
+                        .context("cannot write a scrubbed page")?;
+                    tidy.cleared += 1;
+                }
+            }
+            Ok(tidy)
+        })();
+        match cleared {
+            Ok(tidy) => {
+                self.conn
+                    .execute_batch("COMMIT")
+                    .context("cannot commit the scrub")?;
+                Ok(tidy)
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    /// Copies the WAL into the database file and truncates it; false if a
+    /// reader kept it from finishing.
+    fn checkpoint(&self) -> Result<bool> {
+        let busy: i64 = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))
+            .context("the WAL checkpoint failed")?;
+        Ok(busy == 0)
+    }
+
+    /// Rewrites the whole database file without free space (`VACUUM`), then
+    /// tidies, and records that the file is clean. For a file cube did not
+    /// write all by itself. Returns false when the tidy could not finish.
+    pub fn scrub_whole(&self, wait: Duration) -> Result<bool> {
+        // VACUUM reads every page: from the database file it reads them in
+        // order, through a long WAL it does not; bring the WAL in first.
+        if !self.tidy(wait)?.checkpointed {
+            return Ok(false);
+        }
+        // VACUUM's copy goes to a temporary file (see `with_temp_on_disk`),
+        // and takes the cache size: keep it small.
+        self.conn
+            .execute_batch("PRAGMA cache_size = -2048")
+            .context("cannot prepare VACUUM")?;
+        {
+            let _held = self.gate.shared(wait)?;
+            self.with_temp_on_disk(|| self.conn.execute_batch("VACUUM").context("VACUUM failed"))?;
+        }
+        let tx = self.begin()?;
+        tx.set_setting(PAGES_CLEAN, "1")?;
+        tx.commit()?;
+        Ok(self.tidy(wait)?.checkpointed)
+    }
+
+    /// Whether every page of the file is known to have been clean since it
+    /// was created or scrubbed whole.
+    pub fn pages_known_clean(&self) -> Result<bool> {
+        Ok(self.setting(PAGES_CLEAN)?.as_deref() == Some("1"))
+    }
+}
+
+/// True when the WAL at `wal` has no frame (missing, empty or a bare header).
+fn wal_is_empty(wal: &Path) -> bool {
+    std::fs::metadata(wal).map_or(true, |m| m.len() <= 32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::Connection;
+
+    const MARK: &str = "Kåre Ødegård Æsir";
+
+    /// Rows with an index on a text column, written so that index pages
+    /// split and are balanced around some marked rows, which are then
+    /// blanked; long notes go to overflow pages.
+    fn plant(conn: &Connection, write: &dyn Fn(&str)) {
+        write("CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT, notes TEXT)");
+        write("CREATE INDEX people_name ON people (name)");
+        let mut x: u64 = 7;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for round in 0..4 {
+            let mut sql = String::from("INSERT INTO people (name, notes) VALUES ");
+            for i in 0..5000 {
+                let marked = (round == 1 || round == 2) && i % 2 == 0;
+                let name = if marked {
+                    format!("{:x} {MARK}", next() % 4096)
+                } else {
+                    format!("{:016x}", next())
+                };
+                let notes = if marked && i % 50 == 0 {
+                    MARK.repeat(3000)
+                } else {
+                    String::new()
+                };
+                if i > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!("('{name}', '{notes}')"));
+            }
+            write(&sql);
+        }
+        // Other rows change, as cards do: their space is freed and used again,
+        // and pages are defragmented, shifting the marked rows' cells.
+        write("UPDATE people SET name = name || ' moved' WHERE id % 3 = 0 AND name NOT LIKE '% Kåre%'");
+        write("DELETE FROM people WHERE id % 7 = 0 AND name NOT LIKE '% Kåre%'");
+        write("UPDATE people SET name = substr(name, 1, 8) WHERE id % 5 = 0 AND name NOT LIKE '% Kåre%'");
+        write("UPDATE people SET name = 'Anonymized', notes = '' WHERE name LIKE '% Kåre%'");
+        let _ = conn;
+    }
+
+    fn copies_in(dir: &Path) -> usize {
+        let mark = MARK.as_bytes();
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+            .map(|bytes| bytes.windows(mark.len()).filter(|w| *w == mark).count())
+            .sum()
+    }
+
+    #[test]
+    fn secure_delete_alone_leaves_copies_that_the_tidy_clears() {
+        // SQLite alone, secure_delete on from the start and a truncating
+        // checkpoint: the rows moved by page splits leave copies behind.
+        let plain = tempfile::tempdir().unwrap();
+        let conn = Connection::open(plain.path().join("plain.db")).unwrap();
+        conn.execute_batch(
+            "PRAGMA page_size = 32768; PRAGMA secure_delete = ON; PRAGMA journal_mode = WAL;",
+        )
+        .unwrap();
+        plant(&conn, &|sql| conn.execute_batch(sql).unwrap());
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+            .unwrap();
+        assert!(copies_in(plain.path()) > 0, "the test plants no stale copy");
+
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("cube.db"), super::super::BUSY_TIMEOUT).unwrap();
+        plant(&db.conn, &|sql| {
+            let tx = db.begin().unwrap();
+            tx.conn.execute_batch(sql).unwrap();
+            tx.commit().unwrap();
+        });
+        let tidy = db.tidy(Duration::from_secs(1)).unwrap();
+        assert!(tidy.checkpointed);
+        assert!(tidy.cleared > 0, "{tidy:?}");
+        assert_eq!(copies_in(dir.path()), 0);
+        let check: String = db
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok");
+        let kept: i64 = db
+            .conn
+            .query_row(
+                "SELECT count(*) FROM people WHERE name != 'Anonymized'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(kept > 10000, "{kept}");
+    }
+}

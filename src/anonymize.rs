@@ -49,7 +49,8 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::db::{
-    Campaign, CampaignStatus, Db, ErasureCounts, Job, JobState, TextColumn, Tx, Whose, SEARCHED,
+    Campaign, CampaignStatus, Db, ErasureCounts, Job, JobState, TextColumn, Tidy, Tx, Whose,
+    SEARCHED,
 };
 use crate::joblock;
 use crate::journal::{Erasures, Journal};
@@ -92,6 +93,10 @@ pub struct JobReport {
     pub recordings_shared: u64,
     /// False when a reader blocked the final checkpoint: run again to finish.
     pub scrubbed: bool,
+    /// Pages the scrub read (and of those, cleared) for all the jobs of the
+    /// run together: what the jobs wrote, not the size of the database.
+    pub pages_scrubbed: u64,
+    pub pages_cleared: u64,
 }
 
 /// Archives a campaign and keeps its customers. Returns false if it was
@@ -169,11 +174,22 @@ fn national_ids(texts: &[&str]) -> Vec<String> {
 
 /// The texts that mention `whose` customers: (column, row id, mentions).
 fn find_mentions(db: &Db, whose: Whose, matcher: &Matcher) -> Result<Vec<(TextColumn, i64, u64)>> {
+    let own = db.customer_ids(whose)?;
     let mut found = Vec::new();
-    for column in SEARCHED {
-        db.each_text(column, whose, &mut |id, text| {
-            if let Some((_, n)) = matcher.redact(text) {
-                found.push((column, id, n as u64));
+    let mut tables: Vec<&str> = SEARCHED.iter().map(|c| c.table).collect();
+    tables.dedup();
+    // One pass over each table, whatever number of its columns are searched.
+    for table in tables {
+        let columns: Vec<TextColumn> = SEARCHED.into_iter().filter(|c| c.table == table).collect();
+        db.each_row_texts(table, &columns, &mut |id, customer, texts| {
+            for (column, text) in columns.iter().zip(texts) {
+                if text.is_empty() || (column.skips_own() && own.contains(&customer)) {
+                    continue;
+                }
+                let n = matcher.count(text);
+                if n > 0 {
+                    found.push((*column, id, n as u64));
+                }
             }
             Ok(())
         })?;
@@ -313,7 +329,10 @@ pub fn run_job(
     progress: &dyn Fn(u64, u64),
 ) -> Result<JobReport> {
     let mut report = erase(db, site, actor, job, progress)?;
-    report.scrubbed = scrub(db, site, actor, &[job.rowid])?;
+    let tidy = scrub(db, site, actor, &[job.rowid])?;
+    report.scrubbed = tidy.checkpointed;
+    report.pages_scrubbed = tidy.pages;
+    report.pages_cleared = tidy.cleared;
     Ok(report)
 }
 
@@ -339,6 +358,8 @@ pub fn erase(
         recordings_other_names: 0,
         recordings_shared: 0,
         scrubbed: false,
+        pages_scrubbed: 0,
+        pages_cleared: 0,
     };
     if matches!(
         job.state,
@@ -409,14 +430,14 @@ pub fn erase(
 /// and one checkpoint (a whole `VACUUM` first in a database not known to be
 /// clean: see `db/scrub.rs`), then the jobs are done. Returns false (the jobs
 /// stay `scrub_pending`) when a reader or writer blocked the checkpoint.
-pub fn scrub(db: &Db, site: &Site, actor: &Actor, jobs: &[i64]) -> Result<bool> {
+pub fn scrub(db: &Db, site: &Site, actor: &Actor, jobs: &[i64]) -> Result<Tidy> {
     let wait = db.busy_timeout();
-    let scrubbed = if db.pages_known_clean()? {
-        db.tidy(wait)?.checkpointed
+    let tidy = if db.pages_known_clean()? {
+        db.tidy(wait)?
     } else {
         db.scrub_whole(wait)?
     };
-    if scrubbed {
+    if tidy.checkpointed {
         let tx = db.begin()?;
         let mut ids = Vec::with_capacity(jobs.len());
         for &job in jobs {
@@ -430,7 +451,7 @@ pub fn scrub(db: &Db, site: &Site, actor: &Actor, jobs: &[i64]) -> Result<bool> 
             joblock::release(&site.path, &id);
         }
     }
-    Ok(scrubbed)
+    Ok(tidy)
 }
 
 /// The batches of a job, each one transaction, until its plan is done.

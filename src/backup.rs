@@ -343,7 +343,9 @@ pub fn restore(
         }),
     )?;
     tx.commit()?;
-    if !restored.scrub_whole(restored.busy_timeout())? || !restored.into_single_file()? {
+    if !restored.scrub_whole(restored.busy_timeout())?.checkpointed
+        || !restored.into_single_file()?
+    {
         return Err(Failure::new(
             Kind::Busy,
             "cannot finish the restored database: something else has it open",

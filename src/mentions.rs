@@ -20,7 +20,7 @@
 
 use std::collections::HashSet;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use unicode_normalization::char::canonical_combining_class;
 use unicode_normalization::UnicodeNormalization;
 
@@ -87,56 +87,98 @@ impl Identifiers {
         let automaton = (!words.is_empty()).then(|| {
             AhoCorasick::builder()
                 .match_kind(MatchKind::LeftmostLongest)
+                .kind((words.len() <= DFA_WORDS).then_some(AhoCorasickKind::DFA))
                 .build(&words)
                 .expect("an automaton of a few thousand words builds")
         });
         Matcher {
             automaton,
+            lengths: lengths_of(&self.digits),
             digits: self.digits,
         }
     }
 }
 
+/// The lengths in digits that a number written with `digits` may have: as
+/// stored, and with `47` or `0047` before an 8-digit one.
+fn lengths_of(digits: &HashSet<String>) -> u64 {
+    let mut lengths = 0u64;
+    for number in digits {
+        for extra in [0, 2, 4] {
+            if extra == 0 || number.len() == 8 || extra == 4 {
+                lengths |= 1u64.checked_shl((number.len() + extra) as u32).unwrap_or(0);
+            }
+        }
+    }
+    lengths
+}
+
+/// Up to this many words the automaton is a DFA, the fastest to search
+/// with: a state per byte of the words, each a row of transitions (a few
+/// MB for a campaign of 3,000 customers). Above it, the crate chooses.
+const DFA_WORDS: usize = 10_000;
+
 /// Finds and replaces the mentions of a set of people.
 pub struct Matcher {
     automaton: Option<AhoCorasick>,
     digits: HashSet<String>,
+    /// Bit n set: a number of n digits may be one of `digits`.
+    lengths: u64,
 }
 
 impl Matcher {
     /// `text` with every mention replaced by [`REDACTED`], and how many there
     /// were; `None` when there is none.
     pub fn redact(&self, text: &str) -> Option<(String, usize)> {
+        let spans = self.spans(text);
+        if spans.is_empty() {
+            return None;
+        }
+        let mut out = String::with_capacity(text.len());
+        let count = spans.len();
+        let mut at = 0;
+        for (start, end) in spans {
+            out.push_str(&text[at..start]);
+            out.push_str(REDACTED);
+            at = end;
+        }
+        out.push_str(&text[at..]);
+        Some((out, count))
+    }
+
+    /// How many mentions `text` has: what [`Matcher::redact`] would replace.
+    pub fn count(&self, text: &str) -> usize {
+        self.spans(text).len()
+    }
+
+    /// The mentions in `text`, in order, none inside another.
+    fn spans(&self, text: &str) -> Vec<(usize, usize)> {
         let mut spans = Vec::new();
         if let Some(automaton) = &self.automaton {
             let folded = Folded::new(text);
-            for found in automaton.find_iter(&folded.text) {
+            for found in automaton.find_iter(folded.bytes.as_slice()) {
                 let (start, end) = (found.start(), found.end());
                 if folded.is_whole(start, end) {
                     spans.push((folded.original(start), folded.original(end)));
                 }
             }
         }
-        if !self.digits.is_empty() {
+        if !self.digits.is_empty() && text.bytes().any(|b| b.is_ascii_digit()) {
             self.find_numbers(text, &mut spans);
         }
-        if spans.is_empty() {
-            return None;
+        if spans.len() > 1 {
+            spans.sort_unstable();
+            let mut at = 0;
+            // A mention inside one already found is part of it.
+            spans.retain(|&(start, end)| {
+                let keep = start >= at;
+                if keep {
+                    at = end;
+                }
+                keep
+            });
         }
-        spans.sort_unstable();
-        let mut out = String::with_capacity(text.len());
-        let (mut at, mut count) = (0, 0);
-        for (start, end) in spans {
-            if start < at {
-                continue; // inside a mention already replaced
-            }
-            out.push_str(&text[at..start]);
-            out.push_str(REDACTED);
-            at = end;
-            count += 1;
-        }
-        out.push_str(&text[at..]);
-        Some((out, count))
+        spans
     }
 
     /// Spans of `text` that are one of the numbers: runs of digit groups
@@ -144,6 +186,8 @@ impl Matcher {
     /// a number (`ring 998 87 766 eller 22 33 44 55`).
     fn find_numbers(&self, text: &str, spans: &mut Vec<(usize, usize)>) {
         let bytes = text.as_bytes();
+        let mut groups = Vec::new();
+        let mut digits = String::with_capacity(16);
         let mut i = 0;
         while i < bytes.len() {
             if !bytes[i].is_ascii_digit() {
@@ -151,7 +195,7 @@ impl Matcher {
                 continue;
             }
             // A run: digit groups (start, end) with one separator between.
-            let mut groups = Vec::new();
+            groups.clear();
             let mut j = i;
             loop {
                 let start = j;
@@ -178,14 +222,15 @@ impl Matcher {
             let mut g = 0;
             while g < groups.len() {
                 let mut found = None;
-                let mut digits = String::new();
+                digits.clear();
                 for (k, &(start, end)) in groups.iter().enumerate().skip(g) {
                     digits.push_str(&text[start..end]);
                     if digits.len() > 15 {
                         break;
                     }
                     let first = groups[g].0;
-                    if self.digits.contains(&national_digits(&digits))
+                    if self.lengths & 1u64.checked_shl(digits.len() as u32).unwrap_or(0) != 0
+                        && self.digits.contains(national(&digits))
                         && !glued(first)
                         && !after(end)
                     {
@@ -225,10 +270,14 @@ fn digits_of(text: &str) -> String {
 /// A Norwegian number without its country code: `4799887766` and
 /// `004799887766` are `99887766`.
 fn national_digits(digits: &str) -> String {
+    national(digits).to_string()
+}
+
+fn national(digits: &str) -> &str {
     let national = digits
         .strip_prefix("0047")
         .or_else(|| digits.strip_prefix("47").filter(|rest| rest.len() == 8));
-    national.unwrap_or(digits).to_string()
+    national.unwrap_or(digits)
 }
 
 /// The form names are compared in: NFC, lower case.
@@ -236,22 +285,51 @@ pub fn normalize(text: &str) -> String {
     text.nfc().flat_map(char::to_lowercase).collect()
 }
 
-/// A text in compared form, with the way back to the original's positions.
-struct Folded {
-    text: String,
-    /// For each byte of `text`, where its character starts in the original
-    /// (and the original's length at the end); empty when they are the same.
-    map: Vec<usize>,
-    original_len: usize,
+/// The compared form of a text that is all Latin-1 (U+0000 to U+00FF, as
+/// Norwegian is), in the same byte positions; `None` for any other text.
+/// Such a text is NFC already (it has no combining marks, and no two of its
+/// characters compose), and the lower case of each of its capitals is the
+/// letter 0x20 further on, as long in UTF-8: `A-Z` (one byte) and `À-Þ`
+/// but `×` (`C3 80` to `C3 9E`, but `C3 97`).
+fn fold_latin1(original: &str) -> Option<Vec<u8>> {
+    let mut out = original.as_bytes().to_vec();
+    let mut i = 0;
+    while i < out.len() {
+        match out[i] {
+            b @ b'A'..=b'Z' => out[i] = b + 0x20,
+            0..=0x7f => {}
+            0xc2 => i += 1,
+            0xc3 => {
+                i += 1;
+                let next = out[i];
+                if (0x80..=0x9e).contains(&next) && next != 0x97 {
+                    out[i] = next + 0x20;
+                }
+            }
+            _ => return None,
+        }
+        i += 1;
+    }
+    Some(out)
 }
 
-impl Folded {
-    fn new(original: &str) -> Folded {
-        if original.is_ascii() {
+/// A text in compared form, with the way back to the original's positions.
+struct Folded<'a> {
+    /// The compared form, in UTF-8.
+    bytes: Vec<u8>,
+    /// For each byte of `bytes`, where its character starts in the original
+    /// (and the original's length at the end); empty when they are the same.
+    map: Vec<usize>,
+    original: &'a str,
+}
+
+impl<'a> Folded<'a> {
+    fn new(original: &'a str) -> Folded<'a> {
+        if let Some(bytes) = fold_latin1(original) {
             return Folded {
-                text: original.to_ascii_lowercase(),
+                bytes,
                 map: Vec::new(),
-                original_len: original.len(),
+                original,
             };
         }
         let mut text = String::with_capacity(original.len());
@@ -276,9 +354,19 @@ impl Folded {
         }
         map.push(original.len());
         Folded {
-            text,
+            bytes: text.into_bytes(),
             map,
-            original_len: original.len(),
+            original,
+        }
+    }
+
+    /// The compared form as text, or the original where positions are the
+    /// same (letters and digits are where they are in either).
+    fn text(&self) -> &str {
+        if self.map.is_empty() {
+            self.original
+        } else {
+            std::str::from_utf8(&self.bytes).unwrap_or_default()
         }
     }
 
@@ -286,7 +374,7 @@ impl Folded {
         if self.map.is_empty() {
             at
         } else if at >= self.map.len() {
-            self.original_len
+            self.original.len()
         } else {
             self.map[at]
         }
@@ -295,15 +383,13 @@ impl Folded {
     /// True when `start..end` is whole words: no letter or digit of another
     /// word runs into it on either side.
     fn is_whole(&self, start: usize, end: usize) -> bool {
+        let text = self.text();
         let alnum = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
         let (before, first) = (
-            self.text[..start].chars().next_back(),
-            self.text[start..].chars().next(),
+            text[..start].chars().next_back(),
+            text[start..].chars().next(),
         );
-        let (last, after) = (
-            self.text[..end].chars().next_back(),
-            self.text[end..].chars().next(),
-        );
+        let (last, after) = (text[..end].chars().next_back(), text[end..].chars().next());
         let runs_in = alnum(before) && alnum(first);
         let runs_on = alnum(last) && alnum(after);
         !(runs_in || runs_on)

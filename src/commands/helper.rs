@@ -221,15 +221,17 @@ impl<'a> CommandHelper<'a> {
         self.run_jobs(store, jobs)
     }
 
-    /// Scrubs once for all the jobs this run erased (one `VACUUM`, however
-    /// many campaigns), then prints their reports as JSON with `--json`;
-    /// exit 75 if a reader blocked the scrub.
+    /// Scrubs once for all the jobs this run erased (the pages they wrote,
+    /// however many campaigns), then prints their reports as JSON with
+    /// `--json`; exit 75 if a reader blocked the scrub.
     pub fn report_jobs(&self, store: &Store, reports: &mut [JobReport]) -> Result<()> {
         if !reports.is_empty() {
             let jobs: Vec<i64> = reports.iter().map(|r| r.rowid).collect();
-            let scrubbed = anonymize::scrub(&store.db, &store.site, &store.actor, &jobs)?;
+            let tidy = anonymize::scrub(&store.db, &store.site, &store.actor, &jobs)?;
             for report in reports.iter_mut() {
-                report.scrubbed = scrubbed;
+                report.scrubbed = tidy.checkpointed;
+                report.pages_scrubbed = tidy.pages;
+                report.pages_cleared = tidy.cleared;
             }
         }
         if self.ui.json() && !reports.is_empty() {

@@ -288,8 +288,8 @@ impl Db {
     /// the reference is replaced by a new `anon-` one, every kept time (the
     /// card's, its outcomes', sales' and history's) is cut to the day, and the
     /// customer, outcome, sale and history rows get new random row ids (the
-    /// links follow), so that neither a time nor a position lines them up with
-    /// an import file or a phone system's call log.
+    /// links follow, see [`Db::renumber_batch`]), so that neither a time nor a
+    /// position lines them up with an import file or a phone system's call log.
     pub fn erase_batch(&self, job_rowid: i64, now: DateTime<Utc>) -> Result<u64> {
         let now = super::timestamp(super::day(now));
         let steps: [(&str, &str); 7] = [
@@ -354,15 +354,25 @@ impl Db {
     }
 
     /// Gives the batch's customers, and their outcomes, sales and history,
-    /// new random row ids (the links follow) and cuts their kept times to the
-    /// day. Row ids are drawn from 62 bits: a clash with a row id in use is
-    /// all but impossible, and would fail the batch, which a resume redoes.
+    /// new row ids (the links follow) and cuts their kept times to the day.
+    /// The new ids come after every id in use, in random order: nothing of
+    /// the order the rows were imported in stays, and the rows move to the
+    /// end of their tables (pages the batch writes anyway) rather than to
+    /// random places all over them, which rewrote most of the database.
     fn renumber_batch(&self) -> Result<()> {
-        const RANDOM_ID: &str = "1 + abs(random() % 4611686018427387903)";
+        let new_ids = |table: &str| {
+            format!(
+                "(SELECT coalesce(max(id), 0) FROM {table}) + row_number() OVER (ORDER BY random())"
+            )
+        };
         const DAY: &str = "substr({}, 1, 10) || 'T00:00:00Z'";
         let day = |column: &str| DAY.replace("{}", column);
         let mut steps = vec![
-            format!("UPDATE batch SET new_id = {RANDOM_ID}"),
+            format!(
+                "UPDATE batch SET new_id = shuffled.new_id FROM \
+                 (SELECT id, {} AS new_id FROM batch) AS shuffled WHERE shuffled.id = batch.id",
+                new_ids("customers")
+            ),
             "CREATE TEMP TABLE IF NOT EXISTS renumbered (old INTEGER PRIMARY KEY, new INTEGER NOT NULL)"
                 .to_string(),
         ];
@@ -370,8 +380,9 @@ impl Db {
         steps.extend([
             "DELETE FROM renumbered".to_string(),
             format!(
-                "INSERT INTO renumbered SELECT id, {RANDOM_ID} FROM outcomes \
-                 WHERE customer_id IN (SELECT id FROM batch)"
+                "INSERT INTO renumbered SELECT id, {} FROM outcomes \
+                 WHERE customer_id IN (SELECT id FROM batch)",
+                new_ids("outcomes")
             ),
             "UPDATE sales SET outcome_id = (SELECT new FROM renumbered WHERE old = outcome_id) \
              WHERE outcome_id IN (SELECT old FROM renumbered)"
@@ -389,8 +400,9 @@ impl Db {
                 steps.extend([
                     "DELETE FROM renumbered".to_string(),
                     format!(
-                        "INSERT INTO renumbered SELECT id, {RANDOM_ID} FROM {table} \
-                         WHERE customer_id IN (SELECT id FROM batch)"
+                        "INSERT INTO renumbered SELECT id, {} FROM {table} \
+                         WHERE customer_id IN (SELECT id FROM batch)",
+                        new_ids(table)
                     ),
                 ]);
             }

@@ -1,6 +1,8 @@
 //! The texts that may mention a customer who is being anonymized, and the
 //! identifiers of those customers (see `crate::mentions`).
 
+use std::collections::HashSet;
+
 use anyhow::{Context, Result};
 use rusqlite::params;
 
@@ -8,7 +10,7 @@ use super::Db;
 
 /// A text column searched for mentions, and whether rows of the job's own
 /// customers are left out (they are blanked by its batches anyway).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TextColumn {
     pub table: &'static str,
     pub column: &'static str,
@@ -30,6 +32,13 @@ pub const SEARCHED: [TextColumn; 8] = [
     kept("sales", "product"),
     own("history", "text", "customer_id"),
 ];
+
+impl TextColumn {
+    /// True when the rows of the job's own customers are left out.
+    pub fn skips_own(&self) -> bool {
+        self.skip_own
+    }
+}
 
 const fn own(table: &'static str, column: &'static str, customer: &'static str) -> TextColumn {
     TextColumn {
@@ -112,34 +121,41 @@ impl Db {
         Ok(())
     }
 
-    /// Calls `each` with (row id, text) of every non-empty text of `column`,
-    /// but for the rows of `whose` customers where they are blanked anyway.
-    /// Reads without a transaction: the caller writes what it changes in one
-    /// of its own ([`Db::rewrite_text`]).
-    pub fn each_text(
+    /// The internal ids of `whose` customers.
+    pub fn customer_ids(&self, whose: Whose) -> Result<HashSet<i64>> {
+        let mut stmt = self.conn.prepare_cached(whose.customers())?;
+        let ids = stmt
+            .query_map([whose.id()], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()
+            .context("cannot read the planned customers")?;
+        Ok(ids)
+    }
+
+    /// Calls `each` with every row of `table`: its id, its customer's id
+    /// and its texts in `columns` (all of `table`; "" for NULL), read in
+    /// one pass over the table. Reads without a transaction: the caller
+    /// writes what it changes in one of its own ([`Db::rewrite_text`]).
+    pub fn each_row_texts(
         &self,
-        column: TextColumn,
-        whose: Whose,
-        each: &mut dyn FnMut(i64, &str) -> Result<()>,
+        table: &str,
+        columns: &[TextColumn],
+        each: &mut dyn FnMut(i64, i64, &[&str]) -> Result<()>,
     ) -> Result<()> {
-        let TextColumn {
-            table,
-            column: name,
-            customer,
-            skip_own,
-        } = column;
-        let own = if skip_own {
-            format!("AND {customer} NOT IN ({})", whose.customers())
-        } else {
-            "AND ?1 IS NOT NULL".into()
+        let Some(first) = columns.first() else {
+            return Ok(());
         };
+        let names: Vec<&str> = columns.iter().map(|c| c.column).collect();
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT id, {name} FROM {table} WHERE {name} IS NOT NULL AND {name} <> '' {own}"
+            "SELECT id, coalesce({}, 0), {} FROM {table}",
+            first.customer,
+            names.join(", ")
         ))?;
-        let mut rows = stmt.query([whose.id()])?;
+        let mut rows = stmt.query([])?;
         while let Some(r) = rows.next().context("cannot read the texts")? {
-            let text = r.get_ref(1)?.as_str().unwrap_or_default();
-            each(r.get(0)?, text)?;
+            let texts = (0..columns.len())
+                .map(|i| Ok(r.get_ref(2 + i)?.as_str().unwrap_or_default()))
+                .collect::<Result<Vec<&str>>>()?;
+            each(r.get(0)?, r.get(1)?, &texts)?;
         }
         Ok(())
     }

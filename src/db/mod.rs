@@ -382,7 +382,7 @@ mod tests {
     fn the_scrub_puts_temp_store_back_in_memory() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&dir.path().join("cube.db"), BUSY_TIMEOUT).unwrap();
-        assert!(db.scrub_whole(BUSY_TIMEOUT).unwrap());
+        assert!(db.scrub_whole(BUSY_TIMEOUT).unwrap().checkpointed);
         assert_eq!(pragma(&db, "temp_store"), "Integer(2)");
         let mut left: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()

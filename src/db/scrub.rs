@@ -208,12 +208,14 @@ impl Db {
 
     /// Rewrites the whole database file without free space (`VACUUM`), then
     /// tidies, and records that the file is clean. For a file cube did not
-    /// write all by itself. Returns false when the tidy could not finish.
-    pub fn scrub_whole(&self, wait: Duration) -> Result<bool> {
+    /// write all by itself. `checkpointed` is false when a tidy could not
+    /// finish; `pages` counts the pages of the whole file.
+    pub fn scrub_whole(&self, wait: Duration) -> Result<Tidy> {
         // VACUUM reads every page: from the database file it reads them in
         // order, through a long WAL it does not; bring the WAL in first.
-        if !self.tidy(wait)?.checkpointed {
-            return Ok(false);
+        let first = self.tidy(wait)?;
+        if !first.checkpointed {
+            return Ok(first);
         }
         // VACUUM's copy goes to a temporary file (see `with_temp_on_disk`),
         // and takes the cache size: keep it small.
@@ -227,7 +229,7 @@ impl Db {
         let tx = self.begin()?;
         tx.set_setting(PAGES_CLEAN, "1")?;
         tx.commit()?;
-        Ok(self.tidy(wait)?.checkpointed)
+        Ok(self.tidy(wait)?)
     }
 
     /// Whether every page of the file is known to have been clean since it

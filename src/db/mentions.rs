@@ -33,6 +33,9 @@ pub const SEARCHED: [TextColumn; 8] = [
     own("history", "text", "customer_id"),
 ];
 
+/// What [`Db::each_row_texts`] calls: (row id, customer id, texts).
+pub type RowTexts<'a> = dyn FnMut(i64, i64, &[&str]) -> Result<()> + 'a;
+
 impl TextColumn {
     /// True when the rows of the job's own customers are left out.
     pub fn skips_own(&self) -> bool {
@@ -139,7 +142,7 @@ impl Db {
         &self,
         table: &str,
         columns: &[TextColumn],
-        each: &mut dyn FnMut(i64, i64, &[&str]) -> Result<()>,
+        each: &mut RowTexts<'_>,
     ) -> Result<()> {
         let Some(first) = columns.first() else {
             return Ok(());

@@ -229,7 +229,7 @@ impl Db {
         let tx = self.begin()?;
         tx.set_setting(PAGES_CLEAN, "1")?;
         tx.commit()?;
-        Ok(self.tidy(wait)?)
+        self.tidy(wait)
     }
 
     /// Whether every page of the file is known to have been clean since it

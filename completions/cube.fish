@@ -326,6 +326,7 @@ complete -c cube -n "__fish_cube_using_subcommand doctor" -l db -d 'The database
 complete -c cube -n "__fish_cube_using_subcommand doctor" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand doctor" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
 complete -c cube -n "__fish_cube_using_subcommand doctor" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand doctor" -l scrub -d 'First rewrite the whole database file without free space (VACUUM), for a file another program wrote to or an older cube made: from then on the scrub of each anonymization covers only the pages it wrote'
 complete -c cube -n "__fish_cube_using_subcommand doctor" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand doctor" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand doctor" -s v -l verbose -d 'Say more about what is done'

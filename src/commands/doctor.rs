@@ -6,18 +6,48 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use anyhow::Result;
+use clap::Args;
 use serde_json::json;
 
 use crate::anonymize::missing_erasures;
 use crate::commands::CommandHelper;
 use crate::db::{side_files, JobState};
-use crate::{recordings, Failure};
+use crate::{recordings, Failure, Kind};
 
-pub fn run(cmd: &CommandHelper) -> Result<()> {
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// First rewrite the whole database file without free space (VACUUM),
+    /// for a file another program wrote to or an older cube made: from then
+    /// on the scrub of each anonymization covers only the pages it wrote
+    #[arg(long)]
+    pub scrub: bool,
+}
+
+pub fn run(args: DoctorArgs, cmd: &CommandHelper) -> Result<()> {
     let ui = cmd.ui;
     let store = cmd.store_ungated()?;
     let db = &store.db;
+    if args.scrub {
+        let tidy = db.scrub_whole(db.busy_timeout())?;
+        if !tidy.checkpointed {
+            return Err(Failure::new(
+                Kind::Busy,
+                "the database was rewritten, but another program is reading it, so its old file may still be in the WAL",
+            )
+            .hint("run `cube doctor --scrub` again when the other program has finished")
+            .into());
+        }
+        ui.say(&format!(
+            "scrubbed the whole database file ({} pages)",
+            tidy.pages
+        ));
+    }
     let mut findings = db.integrity_problems()?;
+    if !db.pages_known_clean()? {
+        findings.push(
+            "the database file may hold old values in its free space (an older cube made it, or another program wrote to it): run `cube doctor --scrub`; the next anonymization does it otherwise".to_string(),
+        );
+    }
     let leftovers = crate::temps::leftovers().len();
     if leftovers > 0 {
         findings.push(format!(

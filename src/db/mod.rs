@@ -62,7 +62,7 @@ pub use jobs::{ErasureCounts, Job, JobState};
 pub use mentions::{PlannedCard, TextColumn, Whose, SEARCHED};
 pub use outcomes::{NewHistory, NewOutcome, NewSale};
 pub use scan::{CustomerKey, CustomerLabels, TextRow};
-pub use scrub::{gate_path, Tidy, PAGES_CLEAN};
+pub use scrub::{gate_path, turn_path, Tidy, PAGES_CLEAN};
 pub use search::{FindKeys, Found};
 pub use snapshot::BackupRecord;
 pub use stats::Stats;
@@ -118,10 +118,18 @@ impl Db {
     /// Starts a write transaction, taking the write lock now. Dropping the
     /// returned guard without [`Tx::commit`] rolls everything back.
     pub fn begin(&self) -> Result<Tx<'_>> {
+        // Waiting for a turn counts against the busy timeout; if it runs out,
+        // SQLite's own wait decides (another program may be the writer).
+        let started = std::time::Instant::now();
+        let turn = self.gate.turn(self.busy_timeout)?;
         let held = self.gate.shared(self.busy_timeout)?;
-        self.conn
-            .execute_batch("BEGIN IMMEDIATE")
-            .context("cannot start a write transaction")?;
+        let _ = self
+            .conn
+            .busy_timeout(self.busy_timeout.saturating_sub(started.elapsed()));
+        let begun = self.conn.execute_batch("BEGIN IMMEDIATE");
+        let _ = self.conn.busy_timeout(self.busy_timeout);
+        drop(turn);
+        begun.context("cannot start a write transaction")?;
         Ok(Tx {
             db: self,
             open: true,
@@ -391,7 +399,13 @@ mod tests {
         left.sort();
         assert_eq!(
             left,
-            ["cube.db", "cube.db-shm", "cube.db-wal", "cube.db.lock"],
+            [
+                "cube.db",
+                "cube.db-shm",
+                "cube.db-wal",
+                "cube.db.lock",
+                "cube.db.turn"
+            ],
             "no temporary file is left"
         );
     }

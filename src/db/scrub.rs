@@ -55,18 +55,20 @@ pub struct Tidy {
     pub checkpointed: bool,
 }
 
-/// The lock file beside a database that orders write transactions against
-/// the tidy's checkpoint. Empty; its name is all it says.
+/// The lock files beside a database that order write transactions: against
+/// the tidy's checkpoint (`<database>.lock`), and in turn (`<database>.turn`).
+/// Empty; their names are all they say.
 pub(super) struct Gate {
     file: File,
+    turn: File,
 }
 
-/// A lock held on the gate, let go when dropped.
-pub(super) struct Held<'a>(&'a Gate);
+/// A lock held on a lock file, let go when dropped.
+pub(super) struct Held<'a>(&'a File);
 
 impl Drop for Held<'_> {
     fn drop(&mut self) {
-        let _ = flock(&self.0.file, FlockOperation::Unlock);
+        let _ = flock(self.0, FlockOperation::Unlock);
     }
 }
 
@@ -74,16 +76,40 @@ const PAUSE: Duration = Duration::from_millis(2);
 
 impl Gate {
     pub(super) fn open(database: &Path) -> Result<Gate> {
-        let path = gate_path(database);
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o600)
-            .open(&path)
-            .with_context(|| format!("cannot open the lock file {}", path.display()))?;
-        Ok(Gate { file })
+        let open = |path: PathBuf| {
+            OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .mode(0o600)
+                .open(&path)
+                .with_context(|| format!("cannot open the lock file {}", path.display()))
+        };
+        Ok(Gate {
+            file: open(gate_path(database))?,
+            turn: open(turn_path(database))?,
+        })
+    }
+
+    /// Waits, up to `wait`, for this writer's turn at the write lock, and
+    /// keeps it (from other cubes) until the returned hold is dropped: once
+    /// the write lock is taken. Without it a job that starts its next batch
+    /// the moment it commits one takes the lock again before a writer
+    /// beside it, asleep between tries, ever sees it free.
+    pub(super) fn turn(&self, wait: Duration) -> Result<Option<Held<'_>>> {
+        let start = Instant::now();
+        loop {
+            match flock(&self.turn, FlockOperation::NonBlockingLockExclusive) {
+                Ok(()) => return Ok(Some(Held(&self.turn))),
+                Err(rustix::io::Errno::WOULDBLOCK) if start.elapsed() < wait => {
+                    std::thread::sleep(PAUSE)
+                }
+                Err(rustix::io::Errno::WOULDBLOCK) => return Ok(None),
+                Err(rustix::io::Errno::INTR) => {}
+                Err(e) => return Err(std::io::Error::from(e)).context("cannot lock the lock file"),
+            }
+        }
     }
 
     /// A shared hold for one write transaction, waiting up to `wait` for a
@@ -110,7 +136,7 @@ impl Gate {
         let start = Instant::now();
         loop {
             match flock(&self.file, how) {
-                Ok(()) => return Ok(Some(Held(self))),
+                Ok(()) => return Ok(Some(Held(&self.file))),
                 Err(rustix::io::Errno::WOULDBLOCK) if start.elapsed() < wait => {
                     std::thread::sleep(PAUSE)
                 }
@@ -124,8 +150,17 @@ impl Gate {
 
 /// `<database>.lock`.
 pub fn gate_path(database: &Path) -> PathBuf {
+    beside(database, ".lock")
+}
+
+/// `<database>.turn`.
+pub fn turn_path(database: &Path) -> PathBuf {
+    beside(database, ".turn")
+}
+
+fn beside(database: &Path, suffix: &str) -> PathBuf {
     let mut name = database.as_os_str().to_owned();
-    name.push(".lock");
+    name.push(suffix);
     PathBuf::from(name)
 }
 

@@ -23,6 +23,7 @@ mod recordings;
 mod restore_safety;
 mod rights;
 mod scan;
+mod scrub;
 mod soak;
 mod store;
 mod unlinkable;

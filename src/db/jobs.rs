@@ -114,6 +114,35 @@ const JOB_COLUMNS: &str = "j.id, j.job_uuid, k.name, j.state, j.total, j.done, j
      j.created_at, j.finished_at, j.mentions, j.comments, j.history, j.recordings_deleted, \
      j.recordings_refused, j.request FROM jobs j LEFT JOIN campaigns k ON k.id = j.campaign_id";
 
+/// What an anonymized customer's card holds, column by column (all but
+/// `id`): `kept` from the card, its `day` only, `today`, or a value.
+pub(super) const ANONYMIZED_CARD: [(&str, &str); 24] = [
+    ("cube_id", "kept"),
+    ("customer_no", "NULL"),
+    ("name", "'Anonymized'"),
+    ("email", "''"),
+    ("phone", "''"),
+    ("address", "''"),
+    ("postal_code", "''"),
+    ("city", "''"),
+    ("birth_date", "''"),
+    ("company", "''"),
+    ("notes", "''"),
+    ("extra", "'{}'"),
+    ("campaign_id", "kept"),
+    ("stage", "kept"),
+    ("seller_id", "kept"),
+    ("created_at", "day"),
+    ("updated_at", "today"),
+    ("anonymized_at", "today"),
+    ("ref", "'anon-' || lower(hex(randomblob(8)))"),
+    ("email_key", "NULL"),
+    ("phone_key", "NULL"),
+    ("find_name", "NULL"),
+    ("find_surname", "NULL"),
+    ("find_phone", "NULL"),
+];
+
 impl Db {
     /// Counts what anonymizing the customers now in a campaign would blank.
     pub fn erasure_counts(&self, campaign_id: i64) -> Result<ErasureCounts> {
@@ -292,7 +321,7 @@ impl Db {
     /// position lines them up with an import file or a phone system's call log.
     pub fn erase_batch(&self, job_rowid: i64, now: DateTime<Utc>) -> Result<u64> {
         let now = super::timestamp(super::day(now));
-        let steps: [(&str, &str); 7] = [
+        let steps: [(&str, &str); 4] = [
             (
                 // A file two of them share is deleted once.
                 "INSERT INTO recording_deletions (job_id, path) \
@@ -301,26 +330,9 @@ impl Db {
             ),
             ("DELETE FROM recordings WHERE customer_id IN (SELECT id FROM batch)", "cannot remove recordings"),
             (
-                "UPDATE outcomes SET comment = '' WHERE customer_id IN (SELECT id FROM batch) AND comment <> ''",
-                "cannot blank outcome comments",
-            ),
-            (
-                "UPDATE history SET text = '' WHERE customer_id IN (SELECT id FROM batch) AND text <> ''",
-                "cannot blank history",
-            ),
-            (
                 "INSERT INTO erasures (customer_id, cube_id, job_id, erased_at) \
                  SELECT id, cube_id, ?1, ?2 FROM batch",
                 "cannot write the erasure ledger",
-            ),
-            (
-                "UPDATE customers SET customer_no = NULL, name = 'Anonymized', email = '', phone = '', \
-                 email_key = NULL, phone_key = NULL, \
-                 address = '', postal_code = '', city = '', birth_date = '', company = '', notes = '', \
-                 extra = '{}', find_name = NULL, find_surname = NULL, find_phone = NULL, \
-                 ref = 'anon-' || lower(hex(randomblob(8))), \
-                 updated_at = ?2, anonymized_at = ?2 WHERE id IN (SELECT id FROM batch)",
-                "cannot blank customer cards",
             ),
             (
                 "UPDATE jobs SET done = done + (SELECT count(*) FROM batch), state = 'running', \
@@ -331,7 +343,6 @@ impl Db {
         let n: u64 = self
             .conn
             .query_row("SELECT count(*) FROM batch", [], |r| r.get(0))?;
-        let mut changed = Vec::with_capacity(steps.len());
         for (sql, context) in steps {
             let mut stmt = self.conn.prepare_cached(sql)?;
             let result = match stmt.parameter_count() {
@@ -339,16 +350,22 @@ impl Db {
                 1 => stmt.execute(params![job_rowid]),
                 _ => stmt.execute(params![job_rowid, now]),
             };
-            changed.push(result.context(context)?);
+            result.context(context)?;
         }
-        // For the receipt: how many comments and history texts it blanked.
+        // For the receipt: how many comments and history texts it blanks
+        // (the renumbering blanks them as it rewrites their rows).
         self.conn
             .prepare_cached(
-                "UPDATE jobs SET comments = comments + ?2, history = history + ?3 WHERE id = ?1",
+                "UPDATE jobs SET \
+                 comments = comments + (SELECT count(*) FROM outcomes \
+                   WHERE customer_id IN (SELECT id FROM batch) AND comment <> ''), \
+                 history = history + (SELECT count(*) FROM history \
+                   WHERE customer_id IN (SELECT id FROM batch) AND text <> '') \
+                 WHERE id = ?1",
             )?
-            .execute(params![job_rowid, changed[2], changed[3]])
+            .execute(params![job_rowid])
             .context("cannot update the job")?;
-        self.renumber_batch()?;
+        self.renumber_batch(&now)?;
         self.conn.execute_batch("DELETE FROM batch")?;
         Ok(n)
     }
@@ -359,7 +376,11 @@ impl Db {
     /// the order the rows were imported in stays, and the rows move to the
     /// end of their tables (pages the batch writes anyway) rather than to
     /// random places all over them, which rewrote most of the database.
-    fn renumber_batch(&self) -> Result<()> {
+    ///
+    /// A customer's card is blanked in the same step: its row is written
+    /// once more, at its new id, as [`ANONYMIZED_CARD`] says, and the old row
+    /// deleted (which `secure_delete` zeroes, with its index entries).
+    fn renumber_batch(&self, today: &str) -> Result<()> {
         let new_ids = |table: &str| {
             format!(
                 "(SELECT coalesce(max(id), 0) FROM {table}) + row_number() OVER (ORDER BY random())"
@@ -391,10 +412,10 @@ impl Db {
              WHERE outcome_id IN (SELECT old FROM renumbered)"
                 .to_string(),
         ]);
-        for (table, time) in [
-            ("outcomes", "registered_at"),
-            ("sales", "sold_at"),
-            ("history", "at"),
+        for (table, time, blanked) in [
+            ("outcomes", "registered_at", ", comment = ''"),
+            ("sales", "sold_at", ""),
+            ("history", "at", ", text = ''"),
         ] {
             if table != "outcomes" {
                 steps.extend([
@@ -408,7 +429,7 @@ impl Db {
             }
             steps.push(format!(
                 "UPDATE {table} SET id = (SELECT new FROM renumbered WHERE old = {table}.id), \
-                 {time} = {}, customer_id = (SELECT new_id FROM batch WHERE batch.id = {table}.customer_id) \
+                 {time} = {}, customer_id = (SELECT new_id FROM batch WHERE batch.id = {table}.customer_id){blanked} \
                  WHERE id IN (SELECT old FROM renumbered)",
                 day(time)
             ));
@@ -419,14 +440,27 @@ impl Db {
                  erased_at = {} WHERE customer_id IN (SELECT id FROM batch)",
                 day("erased_at")
             ),
-            format!(
-                "UPDATE customers SET id = (SELECT new_id FROM batch WHERE batch.id = customers.id), \
-                 created_at = {}, updated_at = {}, anonymized_at = {} \
-                 WHERE id IN (SELECT id FROM batch)",
-                day("created_at"),
-                day("updated_at"),
-                day("anonymized_at")
-            ),
+            {
+                let (columns, values): (Vec<&str>, Vec<String>) = ANONYMIZED_CARD
+                    .iter()
+                    .map(|(column, value)| {
+                        let value = match *value {
+                            "day" => day(&format!("c.{column}")),
+                            "today" => format!("'{today}'"),
+                            "kept" => format!("c.{column}"),
+                            other => other.to_string(),
+                        };
+                        (*column, value)
+                    })
+                    .unzip();
+                format!(
+                    "INSERT INTO customers (id, {}) SELECT b.new_id, {} \
+                     FROM batch b JOIN customers c ON c.id = b.id ORDER BY b.new_id",
+                    columns.join(", "),
+                    values.join(", ")
+                )
+            },
+            "DELETE FROM customers WHERE id IN (SELECT id FROM batch)".to_string(),
         ]);
         for sql in steps {
             self.conn

@@ -133,7 +133,7 @@ impl Db {
         Ok(Tx {
             db: self,
             open: true,
-            _held: held,
+            held: Some(held),
         })
     }
 
@@ -155,16 +155,21 @@ pub struct Tx<'a> {
     db: &'a Db,
     open: bool,
     /// Let go after the transaction ends (fields drop after `drop`).
-    _held: scrub::Held<'a>,
+    held: Option<scrub::Held<'a>>,
 }
 
 impl Tx<'_> {
+    /// Commits, then tidies the WAL if it has grown big (see
+    /// [`Db::tidy_if_big`]), as SQLite's own checkpoints would have.
     pub fn commit(mut self) -> Result<()> {
         self.open = false;
         self.db
             .conn
             .execute_batch("COMMIT")
-            .context("cannot commit")
+            .context("cannot commit")?;
+        self.held = None;
+        self.db.tidy_if_big();
+        Ok(())
     }
 
     /// Rolls back; used by `--dry-run`, which does all the work and keeps none.
@@ -369,6 +374,29 @@ mod tests {
         assert_eq!(db.list_campaigns(None).unwrap().len(), 4);
         let failed = db.with_wal_flushed(|| -> Result<()> { anyhow::bail!("stopped") });
         assert_eq!(failed.unwrap_err().to_string(), "stopped");
+    }
+
+    #[test]
+    fn an_anonymized_card_says_what_becomes_of_every_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("cube.db"), BUSY_TIMEOUT).unwrap();
+        let mut stmt = db
+            .conn
+            .prepare("SELECT name FROM pragma_table_info('customers')")
+            .unwrap();
+        let mut columns: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        columns.retain(|c| c != "id");
+        columns.sort();
+        let mut card: Vec<&str> = jobs::ANONYMIZED_CARD.iter().map(|(c, _)| *c).collect();
+        card.sort();
+        assert_eq!(
+            columns, card,
+            "a new column of customers needs its line in ANONYMIZED_CARD"
+        );
     }
 
     #[test]

@@ -310,16 +310,18 @@ fn find_keys(conn: &Connection) -> Result<()> {
         write.execute(rusqlite::params![id, keys.name, keys.surname, keys.phone])?;
         Ok(())
     })?;
-    conn.execute_batch(
-        "CREATE INDEX customers_find_name ON customers(find_name)
+    conn.execute_batch(FIND_INDEXES)?;
+    Ok(())
+}
+
+/// The indexes of the search keys, as migration 14 makes them (a first
+/// import drops and makes them again: see `Db::drop_id_indexes`).
+pub(super) const FIND_INDEXES: &str = "CREATE INDEX customers_find_name ON customers(find_name)
              WHERE find_name IS NOT NULL AND anonymized_at IS NULL;
          CREATE INDEX customers_find_surname ON customers(find_surname)
              WHERE find_surname IS NOT NULL AND anonymized_at IS NULL;
          CREATE INDEX customers_find_phone ON customers(find_phone)
-             WHERE find_phone IS NOT NULL AND anonymized_at IS NULL;",
-    )?;
-    Ok(())
-}
+             WHERE find_phone IS NOT NULL AND anonymized_at IS NULL;";
 
 /// Customers whose keys one step of [`each_card`] computes: memory stays
 /// small at a million customers.

@@ -41,6 +41,7 @@
 //! Nothing here may print or log a value of an anonymized customer: progress
 //! and results are counts and ids only.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use anyhow::Result;
@@ -134,9 +135,10 @@ pub fn preview(db: &Db, campaign: &str) -> Result<ErasureCounts> {
     let mut counts = db.erasure_counts(found.id)?;
     let whose = Whose::Campaign(found.id);
     if let Some(matcher) = matcher_of(db, whose)? {
-        counts.mentions = find_mentions(db, whose, &matcher)?
+        let own = db.customer_ids(whose)?;
+        counts.mentions = find_mentions(db, Some(&own), &matcher)?
             .iter()
-            .map(|(_, _, n)| *n)
+            .map(|(_, _, _, n)| *n)
             .sum();
     }
     Ok(counts)
@@ -146,6 +148,12 @@ pub fn preview(db: &Db, campaign: &str) -> Result<ErasureCounts> {
 /// they have none worth searching for.
 fn matcher_of(db: &Db, whose: Whose) -> Result<Option<Matcher>> {
     let mut ids = Identifiers::default();
+    add_cards(db, whose, &mut ids)?;
+    Ok((!ids.is_empty()).then(|| ids.matcher()))
+}
+
+/// Adds the identifiers on the cards of `whose` customers to `ids`.
+fn add_cards(db: &Db, whose: Whose, ids: &mut Identifiers) -> Result<()> {
     db.cards_of(whose, &mut |card| {
         ids.add(&Person {
             name: &card.name,
@@ -154,8 +162,7 @@ fn matcher_of(db: &Db, whose: Whose) -> Result<Option<Matcher>> {
             customer_no: card.customer_no.as_deref(),
             national_ids: national_ids(&[&card.notes, &card.extra]),
         })
-    })?;
-    Ok((!ids.is_empty()).then(|| ids.matcher()))
+    })
 }
 
 /// The national id numbers written on a card (its notes and extra fields),
@@ -172,9 +179,14 @@ fn national_ids(texts: &[&str]) -> Vec<String> {
     found
 }
 
-/// The texts that mention `whose` customers: (column, row id, mentions).
-fn find_mentions(db: &Db, whose: Whose, matcher: &Matcher) -> Result<Vec<(TextColumn, i64, u64)>> {
-    let own = db.customer_ids(whose)?;
+/// The texts that mention `whose` customers: (column, row id, customer of
+/// the row, mentions). With `own`, the rows of those customers are left out
+/// where their texts are blanked anyway; without, every row is searched.
+fn find_mentions(
+    db: &Db,
+    own: Option<&HashSet<i64>>,
+    matcher: &Matcher,
+) -> Result<Vec<(TextColumn, i64, i64, u64)>> {
     let mut found = Vec::new();
     let mut tables: Vec<&str> = SEARCHED.iter().map(|c| c.table).collect();
     tables.dedup();
@@ -183,12 +195,13 @@ fn find_mentions(db: &Db, whose: Whose, matcher: &Matcher) -> Result<Vec<(TextCo
         let columns: Vec<TextColumn> = SEARCHED.into_iter().filter(|c| c.table == table).collect();
         db.each_row_texts(table, &columns, &mut |id, customer, texts| {
             for (column, text) in columns.iter().zip(texts) {
-                if text.is_empty() || (column.skips_own() && own.contains(&customer)) {
+                let skipped = column.skips_own() && own.is_some_and(|own| own.contains(&customer));
+                if text.is_empty() || skipped {
                     continue;
                 }
                 let n = matcher.count(text);
                 if n > 0 {
-                    found.push((*column, id, n as u64));
+                    found.push((*column, id, customer, n as u64));
                 }
             }
             Ok(())
@@ -201,24 +214,69 @@ fn find_mentions(db: &Db, whose: Whose, matcher: &Matcher) -> Result<Vec<(TextCo
 /// replaced, in one transaction, before any card is blanked (after that,
 /// nothing would be left to find them by). The texts are read outside the
 /// transaction, so that other writers wait only for the few rows that change;
-/// each of those is redacted again as it is when written. Returns how many.
-fn redact_mentions(db: &Db, job: &Job) -> Result<u64> {
+/// each of those is redacted again as it is when written. `candidates`,
+/// when given, are the only texts that may hold a mention (a search for
+/// several jobs at once found them). Returns how many.
+fn redact_mentions(
+    db: &Db,
+    job: &Job,
+    candidates: Option<&[(TextColumn, i64, i64, u64)]>,
+) -> Result<u64> {
     let whose = Whose::Job(job.rowid);
     let matcher = matcher_of(db, whose)?;
-    let found = match &matcher {
-        Some(matcher) => find_mentions(db, whose, matcher)?,
-        None => Vec::new(),
+    let own = db.customer_ids(whose)?;
+    let found = match (&matcher, candidates) {
+        (None, _) => Vec::new(),
+        (Some(_), Some(candidates)) => candidates
+            .iter()
+            .filter(|(column, _, customer, _)| !(column.skips_own() && own.contains(customer)))
+            .copied()
+            .collect(),
+        (Some(matcher), None) => find_mentions(db, Some(&own), matcher)?,
     };
     let tx = db.begin()?;
     let mut count = 0;
     if let Some(matcher) = &matcher {
-        for (column, id, _) in found {
+        for (column, id, _, _) in found {
             count += tx.rewrite_text(column, id, &|text| matcher.redact(text))?;
         }
     }
     tx.set_job_mentions(job.rowid, count)?;
     tx.commit()?;
     Ok(count)
+}
+
+/// Step 2 for several jobs of one run at once: every text is read once for
+/// all their customers, and each job then redacts its own people in the
+/// texts that mention any of them. A job that another cube runs, or whose
+/// mentions are done, is left to [`erase`]. Refuses, with nothing changed,
+/// a recordings folder that is not the database's (as `erase` would).
+pub fn redact_mentions_together(db: &Db, site: &Site, jobs: &[Job]) -> Result<()> {
+    let mut pending = Vec::new();
+    for job in jobs {
+        if matches!(job.state, JobState::Queued | JobState::Running)
+            && job.mentions.is_none()
+            && joblock::hold(&site.path, job)?
+        {
+            pending.push(job);
+        }
+    }
+    if pending.len() < 2 {
+        return Ok(());
+    }
+    recordings::check_folder(db, &site.recordings)?;
+    let mut ids = Identifiers::default();
+    for job in &pending {
+        add_cards(db, Whose::Job(job.rowid), &mut ids)?;
+    }
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let candidates = find_mentions(db, None, &ids.matcher())?;
+    for job in pending {
+        redact_mentions(db, job, Some(&candidates))?;
+    }
+    Ok(())
 }
 
 /// What planning a campaign's anonymization did.
@@ -385,7 +443,7 @@ pub fn erase(
         // tables; a cache that holds them saves reading pages again and again.
         db.set_cache_mib(BATCH_CACHE_MIB)?;
         if job.mentions.is_none() {
-            report.mentions = redact_mentions(db, job)?;
+            report.mentions = redact_mentions(db, job, None)?;
         }
         db.with_foreign_keys_off(|| {
             run_batches(db, job, journal, batch, now, &mut report, progress)

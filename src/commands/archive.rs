@@ -17,7 +17,7 @@ use clap::Args;
 
 use crate::anonymize::{self, JobReport, Planned};
 use crate::commands::{plural, CommandHelper};
-use crate::db::{Db, ErasureCounts, StageCounts};
+use crate::db::{Db, ErasureCounts, Job, StageCounts};
 use crate::store::Store;
 use crate::ui::Ui;
 use crate::{flow, Failure, Kind};
@@ -118,6 +118,11 @@ pub fn run(args: ArchiveArgs, cmd: &CommandHelper) -> Result<()> {
         return dry_run(db, &campaigns, choice, ui);
     }
     let mut reports = cmd.resume_unfinished(&store)?;
+    if choice == Some(Choice::Anonymize) && !(ui.interactive() && !args.yes) {
+        // Nothing to ask: plan every job, then run them together.
+        reports.extend(anonymize_campaigns(cmd, &store, &campaigns)?);
+        return cmd.report_jobs(&store, &mut reports);
+    }
     let mut explained = false;
     for (i, name) in campaigns.iter().enumerate() {
         let choice = match choice {
@@ -260,9 +265,8 @@ fn retention(
             return Err(Failure::refused("not confirmed; nothing was changed").into());
         }
     }
-    for (campaign, _) in &due {
-        reports.extend(anonymize_campaign(cmd, store, &campaign.name)?);
-    }
+    let names: Vec<String> = due.iter().map(|(c, _)| c.name.clone()).collect();
+    reports.extend(anonymize_campaigns(cmd, store, &names)?);
     cmd.report_jobs(store, &mut reports)
 }
 
@@ -409,23 +413,44 @@ fn describe_erasure(counts: &ErasureCounts) -> String {
     )
 }
 
+/// Plans the jobs that anonymize the customers of `names`, then runs them
+/// together (one read of every text for the mentions of all their people).
+fn anonymize_campaigns(
+    cmd: &CommandHelper,
+    store: &Store,
+    names: &[String],
+) -> Result<Vec<JobReport>> {
+    let mut jobs = Vec::new();
+    for name in names {
+        jobs.extend(plan_campaign(cmd, store, name)?);
+    }
+    cmd.run_jobs(store, jobs)
+}
+
 /// Plans and runs the job that anonymizes a campaign's customers; a
 /// campaign with none left to anonymize is only archived, with no job.
 fn anonymize_campaign(cmd: &CommandHelper, store: &Store, name: &str) -> Result<Vec<JobReport>> {
+    let jobs: Vec<Job> = plan_campaign(cmd, store, name)?.into_iter().collect();
+    cmd.run_jobs(store, jobs)
+}
+
+/// Plans the job that anonymizes a campaign's customers; a campaign with
+/// none left to anonymize is only archived, with no job.
+fn plan_campaign(cmd: &CommandHelper, store: &Store, name: &str) -> Result<Option<Job>> {
     match anonymize::plan(&store.db, &store.site, name, &store.actor)? {
-        Planned::Job(job) => cmd.run_jobs(store, vec![job]),
+        Planned::Job(job) => Ok(Some(job)),
         Planned::Nothing { archived: true } => {
             cmd.note_done(format!("archived campaign {name:?}"));
             cmd.ui.say(&format!(
                 "archived campaign {name:?}; it has no customers to anonymize"
             ));
-            Ok(Vec::new())
+            Ok(None)
         }
         Planned::Nothing { archived: false } => {
             cmd.ui.say(&format!(
                 "campaign {name:?} has no customers left to anonymize; nothing to do"
             ));
-            Ok(Vec::new())
+            Ok(None)
         }
     }
 }

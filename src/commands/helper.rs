@@ -117,7 +117,10 @@ impl<'a> CommandHelper<'a> {
     /// after it still gets done.
     pub fn run_jobs(&self, store: &Store, jobs: Vec<Job>) -> Result<Vec<JobReport>> {
         let mut reports = Vec::new();
+        // One read of every text for the mentions of all the jobs' people.
+        anonymize::redact_mentions_together(&store.db, &store.site, &jobs)?;
         for job in jobs {
+            let job = store.db.job(job.rowid)?;
             let (whose, archived) = match job.campaign.as_deref() {
                 Some(campaign) if !job.request => (
                     format!("of {campaign:?}"),

@@ -186,14 +186,15 @@ impl Db {
     }
 
     /// Tidies without waiting when the WAL holds more than half the
-    /// database file's size (between 1 and 32 MB): the WAL of a long job or
-    /// import must not grow past what the disk has room for, and SQLite
-    /// would have checkpointed at 1,000 pages. A failure is left to the next
+    /// database file's size (between 1 and 256 MB): the WAL of a long job
+    /// or import must not grow past what the disk has room for. Not sooner:
+    /// the jobs of one run share many pages (of the indexes), which one tidy
+    /// at the end scrubs and writes once. A failure is left to the next
     /// tidy: the commit before it stands.
     pub fn tidy_if_big(&self) {
         let [wal, _, _] = super::side_files(&self.path);
         let size = |path: &Path| std::fs::metadata(path).map_or(0, |m| m.len());
-        let limit = (size(&self.path) / 2).clamp(1 << 20, 32 << 20);
+        let limit = (size(&self.path) / 2).clamp(1 << 20, 256 << 20);
         if size(&wal) > limit {
             let _ = self.tidy(Duration::ZERO);
         }

@@ -229,3 +229,47 @@ fn mentions_of_an_anonymized_person_in_other_records_are_redacted() {
         .clone();
     assert_eq!(entry["details"]["mentions"], 10, "{entry}");
 }
+
+/// Several campaigns in one run: every text is read once for all their
+/// people, and each job redacts and counts its own, also in the texts of
+/// the other campaign's customers.
+#[test]
+fn campaigns_anonymized_together_redact_each_others_mentions() {
+    let cube = Cube::new();
+    cube.import_customers(
+        "customer_no,name,email,notes\nA-00001,Åse Bjørnstad,aase@eksempel.no,Søster av Trond Kvåle\n",
+        &["--campaign", "Vår"],
+    )
+    .ok();
+    cube.import_customers(
+        "customer_no,name,email,notes\nB-00001,Trond Kvåle,trond@eksempel.no,Bror av ÅSE BJØRNSTAD\n",
+        &["--campaign", "Høst"],
+    )
+    .ok();
+    cube.import_customers(
+        "customer_no,name,notes\nC-00001,Kari Nord,\"Kjenner Åse Bjørnstad og trond@eksempel.no, A-00001\"\n",
+        &["--campaign", "Blir"],
+    )
+    .ok();
+    let reports = cube
+        .run(&["archive", "Vår", "Høst", "--anonymize", "--yes", "--json"])
+        .ok()
+        .json();
+    let mentions: Vec<u64> = (0..2)
+        .map(|i| reports[i]["mentions"].as_u64().unwrap())
+        .collect();
+    // Vår: its person in Kari's notes twice (name, number) and in Trond's
+    // card (blanked anyway, but redacted first); Høst: Trond in Kari's and
+    // in Åse's notes.
+    assert_eq!(mentions, [3, 2], "{reports}");
+    let kari = cube.sql::<String>("SELECT notes FROM customers WHERE customer_no = 'C-00001'");
+    assert_eq!(kari, "Kjenner [anonymized] og [anonymized], [anonymized]");
+    cube.assert_erased(&[
+        "Bjørnstad",
+        "BJØRNSTAD",
+        "Kvåle",
+        "aase@eksempel.no",
+        "trond@eksempel.no",
+        "A-00001",
+    ]);
+}

@@ -118,7 +118,7 @@ pub fn run(args: ArchiveArgs, cmd: &CommandHelper) -> Result<()> {
         return dry_run(db, &campaigns, choice, ui);
     }
     let mut reports = cmd.resume_unfinished(&store)?;
-    if choice == Some(Choice::Anonymize) && !(ui.interactive() && !args.yes) {
+    if choice == Some(Choice::Anonymize) && (args.yes || !ui.interactive()) {
         // Nothing to ask: plan every job, then run them together.
         reports.extend(anonymize_campaigns(cmd, &store, &campaigns)?);
         return cmd.report_jobs(&store, &mut reports);

@@ -98,52 +98,42 @@ impl Gate {
     /// the moment it commits one takes the lock again before a writer
     /// beside it, asleep between tries, ever sees it free.
     pub(super) fn turn(&self, wait: Duration) -> Result<Option<Held<'_>>> {
-        let start = Instant::now();
-        loop {
-            match flock(&self.turn, FlockOperation::NonBlockingLockExclusive) {
-                Ok(()) => return Ok(Some(Held(&self.turn))),
-                Err(rustix::io::Errno::WOULDBLOCK) if start.elapsed() < wait => {
-                    std::thread::sleep(PAUSE)
-                }
-                Err(rustix::io::Errno::WOULDBLOCK) => return Ok(None),
-                Err(rustix::io::Errno::INTR) => {}
-                Err(e) => return Err(std::io::Error::from(e)).context("cannot lock the lock file"),
-            }
-        }
+        take(&self.turn, FlockOperation::NonBlockingLockExclusive, wait)
     }
 
     /// A shared hold for one write transaction, waiting up to `wait` for a
     /// tidy to finish.
     pub(super) fn shared(&self, wait: Duration) -> Result<Held<'_>> {
-        self.take(FlockOperation::NonBlockingLockShared, wait)?
-            .ok_or_else(|| {
-                Failure::new(
-                    Kind::Busy,
-                    "another cube is scrubbing the database and did not finish within the busy timeout",
-                )
-                .hint("try again, or raise --busy-timeout")
-                .into()
-            })
+        take(&self.file, FlockOperation::NonBlockingLockShared, wait)?.ok_or_else(|| {
+            Failure::new(
+                Kind::Busy,
+                "another cube is scrubbing the database and did not finish within the busy timeout",
+            )
+            .hint("try again, or raise --busy-timeout")
+            .into()
+        })
     }
 
     /// The exclusive hold of a tidy, waiting up to `wait` for write
     /// transactions to end; `None` if they did not.
     pub(super) fn exclusive(&self, wait: Duration) -> Result<Option<Held<'_>>> {
-        self.take(FlockOperation::NonBlockingLockExclusive, wait)
+        take(&self.file, FlockOperation::NonBlockingLockExclusive, wait)
     }
+}
 
-    fn take(&self, how: FlockOperation, wait: Duration) -> Result<Option<Held<'_>>> {
-        let start = Instant::now();
-        loop {
-            match flock(&self.file, how) {
-                Ok(()) => return Ok(Some(Held(&self.file))),
-                Err(rustix::io::Errno::WOULDBLOCK) if start.elapsed() < wait => {
-                    std::thread::sleep(PAUSE)
-                }
-                Err(rustix::io::Errno::WOULDBLOCK) => return Ok(None),
-                Err(rustix::io::Errno::INTR) => {}
-                Err(e) => return Err(std::io::Error::from(e)).context("cannot lock the lock file"),
+/// Takes `how` on `file`, trying again for up to `wait`; `None` if another
+/// holder kept it that long.
+fn take(file: &File, how: FlockOperation, wait: Duration) -> Result<Option<Held<'_>>> {
+    let start = Instant::now();
+    loop {
+        match flock(file, how) {
+            Ok(()) => return Ok(Some(Held(file))),
+            Err(rustix::io::Errno::WOULDBLOCK) if start.elapsed() < wait => {
+                std::thread::sleep(PAUSE)
             }
+            Err(rustix::io::Errno::WOULDBLOCK) => return Ok(None),
+            Err(rustix::io::Errno::INTR) => {}
+            Err(e) => return Err(std::io::Error::from(e)).context("cannot lock the lock file"),
         }
     }
 }

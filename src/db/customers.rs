@@ -31,7 +31,7 @@ impl Stage {
         }
     }
 
-    fn parse(text: &str) -> Option<Stage> {
+    pub(super) fn parse(text: &str) -> Option<Stage> {
         match text {
             "available" => Some(Stage::Available),
             "assigned" => Some(Stage::Assigned),
@@ -233,6 +233,13 @@ impl CustomerInserter<'_> {
             params.clear();
             chunk_params(&mut params, chunk, keys, self.campaign_id, &self.now);
             let changed = stmt.execute(&params).context("cannot insert a customer")?;
+            let campaign_id = self.campaign_id;
+            self.db.counted(|p| {
+                p.totals().customers += changed as i64;
+                if let Some(id) = campaign_id {
+                    p.campaign(id).available += changed as i64;
+                }
+            })?;
             self.last_rowid = Some(if changed > 0 {
                 self.db.conn.last_insert_rowid()
             } else {
@@ -538,6 +545,9 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let now = super::timestamp(now);
+        let Some(from) = self.placement(id)? else {
+            return Ok(());
+        };
         let mut stmt = self.conn.prepare_cached(
             "UPDATE customers SET campaign_id = ?2, stage = ?3, seller_id = ?4, updated_at = ?5 \
              WHERE id = ?1 AND anonymized_at IS NULL",
@@ -550,7 +560,7 @@ impl Db {
             now
         ])
         .context("cannot move a customer")?;
-        Ok(())
+        self.counted(|p| p.moved(from, campaign_id.zip(stage)))
     }
 
     /// Sets only the stage of a customer in its current campaign.
@@ -559,9 +569,29 @@ impl Db {
         let mut stmt = self.conn.prepare_cached(
             "UPDATE customers SET stage = ?2, updated_at = ?3 WHERE id = ?1 AND campaign_id IS NOT NULL",
         )?;
+        // An anonymized customer is counted apart from the stages.
+        let from = self.placement(id)?.flatten();
         stmt.execute(params![id, stage.as_str(), now])
             .context("cannot set a customer's stage")?;
+        if let Some((campaign, _)) = from {
+            self.counted(|p| p.moved(from, Some((campaign, stage))))?;
+        }
         Ok(())
+    }
+
+    /// The campaign and stage of a customer who is not anonymized, for the
+    /// kept counts: `None` when there is no such customer, `Some(None)` when
+    /// the customer is in no campaign.
+    fn placement(&self, id: i64) -> Result<Option<Option<(i64, Stage)>>> {
+        let found: Option<(Option<i64>, Option<Stage>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT campaign_id, stage FROM customers WHERE id = ?1 AND anonymized_at IS NULL",
+            )?
+            .query_row([id], |r| Ok((r.get(0)?, stage_of(r, 1)?)))
+            .optional()
+            .context("cannot look up a customer")?;
+        Ok(found.map(|(campaign, stage)| campaign.zip(stage)))
     }
 
     /// The next `count` available customers of a campaign, oldest first.

@@ -348,6 +348,7 @@ impl Db {
             )?
             .execute(params![job_rowid, changed[2], changed[3]])
             .context("cannot update the job")?;
+        self.count_erased_batch(changed[4], changed[1])?;
         self.renumber_batch()?;
         self.conn.execute_batch("DELETE FROM batch")?;
         Ok(n)
@@ -608,6 +609,7 @@ impl Db {
             )?
             .execute([job_rowid])
             .context("cannot remove recordings that share a deleted file")?;
+        self.counted(|p| p.totals().recordings -= n as i64)?;
         Ok(n as u64)
     }
 
@@ -619,6 +621,7 @@ impl Db {
             .prepare_cached("DELETE FROM recordings WHERE path = ?1")?
             .execute([path])
             .context("cannot remove recordings of a deleted file")?;
+        self.counted(|p| p.totals().recordings -= n as i64)?;
         Ok(n as u64)
     }
 

@@ -44,7 +44,7 @@ complete -c cube -n "__fish_cube_needs_command" -f -a "anonymize" -d 'Archive a 
 complete -c cube -n "__fish_cube_needs_command" -f -a "jobs" -d 'List anonymization jobs, or resume unfinished ones'
 complete -c cube -n "__fish_cube_needs_command" -f -a "export" -d 'Export outcomes, sales or history to CSV or Excel'
 complete -c cube -n "__fish_cube_needs_command" -f -a "backup" -d 'Back up the database, or restore a backup'
-complete -c cube -n "__fish_cube_needs_command" -f -a "doctor" -d 'Check integrity, settings, jobs, the erasure journal and recording files'
+complete -c cube -n "__fish_cube_needs_command" -f -a "doctor" -d 'Check integrity, settings, jobs, the erasure journal, recording files and kept counts'
 complete -c cube -n "__fish_cube_needs_command" -f -a "scan" -d 'Find personal data in free text, where it does not belong (exit 1 if any)'
 complete -c cube -n "__fish_cube_needs_command" -f -a "audit" -d 'Who archived, anonymized, restored or replayed what, and when'
 complete -c cube -n "__fish_cube_needs_command" -f -a "reactivate" -d 'Reactivate an archived campaign (anonymized customers stay anonymized)'
@@ -326,6 +326,7 @@ complete -c cube -n "__fish_cube_using_subcommand doctor" -l db -d 'The database
 complete -c cube -n "__fish_cube_using_subcommand doctor" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand doctor" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
 complete -c cube -n "__fish_cube_using_subcommand doctor" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand doctor" -l repair -d 'Repair the counts that stats and the campaign list keep, where they differ from the data, by counting again (the other findings say what to do about them)'
 complete -c cube -n "__fish_cube_using_subcommand doctor" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand doctor" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand doctor" -s v -l verbose -d 'Say more about what is done'
@@ -538,7 +539,7 @@ complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subc
 complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "jobs" -d 'List anonymization jobs, or resume unfinished ones'
 complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "export" -d 'Export outcomes, sales or history to CSV or Excel'
 complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "backup" -d 'Back up the database, or restore a backup'
-complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "doctor" -d 'Check integrity, settings, jobs, the erasure journal and recording files'
+complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "doctor" -d 'Check integrity, settings, jobs, the erasure journal, recording files and kept counts'
 complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "scan" -d 'Find personal data in free text, where it does not belong (exit 1 if any)'
 complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "audit" -d 'Who archived, anonymized, restored or replayed what, and when'
 complete -c cube -n "__fish_cube_using_subcommand help; and not __fish_seen_subcommand_from init demo import move assign archive anonymize jobs export backup doctor scan audit reactivate campaign customer stats completions man help" -f -a "reactivate" -d 'Reactivate an archived campaign (anonymized customers stay anonymized)'

@@ -19,6 +19,7 @@ use crate::commands::{
     completions::CompletionsArgs,
     customer::CustomerCommand,
     demo::DemoArgs,
+    doctor::DoctorArgs,
     import::ImportCommand,
     jobs::JobsArgs,
     man::ManArgs,
@@ -104,8 +105,8 @@ pub enum Command {
     /// Back up the database, or restore a backup
     #[command(subcommand, after_help = examples::BACKUP)]
     Backup(BackupCommand),
-    /// Check integrity, settings, jobs, the erasure journal and recording files
-    Doctor,
+    /// Check integrity, settings, jobs, the erasure journal, recording files and kept counts
+    Doctor(DoctorArgs),
     /// Find personal data in free text, where it does not belong (exit 1 if any)
     ///
     /// National id numbers (fødselsnummer and D-nummer), e-mail addresses,

@@ -45,7 +45,7 @@ pub fn run(command: Command, env: &Env, ui: &Ui) -> Result<()> {
         Command::Jobs(args) => jobs::run(args, cmd),
         Command::Export(args) => export::run(args, cmd),
         Command::Backup(command) => backup::run(command, cmd),
-        Command::Doctor => doctor::run(cmd),
+        Command::Doctor(args) => doctor::run(args, cmd),
         Command::Scan(args) => scan::run(args, cmd),
         Command::Audit(args) => audit::run(args, cmd),
         Command::Reactivate(args) => reactivate::run(args, cmd),

@@ -1,6 +1,7 @@
 //! The counts `stats`, `campaign list` and `campaign show` print are kept as
 //! the data changes, not counted on every call: after every kind of write
-//! they must still be what counting the rows gives.
+//! they must still be what counting the rows gives. `doctor` finds a kept
+//! count that is wrong, and `doctor --repair` counts again.
 
 use std::fs;
 
@@ -33,7 +34,7 @@ const TOTALS: &[(&str, &str)] = &[
 ];
 
 /// Fails unless `stats`, `campaign list --all` and `campaign show` say what
-/// counting the database's rows says.
+/// counting the database's rows says, and `doctor` finds no kept count wrong.
 #[track_caller]
 pub fn assert_counted(cube: &Cube) {
     let stats = cube.run(&["stats", "--json"]).ok().json();
@@ -80,6 +81,14 @@ pub fn assert_counted(cube: &Cube) {
             }
         }
     }
+    let doctor = cube.run(&["doctor", "--json"]).json();
+    let wrong: Vec<&serde_json::Value> = doctor["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f.as_str().unwrap().contains("kept count"))
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:?}");
 }
 
 fn customers(numbers: std::ops::RangeInclusive<u32>) -> String {
@@ -311,4 +320,87 @@ fn a_restore_counts_the_snapshot_again() {
     );
     assert_eq!(cube.campaign("Vår")["stages"]["available"], 9);
     assert_counted(&cube);
+}
+
+#[test]
+fn doctor_finds_wrong_counts_and_repair_counts_again() {
+    let cube = setup();
+    cube.import(
+        "outcomes",
+        "customer_no,campaign,seller,date,outcome\nK1,Vår,kari,2026-11-01,Call back\n",
+        &[],
+    )
+    .ok();
+    let conn = rusqlite::Connection::open(cube.db()).unwrap();
+    conn.execute_batch(
+        "UPDATE totals SET outcomes = outcomes + 5, customers = customers - 1; \
+         UPDATE campaign_counts SET available = 0 \
+           WHERE campaign_id = (SELECT id FROM campaigns WHERE name = 'Vår');",
+    )
+    .unwrap();
+    let run = cube.run(&["doctor"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    insta::assert_snapshot!("doctor_with_wrong_counts", cube.redacted(&run));
+
+    let run = cube.run(&["doctor", "--repair"]);
+    run.ok();
+    assert!(
+        run.stderr
+            .contains("repaired: counted the data again, where 3 kept counts differed"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("healthy: no findings"),
+        "{}",
+        run.stderr
+    );
+    assert_counted(&cube);
+
+    // Counts lost altogether: stats says what to do, and the repair makes them.
+    conn.execute_batch("DELETE FROM totals; DELETE FROM campaign_counts;")
+        .unwrap();
+    let run = cube.run(&["stats"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr.contains("lost its kept counts") && run.stderr.contains("cube doctor --repair"),
+        "{}",
+        run.stderr
+    );
+    let run = cube.run(&["doctor", "--json"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    let findings = run.json()["findings"].to_string();
+    assert!(
+        findings.contains("kept count: the totals are missing")
+            && findings.contains("campaign \\\"Vår\\\" available is 0, counted 9"),
+        "{findings}"
+    );
+    cube.run(&["doctor", "--repair", "-q"]).ok();
+    assert_counted(&cube);
+}
+
+#[test]
+fn a_repair_leaves_other_findings_to_the_operator() {
+    let cube = setup();
+    let conn = rusqlite::Connection::open(cube.db()).unwrap();
+    conn.execute_batch("UPDATE totals SET sellers = 3").unwrap();
+    cube.write("data/recordings/stray.wav", b"RIFF");
+    cube.import(
+        "outcomes",
+        "customer_no,campaign,seller,date,outcome,recording\nK1,Vår,kari,2026-11-01,Sale,stray.wav\n",
+        &[],
+    )
+    .ok();
+    fs::remove_file(cube.path("data/recordings/stray.wav")).unwrap();
+    let run = cube.run(&["doctor", "--repair", "--json"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    let report = run.json();
+    assert_eq!(
+        report["repaired"],
+        serde_json::json!(["sellers is 4, counted 1"])
+    );
+    assert_eq!(
+        report["findings"],
+        serde_json::json!(["1 recording row points at no file"])
+    );
 }

@@ -496,6 +496,29 @@ mod tests {
     }
 
     #[test]
+    fn a_stage_set_from_a_customer_read_before_a_move_counts_where_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("cube.db"), BUSY_TIMEOUT).unwrap();
+        let now = DateTime::UNIX_EPOCH;
+        let tx = db.begin().unwrap();
+        let campaign = tx.create_campaign("Vår", now).unwrap().id;
+        customer(&tx, 1, Some(campaign));
+        let read = tx.customer_by_ref("0000000000000001").unwrap().unwrap();
+        assert_eq!(read.stage, Some(Stage::Available));
+        tx.place_customer(read.id, Some(campaign), Some(Stage::Assigned), None, now)
+            .unwrap();
+        // Read as available, assigned since: it leaves assigned.
+        tx.set_stage(&read, Stage::Completed, now).unwrap();
+        tx.commit().unwrap();
+        let (stages, _) = db.stage_counts(campaign).unwrap();
+        assert_eq!(
+            (stages.available, stages.assigned, stages.completed),
+            (0, 0, 1)
+        );
+        assert!(db.count_differences().unwrap().is_empty());
+    }
+
+    #[test]
     fn a_recount_mends_what_differs() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&dir.path().join("cube.db"), BUSY_TIMEOUT).unwrap();

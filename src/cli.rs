@@ -105,7 +105,7 @@ pub enum Command {
     /// Back up the database, or restore a backup
     #[command(subcommand, after_help = examples::BACKUP)]
     Backup(BackupCommand),
-    /// Check integrity, settings, jobs, the erasure journal and recording files
+    /// Check integrity, settings, jobs, the erasure journal, recording files and kept counts
     Doctor(DoctorArgs),
     /// Find personal data in free text, where it does not belong (exit 1 if any)
     ///

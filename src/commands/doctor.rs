@@ -1,5 +1,7 @@
 //! `cube doctor`: integrity and residue checks. Exit 0 when healthy, 1 with
-//! the list of findings otherwise.
+//! the list of findings otherwise. `--repair` mends what needs no decision:
+//! the kept counts, counted again from the data. `--scrub` first rewrites
+//! the file without free space.
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -21,7 +23,15 @@ pub struct DoctorArgs {
     /// on the scrub of each anonymization covers only the pages it wrote
     #[arg(long)]
     pub scrub: bool,
+    /// Repair the counts that stats and the campaign list keep, where they
+    /// differ from the data, by counting again (the other findings say what
+    /// to do about them)
+    #[arg(long)]
+    pub repair: bool,
 }
+
+/// How many kept counts that differ are listed one by one.
+const MAX_COUNTS_LISTED: usize = 10;
 
 pub fn run(args: DoctorArgs, cmd: &CommandHelper) -> Result<()> {
     let ui = cmd.ui;
@@ -55,11 +65,41 @@ pub fn run(args: DoctorArgs, cmd: &CommandHelper) -> Result<()> {
             super::plural(leftovers as u64, "temporary file", "temporary files")
         ));
     }
-    findings.extend(
-        db.schema_differences()?
-            .into_iter()
-            .map(|d| format!("schema: {d}")),
-    );
+    let schema = db.schema_differences()?;
+    // A schema cube did not make may lack the counts' tables: that is the finding.
+    let counts = match schema.is_empty() {
+        true => db.count_differences()?,
+        false => Vec::new(),
+    };
+    findings.extend(schema.into_iter().map(|d| format!("schema: {d}")));
+    let mut repaired = Vec::new();
+    if args.repair && !counts.is_empty() {
+        let tx = db.begin()?;
+        tx.recount()?;
+        tx.commit()?;
+        ui.say(&format!(
+            "repaired: counted the data again, where {} differed",
+            super::plural(counts.len() as u64, "kept count", "kept counts")
+        ));
+        repaired = counts;
+    } else {
+        let listed = counts.len().min(MAX_COUNTS_LISTED);
+        findings.extend(
+            counts[..listed]
+                .iter()
+                .map(|d| format!("kept count: {d}: run `cube doctor --repair`")),
+        );
+        if counts.len() > listed {
+            findings.push(format!(
+                "{} differ from the data: run `cube doctor --repair`",
+                super::plural(
+                    (counts.len() - listed) as u64,
+                    "more kept count",
+                    "more kept counts"
+                )
+            ));
+        }
+    }
     let settings = db.settings_in_force()?;
 
     for job in db.unfinished_jobs()? {
@@ -171,6 +211,7 @@ pub fn run(args: DoctorArgs, cmd: &CommandHelper) -> Result<()> {
         ui.print_json(&json!({
             "healthy": findings.is_empty(),
             "findings": findings,
+            "repaired": repaired,
             "settings": settings,
             "database_id": recordings::database_id(db)?,
         }))?;

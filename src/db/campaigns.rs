@@ -24,6 +24,15 @@ impl CampaignStatus {
             CampaignStatus::Archived => "archived",
         }
     }
+
+    /// The status stored as `text` (the table's check allows only the two).
+    fn parse(text: &str) -> CampaignStatus {
+        if text == "archived" {
+            CampaignStatus::Archived
+        } else {
+            CampaignStatus::Active
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -50,27 +59,13 @@ impl StageCounts {
     pub fn total(&self) -> u64 {
         self.available + self.assigned + self.completed
     }
-
-    /// The count of the stage stored as `stage`.
-    fn at(&mut self, stage: &str) -> &mut u64 {
-        match stage {
-            "available" => &mut self.available,
-            "assigned" => &mut self.assigned,
-            _ => &mut self.completed,
-        }
-    }
 }
 
 fn campaign(r: &Row) -> rusqlite::Result<Campaign> {
-    let status: String = r.get(2)?;
     Ok(Campaign {
         id: r.get(0)?,
         name: r.get(1)?,
-        status: if status == "archived" {
-            CampaignStatus::Archived
-        } else {
-            CampaignStatus::Active
-        },
+        status: CampaignStatus::parse(&r.get::<_, String>(2)?),
         created_at: r.get(3)?,
         archived_at: r.get(4)?,
         last_activity_at: r.get(5)?,
@@ -149,6 +144,7 @@ impl Db {
             )?
             .execute(params![name, now])
             .context("cannot create a campaign")?;
+        self.counted(|p| p.campaign_status(None, Some(CampaignStatus::Active)))?;
         Ok(Campaign {
             id: self.conn.last_insert_rowid(),
             name: name.to_string(),
@@ -193,34 +189,17 @@ impl Db {
     }
 
     /// Customers per stage who are not anonymized (those are the ones a
-    /// stage can hand out or complete), and how many are anonymized. Each
-    /// count is read from an index alone: all customers per stage, less
-    /// the anonymized per stage.
+    /// stage can hand out or complete), and how many are anonymized: the
+    /// kept counts (see `db/counts.rs`), one row whatever the campaign's size.
     pub fn stage_counts(&self, campaign_id: i64) -> Result<(StageCounts, u64)> {
-        let per_stage = |sql: &str| -> Result<Vec<(String, u64)>> {
-            let mut stmt = self.conn.prepare_cached(sql)?;
-            let rows = stmt
-                .query_map([campaign_id], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()
-                .context("cannot count a campaign's customers")?;
-            Ok(rows)
+        let kept = self.kept_campaign_counts(campaign_id)?;
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        let stages = StageCounts {
+            available: count(kept.available),
+            assigned: count(kept.assigned),
+            completed: count(kept.completed),
         };
-        let mut counts = StageCounts::default();
-        for (stage, n) in per_stage(
-            "SELECT stage, count(*) FROM customers WHERE campaign_id = ?1 GROUP BY stage",
-        )? {
-            *counts.at(&stage) = n;
-        }
-        let mut anonymized = 0;
-        for (stage, n) in per_stage(
-            "SELECT stage, count(*) FROM customers WHERE campaign_id = ?1 \
-             AND anonymized_at IS NOT NULL GROUP BY stage",
-        )? {
-            let count = counts.at(&stage);
-            *count = count.saturating_sub(n);
-            anonymized += n;
-        }
-        Ok((counts, anonymized))
+        Ok((stages, count(kept.anonymized)))
     }
 
     /// Notes an outcome, sale or move in the campaign now.
@@ -239,16 +218,30 @@ impl Db {
     /// in it (a sale or job only comes with an outcome or a customer, both
     /// found through an index). Says whether it went.
     pub fn remove_unused_campaign(&self, id: i64) -> Result<bool> {
-        let removed = self
+        let unused: bool = self
             .conn
             .prepare_cached(
-                "DELETE FROM campaigns WHERE id = ?1 \
-                 AND NOT EXISTS (SELECT 1 FROM customers WHERE campaign_id = ?1) \
+                "SELECT NOT EXISTS (SELECT 1 FROM customers WHERE campaign_id = ?1) \
                  AND NOT EXISTS (SELECT 1 FROM outcomes WHERE campaign_id = ?1)",
             )?
-            .execute([id])
+            .query_row([id], |r| r.get(0))
+            .context("cannot look at a campaign")?;
+        if !unused {
+            return Ok(false);
+        }
+        // Its counts are all zero: it has no customers.
+        self.forget_campaign_counts(id)?;
+        let status: Option<String> = self
+            .conn
+            .prepare_cached("DELETE FROM campaigns WHERE id = ?1 RETURNING status")?
+            .query_row([id], |r| r.get(0))
+            .optional()
             .context("cannot remove an unused campaign")?;
-        Ok(removed > 0)
+        let Some(status) = status else {
+            return Ok(false);
+        };
+        self.counted(|p| p.campaign_status(Some(CampaignStatus::parse(&status)), None))?;
+        Ok(true)
     }
 
     pub fn set_campaign_status(
@@ -259,10 +252,19 @@ impl Db {
     ) -> Result<()> {
         let now = super::timestamp(now);
         let archived_at = (status == CampaignStatus::Archived).then_some(now);
+        let was: Option<String> = self
+            .conn
+            .prepare_cached("SELECT status FROM campaigns WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()
+            .context("cannot read a campaign")?;
         self.conn
             .prepare_cached("UPDATE campaigns SET status = ?2, archived_at = ?3 WHERE id = ?1")?
             .execute(params![id, status.as_str(), archived_at])
             .context("cannot update a campaign")?;
+        if let Some(was) = was {
+            self.counted(|p| p.campaign_status(Some(CampaignStatus::parse(&was)), Some(status)))?;
+        }
         Ok(())
     }
 }

@@ -31,7 +31,7 @@ impl Stage {
         }
     }
 
-    fn parse(text: &str) -> Option<Stage> {
+    pub(super) fn parse(text: &str) -> Option<Stage> {
         match text {
             "available" => Some(Stage::Available),
             "assigned" => Some(Stage::Assigned),
@@ -108,6 +108,7 @@ pub struct CustomerRef {
     /// The public reference.
     pub reference: String,
     pub campaign_id: Option<i64>,
+    pub stage: Option<Stage>,
     pub anonymized: bool,
 }
 
@@ -233,6 +234,13 @@ impl CustomerInserter<'_> {
             params.clear();
             chunk_params(&mut params, chunk, keys, self.campaign_id, &self.now);
             let changed = stmt.execute(&params).context("cannot insert a customer")?;
+            let campaign_id = self.campaign_id;
+            self.db.counted(|p| {
+                p.totals().customers += changed as i64;
+                if let Some(id) = campaign_id {
+                    p.campaign(id).available += changed as i64;
+                }
+            })?;
             self.last_rowid = Some(if changed > 0 {
                 self.db.conn.last_insert_rowid()
             } else {
@@ -325,11 +333,15 @@ fn insert_sql(rows: usize) -> String {
     )
 }
 
+/// The stage in column `index`, read where SQLite holds it (an outcome
+/// import reads one per row).
 fn stage_of(row: &Row, index: usize) -> rusqlite::Result<Option<Stage>> {
-    Ok(row
-        .get::<_, Option<String>>(index)?
-        .as_deref()
-        .and_then(Stage::parse))
+    Ok(match row.get_ref(index)? {
+        rusqlite::types::ValueRef::Text(text) => {
+            std::str::from_utf8(text).ok().and_then(Stage::parse)
+        }
+        _ => None,
+    })
 }
 
 pub(super) fn customer_row(r: &Row) -> rusqlite::Result<CustomerRow> {
@@ -353,6 +365,7 @@ fn customer_ref(r: &Row) -> rusqlite::Result<CustomerRef> {
         reference: r.get(1)?,
         campaign_id: r.get(2)?,
         anonymized: r.get::<_, Option<String>>(3)?.is_some(),
+        stage: stage_of(r, 4)?,
     })
 }
 
@@ -431,7 +444,7 @@ impl Db {
     /// The customer with this customer number, if one that is not anonymized has it.
     pub fn customer_by_number(&self, customer_no: &str) -> Result<Option<CustomerRef>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, ref, campaign_id, anonymized_at FROM customers \
+            "SELECT id, ref, campaign_id, anonymized_at, stage FROM customers \
              WHERE customer_no = ?1 AND anonymized_at IS NULL",
         )?;
         stmt.query_row([customer_no], customer_ref)
@@ -493,7 +506,7 @@ impl Db {
     /// The customer with this internal id (anonymized or not).
     pub fn customer_by_id(&self, id: i64) -> Result<Option<CustomerRef>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, ref, campaign_id, anonymized_at FROM customers WHERE id = ?1",
+            "SELECT id, ref, campaign_id, anonymized_at, stage FROM customers WHERE id = ?1",
         )?;
         stmt.query_row([id], customer_ref)
             .optional()
@@ -503,7 +516,7 @@ impl Db {
     /// The customer with this public reference (anonymized or not).
     pub fn customer_by_ref(&self, reference: &str) -> Result<Option<CustomerRef>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, ref, campaign_id, anonymized_at FROM customers WHERE ref = ?1",
+            "SELECT id, ref, campaign_id, anonymized_at, stage FROM customers WHERE ref = ?1",
         )?;
         stmt.query_row([reference.to_ascii_lowercase()], customer_ref)
             .optional()
@@ -525,7 +538,7 @@ impl Db {
         stage: Option<Stage>,
     ) -> Result<Vec<CustomerRef>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, ref, campaign_id, anonymized_at FROM customers \
+            "SELECT id, ref, campaign_id, anonymized_at, stage FROM customers \
              WHERE campaign_id = ?1 AND (?2 IS NULL OR stage = ?2) ORDER BY id",
         )?;
         let rows = stmt
@@ -545,6 +558,9 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let now = super::timestamp(now);
+        let Some(from) = self.placement(id)? else {
+            return Ok(());
+        };
         let mut stmt = self.conn.prepare_cached(
             "UPDATE customers SET campaign_id = ?2, stage = ?3, seller_id = ?4, updated_at = ?5 \
              WHERE id = ?1 AND anonymized_at IS NULL",
@@ -557,18 +573,67 @@ impl Db {
             now
         ])
         .context("cannot move a customer")?;
-        Ok(())
+        self.counted(|p| p.moved(from, campaign_id.zip(stage)))
     }
 
     /// Sets only the stage of a customer in its current campaign.
-    pub fn set_stage(&self, id: i64, stage: Stage, now: DateTime<Utc>) -> Result<()> {
+    /// `customer` is the customer as read in this transaction: where it is
+    /// still there, the kept counts move it from that stage without reading
+    /// it again (per row of an outcome import, that read was a twentieth of
+    /// the import); otherwise it is read again.
+    pub fn set_stage(
+        &self,
+        customer: &CustomerRef,
+        stage: Stage,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let now = super::timestamp(now);
-        let mut stmt = self.conn.prepare_cached(
-            "UPDATE customers SET stage = ?2, updated_at = ?3 WHERE id = ?1 AND campaign_id IS NOT NULL",
-        )?;
-        stmt.execute(params![id, stage.as_str(), now])
+        if let (Some(campaign), Some(from)) = (customer.campaign_id, customer.stage) {
+            let as_read = self
+                .conn
+                .prepare_cached(
+                    "UPDATE customers SET stage = ?2, updated_at = ?3 WHERE id = ?1 \
+                     AND campaign_id = ?4 AND stage = ?5 AND anonymized_at IS NULL",
+                )?
+                .execute(params![
+                    customer.id,
+                    stage.as_str(),
+                    now,
+                    campaign,
+                    from.as_str()
+                ])
+                .context("cannot set a customer's stage")?;
+            if as_read == 1 {
+                return self.counted(|p| p.moved(Some((campaign, from)), Some((campaign, stage))));
+            }
+        }
+        // An anonymized customer is counted apart from the stages.
+        let from = self.placement(customer.id)?.flatten();
+        self.conn
+            .prepare_cached(
+                "UPDATE customers SET stage = ?2, updated_at = ?3 WHERE id = ?1 AND campaign_id IS NOT NULL",
+            )?
+            .execute(params![customer.id, stage.as_str(), now])
             .context("cannot set a customer's stage")?;
+        if let Some((campaign, _)) = from {
+            self.counted(|p| p.moved(from, Some((campaign, stage))))?;
+        }
         Ok(())
+    }
+
+    /// The campaign and stage of a customer who is not anonymized, for the
+    /// kept counts: `None` when there is no such customer, `Some(None)` when
+    /// the customer is in no campaign.
+    fn placement(&self, id: i64) -> Result<Option<Option<(i64, Stage)>>> {
+        let found: Option<(Option<i64>, Option<Stage>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT campaign_id, stage FROM customers WHERE id = ?1 AND anonymized_at IS NULL",
+            )?
+            .query_row([id], |r| Ok((r.get(0)?, stage_of(r, 1)?)))
+            .optional()
+            .context("cannot look up a customer")?;
+        Ok(found.map(|(campaign, stage)| campaign.zip(stage)))
     }
 
     /// The next `count` available customers of a campaign, oldest first.

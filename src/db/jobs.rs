@@ -343,6 +343,7 @@ impl Db {
         let n: u64 = self
             .conn
             .query_row("SELECT count(*) FROM batch", [], |r| r.get(0))?;
+        let mut changed = Vec::with_capacity(steps.len());
         for (sql, context) in steps {
             let mut stmt = self.conn.prepare_cached(sql)?;
             let result = match stmt.parameter_count() {
@@ -350,8 +351,9 @@ impl Db {
                 1 => stmt.execute(params![job_rowid]),
                 _ => stmt.execute(params![job_rowid, now]),
             };
-            result.context(context)?;
+            changed.push(result.context(context)?);
         }
+        let recordings = changed[1];
         // For the receipt: how many comments and history texts it blanks
         // (the renumbering blanks them as it rewrites their rows).
         self.conn
@@ -365,6 +367,7 @@ impl Db {
             )?
             .execute(params![job_rowid])
             .context("cannot update the job")?;
+        self.count_erased_batch(n as usize, recordings)?;
         self.renumber_batch(&now)?;
         self.conn.execute_batch("DELETE FROM batch")?;
         Ok(n)
@@ -654,6 +657,7 @@ impl Db {
             )?
             .execute([job_rowid])
             .context("cannot remove recordings that share a deleted file")?;
+        self.counted(|p| p.totals().recordings -= n as i64)?;
         Ok(n as u64)
     }
 
@@ -665,6 +669,7 @@ impl Db {
             .prepare_cached("DELETE FROM recordings WHERE path = ?1")?
             .execute([path])
             .context("cannot remove recordings of a deleted file")?;
+        self.counted(|p| p.totals().recordings -= n as i64)?;
         Ok(n as u64)
     }
 

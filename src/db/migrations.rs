@@ -12,6 +12,9 @@
 //! phone_key, and the search keys find_name, find_surname and find_phone
 //! (all set to NULL); `outcomes.comment`; `history.text`;
 //! `recordings.path`; `recording_deletions.path` (until the file is gone).
+//!
+//! A migration that moves customers, or adds or removes counted rows, must
+//! keep the kept counts right (`db/counts.rs`), or count them again.
 
 use anyhow::{Context, Result};
 use rusqlite::Connection;
@@ -291,6 +294,57 @@ const MIGRATIONS: &[Migration] = &[
     // Partial: an anonymized customer (its keys are NULL) is in none of
     // them, and neither is a customer without the value.
     Migration::Code(find_keys),
+    // 15: the counts that `stats`, `campaign list` and `campaign show` print,
+    // kept as the data changes (see `db/counts.rs`) instead of counted on
+    // every call, filled here from a full count. `campaign_counts` has a row
+    // per campaign that has customers: those who are not anonymized at each
+    // stage, and the anonymized.
+    Migration::Sql(
+        r#"
+    CREATE TABLE totals (
+        id                 INTEGER PRIMARY KEY CHECK (id = 0),
+        customers          INTEGER NOT NULL,
+        anonymized         INTEGER NOT NULL,
+        active_campaigns   INTEGER NOT NULL,
+        archived_campaigns INTEGER NOT NULL,
+        outcomes           INTEGER NOT NULL,
+        sales              INTEGER NOT NULL,
+        sales_amount       INTEGER NOT NULL,
+        recordings         INTEGER NOT NULL,
+        history            INTEGER NOT NULL,
+        sellers            INTEGER NOT NULL
+    );
+    CREATE TABLE campaign_counts (
+        campaign_id INTEGER PRIMARY KEY REFERENCES campaigns(id),
+        available   INTEGER NOT NULL,
+        assigned    INTEGER NOT NULL,
+        completed   INTEGER NOT NULL,
+        anonymized  INTEGER NOT NULL
+    );
+    INSERT INTO totals SELECT 0,
+        (SELECT count(*) FROM customers),
+        (SELECT count(*) FROM erasures),
+        (SELECT count(*) FROM campaigns WHERE status = 'active'),
+        (SELECT count(*) FROM campaigns WHERE status = 'archived'),
+        (SELECT count(*) FROM outcomes),
+        (SELECT count(*) FROM sales),
+        (SELECT coalesce(sum(quantity * unit_price), 0) FROM sales),
+        (SELECT count(*) FROM recordings),
+        (SELECT count(*) FROM history),
+        (SELECT count(*) FROM sellers);
+    INSERT INTO campaign_counts SELECT campaign_id,
+        sum(CASE stage WHEN 'available' THEN n ELSE 0 END),
+        sum(CASE stage WHEN 'assigned' THEN n ELSE 0 END),
+        sum(CASE stage WHEN 'completed' THEN n ELSE 0 END),
+        sum(anonymized)
+    FROM (SELECT campaign_id, stage, count(*) AS n, 0 AS anonymized FROM customers
+          WHERE campaign_id IS NOT NULL GROUP BY campaign_id, stage
+          UNION ALL
+          SELECT campaign_id, stage, -count(*), count(*) FROM customers
+          WHERE campaign_id IS NOT NULL AND anonymized_at IS NOT NULL GROUP BY campaign_id, stage)
+    GROUP BY campaign_id;
+    "#,
+    ),
 ];
 
 /// Adds the search keys, computes them for every customer that is not

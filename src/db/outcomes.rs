@@ -1,6 +1,10 @@
 //! Sellers, outcomes, sales, history and recordings: what happened with a
 //! customer. Outcome comments, history text and recording paths are personal
 //! data of that customer.
+//!
+//! Each insert here notes itself in the kept counts (see `db/counts.rs`),
+//! which the transaction's commit writes: an importer that writes through
+//! these methods and commits with `Tx::commit` has nothing more to do.
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
@@ -52,7 +56,9 @@ impl Db {
             .prepare_cached("INSERT INTO sellers (username, created_at) VALUES (?1, ?2)")?
             .execute(params![username, now])
             .context("cannot create a seller")?;
-        Ok(self.conn.last_insert_rowid())
+        let id = self.conn.last_insert_rowid();
+        self.counted(|p| p.totals().sellers += 1)?;
+        Ok(id)
     }
 
     pub fn insert_outcome(&self, o: &NewOutcome) -> Result<i64> {
@@ -63,7 +69,9 @@ impl Db {
             )?
             .execute(params![o.customer_id, o.campaign_id, o.seller_id, super::timestamp(o.registered_at), o.label, o.comment])
             .context("cannot insert an outcome")?;
-        Ok(self.conn.last_insert_rowid())
+        let id = self.conn.last_insert_rowid();
+        self.counted(|p| p.totals().outcomes += 1)?;
+        Ok(id)
     }
 
     pub fn insert_sale(&self, s: &NewSale) -> Result<i64> {
@@ -74,7 +82,15 @@ impl Db {
             )?
             .execute(params![s.outcome_id, s.customer_id, s.campaign_id, s.seller_id, super::timestamp(s.sold_at), s.product, s.quantity, s.unit_price])
             .context("cannot insert a sale")?;
-        Ok(self.conn.last_insert_rowid())
+        let id = self.conn.last_insert_rowid();
+        self.counted(|p| {
+            p.totals().sales += 1;
+            // Saturating: an absurd quantity × price must not panic here
+            // (SQLite holds no such sum as an integer either).
+            let amount = s.quantity.saturating_mul(s.unit_price);
+            p.totals().sales_amount = p.totals().sales_amount.saturating_add(amount);
+        })?;
+        Ok(id)
     }
 
     pub fn insert_history(&self, h: &NewHistory) -> Result<i64> {
@@ -89,7 +105,9 @@ impl Db {
                 h.text
             ])
             .context("cannot insert a history entry")?;
-        Ok(self.conn.last_insert_rowid())
+        let id = self.conn.last_insert_rowid();
+        self.counted(|p| p.totals().history += 1)?;
+        Ok(id)
     }
 
     /// Records a call recording file, by its path relative to the recordings folder.
@@ -107,6 +125,8 @@ impl Db {
             )?
             .execute(params![customer_id, outcome_id, path, now])
             .context("cannot insert a recording")?;
-        Ok(self.conn.last_insert_rowid())
+        let id = self.conn.last_insert_rowid();
+        self.counted(|p| p.totals().recordings += 1)?;
+        Ok(id)
     }
 }

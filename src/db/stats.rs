@@ -1,6 +1,6 @@
 //! Whole-database counts for `cube stats`.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::Serialize;
 
 use super::Db;
@@ -28,36 +28,23 @@ pub struct Stats {
 pub const AMOUNT_UNIT: &str = "øre";
 
 impl Db {
+    /// The kept counts (see `db/counts.rs`): one row whatever the size of
+    /// the database.
     pub fn stats(&self) -> Result<Stats> {
-        self.conn
-            .query_row(
-                "SELECT (SELECT count(*) FROM customers),
-                        (SELECT count(*) FROM erasures),
-                        (SELECT count(*) FROM campaigns WHERE status = 'active'),
-                        (SELECT count(*) FROM campaigns WHERE status = 'archived'),
-                        (SELECT count(*) FROM outcomes),
-                        (SELECT count(*) FROM sales),
-                        (SELECT coalesce(sum(quantity * unit_price), 0) FROM sales),
-                        (SELECT count(*) FROM recordings),
-                        (SELECT count(*) FROM history),
-                        (SELECT count(*) FROM sellers)",
-                [],
-                |r| {
-                    Ok(Stats {
-                        customers: r.get(0)?,
-                        anonymized: r.get(1)?,
-                        active_campaigns: r.get(2)?,
-                        archived_campaigns: r.get(3)?,
-                        outcomes: r.get(4)?,
-                        sales: r.get(5)?,
-                        sales_amount: r.get(6)?,
-                        amount_unit: AMOUNT_UNIT,
-                        recordings: r.get(7)?,
-                        history: r.get(8)?,
-                        sellers: r.get(9)?,
-                    })
-                },
-            )
-            .context("cannot count")
+        let kept = self.kept_totals()?;
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        Ok(Stats {
+            customers: count(kept.customers),
+            anonymized: count(kept.anonymized),
+            active_campaigns: count(kept.active_campaigns),
+            archived_campaigns: count(kept.archived_campaigns),
+            outcomes: count(kept.outcomes),
+            sales: count(kept.sales),
+            sales_amount: kept.sales_amount,
+            amount_unit: AMOUNT_UNIT,
+            recordings: count(kept.recordings),
+            history: count(kept.history),
+            sellers: count(kept.sellers),
+        })
     }
 }

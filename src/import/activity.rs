@@ -244,7 +244,7 @@ pub(super) fn outcomes(
                 now,
             )?,
             Some(current) if current == campaign_id => {
-                tx.set_stage(customer.id, Stage::Completed, now)?
+                tx.set_stage(&customer, Stage::Completed, now)?
             }
             Some(_) => {}
         }

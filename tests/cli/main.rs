@@ -7,6 +7,7 @@ mod assign_move;
 mod backup;
 mod campaign;
 mod completions;
+mod counts;
 mod customer;
 mod demo;
 mod diagnostics;

@@ -189,5 +189,7 @@ fn soak() {
         left, 0,
         "an archived campaign kept customers that its job should have anonymized"
     );
+    // Every command kept the counts in its own transactions, whatever ran beside it.
+    crate::counts::assert_counted(&cube);
     cube.run(&["doctor"]).ok();
 }

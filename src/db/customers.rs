@@ -347,12 +347,18 @@ pub(super) fn customer_row(r: &Row) -> rusqlite::Result<CustomerRow> {
     })
 }
 
-fn customer_ref(r: &Row) -> rusqlite::Result<CustomerRef> {
+pub(super) fn customer_ref(r: &Row) -> rusqlite::Result<CustomerRef> {
+    customer_ref_at(r, 0)
+}
+
+/// A [`CustomerRef`] from (id, ref, campaign_id, anonymized_at) from column
+/// `first` on.
+pub(super) fn customer_ref_at(r: &Row, first: usize) -> rusqlite::Result<CustomerRef> {
     Ok(CustomerRef {
-        id: r.get(0)?,
-        reference: r.get(1)?,
-        campaign_id: r.get(2)?,
-        anonymized: r.get::<_, Option<String>>(3)?.is_some(),
+        id: r.get(first)?,
+        reference: r.get(first + 1)?,
+        campaign_id: r.get(first + 2)?,
+        anonymized: r.get::<_, Option<String>>(first + 3)?.is_some(),
     })
 }
 
@@ -561,6 +567,23 @@ impl Db {
         )?;
         stmt.execute(params![id, stage.as_str(), now])
             .context("cannot set a customer's stage")?;
+        Ok(())
+    }
+
+    /// [`Db::set_stage`] to `completed` for many customers at once.
+    pub fn complete_customers(&self, ids: &[i64], now: DateTime<Utc>) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        // OR IGNORE (no constraint can fail for the new stage) spares SQLite
+        // the statement journal of a statement that changes many rows.
+        self.conn
+            .prepare_cached(
+                "UPDATE OR IGNORE customers SET stage = 'completed', updated_at = ?2 \
+                 WHERE id IN (SELECT value FROM json_each(?1)) AND campaign_id IS NOT NULL",
+            )?
+            .execute(params![serde_json::to_string(ids)?, super::timestamp(now)])
+            .context("cannot set the customers' stage")?;
         Ok(())
     }
 

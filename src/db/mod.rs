@@ -55,10 +55,10 @@ pub use customers::{
     NewIds, Stage,
 };
 pub use export::{ExportFilter, ExportRow, Report};
-pub use imports::{email_key, phone_key, ImportedFile, KeyMatch};
+pub use imports::{email_key, phone_key, ImportedFile, KeyMatch, StoredOutcome};
 pub use jobs::{ErasureCounts, Job, JobState};
 pub use mentions::{PlannedCard, TextColumn, Whose, SEARCHED};
-pub use outcomes::{NewHistory, NewOutcome, NewSale};
+pub use outcomes::{NewHistory, NewOutcome, NewSale, OutcomeInserter, OutcomeText, Stamp};
 pub use scan::{CustomerKey, CustomerLabels, TextRow};
 pub use search::{FindKeys, Found};
 pub use snapshot::BackupRecord;

@@ -42,6 +42,7 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::path::Path;
 use std::sync::mpsc;
 
@@ -82,7 +83,33 @@ enum Checked {
     BadLine(String),
     /// Its own values, or why one is bad: reported once its customer is
     /// found.
-    Values(Result<Values, String>),
+    Values(Result<Row, String>),
+}
+
+/// A row's values, and its campaign and seller by their number in the
+/// order the file first names them (see [`Names`]).
+struct Row {
+    values: Values,
+    campaign: usize,
+    seller: usize,
+}
+
+/// The names a file gives campaigns or sellers, numbered in the order it
+/// first gives them: the reading thread numbers each row's, so that the
+/// writing one finds what a name is by its number (and, when it must look
+/// it up, takes the name from the row).
+#[derive(Default)]
+struct Names(HashMap<String, usize>);
+
+impl Names {
+    fn number(&mut self, name: &str) -> usize {
+        if let Some(&n) = self.0.get(name) {
+            return n;
+        }
+        let n = self.0.len();
+        self.0.insert(name.to_string(), n);
+        n
+    }
 }
 
 /// What checking a row's own values found, beyond its fields as they were
@@ -176,10 +203,11 @@ pub(super) fn import(
             allow_duplicates,
             now,
             inserter: tx.outcome_inserter(now),
-            campaigns: HashMap::new(),
-            sellers: tx.sellers()?.into_iter().collect(),
-            given: (!allow_duplicates && tx.has_no_outcomes()?).then(HashSet::new),
-            touched: HashMap::new(),
+            campaigns: Vec::new(),
+            sellers: Vec::new(),
+            known_sellers: tx.sellers()?.into_iter().collect(),
+            given: (!allow_duplicates && tx.has_no_outcomes()?).then(IdSet::default),
+            activity: IdMap::default(),
             claim: None,
             summary: Summary::default(),
         };
@@ -202,7 +230,7 @@ pub(super) fn import(
                 .join()
                 .map_err(|_| anyhow::anyhow!("the reading thread failed"))?
         })?;
-        for (id, (_, at)) in &writer.touched {
+        for (id, (_, at)) in &writer.activity {
             tx.touch_campaign(*id, *at)?;
         }
         (writer.summary, writer.claim, blank)
@@ -229,26 +257,33 @@ fn read_rows(
     sender: mpsc::SyncSender<Vec<Parsed>>,
     written: mpsc::Receiver<Vec<Parsed>>,
 ) -> Result<u64> {
+    let (mut campaigns, mut sellers) = (Names::default(), Names::default());
     let mut batch = Vec::with_capacity(BATCH_ROWS);
     // Records of written batches, to read the next ones into.
     let mut spare: Vec<Record> = Vec::new();
     while let Some(line) = rows.next_into(spare.pop().unwrap_or_default())? {
-        batch.push(match line {
+        let parsed = match line {
             Line::Bad(record, message) => Parsed {
                 record,
                 checked: Checked::BadLine(message),
             },
-            Line::Good(record) => Parsed {
-                checked: Checked::Values(check_values(
-                    &rows.header,
-                    &record,
-                    columns,
-                    dates,
-                    recordings,
-                )),
-                record,
-            },
-        });
+            Line::Good(record) => {
+                let values = check_values(&rows.header, &record, columns, dates, recordings);
+                let named = values.map(|values| {
+                    let name = |field| columns.get(&record, field).trim();
+                    Row {
+                        values,
+                        campaign: campaigns.number(name(Field::Campaign)),
+                        seller: sellers.number(name(Field::Seller)),
+                    }
+                });
+                Parsed {
+                    checked: Checked::Values(named),
+                    record,
+                }
+            }
+        };
+        batch.push(parsed);
         if batch.len() == BATCH_ROWS {
             let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
             if sender.send(full).is_err() {
@@ -276,15 +311,19 @@ struct Writer<'a> {
     allow_duplicates: bool,
     now: DateTime<Utc>,
     inserter: OutcomeInserter<'a>,
-    /// Each campaign named so far: its id, or None when it is archived.
-    campaigns: HashMap<String, Option<i64>>,
-    /// Every seller, by username: read once, added to as rows name new ones.
-    sellers: HashMap<String, i64>,
+    /// The campaigns the file names, by their number (see [`Names`]), once
+    /// a row got as far as its campaign: its id, or None when it is archived.
+    campaigns: Vec<Option<Option<i64>>>,
+    /// The sellers the file names, by their number, once a row got as far
+    /// as its seller.
+    sellers: Vec<Option<i64>>,
+    /// Every seller there was, by username, read once.
+    known_sellers: HashMap<String, i64>,
     /// The customers this import gave outcomes, when the outcomes table was
     /// empty before it and rows the same as one stored are skipped.
-    given: Option<HashSet<i64>>,
+    given: Option<IdSet>,
     /// The latest outcome imported in each campaign: its last activity.
-    touched: HashMap<i64, (Stamp, DateTime<Utc>)>,
+    activity: IdMap<(Stamp, DateTime<Utc>)>,
     /// What makes the recordings folder the database's own, judged at the
     /// first recording and written once the import is committed.
     claim: Option<Claim>,
@@ -305,37 +344,37 @@ impl Writer<'_> {
     fn write(&mut self, batch: &[Parsed], report: &mut Report) -> Result<()> {
         let mut customers = Customers::find(self.tx, self.columns, batch)?;
         let mut good = Vec::with_capacity(batch.len());
-        for Parsed { record, checked } in batch {
-            let values = match checked {
+        for (Parsed { record, checked }, judged) in batch.iter().zip(&customers.judged) {
+            let named = match checked {
                 Checked::BadLine(message) => {
                     report.reject(record, message.clone())?;
                     continue;
                 }
-                Checked::Values(values) => values,
+                Checked::Values(named) => named,
             };
-            let customer = self
-                .columns
-                .customer_key(record)
-                .and_then(|key| customers.judge(self.columns, key));
-            let customer = match customer {
-                Ok(customer) => customer,
+            let customer = match judged {
+                Ok(customer) => *customer,
                 Err((column, reason)) => {
-                    report.bad_row(record, column, &reason)?;
+                    report.bad_row(record, *column, reason)?;
                     continue;
                 }
             };
-            let values = match values {
-                Ok(values) => values,
+            let Row {
+                values,
+                campaign,
+                seller,
+            } = match named {
+                Ok(named) => named,
                 Err(message) => {
                     report.reject(record, message.clone())?;
                     continue;
                 }
             };
-            let Some(campaign_id) = self.campaign(record, report)? else {
+            let Some(campaign_id) = self.campaign(*campaign, record, report)? else {
                 continue;
             };
+            let seller_id = self.seller(*seller, record)?;
             let get = |field| self.columns.get(record, field);
-            let seller_id = self.seller(get(Field::Seller).trim())?;
             good.push(Good {
                 text: OutcomeText {
                     customer_id: customers.found[customer].id,
@@ -395,7 +434,7 @@ impl Writer<'_> {
                 Some(current) if current == text.campaign_id => completed.push(customer.id),
                 Some(_) => {}
             }
-            match self.touched.entry(text.campaign_id) {
+            match self.activity.entry(text.campaign_id) {
                 // Compared as stored, as SQLite's max() compares them.
                 Entry::Occupied(mut latest)
                     if latest.get().0.as_str() < text.registered_at.as_str() =>
@@ -416,13 +455,22 @@ impl Writer<'_> {
         self.tx.complete_customers(&completed, self.now)
     }
 
-    /// The id of the row's campaign; None, reporting the row, when it is
-    /// archived or only a close name exists.
-    fn campaign(&mut self, record: &Record, report: &mut Report) -> Result<Option<i64>> {
+    /// The id of campaign `number`, named by `record`; None, reporting the
+    /// row, when it is archived or only a close name exists (which is asked
+    /// again for each row: a campaign made meanwhile may be closer).
+    fn campaign(
+        &mut self,
+        number: usize,
+        record: &Record,
+        report: &mut Report,
+    ) -> Result<Option<i64>> {
+        if self.campaigns.len() <= number {
+            self.campaigns.resize(number + 1, None);
+        }
         let name = self.columns.get(record, Field::Campaign).trim();
         let column = self.columns.index(Field::Campaign);
-        let id = match self.campaigns.get(name) {
-            Some(&id) => id,
+        let id = match self.campaigns[number] {
+            Some(id) => id,
             None => {
                 let id = match import_campaign(self.tx, name, self.new_campaign, self.now)? {
                     Named::Found(c) if c.status == CampaignStatus::Archived => None,
@@ -440,7 +488,7 @@ impl Writer<'_> {
                         return Ok(None);
                     }
                 };
-                self.campaigns.insert(name.to_string(), id);
+                self.campaigns[number] = Some(id);
                 id
             }
         };
@@ -456,13 +504,20 @@ impl Writer<'_> {
         Ok(id)
     }
 
-    /// The id of the seller with this username, created on first use.
-    fn seller(&mut self, username: &str) -> Result<i64> {
-        if let Some(&id) = self.sellers.get(username) {
+    /// The id of seller `number`, named by `record`; created on first use.
+    fn seller(&mut self, number: usize, record: &Record) -> Result<i64> {
+        if self.sellers.len() <= number {
+            self.sellers.resize(number + 1, None);
+        }
+        if let Some(id) = self.sellers[number] {
             return Ok(id);
         }
-        let id = self.tx.seller_id(username, self.now)?;
-        self.sellers.insert(username.to_string(), id);
+        let username = self.columns.get(record, Field::Seller).trim();
+        let id = match self.known_sellers.get(username) {
+            Some(&id) => id,
+            None => self.tx.seller_id(username, self.now)?,
+        };
+        self.sellers[number] = Some(id);
         Ok(id)
     }
 }
@@ -470,25 +525,26 @@ impl Writer<'_> {
 /// The customers the rows of a batch name, found in one search per kind of
 /// key; each once, however many rows name it, so that what a row changes
 /// (its campaign) the next row sees.
-struct Customers<'b> {
+struct Customers {
     found: Vec<CustomerRef>,
-    /// The references (lower case) and customer numbers the batch names,
-    /// sorted, and the customer each found in `found`.
-    refs: Vec<(String, Option<usize>)>,
-    numbers: Vec<&'b str>,
-    by_number: Vec<Option<usize>>,
+    /// For each row, its customer in `found`, or the bad row (column,
+    /// reason); a row that is bad as a line has neither, and no matter.
+    judged: Vec<Result<usize, (usize, String)>>,
 }
 
-impl<'b> Customers<'b> {
-    fn find(tx: &Tx, columns: &Columns, batch: &'b [Parsed]) -> Result<Customers<'b>> {
+impl Customers {
+    fn find(tx: &Tx, columns: &Columns, batch: &[Parsed]) -> Result<Customers> {
+        let keys: Vec<Option<Result<CustomerKey, (usize, String)>>> = (batch.iter())
+            .map(|Parsed { record, checked }| {
+                matches!(checked, Checked::Values(_)).then(|| columns.customer_key(record))
+            })
+            .collect();
         let (mut refs, mut numbers) = (Vec::new(), Vec::new());
-        for Parsed { record, checked } in batch {
-            if let Checked::Values(_) = checked {
-                match columns.customer_key(record) {
-                    Ok(CustomerKey::Ref(reference)) => refs.push(reference.to_ascii_lowercase()),
-                    Ok(CustomerKey::Number(number)) => numbers.push(number),
-                    Err(_) => {}
-                }
+        for key in keys.iter().flatten() {
+            match key {
+                Ok(CustomerKey::Ref(reference)) => refs.push(reference.to_ascii_lowercase()),
+                Ok(CustomerKey::Number(number)) => numbers.push(*number),
+                Err(_) => {}
             }
         }
         refs.sort_unstable();
@@ -496,54 +552,77 @@ impl<'b> Customers<'b> {
         numbers.sort_unstable();
         numbers.dedup();
         let mut found: Vec<CustomerRef> = Vec::new();
-        let keys: Vec<&str> = refs.iter().map(String::as_str).collect();
-        let by_ref = tx.customers_by_refs(&keys)?;
-        let mut refs: Vec<(String, Option<usize>)> = refs.into_iter().map(|r| (r, None)).collect();
-        for customer in by_ref {
-            if let Ok(i) = refs.binary_search_by(|(r, _)| r.as_str().cmp(&customer.reference)) {
-                refs[i].1 = Some(found.len());
+        let keys_of_refs: Vec<&str> = refs.iter().map(String::as_str).collect();
+        let mut by_ref = vec![None; refs.len()];
+        for customer in tx.customers_by_refs(&keys_of_refs)? {
+            if let Ok(i) = keys_of_refs.binary_search(&customer.reference.as_str()) {
+                by_ref[i] = Some(found.len());
                 found.push(customer);
             }
         }
-        let by_refs = found.len();
+        let from_refs = found.len();
         let mut by_number = Vec::with_capacity(numbers.len());
         for customer in tx.customers_by_numbers(&numbers)? {
             by_number.push(customer.map(|customer| {
                 // Named by reference too: one customer, whose changes both see.
-                let known = found[..by_refs].iter().position(|c| c.id == customer.id);
+                let known = found[..from_refs].iter().position(|c| c.id == customer.id);
                 known.unwrap_or_else(|| {
                     found.push(customer);
                     found.len() - 1
                 })
             }));
         }
-        Ok(Customers {
-            found,
-            refs,
-            numbers,
-            by_number,
-        })
+        let judged = (keys.into_iter())
+            .map(|key| {
+                let key = match key {
+                    None => return Err((0, String::new())),
+                    Some(key) => key?,
+                };
+                let i = match key {
+                    CustomerKey::Ref(reference) => {
+                        let reference = reference.to_ascii_lowercase();
+                        keys_of_refs
+                            .binary_search(&reference.as_str())
+                            .ok()
+                            .and_then(|i| by_ref[i])
+                    }
+                    CustomerKey::Number(number) => numbers
+                        .binary_search(&number)
+                        .ok()
+                        .and_then(|i| by_number[i]),
+                };
+                judge_customer(columns, key, i.map(|i| &found[i]))?;
+                Ok(i.unwrap_or_default())
+            })
+            .collect();
+        Ok(Customers { found, judged })
+    }
+}
+
+/// Maps and sets keyed by ids the database made (never by text of the
+/// file), hashed by one multiplication rather than SipHash: a few lookups per
+/// row, where SipHash was a tenth of the writing thread's work.
+type IdMap<V> = HashMap<i64, V, BuildHasherDefault<IdHasher>>;
+type IdSet = HashSet<i64, BuildHasherDefault<IdHasher>>;
+
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
     }
 
-    /// The customer a row names by `key` (its index in `found`), or the bad
-    /// row (column, reason).
-    fn judge(&self, columns: &Columns, key: CustomerKey) -> Result<usize, (usize, String)> {
-        let i = match key {
-            CustomerKey::Ref(reference) => {
-                let reference = reference.to_ascii_lowercase();
-                self.refs
-                    .binary_search_by(|(r, _)| r.as_str().cmp(&reference))
-                    .ok()
-                    .and_then(|i| self.refs[i].1)
-            }
-            CustomerKey::Number(number) => self
-                .numbers
-                .binary_search(&number)
-                .ok()
-                .and_then(|i| self.by_number[i]),
-        };
-        judge_customer(columns, key, i.map(|i| &self.found[i]))?;
-        Ok(i.unwrap_or_default())
+    fn write_i64(&mut self, id: i64) {
+        // Fibonacci hashing: the high bits, which hashbrown uses too, mix
+        // every bit of the id.
+        self.0 = (id as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
@@ -554,7 +633,7 @@ impl<'b> Customers<'b> {
 #[derive(Default)]
 struct Seen<'a> {
     /// Each customer's latest outcome in `outcomes`.
-    latest: HashMap<i64, usize>,
+    latest: IdMap<usize>,
     outcomes: Vec<Outcome<'a>>,
 }
 
@@ -605,7 +684,7 @@ impl Extras<'_> {
 impl<'a> Seen<'a> {
     fn of(stored: &'a [StoredOutcome], rows: usize) -> Seen<'a> {
         let mut seen = Seen {
-            latest: HashMap::with_capacity(rows),
+            latest: IdMap::with_capacity_and_hasher(rows, Default::default()),
             outcomes: Vec::with_capacity(stored.len() + rows),
         };
         for o in stored {

@@ -559,8 +559,11 @@ impl Rejects {
         let own = headers::rejects_columns(header);
         let mut temp = AtomicFile::create(path, "rejects")?;
         let file = temp.file().try_clone()?;
+        // A record whose field count is wrong is a bad row like any other,
+        // and is written as it was, its fields neither padded nor cut.
         let mut writer = csv::WriterBuilder::new()
             .delimiter(delimiter)
+            .flexible(true)
             .from_writer(file);
         let mut first = vec!["line".to_string(), "error".to_string()];
         first.extend(header[own..].iter().cloned());

@@ -106,23 +106,26 @@ fn by_key_sql(column: &str) -> String {
 }
 
 /// The customers that are not anonymized with one of the customer numbers
-/// in the JSON array ?1, through the partial unique index.
-const BY_NUMBERS: &str = "SELECT customer_no, id, ref, campaign_id, anonymized_at FROM customers \
-     WHERE customer_no IN (SELECT value FROM json_each(?1)) \
-     AND customer_no IS NOT NULL AND anonymized_at IS NULL";
+/// in the JSON array ?1 (each once), through the partial unique index: a
+/// join, which searches the index for each number as it reads it, where
+/// `IN` first builds a temporary index of the numbers.
+const BY_NUMBERS: &str = "SELECT c.customer_no, c.id, c.ref, c.campaign_id, c.anonymized_at \
+     FROM json_each(?1) AS k JOIN customers c ON c.customer_no = k.value \
+     WHERE c.customer_no IS NOT NULL AND c.anonymized_at IS NULL";
 
-/// The customers (anonymized or not) with one of the references in ?1.
-const BY_REFS: &str = "SELECT id, ref, campaign_id, anonymized_at FROM customers \
-     WHERE ref IN (SELECT value FROM json_each(?1))";
+/// The customers (anonymized or not) with one of the references in ?1
+/// (each once).
+const BY_REFS: &str = "SELECT c.id, c.ref, c.campaign_id, c.anonymized_at \
+     FROM json_each(?1) AS k JOIN customers c ON c.ref = k.value";
 
-/// The outcomes of the customers in ?1, each with its sales and the
-/// recordings of the same customer tied to it: through the index on the
-/// customer (`+` keeps SQLite from the campaign's, which may hold millions).
+/// The outcomes of the customers in ?1 (each once), each with its sales and
+/// the recordings of the same customer tied to it: through the index on the
+/// customer.
 const STORED_OUTCOMES: &str = "SELECT o.id, o.customer_id, o.campaign_id, o.seller_id, \
      o.registered_at, o.label, s.product, s.quantity, s.unit_price, r.path \
-     FROM outcomes o LEFT JOIN sales s ON s.outcome_id = o.id \
-     LEFT JOIN recordings r ON r.customer_id = o.customer_id AND r.outcome_id = o.id \
-     WHERE o.customer_id IN (SELECT value FROM json_each(?1))";
+     FROM json_each(?1) AS k JOIN outcomes o ON o.customer_id = k.value \
+     LEFT JOIN sales s ON s.outcome_id = o.id \
+     LEFT JOIN recordings r ON r.customer_id = o.customer_id AND r.outcome_id = o.id";
 
 const HISTORY_EXISTS: &str = "SELECT EXISTS (SELECT 1 FROM history WHERE customer_id = ?1 \
      AND at = ?2 AND kind = ?3 AND text = ?4)";

@@ -94,6 +94,67 @@ struct Row {
     seller: usize,
 }
 
+/// A batch as the reading thread hands it over: its rows, and the customers
+/// they name.
+struct Batch {
+    rows: Vec<Parsed>,
+    keys: Keys,
+}
+
+/// The customers a batch names, as the reading thread gathers them: each
+/// reference (in lower case) and customer number once, sorted, for one
+/// search of each kind, and which of them each row names.
+#[derive(Default)]
+struct Keys {
+    refs: Vec<String>,
+    numbers: Vec<String>,
+    /// For each row, the key it names; None for a bad line or a row that
+    /// names none (the writing thread says why).
+    rows: Vec<Option<Key>>,
+}
+
+#[derive(Clone, Copy)]
+enum Key {
+    Ref(usize),
+    Number(usize),
+}
+
+impl Keys {
+    fn of(columns: &Columns, batch: &[Parsed]) -> Keys {
+        let (mut refs, mut numbers) = (Vec::new(), Vec::new());
+        for (row, Parsed { record, checked }) in batch.iter().enumerate() {
+            if let Checked::Values(_) = checked {
+                match columns.customer_key(record) {
+                    Ok(CustomerKey::Ref(reference)) => {
+                        refs.push((reference.to_ascii_lowercase(), row));
+                    }
+                    Ok(CustomerKey::Number(number)) => numbers.push((number, row)),
+                    Err(_) => {}
+                }
+            }
+        }
+        refs.sort_unstable();
+        numbers.sort_unstable();
+        let mut keys = Keys {
+            rows: vec![None; batch.len()],
+            ..Keys::default()
+        };
+        for (reference, row) in refs {
+            if keys.refs.last() != Some(&reference) {
+                keys.refs.push(reference);
+            }
+            keys.rows[row] = Some(Key::Ref(keys.refs.len() - 1));
+        }
+        for (number, row) in numbers {
+            if keys.numbers.last().map(String::as_str) != Some(number) {
+                keys.numbers.push(number.to_string());
+            }
+            keys.rows[row] = Some(Key::Number(keys.numbers.len() - 1));
+        }
+        keys
+    }
+}
+
 /// The names a file gives campaigns or sellers, numbered in the order it
 /// first gives them: the reading thread numbers each row's, so that the
 /// writing one finds what a name is by its number (and, when it must look
@@ -220,7 +281,7 @@ pub(super) fn import(
             let reading =
                 scope.spawn(move || read_rows(rows, columns, dates, recordings, sender, written));
             for batch in batches {
-                progress(batch.len() as u64);
+                progress(batch.rows.len() as u64);
                 writer.write(&batch, &mut report)?;
                 let _ = give_back.send(batch);
             }
@@ -254,8 +315,8 @@ fn read_rows(
     columns: &Columns,
     dates: &Dates,
     recordings: &Path,
-    sender: mpsc::SyncSender<Vec<Parsed>>,
-    written: mpsc::Receiver<Vec<Parsed>>,
+    sender: mpsc::SyncSender<Batch>,
+    written: mpsc::Receiver<Batch>,
 ) -> Result<u64> {
     let (mut campaigns, mut sellers) = (Names::default(), Names::default());
     let mut batch = Vec::with_capacity(BATCH_ROWS);
@@ -286,16 +347,18 @@ fn read_rows(
         batch.push(parsed);
         if batch.len() == BATCH_ROWS {
             let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
-            if sender.send(full).is_err() {
+            let keys = Keys::of(columns, &full);
+            if sender.send(Batch { rows: full, keys }).is_err() {
                 return Ok(rows.blank_rows());
             }
             for done in written.try_iter() {
-                spare.extend(done.into_iter().map(|parsed| parsed.record));
+                spare.extend(done.rows.into_iter().map(|parsed| parsed.record));
             }
         }
     }
     if !batch.is_empty() {
-        let _ = sender.send(batch);
+        let keys = Keys::of(columns, &batch);
+        let _ = sender.send(Batch { rows: batch, keys });
     }
     drop(sender);
     written.iter().for_each(drop);
@@ -341,10 +404,10 @@ struct Good<'b> {
 
 impl Writer<'_> {
     /// Judges and writes one batch; bad rows go to `report`, in order.
-    fn write(&mut self, batch: &[Parsed], report: &mut Report) -> Result<()> {
-        let mut customers = Customers::find(self.tx, self.columns, batch)?;
-        let mut good = Vec::with_capacity(batch.len());
-        for (Parsed { record, checked }, judged) in batch.iter().zip(&customers.judged) {
+    fn write(&mut self, batch: &Batch, report: &mut Report) -> Result<()> {
+        let mut customers = Customers::find(self.tx, &batch.keys)?;
+        let mut good = Vec::with_capacity(batch.rows.len());
+        for (Parsed { record, checked }, key) in batch.rows.iter().zip(&batch.keys.rows) {
             let named = match checked {
                 Checked::BadLine(message) => {
                     report.reject(record, message.clone())?;
@@ -352,10 +415,16 @@ impl Writer<'_> {
                 }
                 Checked::Values(named) => named,
             };
-            let customer = match judged {
-                Ok(customer) => *customer,
-                Err((column, reason)) => {
-                    report.bad_row(record, *column, reason)?;
+            let customer = match key.and_then(|key| customers.of(key)) {
+                Some(customer) if !customers.found[customer].anonymized => customer,
+                found => {
+                    let found = found.map(|customer| &customers.found[customer]);
+                    let judged = (self.columns.customer_key(record))
+                        .and_then(|key| judge_customer(self.columns, key, found));
+                    let Err((column, reason)) = judged else {
+                        anyhow::bail!("line {}: its customer was not looked up", record.line);
+                    };
+                    report.bad_row(record, column, &reason)?;
                     continue;
                 }
             };
@@ -527,43 +596,31 @@ impl Writer<'_> {
 /// (its campaign) the next row sees.
 struct Customers {
     found: Vec<CustomerRef>,
-    /// For each row, its customer in `found`, or the bad row (column,
-    /// reason); a row that is bad as a line has neither, and no matter.
-    judged: Vec<Result<usize, (usize, String)>>,
+    /// The customer in `found` of each of the batch's references and
+    /// customer numbers ([`Keys`]), if any.
+    by_ref: Vec<Option<usize>>,
+    by_number: Vec<Option<usize>>,
 }
 
 impl Customers {
-    fn find(tx: &Tx, columns: &Columns, batch: &[Parsed]) -> Result<Customers> {
-        let keys: Vec<Option<Result<CustomerKey, (usize, String)>>> = (batch.iter())
-            .map(|Parsed { record, checked }| {
-                matches!(checked, Checked::Values(_)).then(|| columns.customer_key(record))
-            })
-            .collect();
-        let (mut refs, mut numbers) = (Vec::new(), Vec::new());
-        for key in keys.iter().flatten() {
-            match key {
-                Ok(CustomerKey::Ref(reference)) => refs.push(reference.to_ascii_lowercase()),
-                Ok(CustomerKey::Number(number)) => numbers.push(*number),
-                Err(_) => {}
+    fn find(tx: &Tx, keys: &Keys) -> Result<Customers> {
+        let mut customers = Customers {
+            found: Vec::new(),
+            by_ref: vec![None; keys.refs.len()],
+            by_number: Vec::with_capacity(keys.numbers.len()),
+        };
+        let refs: Vec<&str> = keys.refs.iter().map(String::as_str).collect();
+        for customer in tx.customers_by_refs(&refs)? {
+            if let Ok(i) = refs.binary_search(&customer.reference.as_str()) {
+                customers.by_ref[i] = Some(customers.found.len());
+                customers.found.push(customer);
             }
         }
-        refs.sort_unstable();
-        refs.dedup();
-        numbers.sort_unstable();
-        numbers.dedup();
-        let mut found: Vec<CustomerRef> = Vec::new();
-        let keys_of_refs: Vec<&str> = refs.iter().map(String::as_str).collect();
-        let mut by_ref = vec![None; refs.len()];
-        for customer in tx.customers_by_refs(&keys_of_refs)? {
-            if let Ok(i) = keys_of_refs.binary_search(&customer.reference.as_str()) {
-                by_ref[i] = Some(found.len());
-                found.push(customer);
-            }
-        }
-        let from_refs = found.len();
-        let mut by_number = Vec::with_capacity(numbers.len());
+        let from_refs = customers.found.len();
+        let numbers: Vec<&str> = keys.numbers.iter().map(String::as_str).collect();
         for customer in tx.customers_by_numbers(&numbers)? {
-            by_number.push(customer.map(|customer| {
+            let found = &mut customers.found;
+            customers.by_number.push(customer.map(|customer| {
                 // Named by reference too: one customer, whose changes both see.
                 let known = found[..from_refs].iter().position(|c| c.id == customer.id);
                 known.unwrap_or_else(|| {
@@ -572,30 +629,15 @@ impl Customers {
                 })
             }));
         }
-        let judged = (keys.into_iter())
-            .map(|key| {
-                let key = match key {
-                    None => return Err((0, String::new())),
-                    Some(key) => key?,
-                };
-                let i = match key {
-                    CustomerKey::Ref(reference) => {
-                        let reference = reference.to_ascii_lowercase();
-                        keys_of_refs
-                            .binary_search(&reference.as_str())
-                            .ok()
-                            .and_then(|i| by_ref[i])
-                    }
-                    CustomerKey::Number(number) => numbers
-                        .binary_search(&number)
-                        .ok()
-                        .and_then(|i| by_number[i]),
-                };
-                judge_customer(columns, key, i.map(|i| &found[i]))?;
-                Ok(i.unwrap_or_default())
-            })
-            .collect();
-        Ok(Customers { found, judged })
+        Ok(customers)
+    }
+
+    /// The customer `key` names, in `found`.
+    fn of(&self, key: Key) -> Option<usize> {
+        match key {
+            Key::Ref(i) => self.by_ref[i],
+            Key::Number(i) => self.by_number[i],
+        }
     }
 }
 

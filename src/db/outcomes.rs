@@ -201,6 +201,8 @@ pub struct OutcomeText<'a> {
 
 /// How many rows one INSERT of an [`OutcomeInserter`] carries.
 const ROWS_PER_INSERT: usize = 64;
+// A statement is kept per power of two (see MultiInsert).
+const _: () = assert!(ROWS_PER_INSERT.is_power_of_two());
 
 /// Inserts outcomes with their sales and recordings, many rows per
 /// statement, binding their text where it lies (see [`StaticStatement`]).
@@ -223,7 +225,10 @@ impl OutcomeInserter<'_> {
     pub fn insert(&mut self, rows: &[OutcomeText]) -> Result<()> {
         let mut ids = Vec::with_capacity(rows.len());
         let mut params = Vec::with_capacity(ROWS_PER_INSERT * 8);
-        for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut start = 0;
+        for n in chunks(rows.len()) {
+            let chunk = &rows[start..start + n];
+            start += n;
             let before = match self.last_id {
                 Some(id) => id,
                 None => self.db.max_outcome_id()?,
@@ -290,8 +295,10 @@ impl OutcomeInserter<'_> {
     }
 }
 
-/// A multi-row `INSERT OR IGNORE` into one table, prepared for each number
-/// of rows it is given (a full chunk, and the last short one).
+/// A multi-row `INSERT OR IGNORE` into one table, prepared once for each
+/// number of rows it takes: [`ROWS_PER_INSERT`], and the powers of two
+/// below it, which the rows left at the end of a batch are inserted in
+/// (see [`chunks`]) rather than in a statement prepared for their number.
 ///
 /// OR IGNORE and no SQL function: SQLite then keeps no statement journal (a
 /// copy of every page the statement changes). No constraint can fail for
@@ -301,8 +308,22 @@ struct MultiInsert<'c> {
     /// `INSERT OR IGNORE INTO table (columns) VALUES `.
     head: &'static str,
     width: usize,
-    full: Option<(usize, StaticStatement<'c>)>,
-    short: Option<(usize, StaticStatement<'c>)>,
+    /// The statement for 2^i rows at i.
+    statements: Vec<Option<StaticStatement<'c>>>,
+}
+
+/// The sizes `rows` rows are inserted in: [`ROWS_PER_INSERT`] at a time,
+/// then the powers of two that make up the rest.
+fn chunks(mut rows: usize) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        let n = match rows {
+            0 => return None,
+            n if n >= ROWS_PER_INSERT => ROWS_PER_INSERT,
+            n => 1 << n.ilog2(),
+        };
+        rows -= n;
+        Some(n)
+    })
 }
 
 impl<'c> MultiInsert<'c> {
@@ -311,24 +332,25 @@ impl<'c> MultiInsert<'c> {
             conn,
             head,
             width,
-            full: None,
-            short: None,
+            statements: Vec::new(),
         }
     }
 
-    /// Inserts `rows` rows whose values are `params`, in one statement.
+    /// Inserts `rows` rows (a size [`chunks`] gives) whose values are
+    /// `params`, in one statement.
     fn execute(&mut self, params: &[Param], rows: usize) -> Result<()> {
-        let slot = if rows == ROWS_PER_INSERT {
-            &mut self.full
-        } else {
-            &mut self.short
-        };
-        if slot.as_ref().is_none_or(|(n, _)| *n != rows) {
-            let row = format!("({})", vec!["?"; self.width].join(", "));
-            let sql = format!("{}{}", self.head, vec![row; rows].join(", "));
-            *slot = Some((rows, StaticStatement::prepare(self.conn, &sql)?));
+        let i = rows.ilog2() as usize;
+        if self.statements.len() <= i {
+            self.statements.resize_with(i + 1, || None);
         }
-        let (_, stmt) = slot.as_mut().context("no INSERT statement")?;
+        let stmt = match &mut self.statements[i] {
+            Some(stmt) => stmt,
+            slot => {
+                let row = format!("({})", vec!["?"; self.width].join(", "));
+                let sql = format!("{}{}", self.head, vec![row; rows].join(", "));
+                slot.insert(StaticStatement::prepare(self.conn, &sql)?)
+            }
+        };
         let changed = stmt.execute(params)?;
         if changed != rows {
             anyhow::bail!("{} of {rows} rows were inserted", changed);
@@ -336,13 +358,28 @@ impl<'c> MultiInsert<'c> {
         Ok(())
     }
 
-    /// Inserts `rows` rows whose values are `params`, [`ROWS_PER_INSERT`]
-    /// at a time.
+    /// Inserts `rows` rows whose values are `params`.
     fn execute_all(&mut self, params: &[Param], rows: usize) -> Result<()> {
-        for (i, chunk) in params.chunks(ROWS_PER_INSERT * self.width).enumerate() {
-            let n = (rows - i * ROWS_PER_INSERT).min(ROWS_PER_INSERT);
-            self.execute(chunk, n)?;
+        let mut start = 0;
+        for n in chunks(rows) {
+            self.execute(&params[start..start + n * self.width], n)?;
+            start += n * self.width;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_go_in_full_statements_then_powers_of_two() {
+        let all = |rows| chunks(rows).collect::<Vec<_>>();
+        assert_eq!(all(0), Vec::<usize>::new());
+        assert_eq!(all(1), [1]);
+        assert_eq!(all(ROWS_PER_INSERT * 2 + 13), [64, 64, 8, 4, 1]);
+        assert_eq!(all(63), [32, 16, 8, 4, 2, 1]);
+        assert!((0..300).all(|n| chunks(n).sum::<usize>() == n));
     }
 }

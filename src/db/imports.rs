@@ -25,7 +25,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
-use super::customers::{customer_ref, customer_ref_at};
+use super::customers::customer_ref;
 use super::{CustomerRef, Db, NewHistory, Stamp};
 use crate::mentions;
 
@@ -72,6 +72,14 @@ pub struct KeyMatch {
     pub email_key: Option<String>,
 }
 
+/// A customer found by its customer number, which only a customer that is
+/// not anonymized has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NumberedCustomer {
+    pub id: i64,
+    pub campaign_id: Option<i64>,
+}
+
 /// An outcome stored for a customer an import names: what tells whether a
 /// row is the same (see `crate::import`'s outcomes).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,7 +117,8 @@ fn by_key_sql(column: &str) -> String {
 /// in the JSON array ?1 (each once), through the partial unique index: a
 /// join, which searches the index for each number as it reads it, where
 /// `IN` first builds a temporary index of the numbers.
-const BY_NUMBERS: &str = "SELECT c.customer_no, c.id, c.ref, c.campaign_id, c.anonymized_at \
+/// Each customer comes with the place of its number in ?1 (`key`).
+const BY_NUMBERS: &str = "SELECT k.key, c.id, c.campaign_id \
      FROM json_each(?1) AS k JOIN customers c ON c.customer_no = k.value \
      WHERE c.customer_no IS NOT NULL AND c.anonymized_at IS NULL";
 
@@ -163,9 +172,9 @@ impl Db {
         Ok(found)
     }
 
-    /// For each of `numbers` (sorted, each once), the customer that is not
+    /// For each of `numbers` (each once), the customer that is not
     /// anonymized and has it, if any.
-    pub fn customers_by_numbers(&self, numbers: &[&str]) -> Result<Vec<Option<CustomerRef>>> {
+    pub fn customers_by_numbers(&self, numbers: &[&str]) -> Result<Vec<Option<NumberedCustomer>>> {
         let mut found = vec![None; numbers.len()];
         if numbers.is_empty() {
             return Ok(found);
@@ -173,9 +182,12 @@ impl Db {
         let mut stmt = self.conn.prepare_cached(BY_NUMBERS)?;
         let mut rows = stmt.query([serde_json::to_string(numbers)?])?;
         while let Some(r) = rows.next().context("cannot look up customer numbers")? {
-            let number = r.get_ref(0)?.as_str()?;
-            if let Ok(i) = numbers.binary_search(&number) {
-                found[i] = Some(customer_ref_at(r, 1)?);
+            let at: usize = r.get(0)?;
+            if let Some(slot) = found.get_mut(at) {
+                *slot = Some(NumberedCustomer {
+                    id: r.get(1)?,
+                    campaign_id: r.get(2)?,
+                });
             }
         }
         Ok(found)

@@ -55,7 +55,7 @@ pub use customers::{
     NewIds, Stage,
 };
 pub use export::{ExportFilter, ExportRow, Report};
-pub use imports::{email_key, phone_key, ImportedFile, KeyMatch, StoredOutcome};
+pub use imports::{email_key, phone_key, ImportedFile, KeyMatch, NumberedCustomer, StoredOutcome};
 pub use jobs::{ErasureCounts, Job, JobState};
 pub use mentions::{PlannedCard, TextColumn, Whose, SEARCHED};
 pub use outcomes::{NewHistory, NewOutcome, NewSale, OutcomeInserter, OutcomeText, Stamp};

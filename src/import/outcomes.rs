@@ -624,7 +624,14 @@ impl Customers {
                 // Named by reference too: one customer, whose changes both see.
                 let known = found[..from_refs].iter().position(|c| c.id == customer.id);
                 known.unwrap_or_else(|| {
-                    found.push(customer);
+                    found.push(CustomerRef {
+                        id: customer.id,
+                        campaign_id: customer.campaign_id,
+                        // Only an anonymized customer is named by its
+                        // reference, and this one is not.
+                        reference: String::new(),
+                        anonymized: false,
+                    });
                     found.len() - 1
                 })
             }));

@@ -359,7 +359,8 @@ pub(super) fn customer_row(r: &Row) -> rusqlite::Result<CustomerRow> {
     })
 }
 
-fn customer_ref(r: &Row) -> rusqlite::Result<CustomerRef> {
+/// A [`CustomerRef`] from (id, ref, campaign_id, anonymized_at, stage).
+pub(super) fn customer_ref(r: &Row) -> rusqlite::Result<CustomerRef> {
     Ok(CustomerRef {
         id: r.get(0)?,
         reference: r.get(1)?,
@@ -634,6 +635,43 @@ impl Db {
             .optional()
             .context("cannot look up a customer")?;
         Ok(found.map(|(campaign, stage)| campaign.zip(stage)))
+    }
+
+    /// [`Db::set_stage`] to `completed` for many customers at once.
+    pub fn complete_customers(&self, ids: &[i64], now: DateTime<Utc>) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let ids = serde_json::to_string(ids)?;
+        // What the kept counts move: read from the pages the update reads next.
+        let moving: Vec<(i64, Option<Stage>, i64)> = self
+            .conn
+            .prepare_cached(
+                "SELECT c.campaign_id, c.stage, count(*) FROM json_each(?1) AS k \
+                 JOIN customers c ON c.id = k.value WHERE c.campaign_id IS NOT NULL \
+                 AND c.anonymized_at IS NULL AND c.stage <> 'completed' GROUP BY 1, 2",
+            )?
+            .query_map([&ids], |r| Ok((r.get(0)?, stage_of(r, 1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()
+            .context("cannot read the customers' stage")?;
+        // OR IGNORE (no constraint can fail for the new stage) spares SQLite
+        // the statement journal of a statement that changes many rows.
+        self.conn
+            .prepare_cached(
+                "UPDATE OR IGNORE customers SET stage = 'completed', updated_at = ?2 \
+                 WHERE id IN (SELECT value FROM json_each(?1)) AND campaign_id IS NOT NULL",
+            )?
+            .execute(params![ids, super::timestamp(now)])
+            .context("cannot set the customers' stage")?;
+        self.counted(|p| {
+            for (campaign, from, n) in moving {
+                let counts = p.campaign(campaign);
+                if let Some(from) = from {
+                    *counts.at(from) -= n;
+                    *counts.at(Stage::Completed) += n;
+                }
+            }
+        })
     }
 
     /// The next `count` available customers of a campaign, oldest first.

@@ -9,8 +9,11 @@
 //!   so that an anonymized customer is never matched (DESIGN.md, promise 4)
 //!   and the lookups stay searches at a million customers. Every write of a
 //!   card's e-mail or phone writes its key with it.
-//! - An outcome or a history entry the same as one stored is found through
-//!   the index on its customer, who has few of them.
+//! - The customers the rows of an outcomes file name, and the outcomes
+//!   stored for them, are read a batch of rows at a time, one search of an
+//!   index per key, rather than one query per row. A history entry the same
+//!   as one stored is found through the index on its customer, who has few
+//!   of them.
 //! - Imported files are remembered by kind and the SHA-256 of their bytes,
 //!   with the day and their number of rows; never by name, which may name a
 //!   person.
@@ -22,7 +25,8 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
-use super::{Db, NewHistory, NewOutcome};
+use super::customers::customer_ref;
+use super::{CustomerRef, Db, NewHistory, Stamp};
 use crate::mentions;
 
 /// The form e-mail addresses are matched in: Unicode NFC, lower case (as
@@ -68,6 +72,29 @@ pub struct KeyMatch {
     pub email_key: Option<String>,
 }
 
+/// A customer found by its customer number, which only a customer that is
+/// not anonymized has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NumberedCustomer {
+    pub id: i64,
+    pub campaign_id: Option<i64>,
+}
+
+/// An outcome stored for a customer an import names: what tells whether a
+/// row is the same (see `crate::import`'s outcomes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredOutcome {
+    pub customer_id: i64,
+    pub campaign_id: i64,
+    pub seller_id: i64,
+    pub registered_at: Stamp,
+    pub label: String,
+    /// Its sales: product, quantity and unit price.
+    pub sales: Vec<(String, i64, i64)>,
+    /// The paths of the customer's recordings tied to it.
+    pub recordings: Vec<String>,
+}
+
 /// A file imported before: the day of its first import and its rows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ImportedFile {
@@ -86,17 +113,28 @@ fn by_key_sql(column: &str) -> String {
     )
 }
 
-/// Through the index on the customer, who has few outcomes (`+` keeps
-/// SQLite from choosing the campaign's, which may hold millions).
-const OUTCOME_EXISTS: &str = "SELECT EXISTS (SELECT 1 FROM outcomes o WHERE o.customer_id = ?1 \
-     AND +o.campaign_id = ?2 AND +o.seller_id = ?3 AND o.registered_at = ?4 AND o.label = ?5 \
-     AND CASE WHEN ?6 IS NULL THEN NOT EXISTS (SELECT 1 FROM sales s WHERE s.outcome_id = o.id) \
-     ELSE EXISTS (SELECT 1 FROM sales s WHERE s.outcome_id = o.id AND s.product = ?6 \
-     AND s.quantity = ?7 AND s.unit_price = ?8) END \
-     AND CASE WHEN ?9 IS NULL THEN NOT EXISTS (SELECT 1 FROM recordings r \
-     WHERE r.customer_id = ?1 AND r.outcome_id = o.id) \
-     ELSE EXISTS (SELECT 1 FROM recordings r WHERE r.customer_id = ?1 AND r.outcome_id = o.id \
-     AND r.path = ?9) END)";
+/// The customers that are not anonymized with one of the customer numbers
+/// in the JSON array ?1 (each once), through the partial unique index: a
+/// join, which searches the index for each number as it reads it, where
+/// `IN` first builds a temporary index of the numbers.
+/// Each customer comes with the place of its number in ?1 (`key`).
+const BY_NUMBERS: &str = "SELECT k.key, c.id, c.campaign_id \
+     FROM json_each(?1) AS k JOIN customers c ON c.customer_no = k.value \
+     WHERE c.customer_no IS NOT NULL AND c.anonymized_at IS NULL";
+
+/// The customers (anonymized or not) with one of the references in ?1
+/// (each once).
+const BY_REFS: &str = "SELECT c.id, c.ref, c.campaign_id, c.anonymized_at, c.stage \
+     FROM json_each(?1) AS k JOIN customers c ON c.ref = k.value";
+
+/// The outcomes of the customers in ?1 (each once), each with its sales and
+/// the recordings of the same customer tied to it: through the index on the
+/// customer.
+const STORED_OUTCOMES: &str = "SELECT o.id, o.customer_id, o.campaign_id, o.seller_id, \
+     o.registered_at, o.label, s.product, s.quantity, s.unit_price, r.path \
+     FROM json_each(?1) AS k JOIN outcomes o ON o.customer_id = k.value \
+     LEFT JOIN sales s ON s.outcome_id = o.id \
+     LEFT JOIN recordings r ON r.customer_id = o.customer_id AND r.outcome_id = o.id";
 
 const HISTORY_EXISTS: &str = "SELECT EXISTS (SELECT 1 FROM history WHERE customer_id = ?1 \
      AND at = ?2 AND kind = ?3 AND text = ?4)";
@@ -134,35 +172,78 @@ impl Db {
         Ok(found)
     }
 
-    /// True when an outcome like `o` is stored: the same customer, campaign,
-    /// seller, time and label, with the same sale (product, quantity, unit
-    /// price) and call recording (path), or without when they are `None`.
-    pub fn outcome_exists(
-        &self,
-        o: &NewOutcome,
-        sale: Option<(&str, i64, i64)>,
-        recording: Option<&str>,
-    ) -> Result<bool> {
-        let mut stmt = self.conn.prepare_cached(OUTCOME_EXISTS)?;
-        let (product, quantity, unit_price) = match sale {
-            Some((product, quantity, price)) => (Some(product), Some(quantity), Some(price)),
-            None => (None, None, None),
-        };
-        stmt.query_row(
-            params![
-                o.customer_id,
-                o.campaign_id,
-                o.seller_id,
-                super::timestamp(o.registered_at),
-                o.label,
-                product,
-                quantity,
-                unit_price,
-                recording
-            ],
-            |r| r.get(0),
-        )
-        .context("cannot look for the same outcome")
+    /// For each of `numbers` (each once), the customer that is not
+    /// anonymized and has it, if any.
+    pub fn customers_by_numbers(&self, numbers: &[&str]) -> Result<Vec<Option<NumberedCustomer>>> {
+        let mut found = vec![None; numbers.len()];
+        if numbers.is_empty() {
+            return Ok(found);
+        }
+        let mut stmt = self.conn.prepare_cached(BY_NUMBERS)?;
+        let mut rows = stmt.query([serde_json::to_string(numbers)?])?;
+        while let Some(r) = rows.next().context("cannot look up customer numbers")? {
+            let at: usize = r.get(0)?;
+            if let Some(slot) = found.get_mut(at) {
+                *slot = Some(NumberedCustomer {
+                    id: r.get(1)?,
+                    campaign_id: r.get(2)?,
+                });
+            }
+        }
+        Ok(found)
+    }
+
+    /// The customers with these references (lower case), anonymized or not.
+    pub fn customers_by_refs(&self, refs: &[&str]) -> Result<Vec<CustomerRef>> {
+        if refs.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.conn
+            .prepare_cached(BY_REFS)?
+            .query_map([serde_json::to_string(refs)?], customer_ref)?
+            .collect::<rusqlite::Result<_>>()
+            .context("cannot look up customer references")
+    }
+
+    /// Every outcome stored for these customers, with its sales and
+    /// recordings.
+    pub fn stored_outcomes(&self, customers: &[i64]) -> Result<Vec<StoredOutcome>> {
+        if customers.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self.conn.prepare_cached(STORED_OUTCOMES)?;
+        let mut rows = stmt.query([serde_json::to_string(customers)?])?;
+        let mut found: Vec<StoredOutcome> = Vec::new();
+        // Where each outcome is in `found`: a row per sale and recording.
+        let mut at = std::collections::HashMap::new();
+        while let Some(r) = rows.next().context("cannot read the stored outcomes")? {
+            let id: i64 = r.get(0)?;
+            let i = *at.entry(id).or_insert(found.len());
+            if i == found.len() {
+                found.push(StoredOutcome {
+                    customer_id: r.get(1)?,
+                    campaign_id: r.get(2)?,
+                    seller_id: r.get(3)?,
+                    registered_at: Stamp(r.get(4)?),
+                    label: r.get(5)?,
+                    sales: Vec::new(),
+                    recordings: Vec::new(),
+                });
+            }
+            let outcome = &mut found[i];
+            if let Some(product) = r.get::<_, Option<String>>(6)? {
+                let sale = (product, r.get(7)?, r.get(8)?);
+                if !outcome.sales.contains(&sale) {
+                    outcome.sales.push(sale);
+                }
+            }
+            if let Some(path) = r.get::<_, Option<String>>(9)? {
+                if !outcome.recordings.contains(&path) {
+                    outcome.recordings.push(path);
+                }
+            }
+        }
+        Ok(found)
     }
 
     /// True when a history entry like `h` is stored: the same customer,
@@ -228,7 +309,9 @@ mod tests {
         let expected = [
             (by_key_sql("email_key"), "customers_email_key"),
             (by_key_sql("phone_key"), "customers_phone_key"),
-            (OUTCOME_EXISTS.to_string(), "outcomes_customer"),
+            (BY_NUMBERS.to_string(), "customers_customer_no"),
+            (BY_REFS.to_string(), "customers_ref"),
+            (STORED_OUTCOMES.to_string(), "outcomes_customer"),
             (HISTORY_EXISTS.to_string(), "history_customer"),
         ];
         for (sql, index) in expected {

@@ -60,10 +60,10 @@ pub use customers::{
     NewIds, Stage,
 };
 pub use export::{ExportFilter, ExportRow, Report};
-pub use imports::{email_key, phone_key, ImportedFile, KeyMatch};
+pub use imports::{email_key, phone_key, ImportedFile, KeyMatch, NumberedCustomer, StoredOutcome};
 pub use jobs::{ErasureCounts, Job, JobState};
 pub use mentions::{PlannedCard, TextColumn, Whose, SEARCHED};
-pub use outcomes::{NewHistory, NewOutcome, NewSale};
+pub use outcomes::{NewHistory, NewOutcome, NewSale, OutcomeInserter, OutcomeText, Stamp};
 pub use scan::{CustomerKey, CustomerLabels, TextRow};
 pub use scrub::{gate_path, turn_path, Tidy, PAGES_CLEAN};
 pub use search::{FindKeys, Found};

@@ -20,13 +20,15 @@
 //! [`crate::workbook`]), passing over blank rows (counted, never errors),
 //! collecting bad rows and writing the rejects file, and finishing the
 //! transaction. [`headers`] is the one header vocabulary of all
-//! three file kinds, [`customers`] the threaded bulk import of customer
-//! cards, and [`activity`] the import of outcomes and history.
+//! three file kinds, [`customers`] and [`outcomes`] the threaded bulk
+//! imports of customer cards and of outcomes, and [`activity`] the import of
+//! history (and what it shares with outcomes).
 
 mod activity;
 mod customers;
 mod duplicates;
 mod headers;
+mod outcomes;
 
 use std::fs::File;
 use std::io::{self, Cursor, Read};
@@ -42,10 +44,11 @@ use crate::validate::Dates;
 use crate::workbook::{self, Sheet};
 use crate::Failure;
 
-use activity::{Columns, OUTCOME_FIELDS};
+use activity::Columns;
 use customers::CardColumns;
 use headers::FileKind;
 pub use headers::Mapped;
+use outcomes::OUTCOME_FIELDS;
 
 /// How many bad rows an all-or-nothing import lists before it only counts.
 const MAX_LISTED_ERRORS: usize = 20;
@@ -458,6 +461,14 @@ fn bad_value_message(header: &[String], record: &Record, column: usize, what: &s
     )
 }
 
+/// `line N, column "X": <reason>`.
+fn bad_row_message(header: &[String], record: &Record, column: usize, reason: &str) -> String {
+    format!(
+        "line {}, column {:?}: {reason}",
+        record.line, header[column]
+    )
+}
+
 impl Report {
     fn bad_value(&mut self, record: &Record, column: usize, what: &str) -> Result<()> {
         let message = bad_value_message(&self.header, record, column, what);
@@ -465,10 +476,7 @@ impl Report {
     }
 
     fn bad_row(&mut self, record: &Record, column: usize, reason: &str) -> Result<()> {
-        let message = format!(
-            "line {}, column {:?}: {reason}",
-            record.line, self.header[column]
-        );
+        let message = bad_row_message(&self.header, record, column, reason);
         self.reject(record, message)
     }
 
@@ -551,8 +559,11 @@ impl Rejects {
         let own = headers::rejects_columns(header);
         let mut temp = AtomicFile::create(path, "rejects")?;
         let file = temp.file().try_clone()?;
+        // A record whose field count is wrong is a bad row like any other,
+        // and is written as it was, its fields neither padded nor cut.
         let mut writer = csv::WriterBuilder::new()
             .delimiter(delimiter)
+            .flexible(true)
             .from_writer(file);
         let mut first = vec!["line".to_string(), "error".to_string()];
         first.extend(header[own..].iter().cloned());
@@ -606,15 +617,21 @@ pub fn customers(
     summary
 }
 
-/// The page cache of a customer import, in MiB: within the 64 MB cube allows
-/// itself.
+/// The page cache of a customer or outcomes import, in MiB: within the 64 MB
+/// cube allows itself.
 const IMPORT_CACHE_MIB: i64 = 24;
 /// SQLite's own default, about 2 MB.
 const DEFAULT_CACHE_MIB: i64 = 2;
 
 /// Imports outcomes, each with an optional sale and call recording; one the
-/// same as an outcome stored is skipped unless `allow_duplicates`. The WAL
-/// is synced as it grows (see [`Db::with_wal_flushed`]).
+/// same as an outcome stored is skipped unless `allow_duplicates`.
+///
+/// Like the customer import, it runs with a bigger page cache (each batch's
+/// customers are read and then updated, their pages best kept), without
+/// foreign key checks (every customer, campaign and seller an outcome links
+/// to was found or made in the same transaction, under the write lock; the
+/// checks cost three searches per row), and with its WAL synced as it grows
+/// (see [`Db::with_wal_flushed`]).
 pub fn outcomes(
     db: &Db,
     source: &Source,
@@ -623,9 +640,14 @@ pub fn outcomes(
     now: DateTime<Utc>,
     progress: &dyn Fn(u64),
 ) -> Result<Summary> {
-    db.with_wal_flushed(|| {
-        activity::outcomes(db, source, recordings, allow_duplicates, now, progress)
-    })
+    db.set_cache_mib(IMPORT_CACHE_MIB)?;
+    let summary = db.with_foreign_keys_off(|| {
+        db.with_wal_flushed(|| {
+            outcomes::import(db, source, recordings, allow_duplicates, now, progress)
+        })
+    });
+    db.set_cache_mib(DEFAULT_CACHE_MIB)?;
+    summary
 }
 
 /// Imports history entries, skipping ones the same as an entry stored
@@ -668,8 +690,10 @@ pub fn check_outcomes(input: impl Read + Send + 'static, recordings: &Path) -> R
     columns.require(OUTCOME_FIELDS, input.header())?;
     let mut valid = 0;
     while let Some(record) = input.next()? {
-        if activity::read_outcome(&mut input, &record, &columns, recordings)?.is_some() {
-            valid += 1;
+        let header = input.header();
+        match outcomes::check_values(header, &record, &columns, &input.dates, recordings) {
+            Ok(_) => valid += 1,
+            Err(message) => input.report.reject(&record, message)?,
         }
     }
     Ok((valid, input.report.error_count))

@@ -677,3 +677,46 @@ fn dates_in_a_named_format_and_norwegian_times() {
     assert_eq!(run.code, 2, "{}", run.transcript());
     assert!(run.stderr.contains("--date-format"), "{}", run.stderr);
 }
+
+/// A record with too many or too few fields is a bad row like any other:
+/// --skip-invalid writes it to the rejects file as it was, and imports the
+/// rest.
+#[test]
+fn rows_with_the_wrong_field_count_go_to_the_rejects_file() {
+    let cube = Cube::new();
+    cube.import_customers("customer_no,name\n1,Åse Lie\n", &["--campaign", "Vår"])
+        .ok();
+    let rejects = cube.path("rejects.csv");
+    let run = cube.import(
+        "outcomes",
+        "customer_no,campaign,seller,date,outcome\n\
+         1,Vår,kari,2026-11-01,Sale,one too many\n\
+         1,Vår\n\
+         1,Vår,kari,2026-11-02,Sale\n",
+        &[
+            "--skip-invalid",
+            "--rejects",
+            rejects.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    let json = run.ok().json();
+    assert_eq!(
+        (json["imported"].as_i64(), json["rejected"].as_i64()),
+        (Some(1), Some(2))
+    );
+    let written = fs::read_to_string(&rejects).unwrap();
+    let lines: Vec<&str> = written.lines().collect();
+    assert_eq!(
+        lines[0],
+        "line,error,customer_no,campaign,seller,date,outcome"
+    );
+    assert!(
+        lines[1].starts_with("2,") && lines[1].ends_with(",one too many"),
+        "{written}"
+    );
+    assert!(
+        lines[2].starts_with("3,") && lines[2].ends_with(",1,Vår"),
+        "{written}"
+    );
+}

@@ -209,3 +209,202 @@ fn history_entries() {
         "2026-10-01T00:00:00Z"
     );
 }
+
+/// Every check at once, in one file the import reads in batches: good rows,
+/// a customer anonymized (named by reference and by its old number), one in
+/// an archived campaign, duplicates in the file and of the database, a new
+/// seller and campaign, a campaign with only a close name. Each bad row is
+/// named as before, in file order, and nothing of the anonymized customer
+/// but its reference appears.
+#[test]
+fn a_mixed_file_keeps_every_check() {
+    let cube = setup();
+    cube.import_customers(
+        "customer_no,name\nG1,Gunnar Glemt\n",
+        &["--campaign", "Gammel"],
+    )
+    .ok();
+    cube.run(&["anonymize", "Gammel", "--yes"]).ok();
+    let gone: String = cube.sql("SELECT ref FROM customers WHERE anonymized_at IS NOT NULL");
+    cube.import_customers("customer_no,name\nH1,Hege Høst\n", &["--campaign", "Høst"])
+        .ok();
+    cube.run(&["archive", "Høst", "--keep-customers"]).ok();
+    cube.import(
+        "outcomes",
+        "customer_no,campaign,seller,date,outcome,product,quantity,unit_price\n\
+         1,Vår,kari,2026-11-01,Sale,Fiber,1,599.00\n",
+        &[],
+    )
+    .ok();
+
+    let header =
+        "customer_no,ref,campaign,seller,date,outcome,comment,product,quantity,unit_price\n";
+    let mut rows = vec![
+        // Stored already (the comment does not count): skipped.
+        "1,,Vår,kari,2026-11-01,Sale,ny kommentar,Fiber,1,599.00".to_string(),
+        format!(",{},Vår,kari,2026-11-02,Sale,,,,", gone.to_uppercase()),
+        "G1,,Vår,kari,2026-11-02,Sale,,,,".to_string(),
+        "H1,,Høst,kari,2026-11-02,Sale,,,,".to_string(),
+        "2,,Vaar,kari,2026-11-02,Sale,,,,".to_string(),
+        "2,,Vinter,ny.selger,2026-11-02,Call back,,,,".to_string(),
+    ];
+    // Enough rows that the file is read in more than one batch; the last
+    // repeats the first of them, a batch and more before it.
+    for i in 0..1500 {
+        rows.push(format!(
+            "3,,Vår,kari,2026-10-01T10:{:02}:{:02}Z,No answer,,,,",
+            i / 60,
+            i % 60
+        ));
+    }
+    rows.push("3,,Vår,kari,2026-10-01T10:00:00Z,No answer,,,,".to_string());
+    let file = format!("{header}{}\n", rows.join("\n"));
+
+    let run = cube.import("outcomes", &file, &[]);
+    assert_eq!(run.code, 65, "{}", run.transcript());
+    let listed: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("  line"))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            format!(r#"  line 3, column "ref": customer {gone} is anonymized"#),
+            r#"  line 4, column "customer_no": no customer has the customer number "G1""#.to_string(),
+            r#"  line 5, column "campaign": campaign "Høst" is archived: no outcome can be registered in it"#.to_string(),
+            r#"  line 6, column "campaign": no campaign is named "Vaar"; did you mean "Vår"? (--new-campaign makes a new one all the same)"#.to_string(),
+        ]
+    );
+    assert!(!run.stderr.contains("Gunnar"), "{}", run.stderr);
+    assert_eq!(cube.sql::<i64>("SELECT count(*) FROM outcomes"), 1);
+
+    let rejects = cube.path("rejects.csv");
+    let run = cube.import(
+        "outcomes",
+        &file,
+        &[
+            "--skip-invalid",
+            "--rejects",
+            rejects.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    let json = run.ok().json();
+    assert_eq!(
+        (
+            json["imported"].as_i64(),
+            json["skipped"].as_i64(),
+            json["rejected"].as_i64()
+        ),
+        (Some(1501), Some(2), Some(4))
+    );
+    let written = std::fs::read_to_string(&rejects).unwrap();
+    assert_eq!(written.lines().count(), 5, "{written}");
+    assert!(!written.contains("Gunnar"), "{written}");
+    // The new seller and campaign were made; customer 2 stays in Vår.
+    assert_eq!(
+        cube.sql::<i64>("SELECT count(*) FROM sellers WHERE username = 'ny.selger'"),
+        1
+    );
+    assert_eq!(cube.campaign("Vinter")["customers"], 0);
+    assert_eq!(cube.customer("2")["stage"], "available");
+    assert_eq!(cube.customer("3")["stage"], "completed");
+    assert_eq!(cube.customer("H1")["stage"], "available");
+    assert_eq!(cube.sql::<i64>("SELECT count(*) FROM outcomes"), 1502);
+    // The campaigns' last activity is the latest outcome in each, or when
+    // they were made.
+    assert_eq!(
+        cube.sql::<String>("SELECT last_activity_at FROM campaigns WHERE name = 'Vinter'"),
+        "2026-11-29T10:00:00Z"
+    );
+
+    // Again: every row is there now.
+    let run = cube.import(
+        "outcomes",
+        &file,
+        &[
+            "--skip-invalid",
+            "--rejects",
+            rejects.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    let json = run.ok().json();
+    assert_eq!(
+        (json["imported"].as_i64(), json["skipped"].as_i64()),
+        (Some(0), Some(1503))
+    );
+}
+
+/// Into an empty outcomes table the import only compares rows with the rows
+/// of the same file: a row a whole batch after its twin is still one, and
+/// a customer placed in a campaign by one batch is completed there by the
+/// next.
+#[test]
+fn a_first_import_finds_its_own_duplicates_across_batches() {
+    let cube = setup();
+    cube.import_customers("customer_no,name\n9,Nils Ny\n", &[])
+        .ok();
+    let mut file = String::from("customer_no,campaign,seller,date,outcome,product,unit_price\n");
+    file.push_str("9,Vinter,ola,2026-11-01,Call back,,\n");
+    for i in 0..1100 {
+        file.push_str(&format!(
+            "1,Vår,kari,2026-10-01T09:{:02}:{:02}Z,No answer,,\n",
+            i / 60,
+            i % 60
+        ));
+    }
+    file.push_str("9,Vinter,kari,2026-11-01,Call back,,\n"); // another seller: new
+    file.push_str("9,Vinter,ola,2026-11-01,Call back,,\n"); // the first row again
+    file.push_str("9,Vinter,ola,2026-11-01,Call back,Fiber,599\n"); // with a sale: new
+    file.push_str("1,Vår,kari,2026-10-01T09:00:00Z,No answer,,\n"); // far from its twin
+    let run = cube.import("outcomes", &file, &["--json"]);
+    let json = run.ok().json();
+    assert_eq!(
+        (json["imported"].as_i64(), json["skipped"].as_i64()),
+        (Some(1103), Some(2))
+    );
+    let nils = cube.customer("9");
+    assert_eq!(
+        (
+            nils["campaign"].as_str(),
+            nils["stage"].as_str(),
+            nils["seller"].as_str()
+        ),
+        (Some("Vinter"), Some("completed"), Some("ola"))
+    );
+    assert_eq!(cube.sql::<i64>("SELECT count(*) FROM sales"), 1);
+    let run = cube.import("outcomes", &file, &["--allow-duplicates", "--json"]);
+    assert_eq!(run.ok().json()["imported"], 1105);
+}
+
+/// A customer named by its reference in one row and by its number in the
+/// next is one customer: the first row places it, the second completes it.
+#[test]
+fn a_customer_named_two_ways_is_one() {
+    let cube = setup();
+    cube.import_customers("customer_no,name\n9,Nils Ny\n", &[])
+        .ok();
+    let reference = cube.customer("9")["ref"].as_str().unwrap().to_uppercase();
+    let run = cube.import(
+        "outcomes",
+        &format!(
+            "customer_no,ref,campaign,seller,date,outcome\n\
+             ,{reference},Vinter,ola,2026-11-01,Call back\n\
+             9,,Vår,kari,2026-11-02,Sale\n\
+             9,,Vinter,kari,2026-11-03,Sale\n"
+        ),
+        &["--json"],
+    );
+    assert_eq!(run.ok().json()["imported"], 3);
+    let nils = cube.customer("9");
+    assert_eq!(
+        (
+            nils["campaign"].as_str(),
+            nils["stage"].as_str(),
+            nils["seller"].as_str()
+        ),
+        (Some("Vinter"), Some("completed"), Some("ola"))
+    );
+}

@@ -82,23 +82,25 @@ fn planted() -> Cube {
     cube
 }
 
-/// Which of `values` are in the raw bytes of the database's files: one
-/// pass over each file for all of them.
-fn found_in<'a>(cube: &Cube, values: &'a [String]) -> Vec<&'a String> {
+/// Which of `values` are in the raw bytes of the database's files, and in
+/// which file: one pass over each file for all of them.
+fn found_in<'a>(cube: &Cube, values: &'a [String]) -> Vec<(&'a String, String)> {
     let automaton = aho_corasick::AhoCorasick::new(values).unwrap();
-    let mut found = vec![false; values.len()];
+    let mut found = Vec::new();
     for file in cube.database_files() {
-        let bytes = std::fs::read(file).unwrap();
+        let bytes = std::fs::read(&file).unwrap();
+        let mut seen = vec![false; values.len()];
         for hit in automaton.find_overlapping_iter(&bytes) {
-            found[hit.pattern().as_usize()] = true;
+            seen[hit.pattern().as_usize()] = true;
         }
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        found.extend(
+            (values.iter().zip(seen))
+                .filter(|(_, seen)| *seen)
+                .map(|(v, _)| (v, format!("{name} ({} bytes)", bytes.len()))),
+        );
     }
-    values
-        .iter()
-        .zip(found)
-        .filter(|(_, f)| *f)
-        .map(|(v, _)| v)
-        .collect()
+    found
 }
 
 #[test]
@@ -106,15 +108,13 @@ fn a_small_campaign_leaves_no_stale_copy_and_its_scrub_reads_what_it_wrote() {
     let cube = planted();
     let secrets: Vec<String> = (0..150).flat_map(secrets).collect();
     let found = |cube: &Cube| found_in(cube, &secrets);
-    assert_eq!(
-        found(&cube).len(),
-        secrets.len(),
-        "the scan sees them before"
-    );
+    let before: std::collections::HashSet<_> = found(&cube).into_iter().map(|(v, _)| v).collect();
+    assert_eq!(before.len(), secrets.len(), "the scan sees them before");
 
     let run = cube.run(&["archive", "Liten", "--anonymize", "--json"]);
     let report = run.ok().json();
-    assert_eq!(found(&cube), Vec::<&String>::new());
+    let left = found(&cube);
+    assert!(left.is_empty(), "{} left: {left:?}\n{report}", left.len());
     let pages: u64 = cube.sql("PRAGMA page_count");
     let scrubbed = report[0]["pages_scrubbed"]
         .as_u64()
@@ -245,5 +245,6 @@ fn a_move_beside_a_running_job_waits_for_a_batch_not_for_the_job() {
     assert_eq!(cube.campaign("Tredje")["customers"], 10);
     assert_eq!(cube.sql::<i64>("SELECT count(*) FROM erasures"), 3000);
     let names: Vec<String> = (0..3000).map(|i| format!("ola{i}@example.no")).collect();
-    assert_eq!(found_in(&cube, &names), Vec::<&String>::new());
+    let left = found_in(&cube, &names);
+    assert!(left.is_empty(), "{} left: {left:?}", left.len());
 }

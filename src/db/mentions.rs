@@ -33,7 +33,7 @@ pub const SEARCHED: [TextColumn; 8] = [
     own("history", "text", "customer_id"),
 ];
 
-/// What [`Db::each_row_texts`] calls: (row id, customer id, texts).
+/// What [`TextReader::each_row_texts`] calls: (row id, customer id, texts).
 pub type RowTexts<'a> = dyn FnMut(i64, i64, &[&str]) -> Result<()> + 'a;
 
 impl TextColumn {
@@ -134,35 +134,28 @@ impl Db {
         Ok(ids)
     }
 
-    /// Calls `each` with every row of `table`: its id, its customer's id
-    /// and its texts in `columns` (all of `table`; "" for NULL), read in
-    /// one pass over the table. Reads without a transaction: the caller
-    /// writes what it changes in one of its own ([`Db::rewrite_text`]).
-    pub fn each_row_texts(
-        &self,
-        table: &str,
-        columns: &[TextColumn],
-        each: &mut RowTexts<'_>,
-    ) -> Result<()> {
-        let Some(first) = columns.first() else {
-            return Ok(());
-        };
-        let names: Vec<&str> = columns.iter().map(|c| c.column).collect();
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT id, coalesce({}, 0), {} FROM {table}",
-            first.customer,
-            names.join(", ")
-        ))?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next().context("cannot read the texts")? {
-            let texts = (0..columns.len())
-                .map(|i| Ok(r.get_ref(2 + i)?.as_str().unwrap_or_default()))
-                .collect::<Result<Vec<&str>>>()?;
-            each(r.get(0)?, r.get(1)?, &texts)?;
+    /// Readers for `parts` threads, each with its own connection and its
+    /// share of every table's rows (see [`TextReader`]).
+    pub fn text_readers(&self, parts: usize) -> Result<Vec<TextReader>> {
+        let parts = parts.max(1) as i64;
+        let mut readers = Vec::new();
+        for part in 0..parts {
+            let conn = rusqlite::Connection::open_with_flags(
+                &self.path,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .context("cannot open the database to read its texts")?;
+            // A reader never checkpoints (see `scrub.rs`).
+            conn.set_db_config(
+                rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+                true,
+            )?;
+            conn.busy_timeout(self.busy_timeout)?;
+            readers.push(TextReader { conn, part, parts });
         }
-        Ok(())
+        Ok(readers)
     }
-
     /// Rewrites one text with `change` applied to what it holds now (it may
     /// have changed since it was read); returns how many mentions `change`
     /// replaced. Runs inside the caller's transaction.
@@ -200,5 +193,108 @@ impl Db {
             .execute(params![job_rowid, mentions as i64])
             .context("cannot update the job")?;
         Ok(())
+    }
+}
+
+/// One thread's share of the texts: in each table, the rows whose ids are
+/// in part `part` of `parts` equal ranges between the table's lowest and
+/// highest id (row ids are dense: imports number rows one after another,
+/// and an anonymization renumbers its rows after the highest).
+pub struct TextReader {
+    conn: rusqlite::Connection,
+    part: i64,
+    parts: i64,
+}
+
+impl TextReader {
+    /// Calls `each` with every row of this reader's share of `table`: its
+    /// id, its customer's id and its texts in `columns` (all of `table`; ""
+    /// for NULL), read in one pass. Reads without a transaction: the caller
+    /// writes what it changes in one of its own ([`Db::rewrite_text`]).
+    pub fn each_row_texts(
+        &self,
+        table: &str,
+        columns: &[TextColumn],
+        each: &mut RowTexts<'_>,
+    ) -> Result<()> {
+        let Some(first) = columns.first() else {
+            return Ok(());
+        };
+        let (low, high): (Option<i64>, Option<i64>) = self
+            .conn
+            // Two subqueries: each is a look at one end of the table, where
+            // min and max in one SELECT read all of it.
+            .query_row(
+                &format!("SELECT (SELECT min(id) FROM {table}), (SELECT max(id) FROM {table})"),
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .context("cannot read the texts")?;
+        let (Some(low), Some(high)) = (low, high) else {
+            return Ok(());
+        };
+        // In i128: the ids may span all of i64.
+        let bound = |part: i64| {
+            let span = i128::from(high) - i128::from(low) + 1;
+            i128::from(low) + span * i128::from(part) / i128::from(self.parts)
+        };
+        let from = bound(self.part) as i64;
+        let to = (bound(self.part + 1) - 1) as i64;
+        let names: Vec<&str> = columns.iter().map(|c| c.column).collect();
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT id, coalesce({}, 0), {} FROM {table} WHERE id BETWEEN ?1 AND ?2",
+            first.customer,
+            names.join(", ")
+        ))?;
+        let mut rows = stmt.query(params![from, to])?;
+        let n = columns.len().min(SEARCHED.len());
+        while let Some(r) = rows.next().context("cannot read the texts")? {
+            let mut texts = [""; SEARCHED.len()];
+            for (i, text) in texts.iter_mut().enumerate().take(n) {
+                *text = r.get_ref(2 + i)?.as_str().unwrap_or_default();
+            }
+            each(r.get(0)?, r.get(1)?, &texts[..n])?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_readers_share_every_row_once_however_sparse_the_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("cube.db"), super::super::BUSY_TIMEOUT).unwrap();
+        let ids = [1, 2, 3, 5, 1000, 1001, i64::MAX / 2, i64::MAX - 1, i64::MAX];
+        // History rows alone, of a customer that is not there.
+        db.conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+        let tx = db.begin().unwrap();
+        for id in ids {
+            tx.conn
+                .execute(
+                    "INSERT INTO history (id, customer_id, at, kind, text) \
+                     VALUES (?1, 7, '2026-01-01T00:00:00Z', 'note', ?2)",
+                    params![id, format!("text {id}")],
+                )
+                .unwrap();
+        }
+        tx.commit().unwrap();
+        let column = SEARCHED.into_iter().find(|c| c.table == "history").unwrap();
+        for parts in 1..=4 {
+            let mut seen = Vec::new();
+            for reader in db.text_readers(parts).unwrap() {
+                reader
+                    .each_row_texts("history", &[column], &mut |id, _, texts| {
+                        assert_eq!(texts, [format!("text {id}")]);
+                        seen.push(id);
+                        Ok(())
+                    })
+                    .unwrap();
+            }
+            seen.sort_unstable();
+            assert_eq!(seen, ids, "{parts} parts");
+        }
     }
 }

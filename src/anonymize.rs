@@ -44,7 +44,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
@@ -408,15 +408,9 @@ pub fn plan_request(
 /// Runs (or resumes) a job to its end: mentions, batches, recording files,
 /// scrub, on `db` with the journal and recordings folder of `site` (a
 /// restore runs jobs on the database it builds, for the live site).
-/// `progress` is told how many customers are done so far.
-pub fn run_job(
-    db: &Db,
-    site: &Site,
-    actor: &Actor,
-    job: &Job,
-    progress: &dyn Fn(u64, u64),
-) -> Result<JobReport> {
-    let mut report = erase(db, site, actor, job, progress)?;
+pub fn run_job(db: &Db, site: &Site, actor: &Actor, job: &Job) -> Result<JobReport> {
+    let mut reports = erase(db, site, actor, std::slice::from_ref(job), &|_| {})?;
+    let mut report = reports.pop().context("no report of the job")?;
     let tidy = scrub(db, site, actor, &[job.rowid])?;
     report.scrubbed = tidy.checkpointed;
     report.pages_scrubbed = tidy.pages;
@@ -424,61 +418,72 @@ pub fn run_job(
     Ok(report)
 }
 
-/// Steps 2 to 4 of a job: all but the scrub, which [`scrub`] does for any
-/// number of jobs at once. The job is left `scrub_pending`.
+/// Steps 2 to 4 of some jobs: all but the scrub, which [`scrub`] does for
+/// any number of jobs at once. The jobs are left `scrub_pending`. Their
+/// batches are shared (see [`run_batches`]). `progress` is told how many
+/// customers of all the jobs are done so far.
 pub fn erase(
     db: &Db,
     site: &Site,
     actor: &Actor,
-    job: &Job,
-    progress: &dyn Fn(u64, u64),
-) -> Result<JobReport> {
-    let (journal, recordings, batch) = (&site.journal, site.recordings.as_path(), site.batch);
+    jobs: &[Job],
+    progress: &dyn Fn(u64),
+) -> Result<Vec<JobReport>> {
+    let (recordings, batch) = (site.recordings.as_path(), site.batch);
     let now = actor.now;
-    let mut report = JobReport {
-        rowid: job.rowid,
-        job: job.id.clone(),
-        campaign: job.campaign.clone(),
-        customers: 0,
-        mentions: job.mentions.unwrap_or(0),
-        recordings_deleted: 0,
-        recordings_refused: 0,
-        recordings_other_names: 0,
-        recordings_shared: 0,
-        scrubbed: false,
-        pages_scrubbed: 0,
-        pages_cleared: 0,
-    };
-    if matches!(
-        job.state,
-        JobState::Queued | JobState::Running | JobState::ScrubPending
-    ) && !joblock::hold(&site.path, job)?
-    {
-        return Err(Failure::new(
-            Kind::Busy,
-            format!("job {} is being run by another cube", job.id),
-        )
-        .hint("`cube jobs list` shows it running; it is finished when that cube is done")
-        .into());
-    }
-    let progress = |done, total| {
-        joblock::progress(&site.path, &job.id, done);
-        progress(done, total)
-    };
-    let progress: &dyn Fn(u64, u64) = &progress;
-    if matches!(job.state, JobState::Queued | JobState::Running) {
-        recordings::check_folder(db, recordings)?;
-        db.set_synchronous_full(true)?;
-        // The batches touch customers, outcomes and history all over their
-        // tables; a cache that holds them saves reading pages again and again.
-        db.set_cache_mib(BATCH_CACHE_MIB)?;
-        if job.mentions.is_none() {
-            report.mentions = redact_mentions(db, job, None)?;
+    let mut reports = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        if matches!(
+            job.state,
+            JobState::Queued | JobState::Running | JobState::ScrubPending
+        ) && !joblock::hold(&site.path, job)?
+        {
+            return Err(Failure::new(
+                Kind::Busy,
+                format!("job {} is being run by another cube", job.id),
+            )
+            .hint("`cube jobs list` shows it running; it is finished when that cube is done")
+            .into());
         }
-        db.with_foreign_keys_off(|| {
-            run_batches(db, job, journal, batch, now, &mut report, progress)
-        })?;
-        db.set_synchronous_full(false)?;
+        reports.push(JobReport {
+            rowid: job.rowid,
+            job: job.id.clone(),
+            campaign: job.campaign.clone(),
+            customers: 0,
+            mentions: job.mentions.unwrap_or(0),
+            recordings_deleted: 0,
+            recordings_refused: 0,
+            recordings_other_names: 0,
+            recordings_shared: 0,
+            scrubbed: false,
+            pages_scrubbed: 0,
+            pages_cleared: 0,
+        });
+    }
+    let erasing: Vec<usize> = (0..jobs.len())
+        .filter(|&i| matches!(jobs[i].state, JobState::Queued | JobState::Running))
+        .collect();
+    if erasing.is_empty() {
+        return Ok(reports);
+    }
+    recordings::check_folder(db, recordings)?;
+    db.set_synchronous_full(true)?;
+    // The batches touch customers, outcomes and history all over their
+    // tables; a cache that holds them saves reading pages again and again.
+    db.set_cache_mib(BATCH_CACHE_MIB)?;
+    for &i in &erasing {
+        if jobs[i].mentions.is_none() {
+            reports[i].mentions = redact_mentions(db, &jobs[i], None)?;
+        }
+    }
+    let mut done: Vec<u64> = jobs.iter().map(|job| job.done).collect();
+    db.with_foreign_keys_off(|| {
+        run_batches(db, site, jobs, &erasing, batch, now, &mut done, progress)
+    })?;
+    db.set_synchronous_full(false)?;
+    for &i in &erasing {
+        let (job, report) = (&jobs[i], &mut reports[i]);
+        report.customers = done[i] - job.done;
         let files = delete_recordings(db, job, recordings)?;
         report.recordings_deleted = files.deleted;
         report.recordings_refused = files.refused;
@@ -511,7 +516,7 @@ pub fn erase(
             tx.commit()
         })?;
     }
-    Ok(report)
+    Ok(reports)
 }
 
 /// Step 5 for every job in `jobs` at once: one scrub of the pages they wrote
@@ -542,33 +547,63 @@ pub fn scrub(db: &Db, site: &Site, actor: &Actor, jobs: &[i64]) -> Result<Tidy> 
     Ok(tidy)
 }
 
-/// The batches of a job, each one transaction, until its plan is done.
+/// The batches of the jobs `erasing` (indexes into `jobs`), each one
+/// transaction, until their plans are done; `done` counts each job's
+/// customers. A batch takes up to `batch` customers from as many of the
+/// jobs as it needs, one job after another: small jobs of one run (three
+/// campaigns of a retention run) then write the pages they share, those of
+/// the indexes, once and not once each.
+#[allow(clippy::too_many_arguments)]
 fn run_batches(
     db: &Db,
-    job: &Job,
-    journal: &Journal,
+    site: &Site,
+    jobs: &[Job],
+    erasing: &[usize],
     batch: u64,
     now: DateTime<Utc>,
-    report: &mut JobReport,
-    progress: &dyn Fn(u64, u64),
+    done: &mut [u64],
+    progress: &dyn Fn(u64),
 ) -> Result<()> {
-    let mut done = job.done;
-    loop {
+    let batch = batch.max(1);
+    let mut left = erasing.to_vec();
+    while !left.is_empty() {
         let tx = db.begin()?;
-        let cube_ids = tx.pick_batch(job.rowid, batch.max(1))?;
-        if cube_ids.is_empty() {
-            return tx.commit();
+        let mut room = batch;
+        let mut journal_len = None;
+        let mut touched = Vec::new();
+        while room > 0 {
+            let Some(&i) = left.first() else { break };
+            let job = &jobs[i];
+            let asked = room;
+            let cube_ids = tx.pick_batch(job.rowid, asked)?;
+            let picked = cube_ids.len() as u64;
+            if picked > 0 {
+                // The journal learns of the batch before the database commits
+                // it, so it never knows less than the database.
+                let len = site
+                    .journal
+                    .erased(&job.id, job.campaign.as_deref(), now, cube_ids)?;
+                journal_len = Some(len);
+                let n = tx.erase_batch(job.rowid, now)?;
+                done[i] += n;
+                room = room.saturating_sub(n);
+                touched.push(i);
+            }
+            // Fewer than it asked for: the job's plan is done.
+            if picked < asked {
+                left.remove(0);
+            }
         }
-        // The journal learns of the batch before the database commits it,
-        // so it never knows less than the database.
-        let journal_len = journal.erased(&job.id, job.campaign.as_deref(), now, cube_ids)?;
-        let n = tx.erase_batch(job.rowid, now)?;
-        tx.set_setting(JOURNAL_SEEN, &journal_len.to_string())?;
+        if let Some(len) = journal_len {
+            tx.set_setting(JOURNAL_SEEN, &len.to_string())?;
+        }
         tx.commit()?;
-        done += n;
-        report.customers += n;
-        progress(done, job.total);
+        for i in touched {
+            joblock::progress(&site.path, &jobs[i].id, done[i]);
+        }
+        progress(done.iter().sum());
     }
+    Ok(())
 }
 
 /// Customers the journal says are erased but this database has not
@@ -647,14 +682,14 @@ pub fn replay(db: &Db, site: &Site, actor: &Actor, erasures: &Erasures) -> Resul
         }
         let job = tx.job(job.rowid)?;
         tx.commit()?;
-        let done = run_job(db, site, actor, &job, &|_, _| {})?;
+        let done = run_job(db, site, actor, &job)?;
         report.jobs += 1;
         report.customers += done.customers;
         report.scrubbed &= done.scrubbed;
     }
     // Unfinished jobs of the database itself (a snapshot taken mid-job).
     for job in db.unfinished_jobs()? {
-        let done = run_job(db, site, actor, &job, &|_, _| {})?;
+        let done = run_job(db, site, actor, &job)?;
         report.customers += done.customers;
         report.scrubbed &= done.scrubbed;
     }

@@ -116,30 +116,35 @@ impl<'a> CommandHelper<'a> {
     /// job whose scrub a reader blocked is reported, not an error: the work
     /// after it still gets done.
     pub fn run_jobs(&self, store: &Store, jobs: Vec<Job>) -> Result<Vec<JobReport>> {
-        let mut reports = Vec::new();
         // One read of every text for the mentions of all the jobs' people.
         anonymize::redact_mentions_together(&store.db, &store.site, &jobs)?;
-        for job in jobs {
-            let job = store.db.job(job.rowid)?;
-            let (whose, archived) = match job.campaign.as_deref() {
-                Some(campaign) if !job.request => (
-                    format!("of {campaign:?}"),
-                    format!("archived campaign {campaign:?} and "),
-                ),
-                _ => ("of an erasure request".to_string(), String::new()),
-            };
+        let jobs = (jobs.iter())
+            .map(|job| store.db.job(job.rowid))
+            .collect::<Result<Vec<Job>>>()?;
+        for job in &jobs {
             self.note_done(format!(
-                "{archived}queued the job that anonymizes its customers ({}): each customer is either untouched or fully anonymized, and `cube jobs resume` finishes it",
+                "{}queued the job that anonymizes its customers ({}): each customer is either untouched or fully anonymized, and `cube jobs resume` finishes it",
+                archived_text(job),
                 job.id
             ));
-            let bar = self.ui.progress(Some(job.total), "customers anonymized");
-            bar.set_position(job.done);
-            let report =
-                anonymize::erase(&store.db, &store.site, &store.actor, &job, &|done, _| {
-                    bar.set_position(done)
-                })?;
-            bar.finish_and_clear();
+        }
+        let bar = self.ui.progress(
+            Some(jobs.iter().map(|job| job.total).sum()),
+            "customers anonymized",
+        );
+        bar.set_position(jobs.iter().map(|job| job.done).sum());
+        let reports = anonymize::erase(&store.db, &store.site, &store.actor, &jobs, &|done| {
+            bar.set_position(done)
+        })?;
+        bar.finish_and_clear();
+        for _ in &jobs {
             self.done.borrow_mut().pop();
+        }
+        for (job, report) in jobs.iter().zip(&reports) {
+            let whose = match job.campaign.as_deref() {
+                Some(campaign) if !job.request => format!("of {campaign:?}"),
+                _ => "of an erasure request".to_string(),
+            };
             self.note_done(format!("anonymized the customers {whose} (job {})", job.id));
             self.ui.say(&format!(
                 "anonymized {} {whose} (job {}); redacted {} of them in other records; deleted {}{}",
@@ -151,7 +156,7 @@ impl<'a> CommandHelper<'a> {
                     "recording file",
                     "recording files"
                 ),
-                if archived.is_empty() { "" } else { "; the campaign is archived" }
+                if archived_text(job).is_empty() { "" } else { "; the campaign is archived" }
             ));
             if report.recordings_shared > 0 {
                 self.ui.say(&format!(
@@ -185,7 +190,6 @@ impl<'a> CommandHelper<'a> {
                     )
                 ));
             }
-            reports.push(report);
         }
         Ok(reports)
     }
@@ -377,4 +381,13 @@ pub enum ListFormat {
 /// `1 customer`, `2 customers`.
 pub fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// "archived campaign "X" and " for a job of an archived campaign; "" for
+/// an erasure request.
+fn archived_text(job: &Job) -> String {
+    match job.campaign.as_deref() {
+        Some(campaign) if !job.request => format!("archived campaign {campaign:?} and "),
+        _ => String::new(),
+    }
 }

@@ -638,3 +638,65 @@ fn an_interrupted_job_says_so() {
         .collect();
     assert_eq!(left, Vec::<String>::new(), "a done job leaves no lock file");
 }
+
+#[test]
+fn campaigns_archived_together_share_batches_and_keep_their_own_jobs() {
+    let cube = setup(7);
+    let csv = |prefix: &str, n: usize| {
+        let rows: String = (0..n)
+            .map(|i| format!("{prefix}-{i:03},Kunde {prefix} {i}\n"))
+            .collect();
+        format!("customer_no,name\n{rows}")
+    };
+    cube.import_customers(&csv("A", 4), &["--campaign", "Andre"])
+        .ok();
+    cube.import_customers(&csv("T", 3), &["--campaign", "Tredje"])
+        .ok();
+    // Batches of 5 over jobs of 7, 4 and 3: some batches hold two jobs' customers.
+    let run = cube.run_env(
+        &[
+            "archive",
+            "Hemmelig",
+            "Andre",
+            "Tredje",
+            "--anonymize",
+            "--json",
+        ],
+        &[("CUBE_BATCH_SIZE", Some("5"))],
+    );
+    let reports = run.ok().json();
+    let customers: Vec<(String, u64)> = (reports.as_array().unwrap().iter())
+        .map(|r| {
+            let campaign = r["campaign"].as_str().unwrap().to_string();
+            (campaign, r["customers"].as_u64().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        customers,
+        [
+            ("Hemmelig".to_string(), 7),
+            ("Andre".to_string(), 4),
+            ("Tredje".to_string(), 3)
+        ]
+    );
+    // Each job's ledger, audit entry and campaign are its own.
+    let per_job: String = cube.sql(
+        "SELECT group_concat(line, '; ') FROM (SELECT k.name || ' ' || count(DISTINCT e.customer_id) \
+         || ' ' || j.done AS line FROM erasures e JOIN jobs j ON j.id = e.job_id \
+         JOIN campaigns k ON k.id = j.campaign_id GROUP BY j.id ORDER BY j.id)",
+    );
+    assert_eq!(per_job, "Hemmelig 7 7; Andre 4 4; Tredje 3 3");
+    let audited: String = cube.sql(
+        "SELECT group_concat(n, ' ') FROM (SELECT json_extract(details, '$.customers') AS n \
+         FROM audit WHERE action = 'anonymize' ORDER BY id)",
+    );
+    assert_eq!(audited, "7 4 3");
+    assert_eq!(
+        cube.sql::<i64>("SELECT count(*) FROM customers WHERE anonymized_at IS NULL"),
+        1,
+        "only the control customer is left"
+    );
+    for secret in SECRETS {
+        assert!(cube.files_holding(secret).is_empty(), "{secret}");
+    }
+}

@@ -90,7 +90,7 @@ pub struct CampaignCounts {
 }
 
 impl CampaignCounts {
-    pub(super) fn at(&mut self, stage: Stage) -> &mut i64 {
+    fn at(&mut self, stage: Stage) -> &mut i64 {
         match stage {
             Stage::Available => &mut self.available,
             Stage::Assigned => &mut self.assigned,

@@ -335,7 +335,7 @@ fn insert_sql(rows: usize) -> String {
 
 /// The stage in column `index`, read where SQLite holds it (an outcome
 /// import reads one per row).
-fn stage_of(row: &Row, index: usize) -> rusqlite::Result<Option<Stage>> {
+pub(super) fn stage_of(row: &Row, index: usize) -> rusqlite::Result<Option<Stage>> {
     Ok(match row.get_ref(index)? {
         rusqlite::types::ValueRef::Text(text) => {
             std::str::from_utf8(text).ok().and_then(Stage::parse)
@@ -637,23 +637,18 @@ impl Db {
         Ok(found.map(|(campaign, stage)| campaign.zip(stage)))
     }
 
-    /// [`Db::set_stage`] to `completed` for many customers at once.
-    pub fn complete_customers(&self, ids: &[i64], now: DateTime<Utc>) -> Result<()> {
-        if ids.is_empty() {
+    /// [`Db::set_stage`] to `completed` for many customers at once: each
+    /// with its campaign and stage as the caller read them in this
+    /// transaction (or set them since), which the kept counts move them from.
+    pub fn complete_customers(
+        &self,
+        customers: &[(i64, i64, Stage)],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        if customers.is_empty() {
             return Ok(());
         }
-        let ids = serde_json::to_string(ids)?;
-        // What the kept counts move: read from the pages the update reads next.
-        let moving: Vec<(i64, Option<Stage>, i64)> = self
-            .conn
-            .prepare_cached(
-                "SELECT c.campaign_id, c.stage, count(*) FROM json_each(?1) AS k \
-                 JOIN customers c ON c.id = k.value WHERE c.campaign_id IS NOT NULL \
-                 AND c.anonymized_at IS NULL AND c.stage <> 'completed' GROUP BY 1, 2",
-            )?
-            .query_map([&ids], |r| Ok((r.get(0)?, stage_of(r, 1)?, r.get(2)?)))?
-            .collect::<rusqlite::Result<_>>()
-            .context("cannot read the customers' stage")?;
+        let ids: Vec<i64> = customers.iter().map(|&(id, _, _)| id).collect();
         // OR IGNORE (no constraint can fail for the new stage) spares SQLite
         // the statement journal of a statement that changes many rows.
         self.conn
@@ -661,15 +656,11 @@ impl Db {
                 "UPDATE OR IGNORE customers SET stage = 'completed', updated_at = ?2 \
                  WHERE id IN (SELECT value FROM json_each(?1)) AND campaign_id IS NOT NULL",
             )?
-            .execute(params![ids, super::timestamp(now)])
+            .execute(params![serde_json::to_string(&ids)?, super::timestamp(now)])
             .context("cannot set the customers' stage")?;
         self.counted(|p| {
-            for (campaign, from, n) in moving {
-                let counts = p.campaign(campaign);
-                if let Some(from) = from {
-                    *counts.at(from) -= n;
-                    *counts.at(Stage::Completed) += n;
-                }
+            for &(_, campaign, from) in customers {
+                p.moved(Some((campaign, from)), Some((campaign, Stage::Completed)));
             }
         })
     }

@@ -25,8 +25,8 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
-use super::customers::customer_ref;
-use super::{CustomerRef, Db, NewHistory, Stamp};
+use super::customers::{customer_ref, stage_of};
+use super::{CustomerRef, Db, NewHistory, Stage, Stamp};
 use crate::mentions;
 
 /// The form e-mail addresses are matched in: Unicode NFC, lower case (as
@@ -78,6 +78,7 @@ pub struct KeyMatch {
 pub struct NumberedCustomer {
     pub id: i64,
     pub campaign_id: Option<i64>,
+    pub stage: Option<Stage>,
 }
 
 /// An outcome stored for a customer an import names: what tells whether a
@@ -118,7 +119,7 @@ fn by_key_sql(column: &str) -> String {
 /// join, which searches the index for each number as it reads it, where
 /// `IN` first builds a temporary index of the numbers.
 /// Each customer comes with the place of its number in ?1 (`key`).
-const BY_NUMBERS: &str = "SELECT k.key, c.id, c.campaign_id \
+const BY_NUMBERS: &str = "SELECT k.key, c.id, c.campaign_id, c.stage \
      FROM json_each(?1) AS k JOIN customers c ON c.customer_no = k.value \
      WHERE c.customer_no IS NOT NULL AND c.anonymized_at IS NULL";
 
@@ -187,6 +188,7 @@ impl Db {
                 *slot = Some(NumberedCustomer {
                     id: r.get(1)?,
                     campaign_id: r.get(2)?,
+                    stage: stage_of(r, 3)?,
                 });
             }
         }

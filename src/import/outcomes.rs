@@ -489,8 +489,8 @@ impl Writer<'_> {
                 self.claim = Some(recordings::claim(self.tx, self.recordings)?);
             }
             let customer = &mut customers.found[customer];
-            match customer.campaign_id {
-                None => {
+            match (customer.campaign_id, customer.stage) {
+                (None, _) => {
                     self.tx.place_customer(
                         customer.id,
                         Some(text.campaign_id),
@@ -499,9 +499,14 @@ impl Writer<'_> {
                         self.now,
                     )?;
                     customer.campaign_id = Some(text.campaign_id);
+                    customer.stage = Some(Stage::Completed);
                 }
-                Some(current) if current == text.campaign_id => completed.push(customer.id),
-                Some(_) => {}
+                // Completed by the first of its rows: what a later row sees.
+                (Some(current), Some(from)) if current == text.campaign_id => {
+                    completed.push((customer.id, current, from));
+                    customer.stage = Some(Stage::Completed);
+                }
+                _ => {}
             }
             match self.activity.entry(text.campaign_id) {
                 // Compared as stored, as SQLite's max() compares them.
@@ -519,8 +524,6 @@ impl Writer<'_> {
             new.push(text);
         }
         self.inserter.insert(&new)?;
-        completed.sort_unstable();
-        completed.dedup();
         self.tx.complete_customers(&completed, self.now)
     }
 
@@ -627,12 +630,11 @@ impl Customers {
                     found.push(CustomerRef {
                         id: customer.id,
                         campaign_id: customer.campaign_id,
+                        stage: customer.stage,
                         // Only an anonymized customer is named by its
                         // reference, and this one is not.
                         reference: String::new(),
                         anonymized: false,
-                        // Not read: `complete_customers` counts from the rows.
-                        stage: None,
                     });
                     found.len() - 1
                 })

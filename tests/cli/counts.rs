@@ -189,6 +189,23 @@ fn outcome_and_history_imports_keep_the_counts() {
     assert_eq!(cube.run(&["stats", "--json"]).ok().json()["history"], 2);
     assert_counted(&cube);
 
+    // An assigned customer, completed by the second of two rows.
+    cube.run(&["assign", "Vår", "--seller", "kari", "--count", "1"])
+        .ok();
+    assert_eq!(cube.campaign("Vår")["stages"]["assigned"], 1);
+    cube.import(
+        "outcomes",
+        "customer_no,campaign,seller,date,outcome\n\
+         K2,Høst,ola,2026-11-04,No answer\n\
+         K2,Vår,kari,2026-11-04,Sale\n\
+         K2,Vår,kari,2026-11-05,Sale\n",
+        &[],
+    )
+    .ok();
+    assert_eq!(cube.campaign("Vår")["stages"]["assigned"], 0);
+    assert_eq!(cube.campaign("Vår")["stages"]["completed"], 3);
+    assert_counted(&cube);
+
     // A dry run counts nothing.
     cube.import(
         "outcomes",

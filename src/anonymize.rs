@@ -429,7 +429,7 @@ pub fn erase(
     jobs: &[Job],
     progress: &dyn Fn(u64),
 ) -> Result<Vec<JobReport>> {
-    let (recordings, batch) = (site.recordings.as_path(), site.batch);
+    let recordings = site.recordings.as_path();
     let now = actor.now;
     let mut reports = Vec::with_capacity(jobs.len());
     for job in jobs {
@@ -477,9 +477,7 @@ pub fn erase(
         }
     }
     let mut done: Vec<u64> = jobs.iter().map(|job| job.done).collect();
-    db.with_foreign_keys_off(|| {
-        run_batches(db, site, jobs, &erasing, batch, now, &mut done, progress)
-    })?;
+    db.with_foreign_keys_off(|| run_batches(db, site, jobs, &erasing, now, &mut done, progress))?;
     db.set_synchronous_full(false)?;
     for &i in &erasing {
         let (job, report) = (&jobs[i], &mut reports[i]);
@@ -549,22 +547,20 @@ pub fn scrub(db: &Db, site: &Site, actor: &Actor, jobs: &[i64]) -> Result<Tidy> 
 
 /// The batches of the jobs `erasing` (indexes into `jobs`), each one
 /// transaction, until their plans are done; `done` counts each job's
-/// customers. A batch takes up to `batch` customers from as many of the
-/// jobs as it needs, one job after another: small jobs of one run (three
+/// customers. A batch takes up to `site.batch` customers from as many of
+/// the jobs as it needs, one job after another: small jobs of one run (three
 /// campaigns of a retention run) then write the pages they share, those of
 /// the indexes, once and not once each.
-#[allow(clippy::too_many_arguments)]
 fn run_batches(
     db: &Db,
     site: &Site,
     jobs: &[Job],
     erasing: &[usize],
-    batch: u64,
     now: DateTime<Utc>,
     done: &mut [u64],
     progress: &dyn Fn(u64),
 ) -> Result<()> {
-    let batch = batch.max(1);
+    let batch = site.batch.max(1);
     let mut left = erasing.to_vec();
     while !left.is_empty() {
         let tx = db.begin()?;

@@ -519,8 +519,10 @@ pub fn erase(
 
 /// Step 5 for every job in `jobs` at once: one scrub of the pages they wrote
 /// and one checkpoint (a whole `VACUUM` first in a database not known to be
-/// clean: see `db/scrub.rs`), then the jobs are done. Returns false (the jobs
-/// stay `scrub_pending`) when a reader or writer blocked the checkpoint.
+/// clean: see `db/scrub.rs`), then the jobs are done. `checkpointed` is
+/// false (the jobs stay `scrub_pending`) when a reader or writer blocked the
+/// checkpoint; the pages are those every tidy of the run read and cleared
+/// (a commit tidies when the WAL grows big, so a big job has several).
 pub fn scrub(db: &Db, site: &Site, actor: &Actor, jobs: &[i64]) -> Result<Tidy> {
     let wait = db.busy_timeout();
     let tidy = if db.pages_known_clean()? {
@@ -542,7 +544,10 @@ pub fn scrub(db: &Db, site: &Site, actor: &Actor, jobs: &[i64]) -> Result<Tidy> 
             joblock::release(&site.path, &id);
         }
     }
-    Ok(tidy)
+    Ok(Tidy {
+        checkpointed: tidy.checkpointed,
+        ..db.tidied()
+    })
 }
 
 /// The batches of the jobs `erasing` (indexes into `jobs`), each one

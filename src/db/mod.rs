@@ -93,6 +93,8 @@ pub struct Db {
     busy_timeout: Duration,
     /// Changes to the kept counts that the open transaction made.
     pending: RefCell<counts::Pending>,
+    /// What every tidy of this connection did, added up (see [`Db::tidied`]).
+    tidied: std::cell::Cell<scrub::Tidy>,
 }
 
 impl Db {
@@ -118,6 +120,7 @@ impl Db {
             gate,
             busy_timeout,
             pending: RefCell::default(),
+            tidied: Default::default(),
         })
     }
 

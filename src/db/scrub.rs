@@ -172,7 +172,19 @@ impl Db {
         };
         let mut tidy = self.clear_wal_pages(&wal)?;
         tidy.checkpointed = self.checkpoint()?;
+        let sum = self.tidied.get();
+        self.tidied.set(Tidy {
+            pages: sum.pages + tidy.pages,
+            cleared: sum.cleared + tidy.cleared,
+            checkpointed: tidy.checkpointed,
+        });
         Ok(tidy)
+    }
+
+    /// What every tidy since this connection was opened did, added up: a
+    /// job's scrub, and the tidies of its commits when its WAL grew big.
+    pub fn tidied(&self) -> Tidy {
+        self.tidied.get()
     }
 
     /// Tidies without waiting when the WAL holds more than half the
@@ -365,9 +377,17 @@ mod tests {
             tx.conn.execute_batch(sql).unwrap();
             tx.commit().unwrap();
         });
+        let before = db.tidied();
         let tidy = db.tidy(Duration::from_secs(1)).unwrap();
         assert!(tidy.checkpointed);
         assert_eq!(copies_in(dir.path()), 0);
+        // The tidies of the commits (the WAL grew past 1 MB) and the last one.
+        assert!(before.pages > 0);
+        let sum = db.tidied();
+        assert_eq!(
+            (sum.pages, sum.cleared),
+            (before.pages + tidy.pages, before.cleared + tidy.cleared)
+        );
         let check: String = db
             .conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))

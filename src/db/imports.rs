@@ -317,18 +317,7 @@ mod tests {
             (HISTORY_EXISTS.to_string(), "history_customer"),
         ];
         for (sql, index) in expected {
-            let mut stmt = db
-                .conn
-                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-                .unwrap();
-            let unbound = vec![rusqlite::types::Null; stmt.parameter_count()];
-            let plan: Vec<String> = stmt
-                .query_map(rusqlite::params_from_iter(unbound), |r| {
-                    r.get::<_, String>(3)
-                })
-                .unwrap()
-                .map(Result::unwrap)
-                .collect();
+            let plan = super::super::query_plan(&db.conn, &sql);
             assert!(
                 plan.iter().any(|step| step.starts_with("SEARCH")
                     && step.contains(&format!("USING INDEX {index} "))),

@@ -725,15 +725,7 @@ mod tests {
                  WITHOUT ROWID",
             )
             .unwrap();
-        let mut stmt = db
-            .conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {MISSING_ERASURES}"))
-            .unwrap();
-        let plan: Vec<String> = stmt
-            .query_map([], |r| r.get::<_, String>(3))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
+        let plan = super::super::query_plan(&db.conn, MISSING_ERASURES);
         assert!(
             plan.iter()
                 .any(|step| step

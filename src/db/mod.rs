@@ -515,6 +515,20 @@ mod tests {
     }
 }
 
+/// The steps of SQLite's plan for `sql` (`EXPLAIN QUERY PLAN`), with every
+/// parameter NULL.
+#[cfg(test)]
+pub(crate) fn query_plan(conn: &Connection, sql: &str) -> Vec<String> {
+    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+    let unbound = vec![rusqlite::types::Null; stmt.parameter_count()];
+    stmt.query_map(rusqlite::params_from_iter(unbound), |r| {
+        r.get::<_, String>(3)
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
 /// The commands an operator runs interactively must stay fast at ten million
 /// customers: none of their queries may read a whole customers or outcomes
 /// table, or count anything.
@@ -579,15 +593,7 @@ mod query_plans {
         let seen = SEEN.lock().unwrap().clone();
         assert!(seen.len() >= 6, "{seen:?}");
         for sql in seen {
-            let mut stmt = db
-                .conn
-                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-                .unwrap();
-            let plan: Vec<String> = stmt
-                .query_map([], |r| r.get::<_, String>(3))
-                .unwrap()
-                .map(Result::unwrap)
-                .collect();
+            let plan = super::query_plan(&db.conn, &sql);
             let finds = sql.contains(" find_")
                 || sql.contains(" email_key")
                 || sql.contains("customer_no = ");

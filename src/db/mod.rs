@@ -216,17 +216,27 @@ impl Drop for Tx<'_> {
 impl Drop for Db {
     /// Leaves the WAL scrubbed and checkpointed if no other cube is writing
     /// (it is then removed on close), and otherwise to the next cube: without
-    /// waiting, for a reader must not stall on a writer's way out.
+    /// waiting, for a reader must not stall on a writer's way out. The gate
+    /// is held until the connection is closed: a cube that committed between
+    /// this tidy and the close would otherwise have its unscrubbed pages
+    /// checkpointed by the close.
     fn drop(&mut self) {
         let _ = self.conn.busy_timeout(Duration::ZERO);
+        let Ok(Some(held)) = self.gate.exclusive(Duration::ZERO) else {
+            return;
+        };
         if let Ok(Tidy {
             checkpointed: true, ..
-        }) = self.tidy(Duration::ZERO)
+        }) = self.tidy_held()
         {
             let _ = self
                 .conn
                 .set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false);
+            if let Ok(stand_in) = Connection::open_in_memory() {
+                let _ = std::mem::replace(&mut self.conn, stand_in).close();
+            }
         }
+        drop(held);
     }
 }
 

@@ -170,6 +170,18 @@ impl Db {
         let Some(_held) = self.gate.exclusive(wait)? else {
             return Ok(Tidy::default());
         };
+        self.tidy_held()
+    }
+
+    /// [`Db::tidy`] for a caller that holds the gate exclusively.
+    pub(super) fn tidy_held(&self) -> Result<Tidy> {
+        let [wal, _, _] = super::side_files(&self.path);
+        if wal_is_empty(&wal) {
+            return Ok(Tidy {
+                checkpointed: true,
+                ..Tidy::default()
+            });
+        }
         let mut tidy = self.clear_wal_pages(&wal)?;
         tidy.checkpointed = self.checkpoint()?;
         let sum = self.tidied.get();

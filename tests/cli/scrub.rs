@@ -248,3 +248,15 @@ fn a_move_beside_a_running_job_waits_for_a_batch_not_for_the_job() {
     let left = found_in(&cube, &names);
     assert!(left.is_empty(), "{} left: {left:?}", left.len());
 }
+
+#[test]
+fn a_command_that_wrote_leaves_the_database_in_one_file() {
+    let cube = Cube::new();
+    let csv = format!("{HEADER}{}\n", crowd(0, 50, false).join("\n"));
+    cube.import_customers(&csv, &["--campaign", "Eldre"]).ok();
+    cube.run(&["archive", "Eldre", "--anonymize"]).ok();
+    // Scrubbed, checkpointed and closed while no other cube could write:
+    // SQLite removes the WAL and its index as the last connection closes.
+    let files: Vec<_> = cube.database_files();
+    assert_eq!(files, [cube.db()], "{files:?}");
+}

@@ -41,7 +41,7 @@
 //! Nothing here may print or log a value of an anonymized customer: progress
 //! and results are counts and ids only.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -50,8 +50,8 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::db::{
-    Campaign, CampaignStatus, Db, ErasureCounts, Job, JobState, TextColumn, TextReader, Tidy, Tx,
-    Whose, SEARCHED,
+    Campaign, CampaignStatus, CustomerIds, Db, ErasureCounts, Job, JobState, TextColumn,
+    TextReader, Tidy, Tx, Whose, SEARCHED,
 };
 use crate::joblock;
 use crate::journal::{Erasures, Journal};
@@ -184,7 +184,7 @@ fn national_ids(texts: &[&str]) -> Vec<String> {
 /// where their texts are blanked anyway; without, every row is searched.
 fn find_mentions(
     db: &Db,
-    own: Option<&HashSet<i64>>,
+    own: Option<&CustomerIds>,
     matcher: &Matcher,
 ) -> Result<Vec<(TextColumn, i64, i64, u64)>> {
     // Each core reads and searches its share of every table: both are work
@@ -211,10 +211,14 @@ fn find_mentions(
 /// How many threads search for mentions, at most.
 const MENTION_THREADS: usize = 4;
 
+/// How many values of a column of repeated values (labels, products) a
+/// thread remembers the mentions of; the rest are searched row by row.
+const REPEATED_VALUES: usize = 4_096;
+
 /// [`find_mentions`] in one reader's share of the texts.
 fn find_mentions_in(
     reader: &TextReader,
-    own: Option<&HashSet<i64>>,
+    own: Option<&CustomerIds>,
     matcher: &Matcher,
 ) -> Result<Vec<(TextColumn, i64, i64, u64)>> {
     let mut found = Vec::new();
@@ -223,13 +227,25 @@ fn find_mentions_in(
     // One pass over each table, whatever number of its columns are searched.
     for table in tables {
         let columns: Vec<TextColumn> = SEARCHED.into_iter().filter(|c| c.table == table).collect();
+        // The mentions in each value of a column of repeated values.
+        let mut counted: Vec<HashMap<Box<str>, usize>> = vec![HashMap::new(); columns.len()];
         reader.each_row_texts(table, &columns, &mut |id, customer, texts| {
-            for (column, text) in columns.iter().zip(texts) {
+            for ((column, text), counted) in columns.iter().zip(texts).zip(&mut counted) {
                 let skipped = column.skips_own() && own.is_some_and(|own| own.contains(&customer));
                 if text.is_empty() || skipped {
                     continue;
                 }
-                let n = matcher.count(text);
+                let n = if !column.repeats() {
+                    matcher.count(text)
+                } else if let Some(&n) = counted.get(*text) {
+                    n
+                } else {
+                    let n = matcher.count(text);
+                    if counted.len() < REPEATED_VALUES {
+                        counted.insert((*text).into(), n);
+                    }
+                    n
+                };
                 if n > 0 {
                     found.push((*column, id, customer, n as u64));
                 }

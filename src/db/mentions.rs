@@ -2,6 +2,9 @@
 //! identifiers of those customers (see `crate::mentions`).
 
 use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use rusqlite::params;
@@ -17,6 +20,9 @@ pub struct TextColumn {
     /// The column that links a row to its customer (`id` for customers).
     customer: &'static str,
     skip_own: bool,
+    /// A few values in many rows (an outcome's label, a sale's product):
+    /// each value is searched once.
+    repeats: bool,
 }
 
 /// Every text cube keeps that may mention another person: other customers'
@@ -33,6 +39,29 @@ pub const SEARCHED: [TextColumn; 8] = [
     own("history", "text", "customer_id"),
 ];
 
+/// A set of internal customer ids, asked once for every text a job searches.
+pub type CustomerIds = HashSet<i64, BuildHasherDefault<IdHasher>>;
+
+/// The hasher of [`CustomerIds`]: one multiplication (the default hasher
+/// resists chosen keys, which ids from the database are not, at a few times
+/// the cost).
+#[derive(Default)]
+pub struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_i64(&mut self, n: i64) {
+        self.0 = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
 /// What [`TextReader::each_row_texts`] calls: (row id, customer id, texts).
 pub type RowTexts<'a> = dyn FnMut(i64, i64, &[&str]) -> Result<()> + 'a;
 
@@ -40,6 +69,11 @@ impl TextColumn {
     /// True when the rows of the job's own customers are left out.
     pub fn skips_own(&self) -> bool {
         self.skip_own
+    }
+
+    /// True when the column holds a few values repeated in many rows.
+    pub fn repeats(&self) -> bool {
+        self.repeats
     }
 }
 
@@ -49,6 +83,7 @@ const fn own(table: &'static str, column: &'static str, customer: &'static str) 
         column,
         customer,
         skip_own: true,
+        repeats: false,
     }
 }
 
@@ -58,6 +93,7 @@ const fn kept(table: &'static str, column: &'static str) -> TextColumn {
         column,
         customer: "customer_id",
         skip_own: false,
+        repeats: true,
     }
 }
 
@@ -125,7 +161,7 @@ impl Db {
     }
 
     /// The internal ids of `whose` customers.
-    pub fn customer_ids(&self, whose: Whose) -> Result<HashSet<i64>> {
+    pub fn customer_ids(&self, whose: Whose) -> Result<CustomerIds> {
         let mut stmt = self.conn.prepare_cached(whose.customers())?;
         let ids = stmt
             .query_map([whose.id()], |r| r.get(0))?
@@ -134,12 +170,35 @@ impl Db {
         Ok(ids)
     }
 
-    /// Readers for `parts` threads, each with its own connection and its
-    /// share of every table's rows (see [`TextReader`]).
+    /// Readers for `parts` threads, each with its own connection, that
+    /// share every table's rows between them (see [`TextReader`]).
     pub fn text_readers(&self, parts: usize) -> Result<Vec<TextReader>> {
-        let parts = parts.max(1) as i64;
+        let mut tables: Vec<&'static str> = SEARCHED.iter().map(|c| c.table).collect();
+        tables.dedup();
+        let mut shares = Vec::new();
+        for table in tables {
+            // Two subqueries: each is a look at one end of the table, where
+            // min and max in one SELECT read all of it.
+            let (low, high): (Option<i64>, Option<i64>) = self
+                .conn
+                .query_row(
+                    &format!("SELECT (SELECT min(id) FROM {table}), (SELECT max(id) FROM {table})"),
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .context("cannot read the texts")?;
+            if let (Some(low), Some(high)) = (low, high) {
+                shares.push(Share {
+                    table,
+                    low,
+                    high,
+                    next: AtomicI64::new(0),
+                });
+            }
+        }
+        let shares = Arc::new(shares);
         let mut readers = Vec::new();
-        for part in 0..parts {
+        for _ in 0..parts.max(1) {
             let conn = rusqlite::Connection::open_with_flags(
                 &self.path,
                 rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
@@ -152,10 +211,14 @@ impl Db {
                 true,
             )?;
             conn.busy_timeout(self.busy_timeout)?;
-            readers.push(TextReader { conn, part, parts });
+            readers.push(TextReader {
+                conn,
+                shares: Arc::clone(&shares),
+            });
         }
         Ok(readers)
     }
+
     /// Rewrites one text with `change` applied to what it holds now (it may
     /// have changed since it was read); returns how many mentions `change`
     /// replaced. Runs inside the caller's transaction.
@@ -196,21 +259,48 @@ impl Db {
     }
 }
 
-/// One thread's share of the texts: in each table, the rows whose ids are
-/// in part `part` of `parts` equal ranges between the table's lowest and
-/// highest id (row ids are dense: imports number rows one after another,
-/// and an anonymization renumbers its rows after the highest).
+/// One thread's reader of the texts. The rows of each table, between its
+/// lowest and highest id when the readers were made, are cut into
+/// [`CHUNKS`] equal id ranges (row ids are dense: imports number rows one
+/// after another, and an anonymization renumbers its rows after the
+/// highest); each reader takes the next range not taken yet, so that all
+/// finish together however the texts are spread.
 pub struct TextReader {
     conn: rusqlite::Connection,
-    part: i64,
-    parts: i64,
+    shares: Arc<Vec<Share>>,
+}
+
+/// A table's rows, as the readers share them.
+struct Share {
+    table: &'static str,
+    low: i64,
+    high: i64,
+    /// The next range to take.
+    next: AtomicI64,
+}
+
+/// The id ranges of a table: many more than threads, so that one slow range
+/// keeps one thread busy only a little longer than the others.
+const CHUNKS: i64 = 64;
+
+impl Share {
+    /// The ids of range `chunk`, first and last (in i128: the ids may span
+    /// all of i64).
+    fn range(&self, chunk: i64) -> (i64, i64) {
+        let bound = |chunk: i64| {
+            let span = i128::from(self.high) - i128::from(self.low) + 1;
+            i128::from(self.low) + span * i128::from(chunk) / i128::from(CHUNKS)
+        };
+        (bound(chunk) as i64, (bound(chunk + 1) - 1) as i64)
+    }
 }
 
 impl TextReader {
-    /// Calls `each` with every row of this reader's share of `table`: its
-    /// id, its customer's id and its texts in `columns` (all of `table`; ""
-    /// for NULL), read in one pass. Reads without a transaction: the caller
-    /// writes what it changes in one of its own ([`Db::rewrite_text`]).
+    /// Calls `each` with every row of the ranges of `table` this reader
+    /// takes: its id, its customer's id and its texts in `columns` (all of
+    /// `table`; "" for NULL), read in one pass. Reads without a transaction:
+    /// the caller writes what it changes in one of its own
+    /// ([`Db::rewrite_text`]).
     pub fn each_row_texts(
         &self,
         table: &str,
@@ -220,42 +310,34 @@ impl TextReader {
         let Some(first) = columns.first() else {
             return Ok(());
         };
-        let (low, high): (Option<i64>, Option<i64>) = self
-            .conn
-            // Two subqueries: each is a look at one end of the table, where
-            // min and max in one SELECT read all of it.
-            .query_row(
-                &format!("SELECT (SELECT min(id) FROM {table}), (SELECT max(id) FROM {table})"),
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .context("cannot read the texts")?;
-        let (Some(low), Some(high)) = (low, high) else {
+        let Some(share) = self.shares.iter().find(|s| s.table == table) else {
             return Ok(());
         };
-        // In i128: the ids may span all of i64.
-        let bound = |part: i64| {
-            let span = i128::from(high) - i128::from(low) + 1;
-            i128::from(low) + span * i128::from(part) / i128::from(self.parts)
-        };
-        let from = bound(self.part) as i64;
-        let to = (bound(self.part + 1) - 1) as i64;
         let names: Vec<&str> = columns.iter().map(|c| c.column).collect();
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT id, coalesce({}, 0), {} FROM {table} WHERE id BETWEEN ?1 AND ?2",
             first.customer,
             names.join(", ")
         ))?;
-        let mut rows = stmt.query(params![from, to])?;
         let n = columns.len().min(SEARCHED.len());
-        while let Some(r) = rows.next().context("cannot read the texts")? {
-            let mut texts = [""; SEARCHED.len()];
-            for (i, text) in texts.iter_mut().enumerate().take(n) {
-                *text = r.get_ref(2 + i)?.as_str().unwrap_or_default();
+        loop {
+            let chunk = share.next.fetch_add(1, Ordering::Relaxed);
+            if chunk >= CHUNKS {
+                return Ok(());
             }
-            each(r.get(0)?, r.get(1)?, &texts[..n])?;
+            let (from, to) = share.range(chunk);
+            if from > to {
+                continue;
+            }
+            let mut rows = stmt.query(params![from, to])?;
+            while let Some(r) = rows.next().context("cannot read the texts")? {
+                let mut texts = [""; SEARCHED.len()];
+                for (i, text) in texts.iter_mut().enumerate().take(n) {
+                    *text = r.get_ref(2 + i)?.as_str().unwrap_or_default();
+                }
+                each(r.get(0)?, r.get(1)?, &texts[..n])?;
+            }
         }
-        Ok(())
     }
 }
 
@@ -283,16 +365,29 @@ mod tests {
         tx.commit().unwrap();
         let column = SEARCHED.into_iter().find(|c| c.table == "history").unwrap();
         for parts in 1..=4 {
-            let mut seen = Vec::new();
-            for reader in db.text_readers(parts).unwrap() {
-                reader
-                    .each_row_texts("history", &[column], &mut |id, _, texts| {
-                        assert_eq!(texts, [format!("text {id}")]);
-                        seen.push(id);
-                        Ok(())
+            let readers = db.text_readers(parts).unwrap();
+            let mut seen: Vec<i64> = std::thread::scope(|scope| {
+                let threads: Vec<_> = readers
+                    .into_iter()
+                    .map(|reader| {
+                        scope.spawn(move || {
+                            let mut seen = Vec::new();
+                            reader
+                                .each_row_texts("history", &[column], &mut |id, _, texts| {
+                                    assert_eq!(texts, [format!("text {id}")]);
+                                    seen.push(id);
+                                    Ok(())
+                                })
+                                .unwrap();
+                            seen
+                        })
                     })
-                    .unwrap();
-            }
+                    .collect();
+                threads
+                    .into_iter()
+                    .flat_map(|t| t.join().unwrap())
+                    .collect()
+            });
             seen.sort_unstable();
             assert_eq!(seen, ids, "{parts} parts");
         }

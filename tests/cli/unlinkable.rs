@@ -230,6 +230,51 @@ fn mentions_of_an_anonymized_person_in_other_records_are_redacted() {
     assert_eq!(entry["details"]["mentions"], 10, "{entry}");
 }
 
+/// A label or product that many outcomes share is searched once, and
+/// redacted in every row that holds it.
+#[test]
+fn a_mention_in_a_label_many_outcomes_share_is_redacted_in_all_of_them() {
+    let cube = Cube::new();
+    cube.import_customers(
+        "customer_no,name,phone\nKARE-0042,Kåre Ødegård,998 87 766\n",
+        &["--campaign", "Borte"],
+    )
+    .ok();
+    let mut customers = String::from("customer_no,name\n");
+    let mut outcomes =
+        String::from("customer_no,campaign,seller,date,outcome,product,quantity,unit_price\n");
+    for i in 0..40 {
+        customers.push_str(&format!("S-{i},Kunde {i}\n"));
+        let label = if i % 2 == 0 {
+            "Ring Kåre Ødegård"
+        } else {
+            "Sale"
+        };
+        let product = if i % 3 == 0 {
+            "Fiber for 99887766"
+        } else {
+            "Fiber"
+        };
+        outcomes.push_str(&format!(
+            "S-{i},Blir,kari,2026-11-02,{label},{product},1,299.00\n"
+        ));
+    }
+    cube.import_customers(&customers, &["--campaign", "Blir"])
+        .ok();
+    cube.import("outcomes", &outcomes, &[]).ok();
+
+    let run = cube.run(&["anonymize", "Borte", "--yes", "--json"]);
+    run.ok();
+    // 20 labels and 14 products.
+    assert_eq!(run.json()[0]["mentions"], 34, "{}", run.transcript());
+    for value in ["Kåre Ødegård", "99887766"] {
+        let found = cube.files_holding(value);
+        assert!(found.is_empty(), "{value:?} is still in {found:?}");
+    }
+    let labels: i64 = cube.sql("SELECT count(*) FROM outcomes WHERE label = 'Ring [anonymized]'");
+    assert_eq!(labels, 20);
+}
+
 /// Several campaigns in one run: every text is read once for all their
 /// people, and each job redacts and counts its own, also in the texts of
 /// the other campaign's customers.

@@ -2,7 +2,7 @@
 //! reason that completes the sentence `"<value>" is not ...`.
 
 use chrono::format::{Item, StrftimeItems};
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
 /// The longest name accepted.
 const MAX_NAME_CHARS: usize = 200;
@@ -62,8 +62,27 @@ const DATE: &str = "a date (accepted: YYYY-MM-DD, DD.MM.YYYY)";
 const DATE_TIME: &str = "a date or time (accepted: YYYY-MM-DD, DD.MM.YYYY, either with HH:MM or \
      HH:MM:SS after it, or RFC 3339 such as 2026-10-01T10:30:00+02:00)";
 
+/// What a date with a two-digit year gets: chrono reads `31.12.24` as the
+/// year 24, which would be stored 2,000 years off and fall out of every report.
+const SHORT_YEAR: &str = "a date with a four-digit year (31.12.2024, not 31.12.24)";
+
+/// True for a year written with four digits (1000 to 9999).
+fn four_digit_year(date: NaiveDate) -> bool {
+    (1000..=9999).contains(&date.year())
+}
+
 /// A date as `YYYY-MM-DD` or `DD.MM.YYYY`, stored as `YYYY-MM-DD`.
 pub fn date(value: &str) -> Result<NaiveDate, &'static str> {
+    let date = any_year_date(value)?;
+    if four_digit_year(date) {
+        Ok(date)
+    } else {
+        Err(SHORT_YEAR)
+    }
+}
+
+/// [`date`], with any year.
+fn any_year_date(value: &str) -> Result<NaiveDate, &'static str> {
     let value = value.trim();
     // The common form without chrono's format parser (a bulk import reads
     // one per row).
@@ -88,6 +107,16 @@ pub fn date(value: &str) -> Result<NaiveDate, &'static str> {
 /// `DD.MM.YYYY HH:MM[:SS]` (taken as UTC, as the other times without a zone),
 /// or a date alone (midnight UTC).
 pub fn date_time(value: &str) -> Result<DateTime<Utc>, &'static str> {
+    let time = any_year_date_time(value)?;
+    if four_digit_year(time.date_naive()) {
+        Ok(time)
+    } else {
+        Err(SHORT_YEAR)
+    }
+}
+
+/// [`date_time`], with any year.
+fn any_year_date_time(value: &str) -> Result<DateTime<Utc>, &'static str> {
     let value = value.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(value) {
         return Ok(t.with_timezone(&Utc));
@@ -103,9 +132,10 @@ pub fn date_time(value: &str) -> Result<DateTime<Utc>, &'static str> {
             return Ok(t.and_utc());
         }
     }
-    date(value)
-        .map(|d| d.and_time(NaiveTime::MIN).and_utc())
-        .map_err(|_| DATE_TIME)
+    match any_year_date(value) {
+        Ok(d) => Ok(d.and_time(NaiveTime::MIN).and_utc()),
+        Err(_) => Err(DATE_TIME),
+    }
 }
 
 /// The forms an import reads dates in: `--date-format`'s first, when given,
@@ -138,9 +168,14 @@ impl Dates {
         let Some(format) = &self.format else {
             return date(value).map_err(|what| format!("{what}; other forms with --date-format"));
         };
-        NaiveDate::parse_from_str(value.trim(), format)
-            .or_else(|_| date(value))
-            .map_err(|_| format!("a date (accepted: {format}, YYYY-MM-DD, DD.MM.YYYY)"))
+        let found = NaiveDate::parse_from_str(value.trim(), format)
+            .or_else(|_| any_year_date(value))
+            .map_err(|_| format!("a date (accepted: {format}, YYYY-MM-DD, DD.MM.YYYY)"))?;
+        if four_digit_year(found) {
+            Ok(found)
+        } else {
+            Err(format!("{SHORT_YEAR}, or %y in --date-format"))
+        }
     }
 
     /// A point in time, as [`date_time`] reads it or in the `--date-format`
@@ -151,17 +186,22 @@ impl Dates {
                 .map_err(|what| format!("{what}; other forms with --date-format"));
         };
         let trimmed = value.trim();
-        NaiveDateTime::parse_from_str(trimmed, format)
+        let found = NaiveDateTime::parse_from_str(trimmed, format)
             .map(|t| t.and_utc())
             .or_else(|_| {
                 NaiveDate::parse_from_str(trimmed, format)
                     .map(|d| d.and_time(NaiveTime::MIN).and_utc())
             })
-            .or_else(|_| date_time(value))
+            .or_else(|_| any_year_date_time(value))
             .map_err(|_| {
                 let forms = DATE_TIME.trim_start_matches("a date or time (accepted: ");
                 format!("a date or time (accepted: {format}, {forms}")
-            })
+            })?;
+        if four_digit_year(found.date_naive()) {
+            Ok(found)
+        } else {
+            Err(format!("{SHORT_YEAR}, or %y in --date-format"))
+        }
     }
 }
 
@@ -249,6 +289,23 @@ mod tests {
             "2026-03-01T10:30:15+00:00"
         );
         assert!(date_time("01.03.2026 25:00").is_err());
+    }
+
+    #[test]
+    fn a_two_digit_year_is_refused_not_read_as_the_year_24() {
+        for short in ["31.12.24", "0024-12-31", "31.12.0024"] {
+            assert_eq!(date(short).unwrap_err(), SHORT_YEAR, "{short}");
+        }
+        for short in ["07.12.26 10:00", "07.12.26", "0026-12-07T10:00:00Z"] {
+            assert_eq!(date_time(short).unwrap_err(), SHORT_YEAR, "{short}");
+        }
+        let written = Dates::new(Some("%d/%m/%Y")).unwrap();
+        assert!(written.date("31/12/24").unwrap_err().starts_with(SHORT_YEAR));
+        assert!(written.date_time("31/12/24").unwrap_err().starts_with(SHORT_YEAR));
+        // Said with %y, a two-digit year is this century's or the last.
+        let short = Dates::new(Some("%d.%m.%y")).unwrap();
+        assert_eq!(short.date("31.12.24").unwrap().to_string(), "2024-12-31");
+        assert!(Dates::default().date("31.12.24").unwrap_err().starts_with(SHORT_YEAR));
     }
 
     #[test]

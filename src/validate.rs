@@ -300,12 +300,21 @@ mod tests {
             assert_eq!(date_time(short).unwrap_err(), SHORT_YEAR, "{short}");
         }
         let written = Dates::new(Some("%d/%m/%Y")).unwrap();
-        assert!(written.date("31/12/24").unwrap_err().starts_with(SHORT_YEAR));
-        assert!(written.date_time("31/12/24").unwrap_err().starts_with(SHORT_YEAR));
+        assert!(written
+            .date("31/12/24")
+            .unwrap_err()
+            .starts_with(SHORT_YEAR));
+        assert!(written
+            .date_time("31/12/24")
+            .unwrap_err()
+            .starts_with(SHORT_YEAR));
         // Said with %y, a two-digit year is this century's or the last.
         let short = Dates::new(Some("%d.%m.%y")).unwrap();
         assert_eq!(short.date("31.12.24").unwrap().to_string(), "2024-12-31");
-        assert!(Dates::default().date("31.12.24").unwrap_err().starts_with(SHORT_YEAR));
+        assert!(Dates::default()
+            .date("31.12.24")
+            .unwrap_err()
+            .starts_with(SHORT_YEAR));
     }
 
     #[test]

@@ -144,13 +144,15 @@ pub fn create_rolling(
         n += 1;
     }
     create(db, &target, now, Some((dir, keep)))?;
-    let mut snapshots: Vec<PathBuf> = fs::read_dir(dir)?
+    // Oldest first: by time, then by the number a second snapshot in the
+    // same second has (`-1.db` sorts before `.db` by name).
+    let mut snapshots: Vec<((String, u64), PathBuf)> = fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| is_rolling_name(p))
+        .filter_map(|p| Some((rolling_order(&p)?, p)))
         .collect();
     snapshots.sort();
     let excess = snapshots.len().saturating_sub(keep.max(1));
-    for old in &snapshots[..excess] {
+    for (_, old) in &snapshots[..excess] {
         fs::remove_file(old)
             .with_context(|| format!("cannot remove old backup {}", old.display()))?;
         let _ = fs::remove_file(checksum_path(old));
@@ -158,23 +160,20 @@ pub fn create_rolling(
     Ok(target)
 }
 
-/// `cube-20261129T100000Z.db` or `cube-20261129T100000Z-1.db`.
-fn is_rolling_name(path: &Path) -> bool {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-        return false;
-    };
-    let Some(stem) = name
-        .strip_prefix("cube-")
-        .and_then(|n| n.strip_suffix(".db"))
-    else {
-        return false;
-    };
+/// Where a snapshot of a rolling set comes in time, from its name:
+/// `cube-20261129T100000Z.db` is (`20261129T100000Z`, 0) and
+/// `cube-20261129T100000Z-1.db`, written later in the same second,
+/// (`20261129T100000Z`, 1); `None` for any other file.
+fn rolling_order(path: &Path) -> Option<(String, u64)> {
+    let name = path.file_name()?.to_str()?;
+    let stem = name.strip_prefix("cube-")?.strip_suffix(".db")?;
     let (stamp, suffix) = stem.split_once('-').unwrap_or((stem, "0"));
-    stamp.len() == 16
+    let is_stamp = stamp.len() == 16
         && stamp.as_bytes()[8] == b'T'
         && stamp.ends_with('Z')
-        && stamp.chars().filter(char::is_ascii_digit).count() == 14
-        && suffix.chars().all(|c| c.is_ascii_digit())
+        && stamp.chars().filter(char::is_ascii_digit).count() == 14;
+    let suffix_ok = !suffix.is_empty() && suffix.chars().all(|c| c.is_ascii_digit());
+    (is_stamp && suffix_ok).then(|| Some((stamp.to_string(), suffix.parse().ok()?)))?
 }
 
 /// What a restore did.

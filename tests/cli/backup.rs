@@ -266,6 +266,33 @@ fn a_rolling_set_keeps_the_newest() {
     assert_eq!(run.code, 2, "an existing file is never overwritten");
 }
 
+/// Two snapshots in the same second: the second is `-1.db`, which sorts
+/// before `.db` by name but is the newer, and the one a set of 1 keeps.
+#[test]
+fn a_rolling_set_of_one_keeps_the_snapshot_just_written() {
+    let cube = setup();
+    let dir = cube.path("backups");
+    let dir = dir.to_str().unwrap();
+    let args = ["backup", "create", "--dir", dir, "--keep", "1"];
+    cube.run(&args).ok();
+    let run = cube.run(&args);
+    run.ok();
+    assert!(
+        run.stderr.contains("cube-20261129T100000Z-1.db"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        file_names(&cube.path("backups")),
+        [
+            "cube-20261129T100000Z-1.db",
+            "cube-20261129T100000Z-1.db.sha256"
+        ]
+    );
+    let run = cube.run(&["backup", "create", "--dir", dir, "--keep", "0"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}
+
 #[test]
 fn doctor_finds_residue_and_loose_files() {
     let cube = setup();

@@ -16,9 +16,10 @@ pub struct CreateArgs {
     /// Instead: write `cube-<time>.db` into this folder (for cron)
     #[arg(long, value_name = "DIR", conflicts_with = "path")]
     pub dir: Option<PathBuf>,
-    /// With --dir: keep only the newest N snapshots there
-    #[arg(long, value_name = "N", requires = "dir")]
-    pub keep: Option<usize>,
+    /// With --dir: keep only the newest N snapshots there (1 or more)
+    #[arg(long, value_name = "N", requires = "dir",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub keep: Option<u64>,
 }
 
 pub fn run(args: CreateArgs, cmd: &CommandHelper) -> Result<()> {
@@ -38,7 +39,9 @@ pub fn run(args: CreateArgs, cmd: &CommandHelper) -> Result<()> {
             path
         }
         (None, Some(dir)) => {
-            let keep = args.keep.unwrap_or(usize::MAX);
+            let keep = args
+                .keep
+                .map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
             let target = backup::create_rolling(&store.db, &dir, keep, store.actor.now)?;
             store.remember_backup_dir(&dir)?;
             target

@@ -45,6 +45,11 @@ impl Ui {
         self.json
     }
 
+    /// True when `-q` asks for silence unless something fails.
+    pub fn quiet(&self) -> bool {
+        self.quiet
+    }
+
     /// True when stderr is a terminal (where prompts and bars are drawn).
     pub fn stderr_is_terminal(&self) -> bool {
         io::stderr().is_terminal()

@@ -215,7 +215,8 @@ pub fn run(args: DoctorArgs, cmd: &CommandHelper) -> Result<()> {
             "settings": settings,
             "database_id": recordings::database_id(db)?,
         }))?;
-    } else {
+    } else if !ui.quiet() {
+        // Under -q (cron), a healthy database says nothing at all.
         let mut rows: Vec<Vec<String>> = settings.into_iter().map(|(k, v)| vec![k, v]).collect();
         rows.push(vec!["database".into(), path.display().to_string()]);
         rows.push(vec!["recordings".into(), recordings.display().to_string()]);

@@ -305,6 +305,10 @@ fn doctor_finds_residue_and_loose_files() {
         run.stdout
     );
     assert!(run.stderr.contains("healthy"), "{}", run.stderr);
+    // For cron: nothing at all when healthy.
+    let run = cube.run(&["-q", "doctor"]);
+    run.ok();
+    assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("", ""));
 
     cube.write("data/recordings/call.wav", b"RIFF");
     cube.write("data/recordings/stray.wav", b"RIFF");

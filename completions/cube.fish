@@ -288,7 +288,7 @@ complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_su
 complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -f -a "replay" -d 'Re-apply the anonymizations the erasure journal has and the database lacks'
 complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from create" -l dir -d 'Instead: write `cube-<time>.db` into this folder (for cron)' -r -F
-complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from create" -l keep -d 'With --dir: keep only the newest N snapshots there' -r
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from create" -l keep -d 'With --dir: keep only the newest N snapshots there (1 or more)' -r
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from create" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from create" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from create" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r

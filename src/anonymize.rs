@@ -57,6 +57,7 @@ use crate::joblock;
 use crate::journal::{Erasures, Journal};
 use crate::mentions::{Identifiers, Matcher, Person};
 use crate::recordings::{self, Removal};
+use crate::scan::Kind as Found;
 use crate::store::{Actor, Site};
 use crate::{Failure, Kind};
 
@@ -160,18 +161,23 @@ fn add_cards(db: &Db, whose: Whose, ids: &mut Identifiers) -> Result<()> {
             email: &card.email,
             phone: &card.phone,
             customer_no: card.customer_no.as_deref(),
-            national_ids: national_ids(&[&card.notes, &card.extra]),
+            national_ids: found_on(&[&card.notes, &card.extra], Found::NationalId),
+            other_emails: found_on(&[&card.extra], Found::Email),
+            other_phones: found_on(&[&card.extra], Found::Phone),
         })
     })
 }
 
-/// The national id numbers written on a card (its notes and extra fields),
-/// as `cube scan` finds them: both check digits right and a real date.
-fn national_ids(texts: &[&str]) -> Vec<String> {
+/// What `cube scan` finds of `kind` in `texts` of a card: national id
+/// numbers (both check digits right and a real date) in its notes and extra
+/// fields; e-mail addresses and phone numbers in its extra fields, which are
+/// the card's own columns (`Mobil`, `E-post 2`), where its notes may name
+/// someone else.
+fn found_on(texts: &[&str], kind: Found) -> Vec<String> {
     let mut found = Vec::new();
     for text in texts {
-        crate::scan::find(text.as_bytes(), |kind, at| {
-            if kind == crate::scan::Kind::NationalId {
+        crate::scan::find(text.as_bytes(), |this, at| {
+            if this == kind {
                 found.push(String::from_utf8_lossy(&text.as_bytes()[at]).into_owned());
             }
         });
@@ -410,6 +416,14 @@ pub fn plan_request(
     db.with_foreign_keys_off(|| {
         let tx = db.begin()?;
         let job = tx.plan_request(&job_id(actor.now), customer_ids, &actor.operator, actor.now)?;
+        // A reason is for a case number; one that names the people being
+        // erased ("Kåre Ødegård asked") is kept with them redacted.
+        let reason = match matcher_of(&tx, Whose::Job(job.rowid))? {
+            Some(matcher) => matcher
+                .redact(reason)
+                .map_or(reason.to_string(), |(r, _)| r),
+            None => reason.to_string(),
+        };
         tx.audit(
             actor.now,
             &actor.operator,

@@ -42,6 +42,10 @@ pub struct Person<'a> {
     pub customer_no: Option<&'a str>,
     /// National id numbers found on the card (in its notes or extra fields).
     pub national_ids: Vec<String>,
+    /// More e-mail addresses and phone numbers of the card's own, in its
+    /// extra fields (`E-post 2`, `Mobil`).
+    pub other_emails: Vec<String>,
+    pub other_phones: Vec<String>,
 }
 
 /// The identifiers of the customers a job anonymizes, being collected.
@@ -73,27 +77,63 @@ const AUTOMATON_WORDS: usize = 50_000;
 
 impl Identifiers {
     pub fn add(&mut self, person: &Person) {
-        let name = normalize(person.name.trim());
-        // A name of one short word ("Ola") is in too many other texts to be
-        // the person's; "Anonymized" is what a blanked card says.
-        if name.chars().count() >= 4 && name != "anonymized" {
-            self.word(name);
+        for name in name_forms(person.name) {
+            // A name of one short word ("Ola") is in too many other texts to
+            // be the person's; "Anonymized" is what a blanked card says.
+            if name.chars().count() >= 4 && name != "anonymized" {
+                self.word(name);
+            }
         }
-        let email = normalize(person.email.trim());
-        if email.contains('@') {
-            self.word(email);
+        let emails =
+            std::iter::once(person.email).chain(person.other_emails.iter().map(String::as_str));
+        for email in emails {
+            let email = normalize(email.trim());
+            if email.contains('@') {
+                self.word(email);
+            }
         }
         if let Some(number) = person.customer_no.map(str::trim) {
             if number.chars().count() >= MIN_CUSTOMER_NO {
                 self.word(normalize(number));
             }
         }
-        let phone = phone_digits(person.phone);
-        if phone.len() >= MIN_PHONE_DIGITS {
-            self.digits.extend(number_key(&phone));
+        let phones =
+            std::iter::once(person.phone).chain(person.other_phones.iter().map(String::as_str));
+        for phone in phones {
+            self.phone(phone);
         }
         for id in &person.national_ids {
             self.digits.extend(number_key(&digits_of(id)));
+        }
+    }
+
+    /// A phone number as its digits without `+47`/`0047`; a number written
+    /// with another country code also as it is dialled inside its country:
+    /// without the code (of one, two or three digits: which, the number does
+    /// not say), and with a trunk `0` instead (`+46 70 123 45 67` is
+    /// `070-123 45 67` in Sweden, `+1 229 077 5154` is `(229) 077-5154`).
+    fn phone(&mut self, phone: &str) {
+        let digits = phone_digits(phone);
+        if digits.len() < MIN_PHONE_DIGITS {
+            return;
+        }
+        self.digits.extend(number_key(&digits));
+        let written = phone.trim_start();
+        let all = digits_of(phone);
+        let international = if written.starts_with('+') {
+            Some(all.as_str())
+        } else {
+            all.strip_prefix("00").filter(|_| written.starts_with("00"))
+        };
+        let Some(international) = international.filter(|n| !n.starts_with("47")) else {
+            return;
+        };
+        for code in 1..=3 {
+            let Some(inside) = international.get(code..).filter(|n| n.len() >= 7) else {
+                continue;
+            };
+            self.digits.extend(number_key(inside));
+            self.digits.extend(number_key(&format!("0{inside}")));
         }
     }
 
@@ -343,22 +383,20 @@ impl Matcher {
                     j += 1;
                 }
                 groups.push((start, j));
-                let joined = j + 1 < bytes.len()
-                    && matches!(bytes[j], b' ' | b'-' | b'.' | b'(' | b')' | b'/')
-                    && bytes[j + 1].is_ascii_digit();
+                // One or two separators: `998 87 766`, `+47 (22) 33 44 55`.
+                let mut k = j;
+                while k < bytes.len()
+                    && k - j < 2
+                    && matches!(bytes[k], b' ' | b'-' | b'.' | b'(' | b')' | b'/')
+                {
+                    k += 1;
+                }
+                let joined = k > j && k < bytes.len() && bytes[k].is_ascii_digit();
                 if !joined {
                     break;
                 }
-                j += 1;
+                j = k;
             }
-            // Glued to letters on either side, it is no number.
-            let glued = |at: usize| {
-                text[..at]
-                    .chars()
-                    .next_back()
-                    .is_some_and(char::is_alphanumeric)
-            };
-            let after = |at: usize| text[at..].chars().next().is_some_and(char::is_alphanumeric);
             let mut g = 0;
             while g < groups.len() {
                 let mut found = None;
@@ -369,22 +407,28 @@ impl Matcher {
                         break;
                     }
                     let first = groups[g].0;
+                    // Whole digit groups only, so never part of a longer
+                    // number; letters may touch it (`tlf99887766`).
                     if self.lengths & 1u64.checked_shl(digits.len() as u32).unwrap_or(0) != 0
                         && number_key(national(&digits)).is_some_and(|k| self.digits.contains(&k))
-                        && !glued(first)
-                        && !after(end)
                     {
                         found = Some((k, first, end));
                     }
                 }
                 match found {
                     Some((k, start, end)) => {
-                        // A `+` right before belongs to the number.
-                        let start = if start > 0 && bytes[start - 1] == b'+' {
-                            start - 1
-                        } else {
-                            start
-                        };
+                        // A `+` right before belongs to the number, and a
+                        // `(` whose `)` is in it: `(229) 077-5154`.
+                        let mut start = start;
+                        if start > 0 && bytes[start - 1] == b'+' {
+                            start -= 1;
+                        }
+                        if start > 0
+                            && bytes[start - 1] == b'('
+                            && bytes[start..end].contains(&b')')
+                        {
+                            start -= 1;
+                        }
                         spans.push((start, end));
                         g = k + 1;
                     }
@@ -394,6 +438,38 @@ impl Matcher {
             i = j.max(i + 1);
         }
     }
+}
+
+/// The forms a name is searched in, each in compared form ([`normalize`],
+/// one space between words): as on the card; surname first, with or
+/// without a comma (`ødegård kåre`, `ødegård, kåre`); and each of those
+/// without accents, as `customer find` folds names (`kare odegard`), and
+/// with the Norwegian letters spelled out (`kaare oedegaard`).
+fn name_forms(name: &str) -> Vec<String> {
+    let normalized = normalize(name);
+    let words: Vec<&str> = normalized.split_whitespace().collect();
+    let mut forms = vec![words.join(" ")];
+    if let Some((last, rest)) = words.split_last().filter(|(_, rest)| !rest.is_empty()) {
+        let rest = rest.join(" ");
+        forms.push(format!("{last} {rest}"));
+        forms.push(format!("{last}, {rest}"));
+    }
+    for form in forms.clone() {
+        forms.push(crate::db::fold(&form));
+        let spelled: String = form
+            .chars()
+            .flat_map(|c| match c {
+                'å' => "aa".chars().collect::<Vec<_>>(),
+                'ø' => "oe".chars().collect(),
+                'æ' => "ae".chars().collect(),
+                c => vec![c],
+            })
+            .collect();
+        forms.push(spelled);
+    }
+    forms.sort();
+    forms.dedup();
+    forms
 }
 
 /// A phone number in the form it is compared in: its digits, without a
@@ -437,7 +513,11 @@ fn fold_latin1(original: &str) -> Option<Vec<u8>> {
     while i < out.len() {
         match out[i] {
             b @ b'A'..=b'Z' => out[i] = b + 0x20,
+            // Spaces other than one plain one: see `Folded::new`.
+            b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => return None,
+            b' ' if out.get(i + 1) == Some(&b' ') => return None,
             0..=0x7f => {}
+            0xc2 if out.get(i + 1) == Some(&0xa0) => return None,
             0xc2 => i += 1,
             0xc3 => {
                 i += 1;
@@ -453,7 +533,8 @@ fn fold_latin1(original: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// A text in compared form, with the way back to the original's positions.
+/// A text in compared form, with the way back to the original's positions:
+/// NFC, lower case, and white space between words as one space.
 struct Folded<'a> {
     /// The compared form, in UTF-8.
     bytes: Vec<u8>,
@@ -479,6 +560,16 @@ impl<'a> Folded<'a> {
         let mut chars = original.char_indices().peekable();
         let mut group = String::new();
         while let Some((at, c)) = chars.next() {
+            // Any run of white space (two spaces, a tab, a line break, a
+            // no-break space) is one space, as between the words of a name
+            // searched for.
+            if c.is_whitespace() {
+                if !text.ends_with(' ') {
+                    text.push(' ');
+                    map.push(at);
+                }
+                continue;
+            }
             group.clear();
             group.push(c);
             while let Some(&(_, mark)) = chars.peek() {
@@ -563,6 +654,8 @@ mod tests {
             phone: "+47 998 87 766",
             customer_no: Some("K-10042"),
             national_ids: vec!["01016512345".into()],
+            other_emails: vec!["kare.privat@gmail.com".into()],
+            other_phones: vec!["+1-229-077-5154".into()],
         });
         ids.add(&Person {
             name: "Ola",
@@ -644,6 +737,47 @@ mod tests {
             "ring 17 eller 12",
             "short ones are not searched"
         );
+    }
+
+    #[test]
+    fn names_without_accents_surname_first_and_with_any_space_between() {
+        for text in [
+            "ring Kare Odegard Aesir i dag",
+            "ring Kaare Oedegaard Aesir i dag",
+            "ring Æsir, Kåre Ødegård i dag",
+            "ring ÆSIR KÅRE ØDEGÅRD i dag",
+            "ring Kåre  Ødegård\u{a0}Æsir i dag",
+            "ring Kåre\nØdegård\tÆsir i dag",
+        ] {
+            assert_eq!(redacted(text), "ring [anonymized] i dag", "{text:?}");
+        }
+        assert_eq!(
+            redacted("Kåre  Ødegård Æsirsen"),
+            "Kåre  Ødegård Æsirsen",
+            "still whole words only"
+        );
+    }
+
+    #[test]
+    fn the_cards_other_numbers_and_addresses_and_numbers_of_other_countries() {
+        for (text, out) in [
+            ("skriv KARE.PRIVAT@GMAIL.COM", "skriv [anonymized]"),
+            ("ring (229) 077-5154", "ring [anonymized]"),
+            ("ring 229-077-5154", "ring [anonymized]"),
+            ("ring +1 229 077 5154", "ring [anonymized]"),
+            ("tlf99887766", "tlf[anonymized]"),
+            ("ring +47 (998) 87 766", "ring [anonymized]"),
+        ] {
+            assert_eq!(redacted(text), out, "{text:?}");
+        }
+        let mut ids = Identifiers::default();
+        ids.add(&Person {
+            name: "Sven Svensson",
+            phone: "+46 70 123 45 67",
+            ..Person::default()
+        });
+        let (out, _) = ids.matcher().redact("Svens 070-123 45 67").unwrap();
+        assert_eq!(out, "Svens [anonymized]");
     }
 
     #[test]

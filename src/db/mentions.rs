@@ -27,8 +27,8 @@ pub struct TextColumn {
 
 /// Every text cube keeps that may mention another person: other customers'
 /// addresses, companies, notes and extra fields; outcome comments and labels;
-/// sale products; history texts.
-pub const SEARCHED: [TextColumn; 8] = [
+/// sale products; history texts and kinds (an import's free text too).
+pub const SEARCHED: [TextColumn; 9] = [
     own("customers", "address", "id"),
     own("customers", "company", "id"),
     own("customers", "notes", "id"),
@@ -37,6 +37,7 @@ pub const SEARCHED: [TextColumn; 8] = [
     kept("outcomes", "label"),
     kept("sales", "product"),
     own("history", "text", "customer_id"),
+    kept("history", "kind"),
 ];
 
 /// A set of internal customer ids, asked once for every text a job searches.

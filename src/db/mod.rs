@@ -66,7 +66,7 @@ pub use mentions::{CustomerIds, PlannedCard, TextColumn, TextReader, Whose, SEAR
 pub use outcomes::{NewHistory, NewOutcome, NewSale, OutcomeInserter, OutcomeText, Stamp};
 pub use scan::{CustomerKey, CustomerLabels, TextRow};
 pub use scrub::{gate_path, turn_path, Tidy, PAGES_CLEAN};
-pub use search::{FindKeys, Found};
+pub use search::{fold, FindKeys, Found};
 pub use snapshot::BackupRecord;
 pub use stats::Stats;
 

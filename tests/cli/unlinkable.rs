@@ -230,6 +230,77 @@ fn mentions_of_an_anonymized_person_in_other_records_are_redacted() {
     assert_eq!(entry["details"]["mentions"], 10, "{entry}");
 }
 
+/// The person written as people write: their second phone and e-mail (the
+/// card's own extra columns), the name without accents or surname first or
+/// with two spaces, a foreign number as it is dialled at home, brackets, a
+/// number glued to "tlf", a history kind. The reason given to `forget` is
+/// kept with the name taken out.
+#[test]
+fn mentions_written_other_ways_are_redacted_too() {
+    let cube = Cube::new();
+    cube.import_customers(
+        "Kundenr,Navn,E-post,Telefon,Mobil,E-post 2\n\
+         K-90001,Kåre Ødegård,kare@bokeskog.no,22 33 44 55,998 87 766,kare.privat@gmail.com\n\
+         K-90002,Sheryl Baxter,sheryl@example.com,+1-229-077-5154,,\n",
+        &["--campaign", "P"],
+    )
+    .ok();
+    cube.import_customers(
+        "Kundenr,Navn,Notat\n\
+         K-80001,Kari Nabo,\"mobil 998 87 766 | KARE.PRIVAT@GMAIL.COM | Kare Odegard | Ødegård, Kåre | \
+         Kåre  Ødegård | (229) 077-5154 | 229-077-5154 | +47 (22) 33 44 55 | tlf99887766\"\n",
+        &["--campaign", "Q"],
+    )
+    .ok();
+    cube.import(
+        "history",
+        "customer_no,date,kind,text\n\
+         K-80001,2026-11-03,Samtale om Kåre Ødegård,hei\n\
+         K-90001,2026-11-03,Ring Kåre Ødegård 22 33 44 55,x\n",
+        &[],
+    )
+    .ok();
+
+    let forget = [
+        "customer",
+        "forget",
+        "K-90001",
+        "K-90002",
+        "--yes",
+        "--reason",
+        "Kåre Ødegård ba om det",
+    ];
+    let run = cube.run(&forget);
+    run.ok();
+    let kari = cube.customer("K-80001");
+    assert_eq!(
+        kari["notes"],
+        "mobil [anonymized] | [anonymized] | [anonymized] | [anonymized] | [anonymized] | \
+         [anonymized] | [anonymized] | [anonymized] | tlf[anonymized]",
+        "{}",
+        run.transcript()
+    );
+    for value in [
+        "998 87 766",
+        "99887766",
+        "kare.privat@gmail.com",
+        "KARE.PRIVAT@GMAIL.COM",
+        "Kare Odegard",
+        "Ødegård, Kåre",
+        "Kåre  Ødegård",
+        "077-5154",
+        "Ring Kåre",
+        "Samtale om Kåre",
+        "22 33 44 55",
+        "Kåre Ødegård ba",
+    ] {
+        let found = cube.files_holding(value);
+        assert!(found.is_empty(), "{value:?} is still in {found:?}");
+    }
+    let audit = cube.run(&["audit", "--json"]).ok().stdout.clone();
+    assert!(audit.contains("[anonymized] ba om det"), "{audit}");
+}
+
 /// A label or product that many outcomes share is searched once, and
 /// redacted in every row that holds it.
 #[test]

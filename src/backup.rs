@@ -285,7 +285,7 @@ pub fn restore(
         let matches: Vec<String> = erasures
             .jobs
             .keys()
-            .filter(|j| j.starts_with(wanted.as_str()))
+            .filter(|j| j.starts_with(wanted.as_str()) || j.ends_with(wanted.as_str()))
             .cloned()
             .collect();
         match matches.as_slice() {
@@ -299,7 +299,7 @@ pub fn restore(
             }
             _ => {
                 return Err(Failure::refused(format!(
-                    "--undo-job {wanted}: more than one job id starts with it"
+                    "--undo-job {wanted}: more than one job id starts or ends with it"
                 ))
                 .into())
             }

@@ -21,12 +21,12 @@ pub enum JobsCommand {
     /// The receipt of a job: what was erased and kept, the scrub, and which
     /// backups still hold the erased data (never personal data)
     Show {
-        /// A job id (or its first 8 or more characters)
+        /// A job id (or 8 or more of its first or last characters)
         id: String,
     },
     /// Finish unfinished jobs (all of them, or the one named)
     Resume {
-        /// A job id (or the start of one)
+        /// A job id (or its first or last characters)
         id: Option<String>,
     },
 }
@@ -99,7 +99,7 @@ pub fn run(args: JobsArgs, cmd: &CommandHelper) -> Result<()> {
                 Some(id) => {
                     let job = db.find_job(&id)?.ok_or_else(|| {
                         Failure::failed(format!(
-                            "no job (or more than one) has an id starting with {id:?}"
+                            "no job (or more than one) has an id starting or ending with {id:?}"
                         ))
                         .hint("cube jobs list shows every job")
                     })?;
@@ -194,7 +194,7 @@ fn show(cmd: &CommandHelper, store: &Store, id: &str) -> Result<()> {
     Ok(())
 }
 
-/// The job whose id starts with `id` (8 characters at least).
+/// The job whose id starts or ends with `id` (8 characters at least).
 fn find(store: &Store, id: &str) -> Result<Job> {
     let id = id.trim();
     if id.chars().count() < 8 {
@@ -206,7 +206,7 @@ fn find(store: &Store, id: &str) -> Result<Job> {
     }
     Ok(store.db.find_job(id)?.ok_or_else(|| {
         Failure::failed(format!(
-            "no job (or more than one) has an id starting with {id:?}"
+            "no job (or more than one) has an id starting or ending with {id:?}"
         ))
         .hint("cube jobs list shows every job")
     })?)

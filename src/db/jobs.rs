@@ -247,10 +247,13 @@ impl Db {
             .context("cannot read a job")
     }
 
-    /// The job with this public id, or whose id starts with it (if only one does).
+    /// The job with this public id, or whose id starts or ends with it (if
+    /// only one does). Ids begin with their time, so the jobs of one day
+    /// share their first characters; the last ones are random.
     pub fn find_job(&self, id: &str) -> Result<Option<Job>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {JOB_COLUMNS} WHERE j.job_uuid LIKE ?1 || '%' ESCAPE '\\' LIMIT 2"
+            "SELECT {JOB_COLUMNS} WHERE j.job_uuid LIKE ?1 || '%' ESCAPE '\\' \
+             OR j.job_uuid LIKE '%' || ?1 ESCAPE '\\' LIMIT 2"
         ))?;
         let escaped = id
             .to_ascii_lowercase()

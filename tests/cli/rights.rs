@@ -127,6 +127,20 @@ fn forget_erases_exactly_one_person_and_the_receipt_names_the_backup() {
         "sak 2026-17",
     ]);
     run.ok();
+    assert!(
+        run.stderr
+            .contains("imported again, they come back as new customers"),
+        "{}",
+        run.stderr
+    );
+    let dry = cube.run(&["customer", "forget", "P-2", "--dry-run"]);
+    assert!(
+        dry.ok()
+            .stderr
+            .starts_with("would erase 1 customer: every field"),
+        "{}",
+        dry.stderr
+    );
     cube.assert_erased(&[
         "Åse Ødegård",
         "ase@odegard.no",
@@ -180,6 +194,10 @@ fn forget_erases_exactly_one_person_and_the_receipt_names_the_backup() {
     let backups = receipt["backups"].as_array().unwrap();
     assert_eq!(backups.len(), 1, "{receipt}");
     assert!(backups[0]["path"].as_str().unwrap().ends_with("before.db"));
+    // By the last characters of its id: the first ones are its time, which
+    // the jobs of one day share.
+    let by_end = cube.run(&["jobs", "show", &job[job.len() - 12..], "--json"]);
+    assert_eq!(by_end.ok().json()["job"], job.as_str());
     let text = cube.run(&["jobs", "show", &job]).ok().stdout.clone();
     for run in [&text, &receipt.to_string()] {
         for personal in ["Åse", "Ødegård", "ase@", "911", "P-1"] {

@@ -79,8 +79,8 @@ pub fn run(args: ForgetArgs, cmd: &CommandHelper) -> Result<()> {
         .into());
     }
     let mut lines = vec![format!(
-        "{} erased: every field of the card, outcome comments, history texts, call recordings, and mentions of them in other records; outcomes and sales stay for the statistics",
-        plural(found.len() as u64, "customer is", "customers are")
+        "{}: every field of the card, outcome comments, history texts, call recordings, and mentions of them in other records; outcomes and sales stay for the statistics",
+        plural(found.len() as u64, "customer", "customers")
     )];
     for customer in &found {
         let (outcomes, history, recordings) = (
@@ -97,11 +97,11 @@ pub fn run(args: ForgetArgs, cmd: &CommandHelper) -> Result<()> {
         ));
     }
     if args.dry_run {
-        ui.say(&format!("would be {}", lines.join("\n")));
+        ui.say(&format!("would erase {}", lines.join("\n")));
         return Ok(());
     }
     if !args.yes {
-        ui.explain(&format!("to be {}", lines.join("\n")));
+        ui.explain(&format!("to erase {}", lines.join("\n")));
         let typed = ui.ask("This cannot be undone. Type yes to erase them")?;
         if typed.as_deref().map(str::trim) != Some("yes") {
             return Err(Failure::refused("not confirmed; nothing was changed").into());
@@ -111,5 +111,12 @@ pub fn run(args: ForgetArgs, cmd: &CommandHelper) -> Result<()> {
     let reason = args.reason.as_deref().unwrap_or("");
     let job = anonymize::plan_request(db, &store.site, &ids, &store.actor, reason)?;
     let mut reports = cmd.run_jobs(&store, vec![job])?;
-    cmd.report_jobs(&store, &mut reports)
+    cmd.report_jobs(&store, &mut reports)?;
+    // Re-adding is a new person (DESIGN.md, promise 4): a cron job that
+    // imports the same file again brings them back, as a new customer.
+    ui.say(
+        "the files they were imported from still hold them: imported again, they come back as new customers; \
+         take them out of those files (or delete the files)",
+    );
+    Ok(())
 }

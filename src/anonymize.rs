@@ -50,8 +50,8 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::db::{
-    Campaign, CampaignStatus, CustomerIds, Db, ErasureCounts, Job, JobState, TextColumn,
-    TextReader, Tidy, Tx, Whose, SEARCHED,
+    searched_tables, Campaign, CampaignStatus, CustomerIds, Db, ErasureCounts, Job, JobState,
+    TextColumn, TextReader, TextsSeen, Tidy, Tx, Whose, SEARCHED,
 };
 use crate::joblock;
 use crate::journal::{Erasures, Journal};
@@ -71,8 +71,11 @@ const BATCH_CACHE_MIB: i64 = 24;
 
 /// Customers per batch transaction, unless the caller says otherwise. Each
 /// batch costs two fsyncs (the journal, the commit); at 5,000 a million
-/// customers took half as long again as at 20,000.
-pub const DEFAULT_BATCH: u64 = 20_000;
+/// customers took half as long again as at 20,000. A batch's memory grows
+/// with it (SQLite keeps the pages it changes): at 300,000 customers, with
+/// the identifiers of all of them held to the end of the job, 20,000 a
+/// batch peaked at 65 MB, 15,000 at 62-64 MB and some 5 % slower.
+pub const DEFAULT_BATCH: u64 = 15_000;
 
 /// How a job run ended.
 #[derive(Debug, Clone, Serialize)]
@@ -188,11 +191,7 @@ fn found_on(texts: &[&str], kind: Found) -> Vec<String> {
 /// The texts that mention `whose` customers: (column, row id, customer of
 /// the row, mentions). With `own`, the rows of those customers are left out
 /// where their texts are blanked anyway; without, every row is searched.
-fn find_mentions(
-    db: &Db,
-    own: Option<&CustomerIds>,
-    matcher: &Matcher,
-) -> Result<Vec<(TextColumn, i64, i64, u64)>> {
+fn find_mentions(db: &Db, own: Option<&CustomerIds>, matcher: &Matcher) -> Result<Vec<Mention>> {
     // Each core reads and searches its share of every table: both are work
     // for the processor (the pages are in memory), and halve on two cores.
     let parts = std::thread::available_parallelism().map_or(1, |n| n.get().min(MENTION_THREADS));
@@ -214,6 +213,10 @@ fn find_mentions(
     Ok(found.into_iter().flatten().collect())
 }
 
+/// A text that mentions people a job erases: its column, its row id, the
+/// customer of the row, and how many mentions.
+type Mention = (TextColumn, i64, i64, u64);
+
 /// How many threads search for mentions, at most.
 const MENTION_THREADS: usize = 4;
 
@@ -226,7 +229,7 @@ fn find_mentions_in(
     reader: &TextReader,
     own: Option<&CustomerIds>,
     matcher: &Matcher,
-) -> Result<Vec<(TextColumn, i64, i64, u64)>> {
+) -> Result<Vec<Mention>> {
     let mut found = Vec::new();
     let mut tables: Vec<&str> = SEARCHED.iter().map(|c| c.table).collect();
     tables.dedup();
@@ -266,34 +269,76 @@ fn find_mentions_in(
 /// replaced, in one transaction, before any card is blanked (after that,
 /// nothing would be left to find them by). The texts are read outside the
 /// transaction, so that other writers wait only for the few rows that change;
-/// each of those is redacted again as it is when written. `candidates`,
-/// when given, are the only texts that may hold a mention (a search for
-/// several jobs at once found them). Returns how many.
+/// each of those is redacted again as it is when written. `searched`, when
+/// given, holds the only texts that may hold a mention (a search for
+/// several jobs at once found them) and where the texts stood before that
+/// search. Where they stood is kept with the job: what is written after is
+/// searched again before the job ends ([`catch_up`]). Returns how many.
 fn redact_mentions(
     db: &Db,
     job: &Job,
-    candidates: Option<&[(TextColumn, i64, i64, u64)]>,
+    matcher: Option<&Matcher>,
+    searched: Option<(&[Mention], &TextsSeen)>,
+    now: DateTime<Utc>,
 ) -> Result<u64> {
-    let whose = Whose::Job(job.rowid);
-    let matcher = matcher_of(db, whose)?;
-    let own = db.customer_ids(whose)?;
-    let found = match (&matcher, candidates) {
-        (None, _) => Vec::new(),
-        (Some(_), Some(candidates)) => candidates
-            .iter()
-            .filter(|(column, _, customer, _)| !(column.skips_own() && own.contains(customer)))
-            .copied()
-            .collect(),
-        (Some(matcher), None) => find_mentions(db, Some(&own), matcher)?,
+    let own = db.customer_ids(Whose::Job(job.rowid))?;
+    let (found, seen) = match (matcher, searched) {
+        (_, Some((candidates, seen))) => (
+            candidates
+                .iter()
+                .filter(|(column, _, customer, _)| !(column.skips_own() && own.contains(customer)))
+                .copied()
+                .collect(),
+            seen.clone(),
+        ),
+        (Some(matcher), None) => {
+            let seen = db.texts_seen_now(now)?;
+            (find_mentions(db, Some(&own), matcher)?, seen)
+        }
+        (None, None) => (Vec::new(), db.texts_seen_now(now)?),
     };
     let tx = db.begin()?;
     let mut count = 0;
-    if let Some(matcher) = &matcher {
+    if let Some(matcher) = matcher {
         for (column, id, _, _) in found {
             count += tx.rewrite_text(column, id, &|text| matcher.redact(text))?;
         }
     }
     tx.set_job_mentions(job.rowid, count)?;
+    tx.set_texts_seen(job.rowid, &seen)?;
+    tx.commit()?;
+    Ok(count)
+}
+
+/// The end of step 2, after the batches: the texts written since the job
+/// searched them (an import beside the job, or before `jobs resume`) are
+/// searched for its people, as `matcher` knows them (all of them when this
+/// run blanked their cards; those still planned when it resumed a job),
+/// and their mentions redacted, in one transaction. Returns how many.
+fn catch_up(db: &Db, job: &Job, matcher: &Matcher) -> Result<u64> {
+    let Some(seen) = db.texts_seen(job.rowid)? else {
+        return Ok(0);
+    };
+    let mut found = Vec::new();
+    for table in searched_tables() {
+        let columns: Vec<TextColumn> = SEARCHED.into_iter().filter(|c| c.table == table).collect();
+        db.texts_since(&seen, table, &columns, &mut |id, _, texts| {
+            for (column, text) in columns.iter().zip(texts) {
+                if !text.is_empty() && matcher.count(text) > 0 {
+                    found.push((*column, id));
+                }
+            }
+            Ok(())
+        })?;
+    }
+    let tx = db.begin()?;
+    let mut count = 0;
+    for (column, id) in found {
+        count += tx.rewrite_text(column, id, &|text| matcher.redact(text))?;
+    }
+    let before = tx.job(job.rowid)?.mentions.unwrap_or(0);
+    tx.set_job_mentions(job.rowid, before + count)?;
+    tx.forget_texts_seen(job.rowid)?;
     tx.commit()?;
     Ok(count)
 }
@@ -303,7 +348,12 @@ fn redact_mentions(
 /// texts that mention any of them. A job that another cube runs, or whose
 /// mentions are done, is left to [`erase`]. Refuses, with nothing changed,
 /// a recordings folder that is not the database's (as `erase` would).
-pub fn redact_mentions_together(db: &Db, site: &Site, jobs: &[Job]) -> Result<()> {
+pub fn redact_mentions_together(
+    db: &Db,
+    site: &Site,
+    jobs: &[Job],
+    now: DateTime<Utc>,
+) -> Result<()> {
     let mut pending = Vec::new();
     for job in jobs {
         if matches!(job.state, JobState::Queued | JobState::Running)
@@ -324,9 +374,11 @@ pub fn redact_mentions_together(db: &Db, site: &Site, jobs: &[Job]) -> Result<()
     if ids.is_empty() {
         return Ok(());
     }
+    let seen = db.texts_seen_now(now)?;
     let candidates = find_mentions(db, None, &ids.matcher())?;
     for job in pending {
-        redact_mentions(db, job, Some(&candidates))?;
+        let matcher = matcher_of(db, Whose::Job(job.rowid))?;
+        redact_mentions(db, job, matcher.as_ref(), Some((&candidates, &seen)), now)?;
     }
     Ok(())
 }
@@ -498,17 +550,30 @@ pub fn erase(
     }
     recordings::check_folder(db, recordings)?;
     db.set_synchronous_full(true)?;
+    // Each job's people as the cards still have them: for its search, and
+    // for the texts written while its batches run (see `catch_up`).
+    let matchers: Vec<Option<Matcher>> = erasing
+        .iter()
+        .map(|&i| matcher_of(db, Whose::Job(jobs[i].rowid)))
+        .collect::<Result<_>>()?;
     // The batches touch customers, outcomes and history all over their
     // tables; a cache that holds them saves reading pages again and again.
     db.set_cache_mib(BATCH_CACHE_MIB)?;
-    for &i in &erasing {
+    for (&i, matcher) in erasing.iter().zip(&matchers) {
         if jobs[i].mentions.is_none() {
-            reports[i].mentions = redact_mentions(db, &jobs[i], None)?;
+            reports[i].mentions = redact_mentions(db, &jobs[i], matcher.as_ref(), None, now)?;
         }
     }
     let mut done: Vec<u64> = jobs.iter().map(|job| job.done).collect();
     db.with_foreign_keys_off(|| run_batches(db, site, jobs, &erasing, now, &mut done, progress))?;
     db.set_synchronous_full(false)?;
+    for (&i, matcher) in erasing.iter().zip(&matchers) {
+        match matcher {
+            Some(matcher) => reports[i].mentions += catch_up(db, &jobs[i], matcher)?,
+            None => db.forget_texts_seen(jobs[i].rowid)?,
+        }
+    }
+    drop(matchers);
     for &i in &erasing {
         let (job, report) = (&jobs[i], &mut reports[i]);
         report.customers = done[i] - job.done;

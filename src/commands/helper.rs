@@ -117,7 +117,7 @@ impl<'a> CommandHelper<'a> {
     /// after it still gets done.
     pub fn run_jobs(&self, store: &Store, jobs: Vec<Job>) -> Result<Vec<JobReport>> {
         // One read of every text for the mentions of all the jobs' people.
-        anonymize::redact_mentions_together(&store.db, &store.site, &jobs)?;
+        anonymize::redact_mentions_together(&store.db, &store.site, &jobs, store.actor.now)?;
         let jobs = (jobs.iter())
             .map(|job| store.db.job(job.rowid))
             .collect::<Result<Vec<Job>>>()?;

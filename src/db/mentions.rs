@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
 use rusqlite::params;
 
 use super::Db;
@@ -39,6 +40,27 @@ pub const SEARCHED: [TextColumn; 9] = [
     own("history", "text", "customer_id"),
     kept("history", "kind"),
 ];
+
+/// Where the texts stood when a job searched them for mentions: what is
+/// written after, while the job runs or before it is resumed, is searched
+/// again before it ends (see `anonymize::erase`). Row ids and a time: no
+/// text and no identifier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextsSeen {
+    at: String,
+    max: Vec<(&'static str, i64)>,
+}
+
+/// The tables [`SEARCHED`] reads, each once.
+pub fn searched_tables() -> impl Iterator<Item = &'static str> {
+    let mut tables: Vec<&'static str> = SEARCHED.iter().map(|c| c.table).collect();
+    tables.dedup();
+    tables.into_iter()
+}
+
+fn texts_seen_key(job_rowid: i64) -> String {
+    format!("texts_seen_by_job_{job_rowid}")
+}
 
 /// A set of internal customer ids, asked once for every text a job searches.
 pub type CustomerIds = HashSet<i64, BuildHasherDefault<IdHasher>>;
@@ -174,10 +196,8 @@ impl Db {
     /// Readers for `parts` threads, each with its own connection, that
     /// share every table's rows between them (see [`TextReader`]).
     pub fn text_readers(&self, parts: usize) -> Result<Vec<TextReader>> {
-        let mut tables: Vec<&'static str> = SEARCHED.iter().map(|c| c.table).collect();
-        tables.dedup();
         let mut shares = Vec::new();
-        for table in tables {
+        for table in searched_tables() {
             // Two subqueries: each is a look at one end of the table, where
             // min and max in one SELECT read all of it.
             let (low, high): (Option<i64>, Option<i64>) = self
@@ -248,6 +268,106 @@ impl Db {
             .execute(params![rowid, text])
             .context("cannot redact a mention")?;
         Ok(count as u64)
+    }
+
+    /// Where the texts stand now: the highest row id of each searched table,
+    /// and the time, `now`, for the customers changed from then on.
+    pub fn texts_seen_now(&self, now: DateTime<Utc>) -> Result<TextsSeen> {
+        let mut max = Vec::new();
+        for table in searched_tables() {
+            let id: Option<i64> = self
+                .conn
+                .query_row(&format!("SELECT max(id) FROM {table}"), [], |r| r.get(0))
+                .context("cannot read the texts")?;
+            max.push((table, id.unwrap_or(i64::MIN)));
+        }
+        Ok(TextsSeen {
+            at: super::timestamp(now),
+            max,
+        })
+    }
+
+    /// Remembers where the texts stood when a job searched them (until the
+    /// job is done with them: [`Db::forget_texts_seen`]).
+    pub fn set_texts_seen(&self, job_rowid: i64, seen: &TextsSeen) -> Result<()> {
+        let mut value = seen.at.clone();
+        for (table, id) in &seen.max {
+            value.push_str(&format!(" {table}={id}"));
+        }
+        self.set_setting(&texts_seen_key(job_rowid), &value)
+    }
+
+    /// Where the texts stood when the job searched them, if it has.
+    pub fn texts_seen(&self, job_rowid: i64) -> Result<Option<TextsSeen>> {
+        let Some(value) = self.setting(&texts_seen_key(job_rowid))? else {
+            return Ok(None);
+        };
+        let mut parts = value.split(' ');
+        let at = parts.next().unwrap_or_default().to_string();
+        let mut max = Vec::new();
+        for part in parts {
+            let parsed = part.split_once('=').and_then(|(table, id)| {
+                let table = searched_tables().find(|t| *t == table)?;
+                Some((table, id.parse().ok()?))
+            });
+            // An entry this cube cannot read: search that table whole.
+            max.push(parsed.unwrap_or(("", i64::MIN)));
+        }
+        Ok(Some(TextsSeen { at, max }))
+    }
+
+    pub fn forget_texts_seen(&self, job_rowid: i64) -> Result<()> {
+        self.conn
+            .prepare_cached("DELETE FROM settings WHERE key = ?1")?
+            .execute([texts_seen_key(job_rowid)])
+            .context("cannot write a setting")?;
+        Ok(())
+    }
+
+    /// Calls `each` with the rows of `table` written since `seen`: those
+    /// after its highest id then (new rows, and rows an anonymization gave
+    /// new ids), and for customers also those changed from a day before its
+    /// time on (an import that updates cards may have taken its clock a
+    /// little before it wrote). Texts as [`TextReader::each_row_texts`].
+    pub fn texts_since(
+        &self,
+        seen: &TextsSeen,
+        table: &str,
+        columns: &[TextColumn],
+        each: &mut RowTexts<'_>,
+    ) -> Result<()> {
+        let Some(first) = columns.first() else {
+            return Ok(());
+        };
+        let after = seen
+            .max
+            .iter()
+            .find(|(t, _)| *t == table)
+            .map_or(i64::MIN, |(_, id)| *id);
+        let changed = if table == "customers" {
+            "OR updated_at >= ?2"
+        } else {
+            "AND ?2 IS NOT NULL"
+        };
+        let since = DateTime::parse_from_rfc3339(&seen.at)
+            .map(|t| super::timestamp(t.with_timezone(&Utc) - chrono::Duration::days(1)))
+            .unwrap_or_default();
+        let names: Vec<&str> = columns.iter().map(|c| c.column).collect();
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT id, coalesce({}, 0), {} FROM {table} WHERE id > ?1 {changed}",
+            first.customer,
+            names.join(", ")
+        ))?;
+        let mut rows = stmt.query(params![after, since])?;
+        let n = columns.len().min(SEARCHED.len());
+        while let Some(r) = rows.next().context("cannot read the texts")? {
+            let mut texts = [""; SEARCHED.len()];
+            for (i, text) in texts.iter_mut().enumerate().take(n) {
+                *text = r.get_ref(2 + i)?.as_str().unwrap_or_default();
+            }
+            each(r.get(0)?, r.get(1)?, &texts[..n])?;
+        }
+        Ok(())
     }
 
     /// Records that the job's mentions are redacted, and how many there were.

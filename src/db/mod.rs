@@ -62,7 +62,9 @@ pub use customers::{
 pub use export::{ExportFilter, ExportRow, Report};
 pub use imports::{email_key, phone_key, ImportedFile, KeyMatch, NumberedCustomer, StoredOutcome};
 pub use jobs::{ErasureCounts, Job, JobState};
-pub use mentions::{CustomerIds, PlannedCard, TextColumn, TextReader, Whose, SEARCHED};
+pub use mentions::{
+    searched_tables, CustomerIds, PlannedCard, TextColumn, TextReader, TextsSeen, Whose, SEARCHED,
+};
 pub use outcomes::{NewHistory, NewOutcome, NewSale, OutcomeInserter, OutcomeText, Stamp};
 pub use scan::{CustomerKey, CustomerLabels, TextRow};
 pub use scrub::{gate_path, turn_path, Tidy, PAGES_CLEAN};

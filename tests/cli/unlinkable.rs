@@ -389,3 +389,94 @@ fn campaigns_anonymized_together_redact_each_others_mentions() {
         "A-00001",
     ]);
 }
+
+/// A campaign of 2,000 people with names and numbers of their own, and one
+/// customer outside it to write about them.
+fn people() -> Cube {
+    let cube = Cube::new();
+    let mut csv = String::from("customer_no,name,phone\n");
+    for i in 0..2000 {
+        csv.push_str(&format!("P-{i:05},Kunde{i:04} Hemmelig,4{i:07}\n"));
+    }
+    cube.import_customers(&csv, &["--campaign", "Borte"]).ok();
+    cube.import_customers(
+        "customer_no,name\nS-1,Sigrid Blir\n",
+        &["--campaign", "Blir"],
+    )
+    .ok();
+    cube
+}
+
+/// A history entry of the customer outside the campaign naming two of its
+/// people: the first of the plan and the last.
+fn write_about_them(cube: &Cube) {
+    cube.import(
+        "history",
+        "customer_no,date,kind,text\n\
+         S-1,2026-11-03,note,Kunde0000 Hemmelig ringte fra 40001999 og 40000000\n",
+        &[],
+    )
+    .ok();
+}
+
+fn assert_not_kept(cube: &Cube) {
+    for value in ["Kunde0000 Hemmelig", "40001999", "40000000"] {
+        let found = cube.files_holding(value);
+        assert!(found.is_empty(), "{value:?} is still in {found:?}");
+    }
+    let history = cube.run(&["export", "history"]).ok().stdout.clone();
+    assert!(
+        history.contains("[anonymized] ringte fra [anonymized] og [anonymized]"),
+        "{history}"
+    );
+}
+
+/// Written while the job runs, between two of its batches: the job searches
+/// what was written since its search before it ends.
+#[test]
+fn a_mention_written_while_the_job_runs_is_redacted_by_it() {
+    let cube = people();
+    let mut child = cube
+        .command(&["anonymize", "Borte", "--yes"])
+        .env("CUBE_BATCH_SIZE", "20")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    cube.wait_for_erasures(&mut child, 40);
+    write_about_them(&cube);
+    let run = crate::Run::from(child.wait_with_output().unwrap());
+    run.ok();
+    assert_not_kept(&cube);
+}
+
+/// Written after a crash, before `jobs resume`: the resumed job searches it
+/// for the people it has still to erase.
+#[test]
+fn a_mention_written_before_a_job_is_resumed_is_redacted_by_it() {
+    let cube = people();
+    let mut child = cube
+        .command(&["anonymize", "Borte", "--yes"])
+        .env("CUBE_BATCH_SIZE", "20")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    cube.wait_for_erasures(&mut child, 40);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let left: i64 = cube.sql("SELECT count(*) FROM customers WHERE anonymized_at IS NULL");
+    assert!(left > 1, "the job ended before it was killed");
+    // Only the people still planned can be found now: the first is erased.
+    cube.import(
+        "history",
+        "customer_no,date,kind,text\nS-1,2026-11-03,note,Kunde1999 Hemmelig ringte fra 40001999\n",
+        &[],
+    )
+    .ok();
+    cube.run(&["jobs", "resume"]).ok();
+    for value in ["Kunde1999 Hemmelig", "40001999"] {
+        let found = cube.files_holding(value);
+        assert!(found.is_empty(), "{value:?} is still in {found:?}");
+    }
+}

@@ -54,7 +54,7 @@ use crate::db::{
     TextColumn, TextReader, TextsSeen, Tidy, Tx, Whose, SEARCHED,
 };
 use crate::joblock;
-use crate::journal::{Erasures, Journal};
+use crate::journal::{Erasures, Journal, RedactedText};
 use crate::mentions::{Identifiers, Matcher, Person};
 use crate::recordings::{self, Removal};
 use crate::scan::Kind as Found;
@@ -276,6 +276,7 @@ fn find_mentions_in(
 /// searched again before the job ends ([`catch_up`]). Returns how many.
 fn redact_mentions(
     db: &Db,
+    journal: &Journal,
     job: &Job,
     matcher: Option<&Matcher>,
     searched: Option<(&[Mention], &TextsSeen)>,
@@ -300,13 +301,48 @@ fn redact_mentions(
     let tx = db.begin()?;
     let mut count = 0;
     if let Some(matcher) = matcher {
-        for (column, id, _, _) in found {
-            count += tx.rewrite_text(column, id, &|text| matcher.redact(text))?;
-        }
+        let rows = found.iter().map(|&(column, id, _, _)| (column, id));
+        count = redact_in(&tx, journal, job, matcher, rows, now)?;
     }
     tx.set_job_mentions(job.rowid, count)?;
     tx.set_texts_seen(job.rowid, &seen)?;
     tx.commit()?;
+    Ok(count)
+}
+
+/// Redacts the mentions `matcher` finds in each of `rows` as they are now,
+/// inside the caller's transaction, and records where in the journal (which
+/// learns of it before the transaction commits). Returns how many.
+fn redact_in(
+    tx: &Tx,
+    journal: &Journal,
+    job: &Job,
+    matcher: &Matcher,
+    rows: impl Iterator<Item = (TextColumn, i64)>,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    let mut count = 0;
+    let texts = std::cell::RefCell::new(Vec::new());
+    for (column, row) in rows {
+        count += tx.rewrite_text(column, row, &|text| {
+            let spans = matcher.spans(text);
+            let redacted = crate::mentions::redact_spans(text, &spans)?;
+            texts.borrow_mut().push(RedactedText {
+                table: column.table.to_string(),
+                column: column.column.to_string(),
+                row,
+                length: text.len(),
+                redacted_length: redacted.len(),
+                spans: spans.clone(),
+            });
+            Some((redacted, spans.len()))
+        })?;
+    }
+    let texts = texts.into_inner();
+    if !texts.is_empty() {
+        let len = journal.redacted(&job.id, now, texts)?;
+        tx.set_setting(JOURNAL_SEEN, &len.to_string())?;
+    }
     Ok(count)
 }
 
@@ -315,7 +351,13 @@ fn redact_mentions(
 /// searched for its people, as `matcher` knows them (all of them when this
 /// run blanked their cards; those still planned when it resumed a job),
 /// and their mentions redacted, in one transaction. Returns how many.
-fn catch_up(db: &Db, job: &Job, matcher: &Matcher) -> Result<u64> {
+fn catch_up(
+    db: &Db,
+    journal: &Journal,
+    job: &Job,
+    matcher: &Matcher,
+    now: DateTime<Utc>,
+) -> Result<u64> {
     let Some(seen) = db.texts_seen(job.rowid)? else {
         return Ok(0);
     };
@@ -332,10 +374,7 @@ fn catch_up(db: &Db, job: &Job, matcher: &Matcher) -> Result<u64> {
         })?;
     }
     let tx = db.begin()?;
-    let mut count = 0;
-    for (column, id) in found {
-        count += tx.rewrite_text(column, id, &|text| matcher.redact(text))?;
-    }
+    let count = redact_in(&tx, journal, job, matcher, found.into_iter(), now)?;
     let before = tx.job(job.rowid)?.mentions.unwrap_or(0);
     tx.set_job_mentions(job.rowid, before + count)?;
     tx.forget_texts_seen(job.rowid)?;
@@ -378,7 +417,14 @@ pub fn redact_mentions_together(
     let candidates = find_mentions(db, None, &ids.matcher())?;
     for job in pending {
         let matcher = matcher_of(db, Whose::Job(job.rowid))?;
-        redact_mentions(db, job, matcher.as_ref(), Some((&candidates, &seen)), now)?;
+        redact_mentions(
+            db,
+            &site.journal,
+            job,
+            matcher.as_ref(),
+            Some((&candidates, &seen)),
+            now,
+        )?;
     }
     Ok(())
 }
@@ -561,7 +607,8 @@ pub fn erase(
     db.set_cache_mib(BATCH_CACHE_MIB)?;
     for (&i, matcher) in erasing.iter().zip(&matchers) {
         if jobs[i].mentions.is_none() {
-            reports[i].mentions = redact_mentions(db, &jobs[i], matcher.as_ref(), None, now)?;
+            reports[i].mentions =
+                redact_mentions(db, &site.journal, &jobs[i], matcher.as_ref(), None, now)?;
         }
     }
     let mut done: Vec<u64> = jobs.iter().map(|job| job.done).collect();
@@ -569,7 +616,9 @@ pub fn erase(
     db.set_synchronous_full(false)?;
     for (&i, matcher) in erasing.iter().zip(&matchers) {
         match matcher {
-            Some(matcher) => reports[i].mentions += catch_up(db, &jobs[i], matcher)?,
+            Some(matcher) => {
+                reports[i].mentions += catch_up(db, &site.journal, &jobs[i], matcher, now)?;
+            }
             None => db.forget_texts_seen(jobs[i].rowid)?,
         }
     }
@@ -741,6 +790,94 @@ pub fn end_undone(db: &Db, site: &Site, actor: &Actor, job_id: &str) -> Result<(
     })
 }
 
+/// Step 0 of re-applying the journal to a database restored from a
+/// snapshot: the redactions of mentions it records, made again. The
+/// snapshot's cards may not say who the people were (someone who became a
+/// customer after the snapshot, named in an older note), so they are made
+/// where the journal says: a text as long as it was before its job gets the
+/// same spans; one as long as after it is redacted already; one of any other
+/// length was changed since, and a later version of it mentioned them: it is
+/// replaced whole by [`crate::mentions::REDACTED`]. Returns how many texts
+/// it changed.
+pub fn apply_redactions(db: &Db, erasures: &Erasures) -> Result<u64> {
+    let tx = db.begin()?;
+    let mut changed = 0;
+    for text in erasures.redacted.values().flatten() {
+        let Some(column) = column_of(text) else {
+            continue;
+        };
+        changed += tx.rewrite_text(column, text.row, &|now| Some((redo(now, text)?, 1)))?;
+    }
+    tx.commit()?;
+    Ok(changed)
+}
+
+/// How many texts the journal says were redacted are not: what a snapshot
+/// copied into place by hand lacks (the restore gate). Cheap when the
+/// database has seen the whole journal.
+pub fn unapplied_redactions(db: &Db, journal: &Journal) -> Result<u64> {
+    let seen: u64 = db
+        .setting(JOURNAL_SEEN)?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    if journal.size()? <= seen {
+        return Ok(0);
+    }
+    let mut unapplied = 0;
+    for (job, texts) in journal.read()?.redacted {
+        // A job the database has not finished redacts its texts when it
+        // resumes (a crash may have come between the journal and the commit).
+        let unfinished = db
+            .find_job(&job)?
+            .is_some_and(|j| matches!(j.state, JobState::Queued | JobState::Running));
+        if unfinished {
+            continue;
+        }
+        unapplied += unapplied_in(db, &texts)?;
+    }
+    Ok(unapplied)
+}
+
+/// How many of `texts` [`apply_redactions`] would change.
+fn unapplied_in(db: &Db, texts: &std::collections::BTreeSet<RedactedText>) -> Result<u64> {
+    let mut unapplied = 0;
+    for text in texts {
+        let Some(column) = column_of(text) else {
+            continue;
+        };
+        if let Some(now) = db.text_at(column, text.row)? {
+            unapplied += u64::from(redo(&now, text).is_some());
+        }
+    }
+    Ok(unapplied)
+}
+
+/// The searched column a journal line names (the journal is input: its
+/// names are never put into SQL themselves).
+fn column_of(text: &RedactedText) -> Option<TextColumn> {
+    SEARCHED
+        .into_iter()
+        .find(|c| c.table == text.table && c.column == text.column)
+}
+
+/// `now`, a text the journal says `text` redacted, redacted again as
+/// [`apply_redactions`] says; `None` when it is already, or empty.
+fn redo(now: &str, text: &RedactedText) -> Option<String> {
+    use crate::mentions::{redact_spans, REDACTED};
+    if now.is_empty() || now == REDACTED {
+        return None;
+    }
+    if now.len() == text.redacted_length && now.contains(REDACTED) {
+        return None;
+    }
+    if now.len() == text.length {
+        if let Some(redacted) = redact_spans(now, &text.spans) {
+            return Some(redacted);
+        }
+    }
+    Some(REDACTED.to_string())
+}
+
 /// What re-applying the journal did.
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct ReplayReport {
@@ -755,6 +892,7 @@ pub struct ReplayReport {
 /// whole journal.
 pub fn replay(db: &Db, site: &Site, actor: &Actor, erasures: &Erasures) -> Result<ReplayReport> {
     let now = actor.now;
+    apply_redactions(db, erasures)?;
     let missing = missing_from(db, erasures)?;
     let mut by_job: std::collections::BTreeMap<&str, Vec<i64>> = Default::default();
     for (job, id) in &missing {
@@ -849,5 +987,44 @@ fn delete_recordings(db: &Db, job: &Job, folder: &Path) -> Result<Files> {
             tx.recording_deleted(id)?;
         }
         tx.commit()?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_journaled_redaction_is_made_again_once_and_a_changed_text_blanked() {
+        let before = "ring Kåre på 99887766 i dag";
+        let text = RedactedText {
+            table: "customers".into(),
+            column: "notes".into(),
+            row: 7,
+            length: before.len(),
+            redacted_length: "ring [anonymized] på [anonymized] i dag".len(),
+            spans: vec![(5, 10), (15, 23)],
+        };
+        let again = redo(before, &text).unwrap();
+        assert_eq!(again, "ring [anonymized] på [anonymized] i dag");
+        assert_eq!(redo(&again, &text), None, "redacted already");
+        assert_eq!(redo("", &text), None);
+        assert_eq!(
+            redo("ring Kåre på 99887766 i morgen", &text).as_deref(),
+            Some("[anonymized]"),
+            "changed since: blanked whole"
+        );
+        // Spans that do not fit the text (a damaged journal) blank it whole.
+        let broken = RedactedText {
+            spans: vec![(6, 7)],
+            ..text.clone()
+        };
+        assert_eq!(redo(before, &broken).as_deref(), Some("[anonymized]"));
+        // Names the journal gives are looked up, never put into SQL.
+        let hostile = RedactedText {
+            table: "customers; DROP TABLE customers".into(),
+            ..text
+        };
+        assert!(column_of(&hostile).is_none());
     }
 }

@@ -7,7 +7,10 @@
 //! undoing one wrong job never brings other people's data back. Undoing a job
 //! is itself a line, so later checks do not re-apply that job.
 //!
-//! It holds job ids, times and cube ids only: no personal data. The file is
+//! A job's redactions of mentions in other records are lines too, with the
+//! rows and byte positions they changed (see [`RedactedText`]).
+//!
+//! It holds job ids, times, cube ids and positions only: no personal data. The file is
 //! created readable by its owner only.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -35,6 +38,26 @@ enum Line {
         undo_job: String,
         at: String,
     },
+    Redacted {
+        job: String,
+        at: String,
+        texts: Vec<RedactedText>,
+    },
+}
+
+/// Where a job redacted mentions of its people in another record's text:
+/// the row, the text's length in bytes before and after, and the byte spans
+/// replaced. Positions only, no text: a restore redacts them again in a
+/// snapshot from before the job, whose cards may no longer say who the
+/// people were (see `anonymize::apply_redactions`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RedactedText {
+    pub table: String,
+    pub column: String,
+    pub row: i64,
+    pub length: usize,
+    pub redacted_length: usize,
+    pub spans: Vec<(usize, usize)>,
 }
 
 /// What the journal says must stay erased.
@@ -45,6 +68,8 @@ pub struct Erasures {
     /// The campaign each job archived, where the journal says.
     pub campaigns: BTreeMap<String, String>,
     pub undone: BTreeSet<String>,
+    /// The texts each job redacted mentions in, for every job not undone.
+    pub redacted: BTreeMap<String, BTreeSet<RedactedText>>,
     /// Lines that could not be read (a write cut short by a crash).
     pub unreadable: u64,
 }
@@ -148,6 +173,16 @@ impl Journal {
         })
     }
 
+    /// Records where `job` redacted mentions; durable when this returns.
+    /// Returns the journal's new length.
+    pub fn redacted(&self, job: &str, at: DateTime<Utc>, texts: Vec<RedactedText>) -> Result<u64> {
+        self.append(&Line::Redacted {
+            job: job.into(),
+            at: crate::db::timestamp(at),
+            texts,
+        })
+    }
+
     /// Records that `job` was undone by a restore.
     pub fn undone(&self, job: &str, at: DateTime<Utc>) -> Result<u64> {
         self.append(&Line::Undone {
@@ -165,6 +200,7 @@ impl Journal {
         }
         for job in &erasures.undone {
             erasures.jobs.remove(job);
+            erasures.redacted.remove(job);
         }
         Ok(erasures)
     }
@@ -216,6 +252,10 @@ fn read_into(path: &Path, erasures: &mut Erasures) -> Result<()> {
             }
             Ok(Line::Undone { undo_job, .. }) => {
                 erasures.undone.insert(undo_job);
+            }
+            Ok(Line::Redacted { job, texts, .. }) => {
+                // A set: the journal and its copies say the same twice.
+                erasures.redacted.entry(job).or_default().extend(texts);
             }
             Err(_) => erasures.unreadable += 1,
         }

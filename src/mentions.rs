@@ -309,19 +309,8 @@ impl Matcher {
     /// were; `None` when there is none.
     pub fn redact(&self, text: &str) -> Option<(String, usize)> {
         let spans = self.spans(text);
-        if spans.is_empty() {
-            return None;
-        }
-        let mut out = String::with_capacity(text.len());
-        let count = spans.len();
-        let mut at = 0;
-        for (start, end) in spans {
-            out.push_str(&text[at..start]);
-            out.push_str(REDACTED);
-            at = end;
-        }
-        out.push_str(&text[at..]);
-        Some((out, count))
+        let out = redact_spans(text, &spans)?;
+        Some((out, spans.len()))
     }
 
     /// How many mentions `text` has: what [`Matcher::redact`] would replace.
@@ -329,8 +318,8 @@ impl Matcher {
         self.spans(text).len()
     }
 
-    /// The mentions in `text`, in order, none inside another.
-    fn spans(&self, text: &str) -> Vec<(usize, usize)> {
+    /// The mentions in `text`, in order, none inside another: byte spans.
+    pub fn spans(&self, text: &str) -> Vec<(usize, usize)> {
         let mut spans = Vec::new();
         if let Some(automaton) = &self.automaton {
             let folded = Folded::new(text);
@@ -470,6 +459,25 @@ fn name_forms(name: &str) -> Vec<String> {
     forms.sort();
     forms.dedup();
     forms
+}
+
+/// `text` with each of `spans` (byte ranges, in order, none inside another)
+/// replaced by [`REDACTED`]; `None` when there is none, or when one is not
+/// such a range of `text` (spans from the journal are checked like input).
+pub fn redact_spans(text: &str, spans: &[(usize, usize)]) -> Option<String> {
+    if spans.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for &(start, end) in spans {
+        out.push_str(text.get(at..start)?);
+        text.get(start..end)?;
+        out.push_str(REDACTED);
+        at = end;
+    }
+    out.push_str(text.get(at..)?);
+    Some(out)
 }
 
 /// A phone number in the form it is compared in: its digits, without a

@@ -160,11 +160,20 @@ impl Store {
 
     /// The restore gate.
     fn gate(&self) -> Result<()> {
-        let missing = crate::anonymize::missing_erasures(&self.db, self.journal())?;
-        if !missing.is_empty() {
+        let missing = crate::anonymize::missing_erasures(&self.db, self.journal())?.len() as u64;
+        let unredacted = crate::anonymize::unapplied_redactions(&self.db, self.journal())?;
+        if missing + unredacted > 0 {
+            let lacks = match (missing, unredacted) {
+                (0, n) => crate::commands::plural(n, "redaction", "redactions"),
+                (n, 0) => crate::commands::plural(n, "anonymization", "anonymizations"),
+                (n, m) => format!(
+                    "{} and {}",
+                    crate::commands::plural(n, "anonymization", "anonymizations"),
+                    crate::commands::plural(m, "redaction", "redactions")
+                ),
+            };
             return Err(Failure::refused(format!(
-                "the database lacks {} recorded in its erasure journal (was an old backup copied into place?)",
-                crate::commands::plural(missing.len() as u64, "anonymization", "anonymizations")
+                "the database lacks {lacks} recorded in its erasure journal (was an old backup copied into place?)"
             ))
             .hint("run `cube backup replay` to apply them, or `cube backup restore` to restore a backup properly")
             .into());

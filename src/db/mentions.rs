@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 
 use super::Db;
 
@@ -238,6 +238,18 @@ impl Db {
             });
         }
         Ok(readers)
+    }
+
+    /// The text in `column` of row `rowid`, if there is such a row.
+    pub fn text_at(&self, column: TextColumn, rowid: i64) -> Result<Option<String>> {
+        let TextColumn { table, column, .. } = column;
+        let text: Option<Option<String>> = self
+            .conn
+            .prepare_cached(&format!("SELECT {column} FROM {table} WHERE id = ?1"))?
+            .query_row([rowid], |r| r.get(0))
+            .optional()
+            .context("cannot read the texts")?;
+        Ok(text.flatten())
     }
 
     /// Rewrites one text with `change` applied to what it holds now (it may

@@ -337,7 +337,7 @@ impl Db {
     /// position lines them up with an import file or a phone system's call log.
     pub fn erase_batch(&self, job_rowid: i64, now: DateTime<Utc>) -> Result<u64> {
         let now = super::timestamp(super::day(now));
-        let steps: [(&str, &str); 4] = [
+        let steps: [(&str, &str); 5] = [
             (
                 // A file two of them share is deleted once.
                 "INSERT INTO recording_deletions (job_id, path) \
@@ -345,6 +345,12 @@ impl Db {
                 "cannot list recordings to delete",
             ),
             ("DELETE FROM recordings WHERE customer_id IN (SELECT id FROM batch)", "cannot remove recordings"),
+            (
+                // Done: out of the plan, which would otherwise point at the
+                // rows the renumbering deletes until the job ends.
+                "DELETE FROM job_customers WHERE job_id = ?1 AND customer_id IN (SELECT id FROM batch)",
+                "cannot update the job's plan",
+            ),
             (
                 "INSERT INTO erasures (customer_id, cube_id, job_id, erased_at) \
                  SELECT id, cube_id, ?1, ?2 FROM batch",

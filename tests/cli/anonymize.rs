@@ -589,6 +589,12 @@ fn an_interrupted_job_says_so() {
         .unwrap();
     assert!(done > 0 && done < 3000, "{}", run.stderr);
     check_all_or_nothing(&cube);
+    // doctor names the unfinished job, and finds nothing else wrong (the
+    // plan of a job half done points at no row the renumbering deleted).
+    let doctor = cube.run(&["doctor"]);
+    assert_eq!(doctor.code, 1, "{}", doctor.transcript());
+    assert!(doctor.stderr.contains("unfinished"), "{}", doctor.stderr);
+    assert!(!doctor.stderr.contains("foreign key"), "{}", doctor.stderr);
 
     let jobs = cube.run(&["jobs", "--json"]).ok().json();
     assert_eq!(jobs[0]["state"], "interrupted", "{jobs}");

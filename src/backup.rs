@@ -176,6 +176,18 @@ fn rolling_order(path: &Path) -> Option<(String, u64)> {
     (is_stamp && suffix_ok).then(|| Some((stamp.to_string(), suffix.parse().ok()?)))?
 }
 
+/// The lock files a database opened at a temporary path gets beside it
+/// (see `db/scrub.rs`): removed with the temporary copy, whichever way the
+/// restore ends.
+struct GateFiles(PathBuf);
+
+impl Drop for GateFiles {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(crate::db::gate_path(&self.0));
+        let _ = fs::remove_file(crate::db::turn_path(&self.0));
+    }
+}
+
 /// What a restore did.
 #[derive(Debug, Clone, Serialize)]
 pub struct RestoreReport {
@@ -311,6 +323,7 @@ pub fn restore(
 
     // Build the restored database beside the live one.
     let mut temp = AtomicFile::create(live_path, "restore")?;
+    let _gate_files = GateFiles(temp.path().to_path_buf());
     io::copy(&mut File::open(snapshot_path)?, temp.file()).context("cannot copy the snapshot")?;
     let restored = Db::open(temp.path(), site.busy_timeout)?;
     let tx = restored.begin()?;

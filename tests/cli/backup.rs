@@ -126,6 +126,9 @@ fn restoring_without_the_database_keeps_everyone_erased() {
     cube.run(&["backup", "restore", snapshot.to_str().unwrap()])
         .ok();
     cube.assert_erased(A);
+    // Nothing of the restore's own copy is left: not its lock files either.
+    let left = file_names(cube.db().parent().unwrap());
+    assert!(left.iter().all(|n| !n.contains(".restore.")), "{left:?}");
     assert_eq!(cube.run(&["stats", "--json"]).ok().json()["anonymized"], 1);
     // The journal alone knows that anonymizing A archived it.
     let shown = cube.campaign("A");

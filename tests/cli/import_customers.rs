@@ -239,7 +239,28 @@ fn dry_run_counts_and_changes_nothing() {
         "{}",
         run.stderr
     );
-    assert_eq!(cube.sql::<i64>("SELECT count(*) FROM customers"), 0);
+    // There was no database: the dry run leaves none (a mistyped --db).
+    assert!(!run.stderr.contains("created"), "{}", run.stderr);
+    let folder = cube.db().parent().unwrap().to_path_buf();
+    assert!(!folder.exists(), "{:?}", crate::file_names(&folder));
+    // Into a database that is there, it changes nothing.
+    cube.import_customers("name\nÅse\n", &[]).ok();
+    let run = cube.import_customers("name\nOla\nKari\n", &["--dry-run"]);
+    run.ok();
+    assert_eq!(cube.sql::<i64>("SELECT count(*) FROM customers"), 1);
+    // A dry run that finds bad rows leaves nothing either.
+    let elsewhere = cube.path("typo/cube.db");
+    cube.write("bad.csv", b"name,email\nOla,not an address\n");
+    let run = cube.run(&[
+        "--db",
+        elsewhere.to_str().unwrap(),
+        "import",
+        "customers",
+        cube.path("bad.csv").to_str().unwrap(),
+        "--dry-run",
+    ]);
+    assert_eq!(run.code, 65, "{}", run.transcript());
+    assert!(!cube.path("typo").exists());
 }
 
 #[test]

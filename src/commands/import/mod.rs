@@ -2,7 +2,7 @@ mod customers;
 mod history;
 mod outcomes;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
@@ -103,24 +103,96 @@ impl SourceArgs {
 
 /// The database, created if there is none (saying so, with its path), and
 /// the rejects file checked against it. An input that cannot be opened
-/// makes no database.
-fn open_store(cmd: &CommandHelper, source: &Source) -> Result<Store> {
+/// makes no database; neither does a dry run, which works in a new one that
+/// it removes when done (a mistyped `--db` leaves nothing behind).
+fn open_store(cmd: &CommandHelper, source: &Source) -> Result<Target> {
     if source.path.as_os_str() != "-" {
         std::fs::File::open(&source.path)
             .with_context(|| format!("cannot open {}", source.path.display()))?;
     }
-    let new = !cmd.site()?.path.exists();
+    let path = cmd.site()?.path;
+    let new = !path.exists();
+    let made = if new && source.dry_run {
+        made_by_opening(&path)
+    } else {
+        Vec::new()
+    };
     let store = cmd.store_or_create()?;
-    if new {
+    if new && !source.dry_run {
         cmd.ui.say(&format!(
             "created a new database at {}",
             store.path().display()
         ));
     }
+    let target = Target {
+        store: Some(store),
+        made,
+    };
     if let Some(path) = &source.rejects {
-        store.site.check_output(path)?;
+        target.site.check_output(path)?;
     }
-    Ok(store)
+    Ok(target)
+}
+
+/// What opening a new database at `path` makes: the file and its side
+/// files, and the folders beside it that are not there yet (deepest first).
+fn made_by_opening(path: &Path) -> Vec<PathBuf> {
+    let mut made: Vec<PathBuf> = [
+        "",
+        "-wal",
+        "-shm",
+        "-journal",
+        ".lock",
+        ".turn",
+        ".erasures",
+    ]
+    .iter()
+    .map(|suffix| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    })
+    .collect();
+    if let Some(folder) = path.parent().filter(|f| !f.as_os_str().is_empty()) {
+        let temps = folder.join(".cube-temps");
+        if !temps.exists() {
+            made.push(temps);
+        }
+        let mut missing: Vec<PathBuf> = folder
+            .ancestors()
+            .take_while(|f| !f.as_os_str().is_empty() && !f.exists())
+            .map(Path::to_path_buf)
+            .collect();
+        made.append(&mut missing);
+    }
+    made
+}
+
+/// The database an import writes to, and what to remove once it is closed
+/// (see [`open_store`]).
+struct Target {
+    store: Option<Store>,
+    made: Vec<PathBuf>,
+}
+
+impl std::ops::Deref for Target {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        match &self.store {
+            Some(store) => store,
+            None => unreachable!("the store is taken only when the target is dropped"),
+        }
+    }
+}
+
+impl Drop for Target {
+    fn drop(&mut self) {
+        drop(self.store.take());
+        for path in &self.made {
+            // A folder goes only if empty; anything not there is fine.
+            let _ = std::fs::remove_file(path).or_else(|_| std::fs::remove_dir(path));
+        }
+    }
 }
 
 /// How an import's summary names its rows: one, many, why some were

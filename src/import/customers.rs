@@ -486,7 +486,7 @@ impl Duplicate<'_> {
                 }
             }
             OnDuplicate::Error => {
-                report.bad_row(record, column, &format!("{taken} (see --on-duplicate)"))?;
+                report.duplicate_row(record, column, &format!("{taken} (see --on-duplicate)"))?;
             }
         }
         Ok(())

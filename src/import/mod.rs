@@ -196,6 +196,8 @@ struct Report {
     skip_invalid: bool,
     errors: Vec<String>,
     error_count: u64,
+    /// Of them, rows that are customers already there (`--on-duplicate error`).
+    duplicates: u64,
     name: String,
 }
 
@@ -313,6 +315,7 @@ impl Input {
                 skip_invalid: source.skip_invalid || source.rejects.is_some(),
                 errors: Vec::new(),
                 error_count: 0,
+                duplicates: 0,
                 name: name.clone(),
             },
             rows: Rows {
@@ -480,6 +483,13 @@ impl Report {
         self.reject(record, message)
     }
 
+    /// A row that is a customer already there, refused as `--on-duplicate
+    /// error` says.
+    fn duplicate_row(&mut self, record: &Record, column: usize, reason: &str) -> Result<()> {
+        self.duplicates += 1;
+        self.bad_row(record, column, reason)
+    }
+
     fn reject(&mut self, record: &Record, message: String) -> Result<()> {
         self.error_count += 1;
         if let Some(rejects) = &mut self.rejects {
@@ -512,7 +522,12 @@ impl Report {
                 self.name, self.error_count
             ))
             .details(details)
-            .hint("fix the rows, or pass --skip-invalid --rejects FILE to import the others")
+            .hint(if self.duplicates == self.error_count {
+                // A file imported before: a cron job run twice.
+                "they are customers already there: pass --on-duplicate skip to leave them as they are, or update to write the file over them"
+            } else {
+                "fix the rows, or pass --skip-invalid --rejects FILE to import the others"
+            })
             .into());
         }
         summary.rejected = self.error_count;

@@ -171,6 +171,13 @@ fn a_customer_without_a_number_imported_twice_is_one_customer() {
     ] {
         assert!(run.stderr.contains(line), "{}", run.stderr);
     }
+    // All of them customers already there: the hint is the way to re-run.
+    assert!(
+        run.stderr
+            .contains("hint: they are customers already there: pass --on-duplicate skip"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(count(&cube), 2);
 
     let run = cube.import_customers(NUMBERLESS, &["--on-duplicate", "skip", "--json"]);

@@ -55,7 +55,7 @@ use crate::db::{
 };
 use crate::joblock;
 use crate::journal::{Erasures, Journal, RedactedText};
-use crate::mentions::{Identifiers, Matcher, Person};
+use crate::mentions::{Identifiers, Matcher, Person, Search};
 use crate::recordings::{self, Removal};
 use crate::scan::Kind as Found;
 use crate::store::{Actor, Site};
@@ -151,9 +151,14 @@ pub fn preview(db: &Db, campaign: &str) -> Result<ErasureCounts> {
 /// One matcher for the identifiers of all of `whose` customers, or none when
 /// they have none worth searching for.
 fn matcher_of(db: &Db, whose: Whose) -> Result<Option<Matcher>> {
+    matcher_for(db, whose, Search::AllTexts)
+}
+
+/// [`matcher_of`], for `search`.
+fn matcher_for(db: &Db, whose: Whose, search: Search) -> Result<Option<Matcher>> {
     let mut ids = Identifiers::default();
     add_cards(db, whose, &mut ids)?;
-    Ok((!ids.is_empty()).then(|| ids.matcher()))
+    Ok((!ids.is_empty()).then(|| ids.matcher_for(search)))
 }
 
 /// Adds the identifiers on the cards of `whose` customers to `ids`.
@@ -346,87 +351,82 @@ fn redact_in(
     Ok(count)
 }
 
-/// The end of step 2, after the batches: the texts written since the job
-/// searched them (an import beside the job, or before `jobs resume`) are
-/// searched for its people, as `matcher` knows them (all of them when this
-/// run blanked their cards; those still planned when it resumed a job),
-/// and their mentions redacted, in one transaction. Returns how many.
+/// The end of step 2, after the batches: the texts written since the jobs
+/// searched them (an import beside them, or before `jobs resume`) are
+/// searched for their people, as each job's matcher knows them (all of them
+/// when this run blanked their cards; those still planned when it resumed a
+/// job), and their mentions redacted, in one transaction. One pass over the
+/// texts for all the jobs of a run. Returns how many, job by job.
 fn catch_up(
     db: &Db,
     journal: &Journal,
-    job: &Job,
-    matcher: &Matcher,
+    jobs: &[(&Job, &Matcher)],
     now: DateTime<Utc>,
-) -> Result<u64> {
-    let Some(seen) = db.texts_seen(job.rowid)? else {
-        return Ok(0);
-    };
-    let mut found = Vec::new();
-    for table in searched_tables() {
-        let columns: Vec<TextColumn> = SEARCHED.into_iter().filter(|c| c.table == table).collect();
-        db.texts_since(&seen, table, &columns, &mut |id, _, texts| {
-            for (column, text) in columns.iter().zip(texts) {
-                if !text.is_empty() && matcher.count(text) > 0 {
-                    found.push((*column, id));
+) -> Result<Vec<u64>> {
+    let seen: Vec<Option<TextsSeen>> = jobs
+        .iter()
+        .map(|(job, _)| db.texts_seen(job.rowid))
+        .collect::<Result<_>>()?;
+    let mut found: Vec<Vec<(TextColumn, i64)>> = vec![Vec::new(); jobs.len()];
+    if let Some(earliest) = TextsSeen::earliest(seen.iter().flatten()) {
+        for table in searched_tables() {
+            let columns: Vec<TextColumn> =
+                SEARCHED.into_iter().filter(|c| c.table == table).collect();
+            db.texts_since(&earliest, table, &columns, &mut |id, _, texts| {
+                for (column, text) in columns.iter().zip(texts).filter(|(_, t)| !t.is_empty()) {
+                    for (k, (_, matcher)) in jobs.iter().enumerate() {
+                        if seen[k].is_some() && matcher.count(text) > 0 {
+                            found[k].push((*column, id));
+                        }
+                    }
                 }
-            }
-            Ok(())
-        })?;
-    }
-    let tx = db.begin()?;
-    let count = redact_in(&tx, journal, job, matcher, found.into_iter(), now)?;
-    let before = tx.job(job.rowid)?.mentions.unwrap_or(0);
-    tx.set_job_mentions(job.rowid, before + count)?;
-    tx.forget_texts_seen(job.rowid)?;
-    tx.commit()?;
-    Ok(count)
-}
-
-/// Step 2 for several jobs of one run at once: every text is read once for
-/// all their customers, and each job then redacts its own people in the
-/// texts that mention any of them. A job that another cube runs, or whose
-/// mentions are done, is left to [`erase`]. Refuses, with nothing changed,
-/// a recordings folder that is not the database's (as `erase` would).
-pub fn redact_mentions_together(
-    db: &Db,
-    site: &Site,
-    jobs: &[Job],
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let mut pending = Vec::new();
-    for job in jobs {
-        if matches!(job.state, JobState::Queued | JobState::Running)
-            && job.mentions.is_none()
-            && joblock::hold(&site.path, job)?
-        {
-            pending.push(job);
+                Ok(())
+            })?;
         }
     }
-    if pending.len() < 2 {
-        return Ok(());
+    let tx = db.begin()?;
+    let mut counts = Vec::with_capacity(jobs.len());
+    for (&(job, matcher), found) in jobs.iter().zip(found) {
+        let count = redact_in(&tx, journal, job, matcher, found.into_iter(), now)?;
+        let before = tx.job(job.rowid)?.mentions.unwrap_or(0);
+        tx.set_job_mentions(job.rowid, before + count)?;
+        tx.forget_texts_seen(job.rowid)?;
+        counts.push(count);
     }
-    recordings::check_folder(db, &site.recordings)?;
+    tx.commit()?;
+    Ok(counts)
+}
+
+/// Step 2 for several jobs of one run at once (`pending`, indexes into
+/// `jobs`, with their matchers): every text is read once, for all their
+/// people, and each job then redacts its own people in the texts that
+/// mention any of them.
+fn redact_mentions_together(
+    db: &Db,
+    journal: &Journal,
+    jobs: &[Job],
+    pending: &[(usize, &Matcher)],
+    now: DateTime<Utc>,
+) -> Result<Vec<u64>> {
     let mut ids = Identifiers::default();
-    for job in &pending {
-        add_cards(db, Whose::Job(job.rowid), &mut ids)?;
-    }
-    if ids.is_empty() {
-        return Ok(());
+    for &(i, _) in pending {
+        add_cards(db, Whose::Job(jobs[i].rowid), &mut ids)?;
     }
     let seen = db.texts_seen_now(now)?;
     let candidates = find_mentions(db, None, &ids.matcher())?;
-    for job in pending {
-        let matcher = matcher_of(db, Whose::Job(job.rowid))?;
-        redact_mentions(
+    let mut counts = Vec::with_capacity(pending.len());
+    for &(i, matcher) in pending {
+        let searched = Some((candidates.as_slice(), &seen));
+        counts.push(redact_mentions(
             db,
-            &site.journal,
-            job,
-            matcher.as_ref(),
-            Some((&candidates, &seen)),
+            journal,
+            &jobs[i],
+            Some(matcher),
+            searched,
             now,
-        )?;
+        )?);
     }
-    Ok(())
+    Ok(counts)
 }
 
 /// What planning a campaign's anonymization did.
@@ -597,16 +597,47 @@ pub fn erase(
     recordings::check_folder(db, recordings)?;
     db.set_synchronous_full(true)?;
     // Each job's people as the cards still have them: for its search, and
-    // for the texts written while its batches run (see `catch_up`).
+    // for the texts written while its batches run (see `catch_up`). Jobs
+    // whose search is to do are searched for together, when there are
+    // several: one read of every text for all their people.
+    let searching = erasing
+        .iter()
+        .filter(|&&i| jobs[i].mentions.is_none())
+        .count();
+    let alone = if searching == 1 {
+        Search::AllTexts
+    } else {
+        Search::FewTexts
+    };
     let matchers: Vec<Option<Matcher>> = erasing
         .iter()
-        .map(|&i| matcher_of(db, Whose::Job(jobs[i].rowid)))
+        .map(|&i| {
+            let search = if jobs[i].mentions.is_none() {
+                alone
+            } else {
+                Search::FewTexts
+            };
+            matcher_for(db, Whose::Job(jobs[i].rowid), search)
+        })
         .collect::<Result<_>>()?;
     // The batches touch customers, outcomes and history all over their
     // tables; a cache that holds them saves reading pages again and again.
     db.set_cache_mib(BATCH_CACHE_MIB)?;
+    let pending: Vec<(usize, &Matcher)> = erasing
+        .iter()
+        .zip(&matchers)
+        .filter(|(&i, _)| jobs[i].mentions.is_none())
+        .filter_map(|(&i, m)| Some((i, m.as_ref()?)))
+        .collect();
+    if pending.len() > 1 {
+        let counts = redact_mentions_together(db, &site.journal, jobs, &pending, now)?;
+        for (&(i, _), count) in pending.iter().zip(counts) {
+            reports[i].mentions = count;
+        }
+    }
     for (&i, matcher) in erasing.iter().zip(&matchers) {
-        if jobs[i].mentions.is_none() {
+        let together = pending.len() > 1 && pending.iter().any(|&(p, _)| p == i);
+        if jobs[i].mentions.is_none() && !together {
             reports[i].mentions =
                 redact_mentions(db, &site.journal, &jobs[i], matcher.as_ref(), None, now)?;
         }
@@ -614,13 +645,17 @@ pub fn erase(
     let mut done: Vec<u64> = jobs.iter().map(|job| job.done).collect();
     db.with_foreign_keys_off(|| run_batches(db, site, jobs, &erasing, now, &mut done, progress))?;
     db.set_synchronous_full(false)?;
+    let mut searching = Vec::new();
     for (&i, matcher) in erasing.iter().zip(&matchers) {
         match matcher {
-            Some(matcher) => {
-                reports[i].mentions += catch_up(db, &site.journal, &jobs[i], matcher, now)?;
-            }
+            Some(matcher) => searching.push((i, matcher)),
             None => db.forget_texts_seen(jobs[i].rowid)?,
         }
+    }
+    let pairs: Vec<(&Job, &Matcher)> = searching.iter().map(|&(i, m)| (&jobs[i], m)).collect();
+    let counts = catch_up(db, &site.journal, &pairs, now)?;
+    for (&(i, _), count) in searching.iter().zip(counts) {
+        reports[i].mentions += count;
     }
     drop(matchers);
     for &i in &erasing {

@@ -159,11 +159,17 @@ impl Identifiers {
 
     /// The matcher for all of them.
     pub fn matcher(self) -> Matcher {
+        self.matcher_for(Search::AllTexts)
+    }
+
+    /// The matcher for all of them, for `search`.
+    pub fn matcher_for(self, search: Search) -> Matcher {
         let words: Vec<String> = self.words.into_iter().collect();
+        let dfa = search == Search::AllTexts && words.len() <= DFA_WORDS;
         let automaton = (!words.is_empty()).then(|| {
             AhoCorasick::builder()
                 .match_kind(MatchKind::LeftmostLongest)
-                .kind((words.len() <= DFA_WORDS).then_some(AhoCorasickKind::DFA))
+                .kind(dfa.then_some(AhoCorasickKind::DFA))
                 .build(&words)
                 .expect("an automaton of a few thousand words builds")
         });
@@ -288,6 +294,16 @@ fn lengths_of(digits: &HashSet<u64>) -> u64 {
         }
     }
     lengths
+}
+
+/// What a matcher is made for: the automaton of one that reads every text
+/// is a DFA where that is small enough (the fastest to search, the slowest
+/// to build and the biggest); one that reads a few texts (those written
+/// since a search) or redacts what another found has the crate's choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Search {
+    AllTexts,
+    FewTexts,
 }
 
 /// Up to this many words the automaton is a DFA, the fastest to search

@@ -116,11 +116,6 @@ impl<'a> CommandHelper<'a> {
     /// job whose scrub a reader blocked is reported, not an error: the work
     /// after it still gets done.
     pub fn run_jobs(&self, store: &Store, jobs: Vec<Job>) -> Result<Vec<JobReport>> {
-        // One read of every text for the mentions of all the jobs' people.
-        anonymize::redact_mentions_together(&store.db, &store.site, &jobs, store.actor.now)?;
-        let jobs = (jobs.iter())
-            .map(|job| store.db.job(job.rowid))
-            .collect::<Result<Vec<Job>>>()?;
         for job in &jobs {
             self.note_done(format!(
                 "{}queued the job that anonymizes its customers ({}): each customer is either untouched or fully anonymized, and `cube jobs resume` finishes it",

@@ -51,6 +51,27 @@ pub struct TextsSeen {
     max: Vec<(&'static str, i64)>,
 }
 
+impl TextsSeen {
+    /// The earliest of several: what all of them have seen.
+    pub fn earliest<'a>(all: impl Iterator<Item = &'a TextsSeen>) -> Option<TextsSeen> {
+        all.cloned().reduce(|a, b| TextsSeen {
+            at: a.at.min(b.at),
+            max: a
+                .max
+                .iter()
+                .map(|&(table, id)| {
+                    let other = b
+                        .max
+                        .iter()
+                        .find(|(t, _)| *t == table)
+                        .map_or(i64::MIN, |m| m.1);
+                    (table, id.min(other))
+                })
+                .collect(),
+        })
+    }
+}
+
 /// The tables [`SEARCHED`] reads, each once.
 pub fn searched_tables() -> impl Iterator<Item = &'static str> {
     let mut tables: Vec<&'static str> = SEARCHED.iter().map(|c| c.table).collect();
@@ -284,15 +305,21 @@ impl Db {
 
     /// Where the texts stand now: the highest row id of each searched table,
     /// and the time, `now`, for the customers changed from then on.
+    ///
+    /// Read holding the write lock, so that no import is half written: one
+    /// that writes after began after, and the cards it changes carry its
+    /// clock from at most the busy timeout before (see [`Db::texts_since`]).
     pub fn texts_seen_now(&self, now: DateTime<Utc>) -> Result<TextsSeen> {
+        let tx = self.begin()?;
         let mut max = Vec::new();
         for table in searched_tables() {
-            let id: Option<i64> = self
+            let id: Option<i64> = tx
                 .conn
                 .query_row(&format!("SELECT max(id) FROM {table}"), [], |r| r.get(0))
                 .context("cannot read the texts")?;
             max.push((table, id.unwrap_or(i64::MIN)));
         }
+        tx.rollback()?;
         Ok(TextsSeen {
             at: super::timestamp(now),
             max,
@@ -338,9 +365,9 @@ impl Db {
 
     /// Calls `each` with the rows of `table` written since `seen`: those
     /// after its highest id then (new rows, and rows an anonymization gave
-    /// new ids), and for customers also those changed from a day before its
-    /// time on (an import that updates cards may have taken its clock a
-    /// little before it wrote). Texts as [`TextReader::each_row_texts`].
+    /// new ids), and for customers also those changed since its time (less
+    /// the busy timeout and a minute: an import that updates cards takes its
+    /// clock when it starts). Texts as [`TextReader::each_row_texts`].
     pub fn texts_since(
         &self,
         seen: &TextsSeen,
@@ -361,8 +388,12 @@ impl Db {
         } else {
             "AND ?2 IS NOT NULL"
         };
+        // An import takes its clock when it starts, and may then wait up to
+        // the busy timeout for the write lock: a minute more for clocks.
+        let margin = chrono::Duration::from_std(self.busy_timeout).unwrap_or_default()
+            + chrono::Duration::minutes(1);
         let since = DateTime::parse_from_rfc3339(&seen.at)
-            .map(|t| super::timestamp(t.with_timezone(&Utc) - chrono::Duration::days(1)))
+            .map(|t| super::timestamp(t.with_timezone(&Utc) - margin))
             .unwrap_or_default();
         let names: Vec<&str> = columns.iter().map(|c| c.column).collect();
         let mut stmt = self.conn.prepare_cached(&format!(

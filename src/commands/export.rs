@@ -117,6 +117,9 @@ pub fn run(args: ExportArgs, cmd: &CommandHelper) -> Result<()> {
     }
     let db = &store.db;
     let campaign_id = flow::campaign_filter(db, args.campaign.as_deref())?;
+    if let Some(seller) = &args.seller {
+        known_seller(db, seller)?;
+    }
     let options = ExportOptions {
         report: args.report,
         filter: ExportFilter {
@@ -159,4 +162,21 @@ pub fn run(args: ExportArgs, cmd: &CommandHelper) -> Result<()> {
 fn parse_zone(text: &str) -> Result<chrono_tz::Tz, String> {
     crate::env::zone(text.trim())
         .ok_or_else(|| "use a name from the zone database, such as Europe/Oslo or UTC".into())
+}
+
+/// Refuses a seller no outcome or sale can have: a typo would otherwise
+/// give an empty report and exit 0.
+fn known_seller(db: &crate::db::Db, seller: &str) -> Result<()> {
+    let names: Vec<String> = db.sellers()?.into_iter().map(|(name, _)| name).collect();
+    if names.iter().any(|name| name == seller) {
+        return Ok(());
+    }
+    let close = crate::names::suggestions(seller, &names);
+    let mut failure = Failure::failed(format!("no seller is named {seller:?}"));
+    failure = if close.is_empty() {
+        failure.hint("`cube stats` counts the sellers; their names are in `cube export outcomes`")
+    } else {
+        failure.hint(crate::names::did_you_mean(&close))
+    };
+    Err(failure.into())
 }

@@ -125,6 +125,19 @@ fn filters_by_campaign_seller_and_dates() {
         parse(&cube.run(&all).ok().stdout, b',').len()
     };
     assert_eq!(count(&["--seller", "ola"]), 2);
+    // A seller with no outcome is a typo, not an empty report.
+    let run = cube.run(&["export", "sales", "--seller", "oal"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr.contains("no seller is named \"oal\""),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("did you mean \"ola\"?"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(count(&["--from", "2026-11-02"]), 2);
     assert_eq!(count(&["--to", "02.11.2026"]), 2);
     assert_eq!(count(&["--from", "2026-11-02", "--to", "2026-11-02"]), 1);

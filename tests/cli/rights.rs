@@ -141,6 +141,13 @@ fn forget_erases_exactly_one_person_and_the_receipt_names_the_backup() {
         "{}",
         dry.stderr
     );
+    let dry = cube.run(&["customer", "forget", "P-2", "--dry-run", "--json"]);
+    let listed = &dry.ok().json()["would_forget"];
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    assert!(
+        listed[0]["ref"].is_string() && listed[0]["outcomes"].is_u64(),
+        "{listed}"
+    );
     cube.assert_erased(&[
         "Åse Ødegård",
         "ase@odegard.no",

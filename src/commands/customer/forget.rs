@@ -82,12 +82,19 @@ pub fn run(args: ForgetArgs, cmd: &CommandHelper) -> Result<()> {
         "{}: every field of the card, outcome comments, history texts, call recordings, and mentions of them in other records; outcomes and sales stay for the statistics",
         plural(found.len() as u64, "customer", "customers")
     )];
+    let mut listed = Vec::new();
     for customer in &found {
         let (outcomes, history, recordings) = (
             db.outcomes_of(customer.id)?.len() as u64,
             db.history_of(customer.id)?.len() as u64,
             db.recordings_of(customer.id)?.len() as u64,
         );
+        listed.push(serde_json::json!({
+            "ref": customer.reference,
+            "outcomes": outcomes,
+            "history": history,
+            "recordings": recordings,
+        }));
         lines.push(format!(
             "  {}: {}, {}, {}",
             customer.reference,
@@ -97,7 +104,11 @@ pub fn run(args: ForgetArgs, cmd: &CommandHelper) -> Result<()> {
         ));
     }
     if args.dry_run {
-        ui.say(&format!("would erase {}", lines.join("\n")));
+        if ui.json() {
+            ui.print_json(&serde_json::json!({ "would_forget": listed }))?;
+        } else {
+            ui.say(&format!("would erase {}", lines.join("\n")));
+        }
         return Ok(());
     }
     if !args.yes {

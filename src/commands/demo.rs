@@ -66,7 +66,7 @@ pub fn run(args: DemoArgs, cmd: &CommandHelper) -> Result<()> {
         .filter(|p| Some(*p) != default.as_ref());
     let path = match named {
         Some(path) => {
-            if fs::metadata(path).is_ok_and(|m| m.len() > 0) {
+            if fs::metadata(path).is_ok_and(|m| m.len() > 0) && !is_empty_cube(path) {
                 // CUBE_DB names the operator's own database more often than
                 // not: the way out is to stop naming it, never to delete it.
                 let hint = if env.db_from_env {
@@ -90,8 +90,49 @@ pub fn run(args: DemoArgs, cmd: &CommandHelper) -> Result<()> {
         }
     };
     let explicit = named.is_some();
+    let fresh = fs::metadata(&path).map_or(true, |m| m.len() == 0);
+    let made = fill_demo(cmd, &args, &path, explicit);
+    if made.is_err() && fresh {
+        // A demo that failed (a recordings folder that is another
+        // database's) leaves no half-made database to be refused next time.
+        for suffix in [
+            "",
+            "-wal",
+            "-shm",
+            "-journal",
+            ".lock",
+            ".turn",
+            ".erasures",
+        ] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            let _ = fs::remove_file(PathBuf::from(name));
+        }
+    }
+    made
+}
+
+/// True for a cube database with no campaign and no customer (one `cube
+/// init` made): the demo may fill it. Read without changing it.
+fn is_empty_cube(path: &Path) -> bool {
+    let Ok(conn) =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+    else {
+        return false;
+    };
+    conn.query_row(
+        "SELECT (SELECT count(*) FROM campaigns) + (SELECT count(*) FROM customers)",
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .is_ok_and(|n| n == 0)
+}
+
+/// Fills the demo database at `path` and shows what cube is for.
+fn fill_demo(cmd: &CommandHelper, args: &DemoArgs, path: &Path, explicit: bool) -> Result<()> {
+    let (env, ui) = (cmd.env, cmd.ui);
     let store = env
-        .site_at(path.clone())
+        .site_at(path.to_path_buf())
         .open(Access::Create, cmd.actor()?)?;
     let (db, recordings) = (&store.db, store.recordings());
     let bar = ui.progress(Some(args.customers), "customers");
@@ -113,14 +154,18 @@ pub fn run(args: DemoArgs, cmd: &CommandHelper) -> Result<()> {
         recordings.display()
     ));
     show_the_point(cmd, &store)?;
-    if !explicit {
+    // Named with --db, the demo is not where the other commands look.
+    let cube = if explicit {
+        format!("cube --db {}", shell_quote(path))
+    } else {
         ui.say(&format!(
             "\npoint the other commands at the demo with:\n  export CUBE_DB={}",
-            shell_quote(&path)
+            shell_quote(path)
         ));
-    }
+        "cube".to_string()
+    };
     ui.say(&format!(
-        "then try:\n  cube campaign list --all\n  cube archive {:?}      (asks what happens to its customers)\n  cube export outcomes --campaign {:?}\n  cube customer list --campaign {:?} --limit 5",
+        "then try:\n  {cube} campaign list --all\n  {cube} archive {:?}      (asks what happens to its customers)\n  {cube} export outcomes --campaign {:?}\n  {cube} customer list --campaign {:?} --limit 5",
         demo::CAMPAIGNS[1].0,
         demo::STALE_CAMPAIGN,
         demo::STALE_CAMPAIGN,

@@ -147,3 +147,31 @@ fn benchmark_files_import_cleanly() {
         "customer_no,name,email,phone,address,postal_code,city,birth_date,company,notes\n"
     ));
 }
+
+/// A database `cube init` made is empty: the demo fills it, and says how to
+/// point the other commands at it. A demo that fails (its recordings folder
+/// is another database's) leaves no database to be refused next time.
+#[test]
+fn the_demo_fills_an_empty_database_and_a_failed_one_leaves_nothing() {
+    let cube = Cube::new();
+    cube.run(&["init"]).ok();
+    let db = cube.db();
+    let recordings = cube.path("rec");
+    let recordings = Some(recordings.to_str().unwrap());
+    let run = cube.run_env(
+        &["demo", "--customers", "30", "--db", db.to_str().unwrap()],
+        &[("CUBE_DB", None), ("CUBE_RECORDINGS_DIR", recordings)],
+    );
+    run.ok();
+    assert_eq!(cube.sql::<i64>("SELECT count(*) FROM customers"), 30);
+    let hint = format!("cube --db {} campaign list --all", db.display());
+    assert!(run.stderr.contains(&hint), "{}", run.stderr);
+
+    let other = cube.path("other.db");
+    let run = cube.run_env(
+        &["demo", "--customers", "30", "--db", other.to_str().unwrap()],
+        &[("CUBE_DB", None), ("CUBE_RECORDINGS_DIR", recordings)],
+    );
+    assert_ne!(run.code, 0, "{}", run.transcript());
+    assert!(!other.exists(), "{}", run.transcript());
+}

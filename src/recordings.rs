@@ -205,8 +205,36 @@ fn prune(folder: &Path, dirs: &[&str]) {
         let dir: PathBuf = dirs[..depth]
             .iter()
             .fold(folder.to_path_buf(), |p, d| p.join(d));
+        clear_litter(&dir);
         if fs::remove_dir(&dir).is_err() {
             return;
+        }
+    }
+}
+
+/// Files that file managers leave in the folders they show (Finder's
+/// `.DS_Store` and `._` files, Windows' `Thumbs.db` and `desktop.ini`,
+/// KDE's `.directory`): a folder holding only these is empty to the people
+/// who use it, and its name (often the person's) must go with it.
+fn is_litter(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    [".DS_Store", "Thumbs.db", "desktop.ini", ".directory"].contains(&name.as_ref())
+        || name.starts_with("._")
+}
+
+/// Removes the litter of `dir` when that is all it holds (plain files, never
+/// a link), so that the folder can go.
+fn clear_litter(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let entries: Vec<fs::DirEntry> = entries.flatten().collect();
+    let only_litter = entries
+        .iter()
+        .all(|e| is_litter(&e.file_name()) && e.file_type().is_ok_and(|t| t.is_file()));
+    if only_litter {
+        for entry in entries {
+            let _ = fs::remove_file(entry.path());
         }
     }
 }

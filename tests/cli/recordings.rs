@@ -350,6 +350,14 @@ fn folders_named_after_people_go_with_their_recordings() {
             ("K-1", "Kontroll", "2026/Per Kontroll/call.wav"),
         ],
     );
+    // What file managers leave behind does not keep a folder, or its name.
+    for litter in [
+        "2026/Kåre Ødegård 99887766/.DS_Store",
+        "2026/Kåre Ødegård 99887766/oppfølging/._call-2.wav",
+        "2025/Åse Lie 41234567/Thumbs.db",
+    ] {
+        cube.write(&format!("{RECORDINGS}/{litter}"), b"litter");
+    }
     cube.run(&["anonymize", "Hemmelig", "--yes"]).ok();
     let root = cube.path(RECORDINGS);
     let left = listing(&root);

@@ -128,6 +128,12 @@ impl Ui {
     }
 
     /// A warning: something the operator should know that did not stop the work.
+    /// Said even under `-q`: the command did its work, but not all of it
+    /// (rows of an import left out), and a cron job must hear of it.
+    pub fn partly(&self, text: &str) {
+        eprintln!("cube: {text}");
+    }
+
     pub fn warn(&self, text: &str) {
         if !self.quiet {
             eprintln!("cube: warning: {text}");

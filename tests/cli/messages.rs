@@ -38,6 +38,16 @@ fn one_of_anything_is_singular() {
         run.ok().stderr,
         "imported 0 customers, rejected 1 invalid row to bad.csv\n"
     );
+    // Under -q (cron) too: rows left out are something to act on.
+    let run = cube.import(
+        "customers",
+        "customer_no,name,email\n3,Kari,not-an-address\n",
+        &["-q", "--skip-invalid", "--rejects", "bad2.csv"],
+    );
+    assert_eq!(
+        run.ok().stderr,
+        "cube: imported 0 customers, rejected 1 invalid row to bad2.csv\n"
+    );
 
     let run = cube.run(&["anonymize", "Vår", "--yes"]);
     let said = &run.ok().stderr;

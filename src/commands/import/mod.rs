@@ -301,7 +301,11 @@ fn report(ui: &Ui, rows: Rows, summary: &Summary, source: &Source) -> Result<()>
             plural(summary.rejected, "invalid row", "invalid rows")
         ));
     }
-    ui.say(&message);
+    if summary.rejected > 0 && !source.dry_run && ui.quiet() {
+        ui.partly(&message);
+    } else {
+        ui.say(&message);
+    }
     for reason in &summary.reasons {
         ui.say(&format!("  {reason}"));
     }

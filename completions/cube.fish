@@ -91,6 +91,7 @@ complete -c cube -n "__fish_cube_using_subcommand import; and not __fish_seen_su
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l sheet -d 'A workbook\'s sheet to read [default: the first]' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l header-row -d 'The line (a workbook\'s row) that holds the header, when a title or notes come first [default: the first line that is not blank]' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l date-format -d 'How the file writes dates, as strftime (e.g. %m/%d/%Y); YYYY-MM-DD and DD.MM.YYYY are read too' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l tz -d 'The time zone of times the file writes without one (as a clock on the wall in Oslo shows them: Europe/Oslo) [default: UTC]' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l delimiter -d 'The field delimiter of a CSV file [default: found from the header line: `,` `;` or tab]' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l encoding -d 'The CSV file\'s encoding [default: UTF-8, else Windows-1252]' -r -f -a "utf-8\t''
 windows-1252\t''"
@@ -115,6 +116,7 @@ complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcom
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l sheet -d 'A workbook\'s sheet to read [default: the first]' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l header-row -d 'The line (a workbook\'s row) that holds the header, when a title or notes come first [default: the first line that is not blank]' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l date-format -d 'How the file writes dates, as strftime (e.g. %m/%d/%Y); YYYY-MM-DD and DD.MM.YYYY are read too' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l tz -d 'The time zone of times the file writes without one (as a clock on the wall in Oslo shows them: Europe/Oslo) [default: UTC]' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l delimiter -d 'The field delimiter of a CSV file [default: found from the header line: `,` `;` or tab]' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l encoding -d 'The CSV file\'s encoding [default: UTF-8, else Windows-1252]' -r -f -a "utf-8\t''
 windows-1252\t''"
@@ -135,6 +137,7 @@ complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcom
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l sheet -d 'A workbook\'s sheet to read [default: the first]' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l header-row -d 'The line (a workbook\'s row) that holds the header, when a title or notes come first [default: the first line that is not blank]' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l date-format -d 'How the file writes dates, as strftime (e.g. %m/%d/%Y); YYYY-MM-DD and DD.MM.YYYY are read too' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l tz -d 'The time zone of times the file writes without one (as a clock on the wall in Oslo shows them: Europe/Oslo) [default: UTC]' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l delimiter -d 'The field delimiter of a CSV file [default: found from the header line: `,` `;` or tab]' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l encoding -d 'The CSV file\'s encoding [default: UTF-8, else Windows-1252]' -r -f -a "utf-8\t''
 windows-1252\t''"

@@ -2,7 +2,8 @@
 //! reason that completes the sentence `"<value>" is not ...`.
 
 use chrono::format::{Item, StrftimeItems};
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
 
 /// The longest name accepted.
 const MAX_NAME_CHARS: usize = 200;
@@ -117,9 +118,22 @@ pub fn date_time(value: &str) -> Result<DateTime<Utc>, &'static str> {
 
 /// [`date_time`], with any year.
 fn any_year_date_time(value: &str) -> Result<DateTime<Utc>, &'static str> {
+    written(value)?.in_zone(Tz::UTC).ok_or(DATE_TIME)
+}
+
+/// A point in time as a file writes it: with its zone, as a clock on the
+/// wall shows it (no zone), or a day alone.
+enum Written {
+    Zoned(DateTime<Utc>),
+    Wall(NaiveDateTime),
+    Day(NaiveDate),
+}
+
+/// What [`date_time`] reads, as it is written.
+fn written(value: &str) -> Result<Written, &'static str> {
     let value = value.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(value) {
-        return Ok(t.with_timezone(&Utc));
+        return Ok(Written::Zoned(t.with_timezone(&Utc)));
     }
     for format in [
         "%Y-%m-%d %H:%M:%S",
@@ -129,12 +143,27 @@ fn any_year_date_time(value: &str) -> Result<DateTime<Utc>, &'static str> {
         "%d.%m.%Y %H:%M:%S",
     ] {
         if let Ok(t) = NaiveDateTime::parse_from_str(value, format) {
-            return Ok(t.and_utc());
+            return Ok(Written::Wall(t));
         }
     }
-    match any_year_date(value) {
-        Ok(d) => Ok(d.and_time(NaiveTime::MIN).and_utc()),
-        Err(_) => Err(DATE_TIME),
+    any_year_date(value)
+        .map(Written::Day)
+        .map_err(|_| DATE_TIME)
+}
+
+impl Written {
+    /// In UTC, a wall-clock time read in `zone` (the earlier of an hour the
+    /// clocks go through twice; `None` for one they skip). A day alone is
+    /// midnight UTC: the day as written, whatever the zone.
+    fn in_zone(self, zone: Tz) -> Option<DateTime<Utc>> {
+        match self {
+            Written::Zoned(t) => Some(t),
+            Written::Wall(t) => zone
+                .from_local_datetime(&t)
+                .earliest()
+                .map(|t| t.with_timezone(&Utc)),
+            Written::Day(d) => Some(d.and_time(NaiveTime::MIN).and_utc()),
+        }
     }
 }
 
@@ -144,6 +173,8 @@ fn any_year_date_time(value: &str) -> Result<DateTime<Utc>, &'static str> {
 #[derive(Debug, Clone, Default)]
 pub struct Dates {
     format: Option<String>,
+    /// The zone of times written without one (`--tz`); UTC when not given.
+    zone: Option<Tz>,
 }
 
 impl Dates {
@@ -160,7 +191,13 @@ impl Dates {
         }
         Ok(Dates {
             format: format.map(String::from),
+            zone: None,
         })
+    }
+
+    /// The same forms, with times that have no zone read in `zone`.
+    pub fn in_zone(self, zone: Option<Tz>) -> Dates {
+        Dates { zone, ..self }
     }
 
     /// A date, as [`date`] reads it or in the `--date-format`.
@@ -179,28 +216,35 @@ impl Dates {
     }
 
     /// A point in time, as [`date_time`] reads it or in the `--date-format`
-    /// (a date alone is midnight UTC; a time without a zone is UTC).
+    /// (a date alone is midnight UTC; a time without a zone is in `--tz`,
+    /// else UTC).
     pub fn date_time(&self, value: &str) -> Result<DateTime<Utc>, String> {
-        let Some(format) = &self.format else {
-            return date_time(value)
-                .map_err(|what| format!("{what}; other forms with --date-format"));
-        };
         let trimmed = value.trim();
-        let found = NaiveDateTime::parse_from_str(trimmed, format)
-            .map(|t| t.and_utc())
-            .or_else(|_| {
-                NaiveDate::parse_from_str(trimmed, format)
-                    .map(|d| d.and_time(NaiveTime::MIN).and_utc())
-            })
-            .or_else(|_| any_year_date_time(value))
-            .map_err(|_| {
-                let forms = DATE_TIME.trim_start_matches("a date or time (accepted: ");
-                format!("a date or time (accepted: {format}, {forms}")
-            })?;
+        let found = match &self.format {
+            None => {
+                written(value).map_err(|what| format!("{what}; other forms with --date-format"))?
+            }
+            Some(format) => NaiveDateTime::parse_from_str(trimmed, format)
+                .map(Written::Wall)
+                .or_else(|_| NaiveDate::parse_from_str(trimmed, format).map(Written::Day))
+                .or_else(|_| written(value))
+                .map_err(|_| {
+                    let forms = DATE_TIME.trim_start_matches("a date or time (accepted: ");
+                    format!("a date or time (accepted: {format}, {forms}")
+                })?,
+        };
+        let zone = self.zone.unwrap_or(Tz::UTC);
+        let Some(found) = found.in_zone(zone) else {
+            return Err(format!(
+                "a time that is not on the clocks in {zone} (they skip that hour)"
+            ));
+        };
         if four_digit_year(found.date_naive()) {
             Ok(found)
-        } else {
+        } else if self.format.is_some() {
             Err(format!("{SHORT_YEAR}, or %y in --date-format"))
+        } else {
+            Err(format!("{SHORT_YEAR}; other forms with --date-format"))
         }
     }
 }
@@ -289,6 +333,32 @@ mod tests {
             "2026-03-01T10:30:15+00:00"
         );
         assert!(date_time("01.03.2026 25:00").is_err());
+    }
+
+    #[test]
+    fn times_without_a_zone_are_read_in_the_zone_given() {
+        let oslo = Dates::default().in_zone(Some(chrono_tz::Europe::Oslo));
+        let at = |dates: &Dates, value: &str| dates.date_time(value).unwrap().to_rfc3339();
+        // Winter (+01:00) and summer (+02:00): the day can change in UTC.
+        assert_eq!(at(&oslo, "26.11.2026 00:30"), "2026-11-25T23:30:00+00:00");
+        assert_eq!(at(&oslo, "2026-07-01 12:00"), "2026-07-01T10:00:00+00:00");
+        // A day alone is that day; a time with its zone keeps it.
+        assert_eq!(at(&oslo, "26.11.2026"), "2026-11-26T00:00:00+00:00");
+        assert_eq!(
+            at(&oslo, "2026-11-26T10:00:00Z"),
+            "2026-11-26T10:00:00+00:00"
+        );
+        assert_eq!(
+            at(&Dates::default(), "26.11.2026 00:30"),
+            "2026-11-26T00:30:00+00:00"
+        );
+        // The hour the clocks skip in spring is no time there.
+        let skipped = oslo.date_time("29.03.2026 02:30").unwrap_err();
+        assert!(skipped.contains("Europe/Oslo"), "{skipped}");
+        let us = Dates::new(Some("%m/%d/%Y %H:%M"))
+            .unwrap()
+            .in_zone(Some(chrono_tz::America::New_York));
+        assert_eq!(at(&us, "11/26/2026 19:00"), "2026-11-27T00:00:00+00:00");
     }
 
     #[test]

@@ -408,3 +408,33 @@ fn a_customer_named_two_ways_is_one() {
         (Some("Vinter"), Some("completed"), Some("ola"))
     );
 }
+
+/// A CRM in Oslo writes its times as the clock there shows them: with --tz
+/// they are read so, and half past midnight is the evening before in UTC.
+#[test]
+fn times_without_a_zone_are_read_in_the_zone_given() {
+    let cube = Cube::new();
+    cube.import_customers("customer_no,name\nK-1,Kari\n", &["--campaign", "Høst"])
+        .ok();
+    let outcomes =
+        "customer_no,campaign,seller,date,outcome\nK-1,Høst,kari,26.11.2026 00:30,Sale\n";
+    cube.import("outcomes", outcomes, &["--tz", "Europe/Oslo"])
+        .ok();
+    let export = cube.run(&["export", "outcomes"]).ok().stdout.clone();
+    assert!(export.contains("2026-11-25T23:30:00Z"), "{export}");
+    let local = cube
+        .run(&[
+            "export",
+            "outcomes",
+            "--locale",
+            "nb-NO",
+            "--tz",
+            "Europe/Oslo",
+        ])
+        .ok()
+        .stdout
+        .clone();
+    assert!(local.contains("26.11.2026 00:30"), "{local}");
+    let run = cube.import("outcomes", outcomes, &["--tz", "Europe/Osl0"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+}

@@ -52,6 +52,10 @@ pub struct SourceArgs {
     /// DD.MM.YYYY are read too
     #[arg(long, value_name = "FORMAT")]
     pub date_format: Option<String>,
+    /// The time zone of times the file writes without one (as a clock on the
+    /// wall in Oslo shows them: Europe/Oslo) [default: UTC]
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<chrono_tz::Tz>,
     /// The field delimiter of a CSV file [default: found from the header
     /// line: `,` `;` or tab]
     #[arg(long, value_name = "C")]
@@ -82,9 +86,11 @@ impl SourceArgs {
             .into());
         }
         let delimiter = self.delimiter.as_deref().map(parse_delimiter).transpose()?;
-        let dates = Dates::new(self.date_format.as_deref()).map_err(|message| {
-            Failure::refused(message).hint("e.g. --date-format %m/%d/%Y for 12/24/1980")
-        })?;
+        let dates = Dates::new(self.date_format.as_deref())
+            .map_err(|message| {
+                Failure::refused(message).hint("e.g. --date-format %m/%d/%Y for 12/24/1980")
+            })?
+            .in_zone(self.tz);
         Ok(Source {
             path: self.file,
             encoding: self.encoding,

@@ -834,17 +834,40 @@ pub fn end_undone(db: &Db, site: &Site, actor: &Actor, job_id: &str) -> Result<(
 /// length was changed since, and a later version of it mentioned them: it is
 /// replaced whole by [`crate::mentions::REDACTED`]. Returns how many texts
 /// it changed.
-pub fn apply_redactions(db: &Db, erasures: &Erasures) -> Result<u64> {
+pub fn apply_redactions(db: &Db, erasures: &Erasures, actor: &Actor) -> Result<u64> {
     let tx = db.begin()?;
     let mut changed = 0;
-    for text in erasures.redacted.values().flatten() {
-        let Some(column) = column_of(text) else {
+    for (job, texts) in &erasures.redacted {
+        // A job the database has finished has its redactions, and its row
+        // ids may since name other rows (rows written after a restore).
+        let known = finished(&tx, job)?;
+        if known == Some(true) {
             continue;
-        };
-        changed += tx.rewrite_text(column, text.row, &|now| Some((redo(now, text)?, 1)))?;
+        }
+        let mut made = 0;
+        for text in texts {
+            let Some(column) = column_of(text) else {
+                continue;
+            };
+            made += tx.rewrite_text(column, text.row, &|now| Some((redo(now, text)?, 1)))?;
+        }
+        if known.is_none() {
+            // Known from now on, as done: the next replay leaves it.
+            let recorded = tx.ensure_job(job, &actor.operator, actor.now)?;
+            tx.set_job_mentions(recorded.rowid, made)?;
+            tx.set_job_state(recorded.rowid, JobState::Done, actor.now)?;
+        }
+        changed += made;
     }
     tx.commit()?;
     Ok(changed)
+}
+
+/// Whether the database has finished the job with this id (done, its scrub
+/// pending, or undone); `None` when it does not know it.
+fn finished(db: &Db, job: &str) -> Result<Option<bool>> {
+    let found = db.find_job(job)?.filter(|j| j.id == job);
+    Ok(found.map(|j| !matches!(j.state, JobState::Queued | JobState::Running)))
 }
 
 /// How many texts the journal says were redacted are not: what a snapshot
@@ -860,15 +883,12 @@ pub fn unapplied_redactions(db: &Db, journal: &Journal) -> Result<u64> {
     }
     let mut unapplied = 0;
     for (job, texts) in journal.read()?.redacted {
-        // A job the database has not finished redacts its texts when it
-        // resumes (a crash may have come between the journal and the commit).
-        let unfinished = db
-            .find_job(&job)?
-            .is_some_and(|j| matches!(j.state, JobState::Queued | JobState::Running));
-        if unfinished {
-            continue;
+        // Only a job the database does not know: one it has not finished
+        // redacts its texts when it resumes (a crash may have come between
+        // the journal and the commit); one it has finished has them.
+        if finished(db, &job)?.is_none() {
+            unapplied += unapplied_in(db, &texts)?;
         }
-        unapplied += unapplied_in(db, &texts)?;
     }
     Ok(unapplied)
 }
@@ -899,10 +919,16 @@ fn column_of(text: &RedactedText) -> Option<TextColumn> {
 /// [`apply_redactions`] says; `None` when it is already, or empty.
 fn redo(now: &str, text: &RedactedText) -> Option<String> {
     use crate::mentions::{redact_spans, REDACTED};
-    if now.is_empty() || now == REDACTED {
+    // Replaced whole: the extra fields stay a JSON object.
+    let whole = if text.column == "extra" {
+        "{}"
+    } else {
+        REDACTED
+    };
+    if now.is_empty() || now == whole {
         return None;
     }
-    if now.len() == text.redacted_length && now.contains(REDACTED) {
+    if now.len() == text.redacted_length && redacted_at(now, &text.spans) {
         return None;
     }
     if now.len() == text.length {
@@ -910,7 +936,26 @@ fn redo(now: &str, text: &RedactedText) -> Option<String> {
             return Some(redacted);
         }
     }
-    Some(REDACTED.to_string())
+    Some(whole.to_string())
+}
+
+/// True when `now` holds [`crate::mentions::REDACTED`] everywhere redacting
+/// `spans` (of the text before) put it: the redaction is made already.
+fn redacted_at(now: &str, spans: &[(usize, usize)]) -> bool {
+    use crate::mentions::REDACTED;
+    let mut shift: i128 = 0;
+    for &(start, end) in spans {
+        let at = i128::try_from(start).unwrap_or(i128::MAX) + shift;
+        let found = usize::try_from(at)
+            .ok()
+            .and_then(|at| now.get(at..at.checked_add(REDACTED.len())?));
+        if found != Some(REDACTED) {
+            return false;
+        }
+        let removed = i128::try_from(end).unwrap_or(0) - i128::try_from(start).unwrap_or(0);
+        shift += REDACTED.len() as i128 - removed;
+    }
+    true
 }
 
 /// What re-applying the journal did.
@@ -927,7 +972,7 @@ pub struct ReplayReport {
 /// whole journal.
 pub fn replay(db: &Db, site: &Site, actor: &Actor, erasures: &Erasures) -> Result<ReplayReport> {
     let now = actor.now;
-    apply_redactions(db, erasures)?;
+    apply_redactions(db, erasures, actor)?;
     let missing = missing_from(db, erasures)?;
     let mut by_job: std::collections::BTreeMap<&str, Vec<i64>> = Default::default();
     for (job, id) in &missing {
@@ -1043,6 +1088,19 @@ mod tests {
         let again = redo(before, &text).unwrap();
         assert_eq!(again, "ring [anonymized] på [anonymized] i dag");
         assert_eq!(redo(&again, &text), None, "redacted already");
+        // A mention as long as `[anonymized]` (12 bytes) beside one redacted
+        // before: the length alone does not tell; where it is does.
+        let twelve = "[anonymized] ringte; Ola Nordmann også";
+        let ola = RedactedText {
+            length: twelve.len(),
+            redacted_length: twelve.len(),
+            spans: vec![(21, 33)],
+            ..text.clone()
+        };
+        assert_eq!(
+            redo(twelve, &ola).as_deref(),
+            Some("[anonymized] ringte; [anonymized] også")
+        );
         assert_eq!(redo("", &text), None);
         assert_eq!(
             redo("ring Kåre på 99887766 i morgen", &text).as_deref(),

@@ -169,6 +169,7 @@ fn add_cards(db: &Db, whose: Whose, ids: &mut Identifiers) -> Result<()> {
             email: &card.email,
             phone: &card.phone,
             customer_no: card.customer_no.as_deref(),
+            reference: card.reference.as_deref(),
             national_ids: found_on(&[&card.notes, &card.extra], Found::NationalId),
             other_emails: found_on(&[&card.extra], Found::Email),
             other_phones: found_on(&[&card.extra], Found::Phone),

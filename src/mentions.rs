@@ -40,6 +40,8 @@ pub struct Person<'a> {
     pub email: &'a str,
     pub phone: &'a str,
     pub customer_no: Option<&'a str>,
+    /// The public reference (`customer show` prints it; an old report has it).
+    pub reference: Option<&'a str>,
     /// National id numbers found on the card (in its notes or extra fields).
     pub national_ids: Vec<String>,
     /// More e-mail addresses and phone numbers of the card's own, in its
@@ -78,9 +80,9 @@ const AUTOMATON_WORDS: usize = 50_000;
 impl Identifiers {
     pub fn add(&mut self, person: &Person) {
         for name in name_forms(person.name) {
-            // A name of one short word ("Ola") is in too many other texts to
-            // be the person's; "Anonymized" is what a blanked card says.
-            if name.chars().count() >= 4 && name != "anonymized" {
+            // A name of one word ("Ola", "Hansen", a card named "Sale") is
+            // in too many other texts, and labels, to be the person's.
+            if name.split_whitespace().count() >= 2 {
                 self.word(name);
             }
         }
@@ -92,7 +94,11 @@ impl Identifiers {
                 self.word(email);
             }
         }
-        if let Some(number) = person.customer_no.map(str::trim) {
+        for number in [person.customer_no, person.reference]
+            .into_iter()
+            .flatten()
+            .map(str::trim)
+        {
             if number.chars().count() >= MIN_CUSTOMER_NO {
                 self.word(normalize(number));
             }
@@ -128,11 +134,17 @@ impl Identifiers {
         let Some(international) = international.filter(|n| !n.starts_with("47")) else {
             return;
         };
+        // Nine digits at least without the code, so never a Norwegian
+        // number of eight (`+1 229 998 8776` less three digits would be
+        // someone's 999 88 776); with the trunk 0 it starts with 0, as no
+        // Norwegian number does.
         for code in 1..=3 {
-            let Some(inside) = international.get(code..).filter(|n| n.len() >= 7) else {
+            let Some(inside) = international.get(code..).filter(|n| n.len() >= 8) else {
                 continue;
             };
-            self.digits.extend(number_key(inside));
+            if inside.len() >= 9 {
+                self.digits.extend(number_key(inside));
+            }
             self.digits.extend(number_key(&format!("0{inside}")));
         }
     }
@@ -339,10 +351,19 @@ impl Matcher {
         let mut spans = Vec::new();
         if let Some(automaton) = &self.automaton {
             let folded = Folded::new(text);
-            for found in automaton.find_iter(folded.bytes.as_slice()) {
+            let bytes = folded.bytes.as_slice();
+            let mut at = 0;
+            while let Some(found) =
+                automaton.find(aho_corasick::Input::new(bytes).span(at..bytes.len()))
+            {
                 let (start, end) = (found.start(), found.end());
                 if folded.is_whole(start, end) {
                     spans.push((folded.original(start), folded.original(end)));
+                    at = end;
+                } else {
+                    // Inside a longer word ("isødegård kåre" holds "ødegård
+                    // kåre"): a mention may start within it.
+                    at = start + 1;
                 }
             }
         } else if let Some(hashed) = &self.hashed {
@@ -388,13 +409,14 @@ impl Matcher {
                     j += 1;
                 }
                 groups.push((start, j));
-                // One or two separators: `998 87 766`, `+47 (22) 33 44 55`.
+                // Up to three separators: `998 87 766`, `+47 (22) 33 44 55`,
+                // `998 - 87 - 766`, a no-break space as Excel groups digits.
                 let mut k = j;
-                while k < bytes.len()
-                    && k - j < 2
-                    && matches!(bytes[k], b' ' | b'-' | b'.' | b'(' | b')' | b'/')
-                {
-                    k += 1;
+                for _ in 0..3 {
+                    match separator_at(bytes, k) {
+                        0 => break,
+                        n => k += n,
+                    }
                 }
                 let joined = k > j && k < bytes.len() && bytes[k].is_ascii_digit();
                 if !joined {
@@ -496,6 +518,21 @@ pub fn redact_spans(text: &str, spans: &[(usize, usize)]) -> Option<String> {
     Some(out)
 }
 
+/// The length in bytes of the separator of digit groups at `at` in `bytes`
+/// (a space, `-`, `.`, `/`, a bracket, a no-break or thin space, an en or
+/// em dash), or 0.
+fn separator_at(bytes: &[u8], at: usize) -> usize {
+    let rest = bytes.get(at..).unwrap_or_default();
+    match rest {
+        [b' ' | b'-' | b'.' | b'(' | b')' | b'/', ..] => 1,
+        [0xc2, 0xa0, ..] => 2,
+        // U+2009 thin space, U+202F narrow no-break space, U+2013 en dash,
+        // U+2014 em dash.
+        [0xe2, 0x80, 0x89 | 0xaf | 0x93 | 0x94, ..] => 3,
+        _ => 0,
+    }
+}
+
 /// A phone number in the form it is compared in: its digits, without a
 /// `+47`/`0047` prefix. Import matches customers by it too.
 pub fn phone_digits(text: &str) -> String {
@@ -540,6 +577,8 @@ fn fold_latin1(original: &str) -> Option<Vec<u8>> {
             // Spaces other than one plain one: see `Folded::new`.
             b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => return None,
             b' ' if out.get(i + 1) == Some(&b' ') => return None,
+            // `\n` as JSON writes a line break in the extra fields.
+            b'\\' if matches!(out.get(i + 1), Some(b'n' | b't' | b'r')) => return None,
             0..=0x7f => {}
             0xc2 if out.get(i + 1) == Some(&0xa0) => return None,
             0xc2 => i += 1,
@@ -585,9 +624,14 @@ impl<'a> Folded<'a> {
         let mut group = String::new();
         while let Some((at, c)) = chars.next() {
             // Any run of white space (two spaces, a tab, a line break, a
-            // no-break space) is one space, as between the words of a name
+            // no-break space, or a line break as JSON writes it in the extra
+            // fields: `\n`) is one space, as between the words of a name
             // searched for.
-            if c.is_whitespace() {
+            let escaped = c == '\\' && matches!(chars.peek(), Some((_, 'n' | 't' | 'r')));
+            if c.is_whitespace() || escaped {
+                if escaped {
+                    chars.next();
+                }
                 if !text.ends_with(' ') {
                     text.push(' ');
                     map.push(at);
@@ -677,6 +721,7 @@ mod tests {
             email: "Kare.Odegard@Example.no",
             phone: "+47 998 87 766",
             customer_no: Some("K-10042"),
+            reference: None,
             national_ids: vec!["01016512345".into()],
             other_emails: vec!["kare.privat@gmail.com".into()],
             other_phones: vec!["+1-229-077-5154".into()],
@@ -802,6 +847,58 @@ mod tests {
         });
         let (out, _) = ids.matcher().redact("Svens 070-123 45 67").unwrap();
         assert_eq!(out, "Svens [anonymized]");
+    }
+
+    #[test]
+    fn written_in_json_across_lines_inside_longer_words_and_with_other_separators() {
+        for (text, out) in [
+            (
+                r#"{"Info":"Ring tilbake\nKåre Ødegård Æsir"}"#,
+                r#"{"Info":"Ring tilbake\n[anonymized]"}"#,
+            ),
+            (
+                r#"{"Info":"Kåre\nØdegård\tÆsir"}"#,
+                r#"{"Info":"[anonymized]"}"#,
+            ),
+            ("Isæsir Kåre Ødegård Æsir", "Isæsir [anonymized]"),
+            ("ring 998\u{a0}87\u{a0}766", "ring [anonymized]"),
+            ("ring 998\u{2013}87\u{2013}766", "ring [anonymized]"),
+            ("ring 998\u{202f}87\u{202f}766", "ring [anonymized]"),
+            ("ring 998 - 87 - 766", "ring [anonymized]"),
+        ] {
+            assert_eq!(redacted(text), out, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn one_word_names_and_other_countries_codes_touch_no_one_else() {
+        let mut ids = Identifiers::default();
+        ids.add(&Person {
+            name: "Sale",
+            phone: "+1 229 998 8776",
+            reference: Some("f3569a0c1d2e4b5a"),
+            ..Person::default()
+        });
+        let matcher = ids.matcher();
+        // A card named like a label does not take the label.
+        assert_eq!(matcher.redact("Sale"), None);
+        // Less its code the number is not someone's Norwegian one.
+        assert_eq!(matcher.redact("mobil 999 88 776"), None);
+        assert_eq!(
+            matcher
+                .redact("ring (229) 998-8776")
+                .map(|(t, _)| t)
+                .as_deref(),
+            Some("ring [anonymized]")
+        );
+        // The public reference an old report has.
+        assert_eq!(
+            matcher
+                .redact("duplikat av f3569a0c1d2e4b5a")
+                .map(|(t, _)| t)
+                .as_deref(),
+            Some("duplikat av [anonymized]")
+        );
     }
 
     #[test]

@@ -177,6 +177,7 @@ pub struct PlannedCard {
     pub email: String,
     pub phone: String,
     pub customer_no: Option<String>,
+    pub reference: Option<String>,
     /// The notes and extra fields, where national id numbers may be.
     pub notes: String,
     pub extra: String,
@@ -186,7 +187,7 @@ impl Db {
     /// Calls `each` with the card of each of those customers.
     pub fn cards_of(&self, whose: Whose, each: &mut dyn FnMut(&PlannedCard)) -> Result<()> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT name, email, phone, customer_no, notes, extra FROM customers \
+            "SELECT name, email, phone, customer_no, notes, extra, ref FROM customers \
              WHERE id IN ({})",
             whose.customers()
         ))?;
@@ -199,6 +200,7 @@ impl Db {
             card.customer_no = r.get(3)?;
             card.notes = r.get(4)?;
             card.extra = r.get(5)?;
+            card.reference = r.get(6)?;
             each(&card);
         }
         Ok(())

@@ -126,6 +126,12 @@ fn ctrl_c_changes_nothing_and_gives_the_cursor_back() {
     let mut session = archive(&world);
     session.send(DOWN).unwrap();
     session.flush().unwrap();
+    // Once the prompt has drawn the move it waits for the next key, with
+    // the terminal giving Ctrl-C as a key. Sent while it draws, Ctrl-C is a
+    // signal no prompt takes: cube then ends by it, changing nothing but
+    // saying nothing either (see `ui::prompt_took_interrupt`).
+    session.exp_string("> Yes, I want all").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
     session.send_control('c').unwrap();
     let rest = session.exp_eof().unwrap();
     assert!(

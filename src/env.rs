@@ -144,6 +144,16 @@ impl Env {
     }
 }
 
+/// The time now, never before `started` (the command's clock), or
+/// `started` itself when `$CUBE_NOW` fixes the clock.
+pub fn clock_from(started: DateTime<Utc>) -> DateTime<Utc> {
+    if std::env::var_os("CUBE_NOW").is_some() {
+        started
+    } else {
+        Utc::now().max(started)
+    }
+}
+
 /// True when the command line has `--json` (before a `--`): read when clap
 /// could not make sense of it, so that a script still gets its error as JSON.
 pub fn asks_for_json() -> bool {
@@ -180,5 +190,18 @@ mod tests {
         assert_eq!(zone("../usr/share/zoneinfo/posix/UTC"), Some(Tz::UTC));
         assert_eq!(zone("CET-1CEST,M3.5.0,M10.5.0/3"), None);
         assert_eq!(zone(""), None);
+    }
+
+    #[test]
+    fn an_import_stamps_the_time_its_write_began_never_before_its_start() {
+        // Unit tests run without $CUBE_NOW: the clock is the real one.
+        if std::env::var_os("CUBE_NOW").is_some() {
+            return;
+        }
+        let started = Utc::now() - chrono::Duration::minutes(5);
+        let began = clock_from(started);
+        assert!(began > started + chrono::Duration::minutes(4), "{began}");
+        let ahead = Utc::now() + chrono::Duration::hours(1);
+        assert_eq!(clock_from(ahead), ahead);
     }
 }

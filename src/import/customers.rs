@@ -237,6 +237,11 @@ pub(super) fn import(
         headers::describe(FileKind::Customers, &rows.header, &fields)
     });
     let tx = db.begin()?;
+    // The cards it writes carry the time its write began, not the time the
+    // command started (it may have waited for a slow pipe): an anonymization
+    // searches again the cards changed since it searched (see
+    // `Db::texts_since`), and takes that time holding the write lock.
+    let now = crate::env::clock_from(now);
     let mut summary = Summary::default();
     let campaign_id = match &options.campaign {
         None => None,

@@ -257,7 +257,11 @@ impl Hashed {
                     hash = fnv(hash, b);
                 }
                 let whole = !(c.is_alphanumeric() && end < text.len() && alnum(end));
-                if self.lengths[end - start] && whole && self.hashes.contains(&hash) {
+                if self.lengths[end - start]
+                    && whole
+                    && self.hashes.contains(&hash)
+                    && !inside_address(chars, start, end)
+                {
                     longest = Some(end);
                 }
             }
@@ -691,8 +695,19 @@ impl<'a> Folded<'a> {
         let (last, after) = (text[..end].chars().next_back(), text[end..].chars().next());
         let runs_in = alnum(before) && alnum(first);
         let runs_on = alnum(last) && alnum(after);
-        !(runs_in || runs_on)
+        !(runs_in || runs_on || inside_address(text, start, end))
     }
+}
+
+/// True when `start..end` of `text` is an e-mail address that is the end of
+/// a longer one: `kari@example.no` in `ole.kari@example.no` is not Kari's.
+fn inside_address(text: &str, start: usize, end: usize) -> bool {
+    text.get(start..end)
+        .is_some_and(|found| found.contains('@'))
+        && text
+            .get(..start)
+            .and_then(|before| before.chars().next_back())
+            .is_some_and(|c| matches!(c, '.' | '_' | '-' | '+' | '%'))
 }
 
 #[cfg(test)]
@@ -774,6 +789,11 @@ mod tests {
             "kunde [anonymized] ringte"
         );
         assert_eq!(redacted("K-100421"), "K-100421");
+        // Another person's address that ends with it is not it.
+        assert_eq!(
+            redacted("skriv til ole.kare.odegard@example.no"),
+            "skriv til ole.kare.odegard@example.no"
+        );
         for phone in [
             "99887766",
             "998 87 766",

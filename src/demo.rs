@@ -493,12 +493,7 @@ pub fn write_csv(
 /// Removes an earlier demo database, its side files, erasure journal and
 /// recordings, before a new demo is made in its place.
 pub fn remove(path: &Path) -> Result<()> {
-    let mut files = vec![
-        path.to_path_buf(),
-        crate::journal::Journal::of(path).path().to_path_buf(),
-    ];
-    files.extend(crate::db::side_files(path));
-    for file in files {
+    for file in crate::store::database_files(path) {
         match fs::remove_file(&file) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}

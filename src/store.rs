@@ -182,6 +182,16 @@ impl Store {
     }
 }
 
+/// Every file cube makes for the database at `path`: the file, SQLite's side
+/// files, the two lock files and the erasure journal.
+pub fn database_files(path: &Path) -> Vec<PathBuf> {
+    let mut files = vec![path.to_path_buf()];
+    files.extend(crate::db::side_files(path));
+    files.extend([crate::db::gate_path(path), crate::db::turn_path(path)]);
+    files.push(crate::journal::Journal::of(path).path().to_path_buf());
+    files
+}
+
 /// The folders that backups were written to (see [`Store::remember_backup_dir`]).
 pub fn backup_dirs(db: &Db) -> Result<Vec<PathBuf>> {
     Ok(parse_dirs(db.setting(BACKUP_DIRS)?.as_deref()))

@@ -95,18 +95,8 @@ pub fn run(args: DemoArgs, cmd: &CommandHelper) -> Result<()> {
     if made.is_err() && fresh {
         // A demo that failed (a recordings folder that is another
         // database's) leaves no half-made database to be refused next time.
-        for suffix in [
-            "",
-            "-wal",
-            "-shm",
-            "-journal",
-            ".lock",
-            ".turn",
-            ".erasures",
-        ] {
-            let mut name = path.as_os_str().to_owned();
-            name.push(suffix);
-            let _ = fs::remove_file(PathBuf::from(name));
+        for file in crate::store::database_files(&path) {
+            let _ = fs::remove_file(file);
         }
     }
     made

@@ -309,8 +309,8 @@ impl Db {
     /// and the time, `now`, for the customers changed from then on.
     ///
     /// Read holding the write lock, so that no import is half written: one
-    /// that writes after began after, and the cards it changes carry its
-    /// clock from at most the busy timeout before (see [`Db::texts_since`]).
+    /// that writes after began after, and the cards it changes carry the
+    /// time its write began (see [`Db::texts_since`]).
     pub fn texts_seen_now(&self, now: DateTime<Utc>) -> Result<TextsSeen> {
         let tx = self.begin()?;
         let mut max = Vec::new();
@@ -368,8 +368,8 @@ impl Db {
     /// Calls `each` with the rows of `table` written since `seen`: those
     /// after its highest id then (new rows, and rows an anonymization gave
     /// new ids), and for customers also those changed since its time (less
-    /// the busy timeout and a minute: an import that updates cards takes its
-    /// clock when it starts). Texts as [`TextReader::each_row_texts`].
+    /// the busy timeout and a minute, for clocks set back). Texts as
+    /// [`TextReader::each_row_texts`].
     pub fn texts_since(
         &self,
         seen: &TextsSeen,
@@ -377,42 +377,33 @@ impl Db {
         columns: &[TextColumn],
         each: &mut RowTexts<'_>,
     ) -> Result<()> {
-        let Some(first) = columns.first() else {
-            return Ok(());
-        };
         let after = seen
             .max
             .iter()
             .find(|(t, _)| *t == table)
             .map_or(i64::MIN, |(_, id)| *id);
-        let changed = if table == "customers" {
-            "OR updated_at >= ?2"
-        } else {
-            "AND ?2 IS NOT NULL"
-        };
-        // An import takes its clock when it starts, and may then wait up to
-        // the busy timeout for the write lock: a minute more for clocks.
+        if table != "customers" {
+            let Some(sql) = texts_query(table, columns, "id > ?1") else {
+                return Ok(());
+            };
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let rows = stmt.query([after])?;
+            return each_text_row(rows, columns.len(), each);
+        }
+        // An import stamps the cards it changes with the time its write
+        // began, after the time `seen` was read holding the write lock; the
+        // margin (the busy timeout and a minute) is for clocks set back.
         let margin = chrono::Duration::from_std(self.busy_timeout).unwrap_or_default()
             + chrono::Duration::minutes(1);
         let since = DateTime::parse_from_rfc3339(&seen.at)
             .map(|t| super::timestamp(t.with_timezone(&Utc) - margin))
             .unwrap_or_default();
-        let names: Vec<&str> = columns.iter().map(|c| c.column).collect();
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT id, coalesce({}, 0), {} FROM {table} WHERE id > ?1 {changed}",
-            first.customer,
-            names.join(", ")
-        ))?;
-        let mut rows = stmt.query(params![after, since])?;
-        let n = columns.len().min(SEARCHED.len());
-        while let Some(r) = rows.next().context("cannot read the texts")? {
-            let mut texts = [""; SEARCHED.len()];
-            for (i, text) in texts.iter_mut().enumerate().take(n) {
-                *text = r.get_ref(2 + i)?.as_str().unwrap_or_default();
-            }
-            each(r.get(0)?, r.get(1)?, &texts[..n])?;
-        }
-        Ok(())
+        let Some(sql) = texts_query(table, columns, "id > ?1 OR updated_at >= ?2") else {
+            return Ok(());
+        };
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query(params![after, since])?;
+        each_text_row(rows, columns.len(), each)
     }
 
     /// Records that the job's mentions are redacted, and how many there were.
@@ -473,19 +464,13 @@ impl TextReader {
         columns: &[TextColumn],
         each: &mut RowTexts<'_>,
     ) -> Result<()> {
-        let Some(first) = columns.first() else {
-            return Ok(());
-        };
         let Some(share) = self.shares.iter().find(|s| s.table == table) else {
             return Ok(());
         };
-        let names: Vec<&str> = columns.iter().map(|c| c.column).collect();
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT id, coalesce({}, 0), {} FROM {table} WHERE id BETWEEN ?1 AND ?2",
-            first.customer,
-            names.join(", ")
-        ))?;
-        let n = columns.len().min(SEARCHED.len());
+        let Some(sql) = texts_query(table, columns, "id BETWEEN ?1 AND ?2") else {
+            return Ok(());
+        };
+        let mut stmt = self.conn.prepare_cached(&sql)?;
         loop {
             let chunk = share.next.fetch_add(1, Ordering::Relaxed);
             if chunk >= CHUNKS {
@@ -495,16 +480,39 @@ impl TextReader {
             if from > to {
                 continue;
             }
-            let mut rows = stmt.query(params![from, to])?;
-            while let Some(r) = rows.next().context("cannot read the texts")? {
-                let mut texts = [""; SEARCHED.len()];
-                for (i, text) in texts.iter_mut().enumerate().take(n) {
-                    *text = r.get_ref(2 + i)?.as_str().unwrap_or_default();
-                }
-                each(r.get(0)?, r.get(1)?, &texts[..n])?;
-            }
+            each_text_row(stmt.query(params![from, to])?, columns.len(), each)?;
         }
     }
+}
+
+/// The query of the texts of `columns` (all of `table`) in the rows `filter`
+/// picks: row id, customer id, the texts. `None` for no column.
+fn texts_query(table: &str, columns: &[TextColumn], filter: &str) -> Option<String> {
+    let first = columns.first()?;
+    let names: Vec<&str> = columns.iter().map(|c| c.column).collect();
+    Some(format!(
+        "SELECT id, coalesce({}, 0), {} FROM {table} WHERE {filter}",
+        first.customer,
+        names.join(", ")
+    ))
+}
+
+/// Calls `each` with every row of a [`texts_query`] of `columns` columns:
+/// its id, its customer's id and its texts ("" for NULL).
+fn each_text_row(
+    mut rows: rusqlite::Rows<'_>,
+    columns: usize,
+    each: &mut RowTexts<'_>,
+) -> Result<()> {
+    let n = columns.min(SEARCHED.len());
+    while let Some(r) = rows.next().context("cannot read the texts")? {
+        let mut texts = [""; SEARCHED.len()];
+        for (i, text) in texts.iter_mut().enumerate().take(n) {
+            *text = r.get_ref(2 + i)?.as_str().unwrap_or_default();
+        }
+        each(r.get(0)?, r.get(1)?, &texts[..n])?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -542,15 +542,7 @@ fn nothing_left_to_anonymize_makes_no_job() {
 /// Starts anonymizing the 3000 customers of "Hemmelig" in small batches and
 /// returns the running cube once some batches have committed.
 fn start_a_long_job(cube: &Cube) -> std::process::Child {
-    let mut child = cube
-        .command(&["anonymize", "Hemmelig", "--yes"])
-        .env("CUBE_BATCH_SIZE", "20")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    cube.wait_for_erasures(&mut child, 40);
-    child
+    cube.start_job(&["anonymize", "Hemmelig", "--yes"], 40)
 }
 
 /// Holds a job's lock as the cube that runs it would.

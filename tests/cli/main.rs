@@ -246,6 +246,20 @@ impl Cube {
 
     /// Waits until the erasure ledger holds more than `erased` entries
     /// (batches of `child` have committed), or `child` has ended.
+    /// Starts `args` (an anonymization) in batches of 20 customers, and
+    /// returns it running once more than `erased` customers are erased.
+    pub fn start_job(&self, args: &[&str], erased: i64) -> std::process::Child {
+        let mut child = self
+            .command(args)
+            .env("CUBE_BATCH_SIZE", "20")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        self.wait_for_erasures(&mut child, erased);
+        child
+    }
+
     pub fn wait_for_erasures(&self, child: &mut std::process::Child, erased: i64) {
         let reader = rusqlite::Connection::open(self.db()).unwrap();
         let started = std::time::Instant::now();

@@ -233,14 +233,7 @@ fn undoing_a_job_a_snapshot_holds_half_done_ends_it_there() {
     // Kill the job part of the way through, then take the snapshot.
     let mut halfway = None;
     for _ in 0..20 {
-        let mut child = cube
-            .command(&["anonymize", "Halv", "--yes"])
-            .env("CUBE_BATCH_SIZE", "20")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        cube.wait_for_erasures(&mut child, 0);
+        let mut child = cube.start_job(&["anonymize", "Halv", "--yes"], 0);
         let _ = child.kill();
         let _ = child.wait();
         let done: i64 = cube.sql("SELECT count(*) FROM erasures");

@@ -215,14 +215,7 @@ fn a_move_beside_a_running_job_waits_for_a_batch_not_for_the_job() {
     let annen = format!("{HEADER}{}\n", crowd(5000, 10, false).join("\n"));
     cube.import_customers(&annen, &["--campaign", "Annen"]).ok();
     cube.run(&["campaign", "create", "Tredje"]).ok();
-    let mut child = cube
-        .command(&["archive", "Stor", "--anonymize"])
-        .env("CUBE_BATCH_SIZE", "20")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    cube.wait_for_erasures(&mut child, 0);
+    let mut child = cube.start_job(&["archive", "Stor", "--anonymize"], 0);
     let before: i64 = cube.sql("SELECT count(*) FROM erasures");
     let started = std::time::Instant::now();
     let run = cube.run(&[

@@ -436,14 +436,7 @@ fn assert_not_kept(cube: &Cube) {
 #[test]
 fn a_mention_written_while_the_job_runs_is_redacted_by_it() {
     let cube = people();
-    let mut child = cube
-        .command(&["anonymize", "Borte", "--yes"])
-        .env("CUBE_BATCH_SIZE", "20")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    cube.wait_for_erasures(&mut child, 40);
+    let child = cube.start_job(&["anonymize", "Borte", "--yes"], 40);
     write_about_them(&cube);
     let run = crate::Run::from(child.wait_with_output().unwrap());
     run.ok();
@@ -455,14 +448,7 @@ fn a_mention_written_while_the_job_runs_is_redacted_by_it() {
 #[test]
 fn a_mention_written_before_a_job_is_resumed_is_redacted_by_it() {
     let cube = people();
-    let mut child = cube
-        .command(&["anonymize", "Borte", "--yes"])
-        .env("CUBE_BATCH_SIZE", "20")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    cube.wait_for_erasures(&mut child, 40);
+    let mut child = cube.start_job(&["anonymize", "Borte", "--yes"], 40);
     child.kill().unwrap();
     child.wait().unwrap();
     let left: i64 = cube.sql("SELECT count(*) FROM customers WHERE anonymized_at IS NULL");

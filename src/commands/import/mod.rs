@@ -143,22 +143,7 @@ fn open_store(cmd: &CommandHelper, source: &Source) -> Result<Target> {
 /// What opening a new database at `path` makes: the file and its side
 /// files, and the folders beside it that are not there yet (deepest first).
 fn made_by_opening(path: &Path) -> Vec<PathBuf> {
-    let mut made: Vec<PathBuf> = [
-        "",
-        "-wal",
-        "-shm",
-        "-journal",
-        ".lock",
-        ".turn",
-        ".erasures",
-    ]
-    .iter()
-    .map(|suffix| {
-        let mut name = path.as_os_str().to_owned();
-        name.push(suffix);
-        PathBuf::from(name)
-    })
-    .collect();
+    let mut made = crate::store::database_files(path);
     if let Some(folder) = path.parent().filter(|f| !f.as_os_str().is_empty()) {
         let temps = folder.join(".cube-temps");
         if !temps.exists() {

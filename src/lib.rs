@@ -25,6 +25,7 @@ pub mod env;
 pub mod error;
 pub mod export;
 pub mod flow;
+pub mod hash;
 pub mod ids;
 pub mod import;
 pub mod joblock;

@@ -24,6 +24,8 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use unicode_normalization::char::canonical_combining_class;
 use unicode_normalization::UnicodeNormalization;
 
+use crate::hash::IdSet;
+
 /// What a mention becomes.
 pub const REDACTED: &str = "[anonymized]";
 
@@ -57,7 +59,7 @@ pub struct Identifiers {
     /// Once there are more than [`AUTOMATON_WORDS`] words, they are kept
     /// here as hashes instead (and `words` is empty).
     hashed: Option<Hashed>,
-    digits: HashSet<u64>,
+    digits: IdSet<u64>,
 }
 
 /// A number of up to 15 digits as a key: its length and its value, so that
@@ -299,7 +301,7 @@ impl std::hash::Hasher for Unmixed {
 
 /// The lengths in digits that a number written with `digits` may have: as
 /// stored, and with `47` or `0047` before an 8-digit one.
-fn lengths_of(digits: &HashSet<u64>) -> u64 {
+fn lengths_of(digits: &IdSet<u64>) -> u64 {
     let mut lengths = 0u64;
     for key in digits {
         let len = (key >> 56) as usize;
@@ -331,7 +333,7 @@ const DFA_WORDS: usize = 10_000;
 pub struct Matcher {
     automaton: Option<AhoCorasick>,
     hashed: Option<Hashed>,
-    digits: HashSet<u64>,
+    digits: IdSet<u64>,
     /// Bit n set: a number of n digits may be one of `digits`.
     lengths: u64,
 }
@@ -373,7 +375,7 @@ impl Matcher {
         } else if let Some(hashed) = &self.hashed {
             hashed.find(&Folded::new(text), &mut spans);
         }
-        if !self.digits.is_empty() && text.bytes().any(|b| b.is_ascii_digit()) {
+        if !self.digits.is_empty() {
             self.find_numbers(text, &mut spans);
         }
         if spans.len() > 1 {

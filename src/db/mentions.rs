@@ -1,8 +1,6 @@
 //! The texts that may mention a customer who is being anonymized, and the
 //! identifiers of those customers (see `crate::mentions`).
 
-use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
@@ -84,27 +82,7 @@ fn texts_seen_key(job_rowid: i64) -> String {
 }
 
 /// A set of internal customer ids, asked once for every text a job searches.
-pub type CustomerIds = HashSet<i64, BuildHasherDefault<IdHasher>>;
-
-/// The hasher of [`CustomerIds`]: one multiplication (the default hasher
-/// resists chosen keys, which ids from the database are not, at a few times
-/// the cost).
-#[derive(Default)]
-pub struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        }
-    }
-    fn write_i64(&mut self, n: i64) {
-        self.0 = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-}
+pub type CustomerIds = crate::hash::IdSet<i64>;
 
 /// What [`TextReader::each_row_texts`] calls: (row id, customer id, texts).
 pub type RowTexts<'a> = dyn FnMut(i64, i64, &[&str]) -> Result<()> + 'a;

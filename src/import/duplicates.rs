@@ -19,7 +19,6 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{self, Read};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -276,31 +275,8 @@ impl Given {
     }
 }
 
-/// Maps keyed by ids the database made (never by text of the
-/// file), hashed by one multiplication rather than SipHash: a few lookups per
-/// row, where SipHash was a tenth of the writing thread's work.
-pub(super) type IdMap<V> = HashMap<i64, V, BuildHasherDefault<IdHasher>>;
-
-#[derive(Default)]
-pub(super) struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-
-    fn write_i64(&mut self, id: i64) {
-        // Fibonacci hashing: the high bits, which hashbrown uses too, mix
-        // every bit of the id.
-        self.0 = (id as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
+/// Maps keyed by ids the database made (never by text of the file).
+pub(super) type IdMap<V> = crate::hash::IdMap<i64, V>;
 
 /// The outcomes a row of a batch may be the same as: those stored for the
 /// batch's customers, and the rows of the batch imported before it. Each

@@ -279,7 +279,8 @@ fn find_mentions_in(
 /// given, holds the only texts that may hold a mention (a search for
 /// several jobs at once found them) and where the texts stood before that
 /// search. Where they stood is kept with the job: what is written after is
-/// searched again before the job ends ([`catch_up`]). Returns how many.
+/// searched again before the job ends ([`catch_up`]). Returns how many, and
+/// where the texts stood.
 fn redact_mentions(
     db: &Db,
     journal: &Journal,
@@ -287,7 +288,7 @@ fn redact_mentions(
     matcher: Option<&Matcher>,
     searched: Option<(&[Mention], &TextsSeen)>,
     now: DateTime<Utc>,
-) -> Result<u64> {
+) -> Result<(u64, TextsSeen)> {
     let own = db.customer_ids(Whose::Job(job.rowid))?;
     let (found, seen) = match (matcher, searched) {
         (_, Some((candidates, seen))) => (
@@ -313,7 +314,7 @@ fn redact_mentions(
     tx.set_job_mentions(job.rowid, count)?;
     tx.set_texts_seen(job.rowid, &seen)?;
     tx.commit()?;
-    Ok(count)
+    Ok((count, seen))
 }
 
 /// Redacts the mentions `matcher` finds in each of `rows` as they are now,
@@ -358,18 +359,33 @@ fn redact_in(
 /// when this run blanked their cards; those still planned when it resumed a
 /// job), and their mentions redacted, in one transaction. One pass over the
 /// texts for all the jobs of a run. Returns how many, job by job.
+///
+/// `fresh` is where this run's search left the texts, job by job (`None`
+/// for a job searched by an earlier run): when no other connection has
+/// written since, there is nothing to read.
 fn catch_up(
     db: &Db,
     journal: &Journal,
     jobs: &[(&Job, &Matcher)],
+    fresh: &[Option<TextsSeen>],
     now: DateTime<Utc>,
 ) -> Result<Vec<u64>> {
     let seen: Vec<Option<TextsSeen>> = jobs
         .iter()
-        .map(|(job, _)| db.texts_seen(job.rowid))
+        .zip(fresh)
+        .map(|((job, _), fresh)| match fresh {
+            Some(seen) => Ok(Some(seen.clone())),
+            None => db.texts_seen(job.rowid),
+        })
         .collect::<Result<_>>()?;
     let mut found: Vec<Vec<(TextColumn, i64)>> = vec![Vec::new(); jobs.len()];
-    if let Some(earliest) = TextsSeen::earliest(seen.iter().flatten()) {
+    let earliest = TextsSeen::earliest(seen.iter().flatten());
+    // Nothing to read when no other connection has written since.
+    let earliest = match earliest {
+        Some(seen) if seen.unchanged(db)? => None,
+        earliest => earliest,
+    };
+    if let Some(earliest) = earliest {
         for table in searched_tables() {
             let columns: Vec<TextColumn> =
                 SEARCHED.into_iter().filter(|c| c.table == table).collect();
@@ -408,7 +424,7 @@ fn redact_mentions_together(
     jobs: &[Job],
     pending: &[(usize, &Matcher)],
     now: DateTime<Utc>,
-) -> Result<Vec<u64>> {
+) -> Result<(Vec<u64>, TextsSeen)> {
     let mut ids = Identifiers::default();
     for &(i, _) in pending {
         add_cards(db, Whose::Job(jobs[i].rowid), &mut ids)?;
@@ -418,16 +434,10 @@ fn redact_mentions_together(
     let mut counts = Vec::with_capacity(pending.len());
     for &(i, matcher) in pending {
         let searched = Some((candidates.as_slice(), &seen));
-        counts.push(redact_mentions(
-            db,
-            journal,
-            &jobs[i],
-            Some(matcher),
-            searched,
-            now,
-        )?);
+        let (count, _) = redact_mentions(db, journal, &jobs[i], Some(matcher), searched, now)?;
+        counts.push(count);
     }
-    Ok(counts)
+    Ok((counts, seen))
 }
 
 /// What planning a campaign's anonymization did.
@@ -630,17 +640,22 @@ pub fn erase(
         .filter(|(&i, _)| jobs[i].mentions.is_none())
         .filter_map(|(&i, m)| Some((i, m.as_ref()?)))
         .collect();
+    // Where this run's search left the texts, job by job.
+    let mut fresh: Vec<Option<TextsSeen>> = vec![None; jobs.len()];
     if pending.len() > 1 {
-        let counts = redact_mentions_together(db, &site.journal, jobs, &pending, now)?;
+        let (counts, seen) = redact_mentions_together(db, &site.journal, jobs, &pending, now)?;
         for (&(i, _), count) in pending.iter().zip(counts) {
             reports[i].mentions = count;
+            fresh[i] = Some(seen.clone());
         }
     }
     for (&i, matcher) in erasing.iter().zip(&matchers) {
         let together = pending.len() > 1 && pending.iter().any(|&(p, _)| p == i);
         if jobs[i].mentions.is_none() && !together {
-            reports[i].mentions =
+            let (count, seen) =
                 redact_mentions(db, &site.journal, &jobs[i], matcher.as_ref(), None, now)?;
+            reports[i].mentions = count;
+            fresh[i] = Some(seen);
         }
     }
     let mut done: Vec<u64> = jobs.iter().map(|job| job.done).collect();
@@ -654,7 +669,8 @@ pub fn erase(
         }
     }
     let pairs: Vec<(&Job, &Matcher)> = searching.iter().map(|&(i, m)| (&jobs[i], m)).collect();
-    let counts = catch_up(db, &site.journal, &pairs, now)?;
+    let fresh: Vec<Option<TextsSeen>> = searching.iter().map(|&(i, _)| fresh[i].take()).collect();
+    let counts = catch_up(db, &site.journal, &pairs, &fresh, now)?;
     for (&(i, _), count) in searching.iter().zip(counts) {
         reports[i].mentions += count;
     }

@@ -47,6 +47,10 @@ pub const SEARCHED: [TextColumn; 9] = [
 pub struct TextsSeen {
     at: String,
     max: Vec<(&'static str, i64)>,
+    /// SQLite's `data_version` of the connection that read it, while that
+    /// connection is open (it is not kept with the job): when it is the
+    /// same later, no other connection has written since.
+    version: Option<i64>,
 }
 
 impl TextsSeen {
@@ -66,7 +70,14 @@ impl TextsSeen {
                     (table, id.min(other))
                 })
                 .collect(),
+            version: a.version.filter(|_| a.version == b.version),
         })
+    }
+
+    /// True when this connection still has the data version it had then:
+    /// nothing was written since but by this connection itself.
+    pub fn unchanged(&self, db: &Db) -> Result<bool> {
+        Ok(self.version.is_some() && self.version == Some(db.data_version()?))
     }
 }
 
@@ -299,10 +310,12 @@ impl Db {
                 .context("cannot read the texts")?;
             max.push((table, id.unwrap_or(i64::MIN)));
         }
+        let version = Some(tx.data_version()?);
         tx.rollback()?;
         Ok(TextsSeen {
             at: super::timestamp(now),
             max,
+            version,
         })
     }
 
@@ -332,7 +345,11 @@ impl Db {
             // An entry this cube cannot read: search that table whole.
             max.push(parsed.unwrap_or(("", i64::MIN)));
         }
-        Ok(Some(TextsSeen { at, max }))
+        Ok(Some(TextsSeen {
+            at,
+            max,
+            version: None,
+        }))
     }
 
     pub fn forget_texts_seen(&self, job_rowid: i64) -> Result<()> {

@@ -154,6 +154,14 @@ impl Db {
         self.busy_timeout
     }
 
+    /// SQLite's `data_version`: it changes when another connection (of this
+    /// process or another) commits, and only then.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
     /// The schema version of the open database.
     pub fn schema_version(&self) -> Result<i64> {
         Ok(self

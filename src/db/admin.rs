@@ -137,7 +137,8 @@ impl Db {
     /// `MEMORY` and checked afterwards, whatever happened.
     ///
     /// For the big users of temporary storage only: VACUUM's copy of the
-    /// database and the sort of an export. In memory each grows with the
+    /// database, the sort of an export, and the sorts that build the indexes
+    /// at the end of a first customer import. In memory each grows with the
     /// database (100 MB at 200,000 customers); on disk they stay within the
     /// page cache, and sorting gets faster. They only ever hold rows that are
     /// live in the database beside them, never erased ones.

@@ -346,6 +346,33 @@ fn a_mention_in_a_label_many_outcomes_share_is_redacted_in_all_of_them() {
     assert_eq!(labels, 20);
 }
 
+/// More mentions than one transaction redacts: every one is redacted and
+/// counted, and the rest of each text stays.
+#[test]
+fn mentions_in_more_texts_than_one_transaction_takes_are_all_redacted() {
+    let cube = Cube::new();
+    cube.import_customers(
+        "customer_no,name,phone\nKARE-0042,Kåre Ødegård,998 87 766\n",
+        &["--campaign", "Borte"],
+    )
+    .ok();
+    let mut customers = String::from("customer_no,name,notes\n");
+    for i in 0..4_500 {
+        customers.push_str(&format!("S-{i},Kunde {i},Nabo av Kåre Ødegård nr {i}\n"));
+    }
+    cube.import_customers(&customers, &["--campaign", "Blir"])
+        .ok();
+    let run = cube.run(&["anonymize", "Borte", "--yes", "--json"]);
+    run.ok();
+    assert_eq!(run.json()[0]["mentions"], 4_500, "{}", run.transcript());
+    let redacted: i64 = cube.sql(
+        "SELECT count(*) FROM customers WHERE notes = 'Nabo av [anonymized] nr ' || substr(customer_no, 3)",
+    );
+    assert_eq!(redacted, 4_500);
+    let found = cube.files_holding("Kåre Ødegård");
+    assert!(found.is_empty(), "still in {found:?}");
+}
+
 /// Several campaigns in one run: every text is read once for all their
 /// people, and each job redacts and counts its own, also in the texts of
 /// the other campaign's customers.

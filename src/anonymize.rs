@@ -11,11 +11,11 @@
 //!    gone" while it stays, and the rows that say whose it is would be gone.
 //! 1. **Plan**, in one transaction: the campaign is archived, a job is recorded
 //!    with every customer then in the campaign that is not anonymized yet.
-//! 2. **Mentions**, in one transaction before any card is blanked: every
-//!    mention of the job's customers (name, e-mail, phone, customer number,
-//!    national id) in other records is replaced by `[anonymized]` (see
-//!    [`crate::mentions`]). A crash before it commits leaves every text as it
-//!    was, and the next run does it again.
+//! 2. **Mentions**, in transactions of up to 2,000 texts before any card is
+//!    blanked: every mention of the job's customers (name, e-mail, phone,
+//!    customer number, national id) in other records is replaced by
+//!    `[anonymized]` (see [`crate::mentions`]). A crash leaves each text as it
+//!    was or redacted, and the next run searches again for the rest.
 //! 3. **Batches**, each one `IMMEDIATE` transaction with `synchronous=FULL`:
 //!    cards blanked (with a new `anon-` reference), comments and history text
 //!    blanked, kept times cut to the day, the rows given new random ids,
@@ -272,7 +272,7 @@ fn find_mentions_in(
 }
 
 /// Step 2 of a job: every mention of its customers in other records is
-/// replaced, in one transaction, before any card is blanked (after that,
+/// replaced, in transactions of a bounded size, before any card is blanked (after that,
 /// nothing would be left to find them by). The texts are read outside the
 /// transaction, so that other writers wait only for the few rows that change;
 /// each of those is redacted again as it is when written. `searched`, when

@@ -301,16 +301,22 @@ fn mentions_written_other_ways_are_redacted_too() {
     assert!(audit.contains("[anonymized] ba om det"), "{audit}");
 }
 
-/// A label or product that many outcomes share is searched once, and
-/// redacted in every row that holds it.
-#[test]
-fn a_mention_in_a_label_many_outcomes_share_is_redacted_in_all_of_them() {
+/// A database with Kåre Ødegård (998 87 766) alone in campaign `Borte`.
+fn kare_in_borte() -> Cube {
     let cube = Cube::new();
     cube.import_customers(
         "customer_no,name,phone\nKARE-0042,Kåre Ødegård,998 87 766\n",
         &["--campaign", "Borte"],
     )
     .ok();
+    cube
+}
+
+/// A label or product that many outcomes share is searched once, and
+/// redacted in every row that holds it.
+#[test]
+fn a_mention_in_a_label_many_outcomes_share_is_redacted_in_all_of_them() {
+    let cube = kare_in_borte();
     let mut customers = String::from("customer_no,name\n");
     let mut outcomes =
         String::from("customer_no,campaign,seller,date,outcome,product,quantity,unit_price\n");
@@ -350,12 +356,7 @@ fn a_mention_in_a_label_many_outcomes_share_is_redacted_in_all_of_them() {
 /// counted, and the rest of each text stays.
 #[test]
 fn mentions_in_more_texts_than_one_transaction_takes_are_all_redacted() {
-    let cube = Cube::new();
-    cube.import_customers(
-        "customer_no,name,phone\nKARE-0042,Kåre Ødegård,998 87 766\n",
-        &["--campaign", "Borte"],
-    )
-    .ok();
+    let cube = kare_in_borte();
     let mut customers = String::from("customer_no,name,notes\n");
     for i in 0..4_500 {
         customers.push_str(&format!("S-{i},Kunde {i},Nabo av Kåre Ødegård nr {i}\n"));

@@ -115,7 +115,9 @@ const JOB_COLUMNS: &str = "j.id, j.job_uuid, k.name, j.state, j.total, j.done, j
      j.recordings_refused, j.request FROM jobs j LEFT JOIN campaigns k ON k.id = j.campaign_id";
 
 /// What an anonymized customer's card holds, column by column (all but
-/// `id`): `kept` from the card, its `day` only, `today`, or a value.
+/// `id`): `kept` from the card, `today`, `new` (made for the batch in its
+/// temporary table: a new reference, the day of the card's creation), or a
+/// value.
 pub(super) const ANONYMIZED_CARD: [(&str, &str); 24] = [
     ("cube_id", "kept"),
     ("customer_no", "NULL"),
@@ -132,10 +134,10 @@ pub(super) const ANONYMIZED_CARD: [(&str, &str); 24] = [
     ("campaign_id", "kept"),
     ("stage", "kept"),
     ("seller_id", "kept"),
-    ("created_at", "day"),
+    ("created_at", "new"),
     ("updated_at", "today"),
     ("anonymized_at", "today"),
-    ("ref", "'anon-' || lower(hex(randomblob(8)))"),
+    ("ref", "new"),
     ("email_key", "NULL"),
     ("phone_key", "NULL"),
     ("find_name", "NULL"),
@@ -305,7 +307,7 @@ impl Db {
         let conn = &self.conn;
         conn.execute_batch(
             "CREATE TEMP TABLE IF NOT EXISTS batch (id INTEGER PRIMARY KEY, cube_id TEXT NOT NULL, \
-             new_id INTEGER); DELETE FROM batch;",
+             new_id INTEGER, new_ref TEXT, new_created_at TEXT); DELETE FROM batch;",
         )?;
         conn.prepare_cached(
             "INSERT INTO batch (id, cube_id) SELECT c.id, c.cube_id FROM job_customers jc \
@@ -414,10 +416,19 @@ impl Db {
         const DAY: &str = "substr({}, 1, 10) || 'T00:00:00Z'";
         let day = |column: &str| DAY.replace("{}", column);
         let mut steps = vec![
+            // What the new card takes that a function makes, made here in
+            // the temporary table: a statement that calls a function may
+            // fail halfway, so SQLite keeps a copy of every page it changes
+            // until it ends (in memory, as it holds old values), and the
+            // cards' insert changes pages all over the reference index.
             format!(
-                "UPDATE batch SET new_id = shuffled.new_id FROM \
-                 (SELECT id, {} AS new_id FROM batch) AS shuffled WHERE shuffled.id = batch.id",
-                new_ids("customers")
+                "UPDATE batch SET new_id = made.new_id, new_ref = made.new_ref, \
+                 new_created_at = made.new_created_at FROM \
+                 (SELECT b.id, {} AS new_id, 'anon-' || lower(hex(randomblob(8))) AS new_ref, \
+                 {} AS new_created_at FROM batch b JOIN customers c ON c.id = b.id) AS made \
+                 WHERE made.id = batch.id",
+                new_ids("customers"),
+                day("c.created_at")
             ),
             "CREATE TEMP TABLE IF NOT EXISTS renumbered (old INTEGER PRIMARY KEY, new INTEGER NOT NULL)"
                 .to_string(),
@@ -470,7 +481,7 @@ impl Db {
                     .iter()
                     .map(|(column, value)| {
                         let value = match *value {
-                            "day" => day(&format!("c.{column}")),
+                            "new" => format!("b.new_{column}"),
                             "today" => format!("'{today}'"),
                             "kept" => format!("c.{column}"),
                             other => other.to_string(),
@@ -478,8 +489,11 @@ impl Db {
                         (*column, value)
                     })
                     .unzip();
+                // `OR FAIL`: with the default `ABORT`, its unique indexes
+                // would have SQLite keep that copy too. A failure fails the
+                // batch's transaction all the same.
                 format!(
-                    "INSERT INTO customers (id, {}) SELECT b.new_id, {} \
+                    "INSERT OR FAIL INTO customers (id, {}) SELECT b.new_id, {} \
                      FROM batch b JOIN customers c ON c.id = b.id ORDER BY b.new_id",
                     columns.join(", "),
                     values.join(", ")

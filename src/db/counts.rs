@@ -333,8 +333,11 @@ impl Db {
     /// their stage's count for their campaign's anonymized one; `erased`
     /// entered the ledger and `recordings` recording rows went.
     pub(super) fn count_erased_batch(&self, erased: usize, recordings: usize) -> Result<()> {
+        // `CROSS JOIN`: the batch first. SQLite knows nothing of the size of
+        // a temporary table and chose to read every customer of the campaign
+        // through its index instead (2.4 s a batch at ten million).
         let mut stmt = self.conn.prepare_cached(
-            "SELECT c.campaign_id, c.stage, count(*) FROM batch b JOIN customers c ON c.id = b.id \
+            "SELECT c.campaign_id, c.stage, count(*) FROM batch b CROSS JOIN customers c ON c.id = b.id \
              WHERE c.campaign_id IS NOT NULL GROUP BY c.campaign_id, c.stage",
         )?;
         let placed: Vec<(i64, String, i64)> = stmt

@@ -823,7 +823,7 @@ fn run_batches(
 
 /// Customers the journal says are erased but this database has not
 /// anonymized (and no unfinished job will): (job id, internal customer id).
-/// Cheap when the database has seen the whole journal.
+/// Reads only the journal lines the database has not seen.
 pub fn missing_erasures(db: &Db, journal: &Journal) -> Result<Vec<(String, i64)>> {
     let seen: u64 = db
         .setting(JOURNAL_SEEN)?
@@ -836,7 +836,7 @@ pub fn missing_erasures(db: &Db, journal: &Journal) -> Result<Vec<(String, i64)>
     // is asked by every cube started while a batch is journaled and not yet
     // committed, and looking is a pass over every customer (seconds at ten
     // million, for each of them).
-    let erasures = journal.read()?;
+    let erasures = journal.read_after(seen)?;
     let mut wanted = Vec::new();
     for (job, cube_ids) in &erasures.jobs {
         if !accounts_for(db, job, cube_ids.len())? {
@@ -933,8 +933,8 @@ fn finished(db: &Db, job: &str) -> Result<Option<bool>> {
 }
 
 /// How many texts the journal says were redacted are not: what a snapshot
-/// copied into place by hand lacks (the restore gate). Cheap when the
-/// database has seen the whole journal.
+/// copied into place by hand lacks (the restore gate). Reads only the
+/// journal lines the database has not seen.
 pub fn unapplied_redactions(db: &Db, journal: &Journal) -> Result<u64> {
     let seen: u64 = db
         .setting(JOURNAL_SEEN)?
@@ -944,7 +944,7 @@ pub fn unapplied_redactions(db: &Db, journal: &Journal) -> Result<u64> {
         return Ok(0);
     }
     let mut unapplied = 0;
-    for (job, texts) in journal.read()?.redacted {
+    for (job, texts) in journal.read_after(seen)?.redacted {
         // Only a job the database does not know: one it has not finished
         // redacts its texts when it resumes (a crash may have come between
         // the journal and the commit); one it has finished has them.

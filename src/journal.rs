@@ -15,7 +15,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, BufRead, BufReader, Seek, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
@@ -196,13 +196,32 @@ impl Journal {
     pub fn read(&self) -> Result<Erasures> {
         let mut erasures = Erasures::default();
         for path in std::iter::once(&self.path).chain(&self.copies) {
-            read_into(path, &mut erasures)?;
+            read_into(path, 0, &mut erasures)?;
         }
-        for job in &erasures.undone {
-            erasures.jobs.remove(job);
-            erasures.redacted.remove(job);
+        Ok(erasures.without_undone())
+    }
+
+    /// What the journal says from byte `offset` on (a line's start): the
+    /// lines a database that has seen `offset` bytes has not. For the gates
+    /// every cube passes as it opens the database, which would otherwise read
+    /// the whole history (tens of megabytes once jobs have redacted mentions)
+    /// for every cube started while a job runs. Copies are not read: their
+    /// lengths are their own, and a journal shorter than what the database
+    /// has seen is not read at all.
+    pub fn read_after(&self, offset: u64) -> Result<Erasures> {
+        let mut erasures = Erasures::default();
+        read_into(&self.path, offset, &mut erasures)?;
+        Ok(erasures.without_undone())
+    }
+}
+
+impl Erasures {
+    fn without_undone(mut self) -> Erasures {
+        for job in &self.undone {
+            self.jobs.remove(job);
+            self.redacted.remove(job);
         }
-        Ok(erasures)
+        self
     }
 }
 
@@ -226,13 +245,16 @@ fn append_to(path: &Path, text: &str) -> Result<u64> {
     Ok(file.metadata()?.len())
 }
 
-/// Adds what the journal file at `path` says to `erasures`.
-fn read_into(path: &Path, erasures: &mut Erasures) -> Result<()> {
-    let file = match File::open(path) {
+/// Adds what the journal file at `path` says from byte `offset` on to
+/// `erasures`.
+fn read_into(path: &Path, offset: u64, erasures: &mut Erasures) -> Result<()> {
+    let mut file = match File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
+    file.seek(io::SeekFrom::Start(offset))
+        .with_context(|| format!("cannot read {}", path.display()))?;
     for line in BufReader::new(file).lines() {
         let line = line.with_context(|| format!("cannot read {}", path.display()))?;
         if line.trim().is_empty() {
@@ -295,5 +317,24 @@ mod tests {
             fs::metadata(journal.path()).unwrap().permissions().mode() & 0o777,
             0o600
         );
+    }
+
+    #[test]
+    fn read_after_reads_the_lines_from_an_offset_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::of(&dir.path().join("cube.db"));
+        let t = DateTime::UNIX_EPOCH;
+        let seen = journal.erased("a", None, t, vec!["1".into()]).unwrap();
+        journal.erased("b", None, t, vec!["2".into()]).unwrap();
+        journal.erased("c", None, t, vec!["3".into()]).unwrap();
+        journal.undone("c", t).unwrap();
+        let read = journal.read_after(seen).unwrap();
+        let ids: Vec<(&str, &str)> = read.cube_ids().collect();
+        assert_eq!(ids, [("b", "2")]);
+        assert_eq!(read.unreadable, 0);
+        let all = journal.read_after(0).unwrap();
+        assert_eq!(all.cube_ids().count(), 2);
+        let end = journal.size().unwrap();
+        assert_eq!(journal.read_after(end).unwrap().cube_ids().count(), 0);
     }
 }

@@ -133,7 +133,9 @@ impl Db {
         // SQLite's own wait decides (another program may be the writer).
         let started = std::time::Instant::now();
         let turn = self.gate.turn(self.busy_timeout)?;
-        let held = self.gate.shared(self.busy_timeout)?;
+        let held = self
+            .gate
+            .shared(self.busy_timeout.saturating_sub(started.elapsed()))?;
         let _ = self
             .conn
             .busy_timeout(self.busy_timeout.saturating_sub(started.elapsed()));

@@ -72,7 +72,12 @@ impl Drop for Held<'_> {
     }
 }
 
-const PAUSE: Duration = Duration::from_millis(2);
+/// The pauses between tries for a lock file, in milliseconds, the last
+/// one repeated: SQLite's own busy handler's. A writer that waits long
+/// tries seldom, so that hundreds of waiting writers (a `move` started
+/// every 50 ms beside a job) do not take the processor from the one that
+/// holds the lock.
+const PAUSES: [u64; 12] = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
 
 impl Gate {
     pub(super) fn open(database: &Path) -> Result<Gate> {
@@ -125,11 +130,14 @@ impl Gate {
 /// holder kept it that long.
 fn take(file: &File, how: FlockOperation, wait: Duration) -> Result<Option<Held<'_>>> {
     let start = Instant::now();
+    let mut tries = 0;
     loop {
         match flock(file, how) {
             Ok(()) => return Ok(Some(Held(file))),
             Err(rustix::io::Errno::WOULDBLOCK) if start.elapsed() < wait => {
-                std::thread::sleep(PAUSE)
+                let pause = Duration::from_millis(PAUSES[tries.min(PAUSES.len() - 1)]);
+                tries += 1;
+                std::thread::sleep(pause.min(wait.saturating_sub(start.elapsed())))
             }
             Err(rustix::io::Errno::WOULDBLOCK) => return Ok(None),
             Err(rustix::io::Errno::INTR) => {}
@@ -200,7 +208,7 @@ impl Db {
     }
 
     /// Tidies without waiting when the WAL holds more than half the
-    /// database file's size (between 1 and 256 MB): the WAL of a long job
+    /// database file's size (between 1 and 64 MB): the WAL of a long job
     /// or import must not grow past what the disk has room for. Not sooner:
     /// the jobs of one run share many pages (of the indexes), which one tidy
     /// at the end scrubs and writes once. A failure is left to the next
@@ -208,7 +216,7 @@ impl Db {
     pub fn tidy_if_big(&self) {
         let [wal, _, _] = super::side_files(&self.path);
         let size = |path: &Path| std::fs::metadata(path).map_or(0, |m| m.len());
-        let limit = (size(&self.path) / 2).clamp(1 << 20, 256 << 20);
+        let limit = (size(&self.path) / 2).clamp(1 << 20, 64 << 20);
         if size(&wal) > limit {
             let _ = self.tidy(Duration::ZERO);
         }

@@ -43,6 +43,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
@@ -764,12 +765,44 @@ pub fn scrub(db: &Db, site: &Site, actor: &Actor, jobs: &[i64]) -> Result<Tidy> 
     })
 }
 
+/// How long a batch's work should hold the write lock: a writer beside the
+/// job (an import, a `move`) waits for the batch it started during.
+const BATCH_HOLD: Duration = Duration::from_secs(2);
+
+/// The fewest customers a batch takes.
+const FEWEST: u64 = 100;
+
+/// The first batch of a run, before any batch's time says more: `most` in a
+/// database file of up to 128 MiB, fewer in proportion above (a batch's
+/// customers have index entries in more pages, apart, the bigger the
+/// file): the 1,000 of a small campaign in one batch at 300,000 customers
+/// (240 MB), a few hundred at ten million.
+fn first_batch(file_size: u64, most: u64) -> u64 {
+    let share = (128u64 << 20) as f64 / file_size.max(1) as f64;
+    ((most as f64 * share.min(1.0)) as u64)
+        .max(FEWEST)
+        .min(most)
+}
+
+/// The size of the next batch, from how long `size` customers took: as many
+/// as fit in [`BATCH_HOLD`] at that pace, at most twice as many as the last,
+/// and from [`FEWEST`] up to `most`. A customer costs what the pages of its
+/// rows and index entries cost to write, which grows with the database: at
+/// 300,000 customers a batch of 15,000 takes some 3 s, at ten million one
+/// of 1,000 took 9 s.
+fn next_batch(size: u64, took: Duration, most: u64) -> u64 {
+    let pace = BATCH_HOLD.as_secs_f64() / took.as_secs_f64().max(0.001);
+    let fits = (size as f64 * pace) as u64;
+    fits.min(size.saturating_mul(2)).max(FEWEST).min(most)
+}
+
 /// The batches of the jobs `erasing` (indexes into `jobs`), each one
 /// transaction, until their plans are done; `done` counts each job's
-/// customers. A batch takes up to `site.batch` customers from as many of
-/// the jobs as it needs, one job after another: small jobs of one run (three
-/// campaigns of a retention run) then write the pages they share, those of
-/// the indexes, once and not once each.
+/// customers. A batch takes up to `site.batch` customers, fewer when the
+/// database is big (see [`next_batch`]), from as many of the jobs as it
+/// needs, one job after another: small jobs of one run (three campaigns of
+/// a retention run) then write the pages they share, those of the indexes,
+/// once and not once each.
 fn run_batches(
     db: &Db,
     site: &Site,
@@ -779,10 +812,13 @@ fn run_batches(
     done: &mut [u64],
     progress: &dyn Fn(u64),
 ) -> Result<()> {
-    let batch = site.batch.max(1);
+    let most = site.batch.max(1);
+    let file_size = std::fs::metadata(&site.path).map_or(0, |m| m.len());
+    let mut batch = first_batch(file_size, most);
     let mut left = erasing.to_vec();
     while !left.is_empty() {
         let tx = db.begin()?;
+        let started = Instant::now();
         let mut room = batch;
         let mut journal_len = None;
         let mut touched = Vec::new();
@@ -812,7 +848,11 @@ fn run_batches(
         if let Some(len) = journal_len {
             tx.set_setting(JOURNAL_SEEN, &len.to_string())?;
         }
+        let took = started.elapsed();
         tx.commit()?;
+        if room == 0 {
+            batch = next_batch(batch, took, most);
+        }
         for i in touched {
             joblock::progress(&site.path, &jobs[i].id, done[i]);
         }
@@ -1135,6 +1175,31 @@ fn delete_recordings(db: &Db, job: &Job, folder: &Path) -> Result<Files> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_batch_takes_as_many_customers_as_fit_in_its_time() {
+        let secs = Duration::from_secs_f64;
+        // Twice as long as it should: half as many.
+        assert_eq!(next_batch(1_000, secs(4.0), 15_000), 500);
+        // Quick: twice as many at most, and never more than allowed.
+        assert_eq!(next_batch(1_000, secs(0.1), 15_000), 2_000);
+        assert_eq!(next_batch(10_000, secs(0.1), 15_000), 15_000);
+        // Very slow: still some; and a size set lower than that stays.
+        assert_eq!(next_batch(1_000, secs(600.0), 15_000), FEWEST);
+        assert_eq!(next_batch(2, secs(0.001), 2), 2);
+        assert_eq!(next_batch(2, secs(9.0), 2), 2);
+    }
+
+    #[test]
+    fn the_first_batch_is_smaller_the_bigger_the_file() {
+        let mib = |n: u64| n << 20;
+        assert_eq!(first_batch(mib(240), 15_000), 8_000);
+        assert_eq!(first_batch(mib(10), 15_000), 15_000);
+        assert_eq!(first_batch(0, 15_000), 15_000);
+        assert_eq!(first_batch(mib(8_000), 15_000), 240);
+        assert_eq!(first_batch(mib(1 << 20), 15_000), FEWEST);
+        assert_eq!(first_batch(mib(8_000), 50), 50);
+    }
 
     #[test]
     fn the_gate_looks_for_the_customers_of_jobs_the_database_does_not_account_for() {

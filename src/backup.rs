@@ -291,6 +291,10 @@ pub fn restore(
             journal.erased(&job, campaign.as_deref(), now, ids)?;
         }
     }
+    // What the restored database will have seen: the journal as read here.
+    // Lines a job beside the restore appends from now on stay after it, for
+    // the gates to read when the restored database opens.
+    let read_len = journal.size()?;
     let mut erasures = journal.read()?;
     let mut undone = Vec::new();
     for wanted in undo {
@@ -376,11 +380,10 @@ pub fn restore(
     for job in &undone {
         journal.undone(job, now)?;
     }
-    let tx_len = journal.size()?;
     {
         let restored = Db::open(temp.path(), site.busy_timeout)?;
         let tx = restored.begin()?;
-        tx.set_setting(JOURNAL_SEEN, &tx_len.to_string())?;
+        tx.set_setting(JOURNAL_SEEN, &read_len.to_string())?;
         tx.commit()?;
         if !restored.into_single_file()? {
             return Err(Failure::new(Kind::Busy, "cannot finish the restored database").into());

@@ -15,7 +15,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufRead, BufReader, Seek, Write};
+use std::io::{self, BufRead, BufReader, Read, Seek, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
@@ -201,16 +201,24 @@ impl Journal {
         Ok(erasures.without_undone())
     }
 
-    /// What the journal says from byte `offset` on (a line's start): the
-    /// lines a database that has seen `offset` bytes has not. For the gates
-    /// every cube passes as it opens the database, which would otherwise read
-    /// the whole history (tens of megabytes once jobs have redacted mentions)
-    /// for every cube started while a job runs. Copies are not read: their
-    /// lengths are their own, and a journal shorter than what the database
-    /// has seen is not read at all.
+    /// What the journal says from byte `offset` on: the lines a database
+    /// that has seen `offset` bytes has not. For the gates every cube passes
+    /// as it opens the database, which would otherwise read the whole
+    /// history (tens of megabytes once jobs have redacted mentions) for every
+    /// cube started while a job runs. The whole journal and its copies are
+    /// read instead ([`Journal::read`]) when `offset` is not where a line
+    /// starts, or a line after it cannot be read: a journal put in place from
+    /// a copy (whose lengths are its own), or a line glued to a torn one that
+    /// only the copies hold whole.
     pub fn read_after(&self, offset: u64) -> Result<Erasures> {
+        if offset > 0 && !line_starts_at(&self.path, offset)? {
+            return self.read();
+        }
         let mut erasures = Erasures::default();
         read_into(&self.path, offset, &mut erasures)?;
+        if erasures.unreadable > 0 {
+            return self.read();
+        }
         Ok(erasures.without_undone())
     }
 }
@@ -243,6 +251,21 @@ fn append_to(path: &Path, text: &str) -> Result<u64> {
         }
     }
     Ok(file.metadata()?.len())
+}
+
+/// True when the byte before `offset` in the file at `path` ends a line.
+fn line_starts_at(path: &Path, offset: u64) -> Result<bool> {
+    let mut file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    let mut byte = [0u8; 1];
+    let read = file
+        .seek(io::SeekFrom::Start(offset - 1))
+        .and_then(|_| file.read(&mut byte))
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(read == 1 && byte[0] == b'\n')
 }
 
 /// Adds what the journal file at `path` says from byte `offset` on to
@@ -336,5 +359,28 @@ mod tests {
         assert_eq!(all.cube_ids().count(), 2);
         let end = journal.size().unwrap();
         assert_eq!(journal.read_after(end).unwrap().cube_ids().count(), 0);
+        // Not where a line starts (a journal put in place from a copy): all.
+        assert_eq!(journal.read_after(seen - 3).unwrap().cube_ids().count(), 2);
+    }
+
+    #[test]
+    fn a_line_glued_to_a_torn_one_is_read_from_the_copies() {
+        let dir = tempfile::tempdir().unwrap();
+        let backup = dir.path().join("backup");
+        fs::create_dir(&backup).unwrap();
+        let mut journal = Journal::of(&dir.path().join("cube.db"));
+        journal.add_copy(backup.join(Journal::copy_name(&dir.path().join("cube.db"))));
+        let t = DateTime::UNIX_EPOCH;
+        let seen = journal.erased("a", None, t, vec!["1".into()]).unwrap();
+        // A write to the journal alone, cut short; the next line joins it.
+        let mut file = OpenOptions::new()
+            .append(true)
+            .open(journal.path())
+            .unwrap();
+        file.write_all(b"{\"job\":\"x\",\"at\":").unwrap();
+        journal.erased("b", None, t, vec!["2".into()]).unwrap();
+        let read = journal.read_after(seen).unwrap();
+        let ids: Vec<(&str, &str)> = read.cube_ids().collect();
+        assert_eq!(ids, [("a", "1"), ("b", "2")]);
     }
 }

@@ -70,7 +70,8 @@ pub const JOURNAL_SEEN: &str = "journal_bytes";
 /// The page cache while batches run, in MiB: within the 64 MB cube allows itself.
 const BATCH_CACHE_MIB: i64 = 24;
 
-/// Customers per batch transaction, unless the caller says otherwise. Each
+/// The most customers a batch transaction takes, unless the caller says
+/// otherwise (a big database's batches take fewer: see [`next_batch`]). Each
 /// batch costs two fsyncs (the journal, the commit); at 5,000 a million
 /// customers took half as long again as at 20,000. A batch's memory grows
 /// a little with it: anonymizing 200,000 of 300,000 customers, with the

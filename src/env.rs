@@ -2,7 +2,7 @@
 //! database and recordings are, who the operator is, and what time it is.
 //!
 //! `CUBE_NOW` (an RFC 3339 time) fixes the clock, and `CUBE_BATCH_SIZE` sets
-//! how many customers one anonymization transaction takes. They exist for tests,
+//! the most customers one anonymization transaction takes. They exist for tests,
 //! reproducible demos and tuning; operators never need them.
 
 use std::path::{Path, PathBuf};
@@ -36,7 +36,7 @@ pub struct Env {
     pub recordings_dir: Option<PathBuf>,
     pub operator: String,
     pub busy_timeout: Duration,
-    /// Customers per anonymization batch (`$CUBE_BATCH_SIZE`; for tests and tuning).
+    /// The most customers per anonymization batch (`$CUBE_BATCH_SIZE`; for tests and tuning).
     pub batch_size: u64,
     now: Option<String>,
     /// `$TZ`, if set.

@@ -472,7 +472,9 @@ fn a_restore_redacts_mentions_of_people_the_snapshot_does_not_have() {
     cube.run(&["customer", "forget", "K-90001", "--yes"]).ok();
     assert_eq!(cube.customer("K-80001")["notes"], redacted);
     let journal = fs::read(format!("{}.erasures", cube.db().display())).unwrap();
-    for value in ["Kåre", "Ødegård", "998", "kare@"] {
+    // The phone as written and as digits: not "998", which the journal's
+    // random hexadecimal ids hold by chance (one run in a few dozen).
+    for value in ["Kåre", "Ødegård", "998 87 766", "99887766", "kare@"] {
         let found = journal.windows(value.len()).any(|w| w == value.as_bytes());
         assert!(!found, "{value:?} in the journal");
     }

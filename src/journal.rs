@@ -16,7 +16,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read, Seek, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -208,8 +208,8 @@ impl Journal {
     /// cube started while a job runs. The whole journal and its copies are
     /// read instead ([`Journal::read`]) when `offset` is not where a line
     /// starts, or a line after it cannot be read: a journal put in place from
-    /// a copy (whose lengths are its own), or a line glued to a torn one that
-    /// only the copies hold whole.
+    /// a copy (whose lengths are its own), or a line cut short in the
+    /// journal that only the copies hold whole.
     pub fn read_after(&self, offset: u64) -> Result<Erasures> {
         if offset > 0 && !line_starts_at(&self.path, offset)? {
             return self.read();
@@ -237,11 +237,25 @@ impl Erasures {
 fn append_to(path: &Path, text: &str) -> Result<u64> {
     let mut file = OpenOptions::new()
         .create(true)
+        .read(true)
         .append(true)
         .mode(0o600)
         .open(path)
         .with_context(|| format!("cannot open the erasure journal {}", path.display()))?;
-    file.write_all(text.as_bytes())
+    // A line cut short by a crash or a full disk is ended first, so that it
+    // does not swallow this one: it stays one unreadable line.
+    let len = file.metadata()?.len();
+    let mut last = [b'\n'];
+    if len > 0 {
+        file.read_exact_at(&mut last, len - 1)
+            .with_context(|| format!("cannot read the erasure journal {}", path.display()))?;
+    }
+    let ended = if last[0] == b'\n' {
+        text.to_string()
+    } else {
+        format!("\n{text}")
+    };
+    file.write_all(ended.as_bytes())
         .and_then(|()| file.sync_all())
         .with_context(|| format!("cannot write the erasure journal {}", path.display()))?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -333,6 +347,11 @@ mod tests {
         let ids: Vec<(&str, &str)> = read.cube_ids().collect();
         assert_eq!(ids, [("a", "1"), ("a", "2"), ("a", "4")]);
         assert_eq!(read.unreadable, 1);
+        // The next line does not join the torn one.
+        journal.erased("d", None, t, vec!["5".into()]).unwrap();
+        let read = journal.read().unwrap();
+        assert_eq!(read.cube_ids().count(), 4);
+        assert_eq!(read.unreadable, 1);
         assert!(read.undone.contains("b"));
         assert_eq!(read.campaigns.get("a").map(String::as_str), Some("Vår"));
         use std::os::unix::fs::PermissionsExt;
@@ -364,7 +383,7 @@ mod tests {
     }
 
     #[test]
-    fn a_line_glued_to_a_torn_one_is_read_from_the_copies() {
+    fn a_line_cut_short_after_the_offset_is_read_from_the_copies() {
         let dir = tempfile::tempdir().unwrap();
         let backup = dir.path().join("backup");
         fs::create_dir(&backup).unwrap();
@@ -372,7 +391,8 @@ mod tests {
         journal.add_copy(backup.join(Journal::copy_name(&dir.path().join("cube.db"))));
         let t = DateTime::UNIX_EPOCH;
         let seen = journal.erased("a", None, t, vec!["1".into()]).unwrap();
-        // A write to the journal alone, cut short; the next line joins it.
+        // A write to the journal alone, cut short: an unreadable line after
+        // what the database has seen, so the copies are read too.
         let mut file = OpenOptions::new()
             .append(true)
             .open(journal.path())

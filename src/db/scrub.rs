@@ -207,6 +207,11 @@ impl Db {
         self.tidied.get()
     }
 
+    /// The length of the database file (not its WAL), 0 if it cannot be read.
+    pub fn file_size(&self) -> u64 {
+        std::fs::metadata(&self.path).map_or(0, |m| m.len())
+    }
+
     /// Tidies without waiting when the WAL holds more than half the
     /// database file's size (between 1 and 64 MB): the WAL of a long job
     /// or import must not grow past what the disk has room for. Not sooner:
@@ -215,9 +220,8 @@ impl Db {
     /// tidy: the commit before it stands.
     pub fn tidy_if_big(&self) {
         let [wal, _, _] = super::side_files(&self.path);
-        let size = |path: &Path| std::fs::metadata(path).map_or(0, |m| m.len());
-        let limit = (size(&self.path) / 2).clamp(1 << 20, 64 << 20);
-        if size(&wal) > limit {
+        let limit = (self.file_size() / 2).clamp(1 << 20, 64 << 20);
+        if std::fs::metadata(&wal).map_or(0, |m| m.len()) > limit {
             let _ = self.tidy(Duration::ZERO);
         }
     }

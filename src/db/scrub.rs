@@ -60,11 +60,17 @@ pub struct Tidy {
 /// Empty; their names are all they say.
 pub(super) struct Gate {
     file: File,
-    turn: File,
+    turn: PathBuf,
 }
 
 /// A lock held on a lock file, let go when dropped.
 pub(super) struct Held<'a>(&'a File);
+
+/// A writer's turn at the write lock: the lock on a file opened for this
+/// wait alone, let go when it is closed (dropped).
+pub(super) struct Turn {
+    _locked: File,
+}
 
 impl Drop for Held<'_> {
     fn drop(&mut self) {
@@ -81,29 +87,56 @@ const PAUSES: [u64; 12] = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
 
 impl Gate {
     pub(super) fn open(database: &Path) -> Result<Gate> {
-        let open = |path: PathBuf| {
-            OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .mode(0o600)
-                .open(&path)
-                .with_context(|| format!("cannot open the lock file {}", path.display()))
-        };
+        let turn = turn_path(database);
+        // Made now, so that a wait for a turn only opens it.
+        open_lock_file(&turn)?;
         Ok(Gate {
-            file: open(gate_path(database))?,
-            turn: open(turn_path(database))?,
+            file: open_lock_file(&gate_path(database))?,
+            turn,
         })
     }
 
     /// Waits, up to `wait`, for this writer's turn at the write lock, and
-    /// keeps it (from other cubes) until the returned hold is dropped: once
+    /// keeps it (from other cubes) until the returned turn is dropped: once
     /// the write lock is taken. Without it a job that starts its next batch
     /// the moment it commits one takes the lock again before a writer
     /// beside it, asleep between tries, ever sees it free.
-    pub(super) fn turn(&self, wait: Duration) -> Result<Option<Held<'_>>> {
-        take(&self.turn, FlockOperation::NonBlockingLockExclusive, wait)
+    ///
+    /// The wait is in the kernel, not tries with pauses between: when the
+    /// turn is let go, the writers waiting for it are woken in the order
+    /// they came, so none waits behind ones that came after it (a writer
+    /// asleep between tries could, again and again, until its busy timeout
+    /// ran out beside a job and many writers), and none uses the processor
+    /// while it waits.
+    pub(super) fn turn(&self, wait: Duration) -> Result<Option<Turn>> {
+        let file = open_lock_file(&self.turn)?;
+        match flock(&file, FlockOperation::NonBlockingLockExclusive) {
+            Ok(()) => return Ok(Some(Turn { _locked: file })),
+            Err(rustix::io::Errno::WOULDBLOCK) if !wait.is_zero() => {}
+            Err(rustix::io::Errno::WOULDBLOCK) => return Ok(None),
+            Err(e) => return Err(std::io::Error::from(e)).context("cannot lock the lock file"),
+        }
+        // flock has no time limit: a thread waits, and hands the locked file
+        // over. A waiter that gave up has dropped the receiver, so the file
+        // is closed (and its lock let go) as soon as the thread gets it.
+        let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+        std::thread::Builder::new()
+            .name("turn".into())
+            .spawn(move || {
+                let taken = loop {
+                    match flock(&file, FlockOperation::LockExclusive) {
+                        Err(rustix::io::Errno::INTR) => {}
+                        taken => break taken,
+                    }
+                };
+                let _ = sender.send(taken.map(|()| Turn { _locked: file }));
+            })
+            .context("cannot start the thread that waits for the write lock")?;
+        match receiver.recv_timeout(wait) {
+            Ok(Ok(turn)) => Ok(Some(turn)),
+            Ok(Err(e)) => Err(std::io::Error::from(e)).context("cannot lock the lock file"),
+            Err(_) => Ok(None),
+        }
     }
 
     /// A shared hold for one write transaction, waiting up to `wait` for a
@@ -146,6 +179,18 @@ fn take(file: &File, how: FlockOperation, wait: Duration) -> Result<Option<Held<
     }
 }
 
+/// Opens (creating it if need be) an empty lock file, for this process only.
+fn open_lock_file(path: &Path) -> Result<File> {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("cannot open the lock file {}", path.display()))
+}
+
 /// `<database>.lock`.
 pub fn gate_path(database: &Path) -> PathBuf {
     beside(database, ".lock")
@@ -167,6 +212,9 @@ impl Db {
     /// into the database file and truncates it. Waits up to `wait` for other
     /// cubes' write transactions, and SQLite's busy timeout for readers; if
     /// writers do not let go in time nothing is done (`checkpointed` false).
+    /// A tidy that may wait takes its turn as writers do: writers waiting
+    /// for the write lock one after another would otherwise keep it from
+    /// ever finding none at work.
     pub fn tidy(&self, wait: Duration) -> Result<Tidy> {
         let [wal, _, _] = super::side_files(&self.path);
         if wal_is_empty(&wal) {
@@ -175,7 +223,16 @@ impl Db {
                 ..Tidy::default()
             });
         }
-        let Some(_held) = self.gate.exclusive(wait)? else {
+        let started = Instant::now();
+        let _turn = if wait.is_zero() {
+            None
+        } else {
+            self.gate.turn(wait)?
+        };
+        let Some(_held) = self
+            .gate
+            .exclusive(wait.saturating_sub(started.elapsed()))?
+        else {
             return Ok(Tidy::default());
         };
         self.tidy_held()
@@ -377,6 +434,23 @@ mod tests {
             .map(|e| std::fs::read(e.unwrap().path()).unwrap())
             .map(|bytes| bytes.windows(mark.len()).filter(|w| *w == mark).count())
             .sum()
+    }
+
+    #[test]
+    fn a_waiting_writer_gets_its_turn_when_let_go_and_one_that_gave_up_keeps_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cube.db");
+        let (a, b) = (Gate::open(&path).unwrap(), Gate::open(&path).unwrap());
+        let held = a.turn(Duration::ZERO).unwrap().expect("no one else waits");
+        assert!(b.turn(Duration::ZERO).unwrap().is_none());
+        // Gives up; its thread still waits, and lets the turn go once it has it.
+        assert!(b.turn(Duration::from_millis(50)).unwrap().is_none());
+        let waiting =
+            std::thread::spawn(move || b.turn(Duration::from_secs(60)).unwrap().is_some());
+        std::thread::sleep(Duration::from_millis(50));
+        drop(held);
+        assert!(waiting.join().unwrap());
+        assert!(a.turn(Duration::from_secs(60)).unwrap().is_some());
     }
 
     #[test]

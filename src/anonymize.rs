@@ -41,7 +41,6 @@
 //! Nothing here may print or log a value of an anonymized customer: progress
 //! and results are counts and ids only.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -54,9 +53,10 @@ use crate::db::{
     searched_tables, Campaign, CampaignStatus, CustomerIds, Db, ErasureCounts, Job, JobState,
     TextColumn, TextReader, TextsSeen, Tidy, Tx, Whose, SEARCHED,
 };
+use crate::hash::IdMap;
 use crate::joblock;
 use crate::journal::{Erasures, Journal, RedactedText};
-use crate::mentions::{Identifiers, Matcher, Person, Search};
+use crate::mentions::{Identifiers, Matcher, Person, Scratch, Search};
 use crate::recordings::{self, Removal};
 use crate::scan::Kind as Found;
 use crate::store::{Actor, Site};
@@ -240,13 +240,14 @@ fn find_mentions_in(
     matcher: &Matcher,
 ) -> Result<Vec<Mention>> {
     let mut found = Vec::new();
+    let mut scratch = Scratch::default();
     let mut tables: Vec<&str> = SEARCHED.iter().map(|c| c.table).collect();
     tables.dedup();
     // One pass over each table, whatever number of its columns are searched.
     for table in tables {
         let columns: Vec<TextColumn> = SEARCHED.into_iter().filter(|c| c.table == table).collect();
         // The mentions in each value of a column of repeated values.
-        let mut counted: Vec<HashMap<Box<str>, usize>> = vec![HashMap::new(); columns.len()];
+        let mut counted: Vec<IdMap<Box<[u8]>, usize>> = vec![IdMap::default(); columns.len()];
         reader.each_row_texts(table, &columns, &mut |id, customer, texts| {
             for ((column, text), counted) in columns.iter().zip(texts).zip(&mut counted) {
                 let skipped = column.skips_own() && own.is_some_and(|own| own.contains(&customer));
@@ -254,11 +255,11 @@ fn find_mentions_in(
                     continue;
                 }
                 let n = if !column.repeats() {
-                    matcher.count(text)
+                    matcher.count_in(text, &mut scratch)
                 } else if let Some(&n) = counted.get(*text) {
                     n
                 } else {
-                    let n = matcher.count(text);
+                    let n = matcher.count_in(text, &mut scratch);
                     if counted.len() < REPEATED_VALUES {
                         counted.insert((*text).into(), n);
                     }
@@ -407,13 +408,14 @@ fn catch_up(
         earliest => earliest,
     };
     if let Some(earliest) = earliest {
+        let mut scratch = Scratch::default();
         for table in searched_tables() {
             let columns: Vec<TextColumn> =
                 SEARCHED.into_iter().filter(|c| c.table == table).collect();
             db.texts_since(&earliest, table, &columns, &mut |id, _, texts| {
                 for (column, text) in columns.iter().zip(texts).filter(|(_, t)| !t.is_empty()) {
                     for (k, (_, matcher)) in jobs.iter().enumerate() {
-                        if seen[k].is_some() && matcher.count(text) > 0 {
+                        if seen[k].is_some() && matcher.count_in(text, &mut scratch) > 0 {
                             found[k].push((*column, id));
                         }
                     }

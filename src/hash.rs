@@ -1,5 +1,6 @@
 //! The hasher of sets and maps keyed by numbers cube made or reads as
-//! numbers: internal ids, and the numbers a job searches for.
+//! numbers: internal ids, and the numbers a job searches for (and of the
+//! few thousand labels and products a search remembers its finds in).
 //!
 //! One multiplication where the standard hasher (SipHash, which resists keys
 //! chosen to collide) costs a few times more: it was a tenth of an import's

@@ -226,7 +226,7 @@ impl Hashed {
     /// The words in `folded`, whole, leftmost and longest first, none inside
     /// another: the spans the automaton would find.
     fn find(&self, folded: &Folded<'_>, spans: &mut Vec<(usize, usize)>) {
-        let text = folded.bytes.as_slice();
+        let text = folded.bytes;
         let Ok(chars) = std::str::from_utf8(text) else {
             return;
         };
@@ -262,7 +262,7 @@ impl Hashed {
                 if self.lengths[end - start]
                     && whole
                     && self.hashes.contains(&hash)
-                    && !inside_address(chars, start, end)
+                    && !inside_address(text, start, end)
                 {
                     longest = Some(end);
                 }
@@ -329,6 +329,13 @@ pub enum Search {
 /// MB for a campaign of 3,000 customers). Above it, the crate chooses.
 const DFA_WORDS: usize = 10_000;
 
+/// The buffers a search uses again from text to text.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    folded: Vec<u8>,
+    spans: Vec<(usize, usize)>,
+}
+
 /// Finds and replaces the mentions of a set of people.
 pub struct Matcher {
     automaton: Option<AhoCorasick>,
@@ -352,12 +359,54 @@ impl Matcher {
         self.spans(text).len()
     }
 
+    /// [`Matcher::count`] of a text as SQLite hands it over, in buffers
+    /// used again from text to text (a search reads millions of them);
+    /// 0 for bytes that are not UTF-8, as for a text that is not there.
+    pub fn count_in(&self, text: &[u8], scratch: &mut Scratch) -> usize {
+        self.find_spans(text, &mut scratch.folded, &mut scratch.spans);
+        scratch.spans.len()
+    }
+
     /// The mentions in `text`, in order, none inside another: byte spans.
     pub fn spans(&self, text: &str) -> Vec<(usize, usize)> {
         let mut spans = Vec::new();
+        self.find_spans(text.as_bytes(), &mut Vec::new(), &mut spans);
+        spans
+    }
+
+    /// [`Matcher::spans`] into `spans`, folding into `buffer`; none for
+    /// bytes that are not UTF-8.
+    fn find_spans(&self, text: &[u8], buffer: &mut Vec<u8>, spans: &mut Vec<(usize, usize)>) {
+        spans.clear();
+        if self.automaton.is_some() || self.hashed.is_some() {
+            let Some(folded) = Folded::new(text, buffer) else {
+                return;
+            };
+            self.find_words(&folded, spans);
+        } else if std::str::from_utf8(text).is_err() {
+            return;
+        }
+        if !self.digits.is_empty() {
+            self.find_numbers(text, spans);
+        }
+        if spans.len() > 1 {
+            spans.sort_unstable();
+            let mut at = 0;
+            // A mention inside one already found is part of it.
+            spans.retain(|&(start, end)| {
+                let keep = start >= at;
+                if keep {
+                    at = end;
+                }
+                keep
+            });
+        }
+    }
+
+    /// The words' spans in `folded`, in the original's positions.
+    fn find_words(&self, folded: &Folded<'_>, spans: &mut Vec<(usize, usize)>) {
         if let Some(automaton) = &self.automaton {
-            let folded = Folded::new(text);
-            let bytes = folded.bytes.as_slice();
+            let bytes = folded.bytes;
             let mut at = 0;
             while let Some(found) =
                 automaton.find(aho_corasick::Input::new(bytes).span(at..bytes.len()))
@@ -373,31 +422,14 @@ impl Matcher {
                 }
             }
         } else if let Some(hashed) = &self.hashed {
-            hashed.find(&Folded::new(text), &mut spans);
+            hashed.find(folded, spans);
         }
-        if !self.digits.is_empty() {
-            self.find_numbers(text, &mut spans);
-        }
-        if spans.len() > 1 {
-            spans.sort_unstable();
-            let mut at = 0;
-            // A mention inside one already found is part of it.
-            spans.retain(|&(start, end)| {
-                let keep = start >= at;
-                if keep {
-                    at = end;
-                }
-                keep
-            });
-        }
-        spans
     }
 
     /// Spans of `text` that are one of the numbers: runs of digit groups
     /// joined by single separators, any contiguous part of a run that spells
     /// a number (`ring 998 87 766 eller 22 33 44 55`).
-    fn find_numbers(&self, text: &str, spans: &mut Vec<(usize, usize)>) {
-        let bytes = text.as_bytes();
+    fn find_numbers(&self, bytes: &[u8], spans: &mut Vec<(usize, usize)>) {
         let mut groups = Vec::new();
         let mut digits = String::with_capacity(16);
         let mut i = 0;
@@ -435,7 +467,7 @@ impl Matcher {
                 let mut found = None;
                 digits.clear();
                 for (k, &(start, end)) in groups.iter().enumerate().skip(g) {
-                    digits.push_str(&text[start..end]);
+                    digits.extend(bytes[start..end].iter().map(|&b| char::from(b)));
                     if digits.len() > 15 {
                         break;
                     }
@@ -568,60 +600,71 @@ pub fn normalize(text: &str) -> String {
     text.nfc().flat_map(char::to_lowercase).collect()
 }
 
-/// The compared form of a text that is all Latin-1 (U+0000 to U+00FF, as
-/// Norwegian is), in the same byte positions; `None` for any other text.
-/// Such a text is NFC already (it has no combining marks, and no two of its
-/// characters compose), and the lower case of each of its capitals is the
-/// letter 0x20 further on, as long in UTF-8: `A-Z` (one byte) and `À-Þ`
-/// but `×` (`C3 80` to `C3 9E`, but `C3 97`).
-fn fold_latin1(original: &str) -> Option<Vec<u8>> {
-    let mut out = original.as_bytes().to_vec();
+/// The compared form of a text that is UTF-8 and all Latin-1 (U+0000 to
+/// U+00FF, as Norwegian is), in the same byte positions, into `out`; false
+/// for any other bytes. Such a text is NFC already (it has no combining
+/// marks, and no two of its characters compose), and the lower case of
+/// each of its capitals is the letter 0x20 further on, as long in UTF-8:
+/// `A-Z` (one byte) and `À-Þ` but `×` (`C3 80` to `C3 9E`, but `C3 97`).
+fn fold_latin1(original: &[u8], out: &mut Vec<u8>) -> bool {
+    out.clear();
+    out.extend_from_slice(original);
     let mut i = 0;
     while i < out.len() {
         match out[i] {
             b @ b'A'..=b'Z' => out[i] = b + 0x20,
             // Spaces other than one plain one: see `Folded::new`.
-            b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => return None,
-            b' ' if out.get(i + 1) == Some(&b' ') => return None,
+            b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => return false,
+            b' ' if out.get(i + 1) == Some(&b' ') => return false,
             // `\n` as JSON writes a line break in the extra fields.
-            b'\\' if matches!(out.get(i + 1), Some(b'n' | b't' | b'r')) => return None,
+            b'\\' if matches!(out.get(i + 1), Some(b'n' | b't' | b'r')) => return false,
             0..=0x7f => {}
-            0xc2 if out.get(i + 1) == Some(&0xa0) => return None,
-            0xc2 => i += 1,
-            0xc3 => {
+            0xc2 | 0xc3 => {
+                // Two bytes, the second a continuation byte: U+0080 to
+                // U+00FF, and so UTF-8.
+                let lead = out[i];
                 i += 1;
-                let next = out[i];
-                if (0x80..=0x9e).contains(&next) && next != 0x97 {
-                    out[i] = next + 0x20;
+                match out.get(i) {
+                    Some(0xa0) if lead == 0xc2 => return false,
+                    Some(&next @ 0x80..=0xbf) => {
+                        if lead == 0xc3 && next <= 0x9e && next != 0x97 {
+                            out[i] = next + 0x20;
+                        }
+                    }
+                    _ => return false,
                 }
             }
-            _ => return None,
+            _ => return false,
         }
         i += 1;
     }
-    Some(out)
+    true
 }
 
 /// A text in compared form, with the way back to the original's positions:
 /// NFC, lower case, and white space between words as one space.
 struct Folded<'a> {
     /// The compared form, in UTF-8.
-    bytes: Vec<u8>,
+    bytes: &'a [u8],
     /// For each byte of `bytes`, where its character starts in the original
     /// (and the original's length at the end); empty when they are the same.
     map: Vec<usize>,
-    original: &'a str,
+    /// UTF-8.
+    original: &'a [u8],
 }
 
 impl<'a> Folded<'a> {
-    fn new(original: &'a str) -> Folded<'a> {
-        if let Some(bytes) = fold_latin1(original) {
-            return Folded {
-                bytes,
+    /// `original` folded into `buffer`; `None` if it is not UTF-8.
+    fn new(original: &'a [u8], buffer: &'a mut Vec<u8>) -> Option<Folded<'a>> {
+        if fold_latin1(original, buffer) {
+            return Some(Folded {
+                bytes: buffer,
                 map: Vec::new(),
                 original,
-            };
+            });
         }
+        let original_bytes = original;
+        let original = std::str::from_utf8(original).ok()?;
         let mut text = String::with_capacity(original.len());
         let mut map = Vec::with_capacity(original.len() + 1);
         // A character with the combining marks after it at a time, so that
@@ -658,20 +701,22 @@ impl<'a> Folded<'a> {
             map.extend(std::iter::repeat_n(at, text.len() - before));
         }
         map.push(original.len());
-        Folded {
-            bytes: text.into_bytes(),
+        buffer.clear();
+        buffer.extend_from_slice(text.as_bytes());
+        Some(Folded {
+            bytes: buffer,
             map,
-            original,
-        }
+            original: original_bytes,
+        })
     }
 
-    /// The compared form as text, or the original where positions are the
-    /// same (letters and digits are where they are in either).
-    fn text(&self) -> &str {
+    /// The compared form, or the original where positions are the same
+    /// (letters and digits are where they are in either): UTF-8.
+    fn text(&self) -> &[u8] {
         if self.map.is_empty() {
             self.original
         } else {
-            std::str::from_utf8(&self.bytes).unwrap_or_default()
+            self.bytes
         }
     }
 
@@ -690,26 +735,45 @@ impl<'a> Folded<'a> {
     fn is_whole(&self, start: usize, end: usize) -> bool {
         let text = self.text();
         let alnum = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
-        let (before, first) = (
-            text[..start].chars().next_back(),
-            text[start..].chars().next(),
-        );
-        let (last, after) = (text[..end].chars().next_back(), text[end..].chars().next());
+        let (before, first) = (char_before(text, start), char_at(text, start));
+        let (last, after) = (char_before(text, end), char_at(text, end));
         let runs_in = alnum(before) && alnum(first);
         let runs_on = alnum(last) && alnum(after);
         !(runs_in || runs_on || inside_address(text, start, end))
     }
 }
 
-/// True when `start..end` of `text` is an e-mail address that is the end of
-/// a longer one: `kari@example.no` in `ole.kari@example.no` is not Kari's.
-fn inside_address(text: &str, start: usize, end: usize) -> bool {
+/// The character of UTF-8 `text` that starts at `at`.
+fn char_at(text: &[u8], at: usize) -> Option<char> {
+    let len = match *text.get(at)? {
+        0..=0x7f => 1,
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        _ => 4,
+    };
+    std::str::from_utf8(text.get(at..at + len)?)
+        .ok()?
+        .chars()
+        .next()
+}
+
+/// The character of UTF-8 `text` that ends at `at`.
+fn char_before(text: &[u8], at: usize) -> Option<char> {
+    let head = text.get(..at)?;
+    let start = (head.len().saturating_sub(4)..head.len())
+        .rev()
+        .find(|&i| head[i] & 0xc0 != 0x80)?;
+    std::str::from_utf8(&head[start..]).ok()?.chars().next()
+}
+
+/// True when `start..end` of UTF-8 `text` is an e-mail address that is the
+/// end of a longer one: `kari@example.no` in `ole.kari@example.no` is not
+/// Kari's.
+fn inside_address(text: &[u8], start: usize, end: usize) -> bool {
     text.get(start..end)
-        .is_some_and(|found| found.contains('@'))
-        && text
-            .get(..start)
-            .and_then(|before| before.chars().next_back())
-            .is_some_and(|c| matches!(c, '.' | '_' | '-' | '+' | '%'))
+        .is_some_and(|found| found.contains(&b'@'))
+        && start > 0
+        && matches!(text.get(start - 1), Some(b'.' | b'_' | b'-' | b'+' | b'%'))
 }
 
 #[cfg(test)]
@@ -933,5 +997,29 @@ mod tests {
             "Møtte [anonymized] på messa; svært hyggelig. Tlf [anonymized]."
         );
         assert!(kare().redact("Ingen her, Åse Bråthen").is_none());
+    }
+
+    #[test]
+    fn texts_as_sqlite_hands_them_over_count_the_same_and_bytes_that_are_not_text_none() {
+        let (matcher, mut scratch) = (kare(), Scratch::default());
+        for (text, n) in [
+            (
+                "Møtte KÅRE ØDEGÅRD ÆSIR på messa. Tlf 998 87 766, kare.odegard@example.no",
+                3,
+            ),
+            ("spouse of æsir, kåre ødegård\\nK-10042", 2),
+            ("Ole.kare.odegard@example.no og Kåre  Ødegård\tÆsir", 1),
+            ("Ingen her, Åse Bråthen", 0),
+        ] {
+            assert_eq!(matcher.count(text), n, "{text}");
+            assert_eq!(matcher.count_in(text.as_bytes(), &mut scratch), n, "{text}");
+        }
+        for bytes in [
+            &b"K\xc3re \xff Kare Odegard Aesir 99887766"[..],
+            b"Kare Odegard Aesir \xc3",
+            b"\xc3\xc3 99887766",
+        ] {
+            assert_eq!(matcher.count_in(bytes, &mut scratch), 0);
+        }
     }
 }

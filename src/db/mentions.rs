@@ -95,8 +95,10 @@ fn texts_seen_key(job_rowid: i64) -> String {
 /// A set of internal customer ids, asked once for every text a job searches.
 pub type CustomerIds = crate::hash::IdSet<i64>;
 
-/// What [`TextReader::each_row_texts`] calls: (row id, customer id, texts).
-pub type RowTexts<'a> = dyn FnMut(i64, i64, &[&str]) -> Result<()> + 'a;
+/// What [`TextReader::each_row_texts`] calls: (row id, customer id, texts),
+/// each text as SQLite hands it over (UTF-8 unless another program wrote
+/// bytes that are not).
+pub type RowTexts<'a> = dyn FnMut(i64, i64, &[&[u8]]) -> Result<()> + 'a;
 
 impl TextColumn {
     /// True when the rows of the job's own customers are left out.
@@ -501,9 +503,9 @@ fn each_text_row(
 ) -> Result<()> {
     let n = columns.min(SEARCHED.len());
     while let Some(r) = rows.next().context("cannot read the texts")? {
-        let mut texts = [""; SEARCHED.len()];
+        let mut texts: [&[u8]; SEARCHED.len()] = [b""; SEARCHED.len()];
         for (i, text) in texts.iter_mut().enumerate().take(n) {
-            *text = r.get_ref(2 + i)?.as_str().unwrap_or_default();
+            *text = r.get_ref(2 + i)?.as_bytes().unwrap_or_default();
         }
         each(r.get(0)?, r.get(1)?, &texts[..n])?;
     }
@@ -543,7 +545,7 @@ mod tests {
                             let mut seen = Vec::new();
                             reader
                                 .each_row_texts("history", &[column], &mut |id, _, texts| {
-                                    assert_eq!(texts, [format!("text {id}")]);
+                                    assert_eq!(texts, [format!("text {id}").as_bytes()]);
                                     seen.push(id);
                                     Ok(())
                                 })

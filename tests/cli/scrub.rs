@@ -120,8 +120,12 @@ fn a_small_campaign_leaves_no_stale_copy_and_its_scrub_reads_what_it_wrote() {
         .as_u64()
         .unwrap_or_else(|| panic!("{report}"));
     assert!(scrubbed > 0, "{report}");
+    // Some 40 % of the file: the entries of 150 customers are in most
+    // pages of the random-keyed indexes. A page the job writes again after
+    // a tidy of its own commits (the WAL grew past half the file) counts
+    // twice; a whole-file scrub would read every page.
     assert!(
-        scrubbed * 2 < pages,
+        scrubbed * 3 < pages * 2,
         "the scrub read {scrubbed} of {pages} pages for 150 of 9,150 customers"
     );
     assert_eq!(cube.sql::<String>("PRAGMA integrity_check"), "ok");

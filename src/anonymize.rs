@@ -773,6 +773,10 @@ pub fn scrub(db: &Db, site: &Site, actor: &Actor, jobs: &[i64]) -> Result<Tidy> 
 /// job (an import, a `move`) waits for the batch it started during.
 const BATCH_HOLD: Duration = Duration::from_secs(2);
 
+/// How long, when other writers were waiting for the last batch: each of
+/// them waits for the batch, then for those ahead of it in line.
+const BATCH_HOLD_BESIDE: Duration = Duration::from_millis(500);
+
 /// The fewest customers a batch takes.
 const FEWEST: u64 = 100;
 
@@ -789,13 +793,14 @@ fn first_batch(file_size: u64, most: u64) -> u64 {
 }
 
 /// The size of the next batch, from how long `size` customers took: as many
-/// as fit in [`BATCH_HOLD`] at that pace, at most twice as many as the last,
-/// and from [`FEWEST`] up to `most`. A customer costs what the pages of its
+/// as fit in `hold` ([`BATCH_HOLD`], or [`BATCH_HOLD_BESIDE`] when other
+/// writers waited) at that pace, at most twice as many as the last, and
+/// from [`FEWEST`] up to `most`. A customer costs what the pages of its
 /// rows and index entries cost to write, which grows with the database: at
 /// 300,000 customers a batch of 15,000 takes some 3 s, at ten million one
 /// of 1,000 took 9 s.
-fn next_batch(size: u64, took: Duration, most: u64) -> u64 {
-    let pace = BATCH_HOLD.as_secs_f64() / took.as_secs_f64().max(0.001);
+fn next_batch(size: u64, took: Duration, hold: Duration, most: u64) -> u64 {
+    let pace = hold.as_secs_f64() / took.as_secs_f64().max(0.001);
     let fits = (size as f64 * pace) as u64;
     fits.min(size.saturating_mul(2)).max(FEWEST).min(most)
 }
@@ -853,9 +858,14 @@ fn run_batches(
             tx.set_setting(JOURNAL_SEEN, &len.to_string())?;
         }
         let took = started.elapsed();
+        let hold = if tx.writers_waiting()? {
+            BATCH_HOLD_BESIDE
+        } else {
+            BATCH_HOLD
+        };
         tx.commit()?;
         if room == 0 {
-            batch = next_batch(batch, took, most);
+            batch = next_batch(batch, took, hold, most);
         }
         for i in touched {
             joblock::progress(&site.path, &jobs[i].id, done[i]);
@@ -1183,15 +1193,18 @@ mod tests {
     #[test]
     fn a_batch_takes_as_many_customers_as_fit_in_its_time() {
         let secs = Duration::from_secs_f64;
+        let alone = BATCH_HOLD;
         // Twice as long as it should: half as many.
-        assert_eq!(next_batch(1_000, secs(4.0), 15_000), 500);
+        assert_eq!(next_batch(1_000, secs(4.0), alone, 15_000), 500);
+        // Other writers waited: as many as fit in the shorter hold.
+        assert_eq!(next_batch(1_000, secs(1.0), BATCH_HOLD_BESIDE, 15_000), 500);
         // Quick: twice as many at most, and never more than allowed.
-        assert_eq!(next_batch(1_000, secs(0.1), 15_000), 2_000);
-        assert_eq!(next_batch(10_000, secs(0.1), 15_000), 15_000);
+        assert_eq!(next_batch(1_000, secs(0.1), alone, 15_000), 2_000);
+        assert_eq!(next_batch(10_000, secs(0.1), alone, 15_000), 15_000);
         // Very slow: still some; and a size set lower than that stays.
-        assert_eq!(next_batch(1_000, secs(600.0), 15_000), FEWEST);
-        assert_eq!(next_batch(2, secs(0.001), 2), 2);
-        assert_eq!(next_batch(2, secs(9.0), 2), 2);
+        assert_eq!(next_batch(1_000, secs(600.0), alone, 15_000), FEWEST);
+        assert_eq!(next_batch(2, secs(0.001), alone, 2), 2);
+        assert_eq!(next_batch(2, secs(9.0), alone, 2), 2);
     }
 
     #[test]

@@ -151,6 +151,13 @@ impl Db {
         })
     }
 
+    /// True when another cube waits for the write lock now (it holds the
+    /// turn while it waits: see [`Db::begin`]). Asked inside a write
+    /// transaction: the writers waiting for it.
+    pub fn writers_waiting(&self) -> Result<bool> {
+        Ok(self.gate.turn(Duration::ZERO)?.is_none())
+    }
+
     /// How long this connection waits for another's lock.
     pub fn busy_timeout(&self) -> Duration {
         self.busy_timeout
@@ -433,6 +440,36 @@ mod tests {
             columns, card,
             "a new column of customers needs its line in ANONYMIZED_CARD"
         );
+    }
+
+    #[test]
+    fn a_writer_in_a_transaction_knows_when_another_waits_for_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cube.db");
+        let db = Db::open(&path, BUSY_TIMEOUT).unwrap();
+        let tx = db.begin().unwrap();
+        assert!(!tx.writers_waiting().unwrap());
+        let other = std::thread::spawn({
+            let path = path.clone();
+            move || {
+                let db = Db::open(&path, Duration::from_secs(60)).unwrap();
+                let tx = db.begin().unwrap();
+                tx.create_campaign("Høst", DateTime::UNIX_EPOCH).unwrap();
+                tx.commit().unwrap();
+            }
+        });
+        // Until the other one is in line (not a measure of time: it only
+        // has to get there).
+        let mut tries = 0;
+        while !tx.writers_waiting().unwrap() {
+            tries += 1;
+            assert!(tries < 6000, "the other writer never waited");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        tx.commit().unwrap();
+        other.join().unwrap();
+        assert!(!db.writers_waiting().unwrap());
+        assert!(db.campaign_by_name("Høst").unwrap().is_some());
     }
 
     #[test]

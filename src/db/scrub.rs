@@ -120,7 +120,7 @@ impl Gate {
         // over. A waiter that gave up has dropped the receiver, so the file
         // is closed (and its lock let go) as soon as the thread gets it.
         let (sender, receiver) = std::sync::mpsc::sync_channel(1);
-        std::thread::Builder::new()
+        let waiting = std::thread::Builder::new()
             .name("turn".into())
             .spawn(move || {
                 let taken = loop {
@@ -130,8 +130,13 @@ impl Gate {
                     }
                 };
                 let _ = sender.send(taken.map(|()| Turn { _locked: file }));
-            })
-            .context("cannot start the thread that waits for the write lock")?;
+            });
+        if waiting.is_err() {
+            // No thread to wait in (a process at its limit): tries, then.
+            let file = open_lock_file(&self.turn)?;
+            let taken = tries(&file, FlockOperation::NonBlockingLockExclusive, wait)?;
+            return Ok(taken.then_some(Turn { _locked: file }));
+        }
         match receiver.recv_timeout(wait) {
             Ok(Ok(turn)) => Ok(Some(turn)),
             Ok(Err(e)) => Err(std::io::Error::from(e)).context("cannot lock the lock file"),
@@ -162,17 +167,23 @@ impl Gate {
 /// Takes `how` on `file`, trying again for up to `wait`; `None` if another
 /// holder kept it that long.
 fn take(file: &File, how: FlockOperation, wait: Duration) -> Result<Option<Held<'_>>> {
+    Ok(tries(file, how, wait)?.then_some(Held(file)))
+}
+
+/// Tries `how` on `file` for up to `wait`: true once it is taken, false if
+/// another holder kept it that long.
+fn tries(file: &File, how: FlockOperation, wait: Duration) -> Result<bool> {
     let start = Instant::now();
-    let mut tries = 0;
+    let mut tried = 0;
     loop {
         match flock(file, how) {
-            Ok(()) => return Ok(Some(Held(file))),
+            Ok(()) => return Ok(true),
             Err(rustix::io::Errno::WOULDBLOCK) if start.elapsed() < wait => {
-                let pause = Duration::from_millis(PAUSES[tries.min(PAUSES.len() - 1)]);
-                tries += 1;
+                let pause = Duration::from_millis(PAUSES[tried.min(PAUSES.len() - 1)]);
+                tried += 1;
                 std::thread::sleep(pause.min(wait.saturating_sub(start.elapsed())))
             }
-            Err(rustix::io::Errno::WOULDBLOCK) => return Ok(None),
+            Err(rustix::io::Errno::WOULDBLOCK) => return Ok(false),
             Err(rustix::io::Errno::INTR) => {}
             Err(e) => return Err(std::io::Error::from(e)).context("cannot lock the lock file"),
         }

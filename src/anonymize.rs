@@ -297,29 +297,52 @@ fn redact_mentions(
         Some(matcher) => find_mentions(db, Some(&own), matcher)?,
         None => Vec::new(),
     };
-    // In transactions of a bounded size, so that other writers get the lock
-    // between them (35,307 mentions in one transaction held it for longer
-    // than their busy timeout at ten million customers). Each text is
-    // redacted whole or not at all; a job stopped between two of them finds
-    // the rest when it resumes, as it searches again until the last one has
-    // recorded that its mentions are done.
-    let mut count = 0;
+    let counts = redact_found(db, journal, &[(job, matcher, &own)], &found, &seen, now)?;
+    Ok((counts[0], seen))
+}
+
+/// Redacts the mentions `found` (in texts that may mention the people of
+/// any of `jobs`: each with its matcher, if it has identifiers, and its own
+/// customers), then records each job's count and where the texts stood.
+/// In transactions of a bounded size, so that other writers get the lock
+/// between them (35,307 mentions in one transaction held it for longer than
+/// their busy timeout at ten million customers); the jobs redact in the
+/// same transactions, one after another (each journals its own), so that a
+/// page holding mentions of the people of several is written once. Each
+/// text is redacted whole or not at all; a job stopped between two
+/// transactions finds the rest when it resumes, as it searches again until
+/// the last one has recorded that its mentions are done.
+fn redact_found(
+    db: &Db,
+    journal: &Journal,
+    jobs: &[(&Job, Option<&Matcher>, &CustomerIds)],
+    found: &[Mention],
+    seen: &TextsSeen,
+    now: DateTime<Utc>,
+) -> Result<Vec<u64>> {
+    let mut counts = vec![0; jobs.len()];
     let mut chunks = found.chunks(REDACTED_PER_TRANSACTION).peekable();
     loop {
         let chunk = chunks.next().unwrap_or_default();
         let tx = db.begin()?;
-        if let Some(matcher) = matcher {
-            let rows = chunk.iter().map(|&(column, id, _, _)| (column, id));
-            count += redact_in(&tx, journal, job, matcher, rows, now)?;
+        for (&(job, matcher, own), count) in jobs.iter().zip(&mut counts) {
+            let Some(matcher) = matcher else { continue };
+            let rows = chunk
+                .iter()
+                .filter(|(column, _, customer, _)| !(column.skips_own() && own.contains(customer)))
+                .map(|&(column, id, _, _)| (column, id));
+            *count += redact_in(&tx, journal, job, matcher, rows, now)?;
         }
         let last = chunks.peek().is_none();
         if last {
-            tx.set_job_mentions(job.rowid, count)?;
-            tx.set_texts_seen(job.rowid, &seen)?;
+            for (&(job, _, _), &count) in jobs.iter().zip(&counts) {
+                tx.set_job_mentions(job.rowid, count)?;
+                tx.set_texts_seen(job.rowid, seen)?;
+            }
         }
         tx.commit()?;
         if last {
-            return Ok((count, seen));
+            return Ok(counts);
         }
     }
 }
@@ -428,8 +451,7 @@ fn catch_up(
 /// Step 2 for several jobs of one run at once (`pending`, indexes into
 /// `jobs`, with their matchers): every text is read once, for all their
 /// people, and each job then redacts its own people in the texts that
-/// mention any of them, in the same transactions as the others (each job
-/// journals its own redactions, in order).
+/// mention any of them ([`redact_found`]).
 fn redact_mentions_together(
     db: &Db,
     journal: &Journal,
@@ -447,32 +469,13 @@ fn redact_mentions_together(
         .iter()
         .map(|&(i, _)| db.customer_ids(Whose::Job(jobs[i].rowid)))
         .collect::<Result<_>>()?;
-    // The jobs redact in the same transactions, one after another: a page
-    // that holds mentions of the people of several of them is written once.
-    let mut counts = vec![0; pending.len()];
-    let mut chunks = candidates.chunks(REDACTED_PER_TRANSACTION).peekable();
-    loop {
-        let chunk = chunks.next().unwrap_or_default();
-        let tx = db.begin()?;
-        for ((&(i, matcher), own), count) in pending.iter().zip(&owns).zip(&mut counts) {
-            let rows = chunk
-                .iter()
-                .filter(|(column, _, customer, _)| !(column.skips_own() && own.contains(customer)))
-                .map(|&(column, id, _, _)| (column, id));
-            *count += redact_in(&tx, journal, &jobs[i], matcher, rows, now)?;
-        }
-        let last = chunks.peek().is_none();
-        if last {
-            for (&(i, _), &count) in pending.iter().zip(&counts) {
-                tx.set_job_mentions(jobs[i].rowid, count)?;
-                tx.set_texts_seen(jobs[i].rowid, &seen)?;
-            }
-        }
-        tx.commit()?;
-        if last {
-            return Ok((counts, seen));
-        }
-    }
+    let each: Vec<(&Job, Option<&Matcher>, &CustomerIds)> = pending
+        .iter()
+        .zip(&owns)
+        .map(|(&(i, matcher), own)| (&jobs[i], Some(matcher), own))
+        .collect();
+    let counts = redact_found(db, journal, &each, &candidates, &seen, now)?;
+    Ok((counts, seen))
 }
 
 /// What planning a campaign's anonymization did.

@@ -340,7 +340,7 @@ fn redact_found(
                 tx.set_texts_seen(job.rowid, seen)?;
             }
         }
-        tx.commit()?;
+        tx.commit_cleared()?;
         if last {
             return Ok(counts);
         }
@@ -778,9 +778,12 @@ pub fn scrub(db: &Db, site: &Site, actor: &Actor, jobs: &[i64]) -> Result<Tidy> 
             joblock::release(&site.path, &id);
         }
     }
+    // Pages cleared as their transactions committed were cleared all the same.
+    let sum = db.tidied();
     Ok(Tidy {
         checkpointed: tidy.checkpointed,
-        ..db.tidied()
+        pages: sum.pages,
+        cleared: sum.cleared + db.cleared_at_commit(),
     })
 }
 
@@ -879,7 +882,7 @@ fn run_batches(
         } else {
             BATCH_HOLD
         };
-        tx.commit()?;
+        tx.commit_cleared()?;
         if room == 0 {
             batch = next_batch(batch, took, hold, most);
         }

@@ -97,6 +97,7 @@ pub struct Db {
     pending: RefCell<counts::Pending>,
     /// What every tidy of this connection did, added up (see [`Db::tidied`]).
     tidied: std::cell::Cell<scrub::Tidy>,
+    cleared_at_commit: std::cell::Cell<u64>,
 }
 
 impl Db {
@@ -123,6 +124,7 @@ impl Db {
             busy_timeout,
             pending: RefCell::default(),
             tidied: Default::default(),
+            cleared_at_commit: Default::default(),
         })
     }
 
@@ -191,8 +193,23 @@ impl Tx<'_> {
     /// Writes the kept counts the transaction changed, commits, then tidies
     /// the WAL if it has grown big (see [`Db::tidy_if_big`]), as SQLite's own
     /// checkpoints would have.
-    pub fn commit(mut self) -> Result<()> {
+    pub fn commit(self) -> Result<()> {
+        self.finish(false)
+    }
+
+    /// [`Tx::commit`] of a transaction that wrote many pages (a job's
+    /// redactions or batch, an import): their free space is zeroed before
+    /// the commit (see [`Db::clear_before_commit`]), so that the tidy finds
+    /// them clean instead of writing each of them a second time.
+    pub fn commit_cleared(self) -> Result<()> {
+        self.finish(true)
+    }
+
+    fn finish(mut self, clear: bool) -> Result<()> {
         self.db.write_counts()?;
+        if clear {
+            self.db.clear_before_commit()?;
+        }
         self.open = false;
         self.db
             .conn

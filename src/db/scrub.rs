@@ -7,7 +7,10 @@
 //! ([`Db::tidy`]): automatic checkpoints are off, and so is the checkpoint a
 //! closing connection makes (see `configure`). Before each checkpoint, every
 //! page the WAL holds has its free space zeroed (see [`crate::pages`]), in
-//! one write transaction through SQLite's `sqlite_dbpage` table. So the
+//! one write transaction through SQLite's `sqlite_dbpage` table. A job's
+//! batches and redactions zero the free space of their pages themselves,
+//! just before they commit ([`Db::clear_before_commit`]): the tidy then finds
+//! those clean, and the WAL holds each of them once, not twice. So the
 //! database file never holds the stale copies that moving rows between pages
 //! leaves behind, and anonymizing a customer needs no more than the pages
 //! its job wrote: `secure_delete` zeroes the bytes of every row it deletes
@@ -300,33 +303,8 @@ impl Db {
         self.conn
             .execute_batch("BEGIN IMMEDIATE")
             .context("cannot start the scrub's transaction")?;
-        let cleared = (|| -> Result<Tidy> {
-            // Read under the write lock: no one appends to the WAL now.
-            let listed = pages::wal_pages(wal).context("cannot read the WAL file")?;
-            let page_count: u32 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
-            let mut read = self
-                .conn
-                .prepare_cached("SELECT data FROM sqlite_dbpage WHERE pgno = ?1")?;
-            let mut write = self
-                .conn
-                .prepare_cached("UPDATE sqlite_dbpage SET data = ?2 WHERE pgno = ?1")?;
-            let first: Vec<u8> = read.query_row([1], |r| r.get(0))?;
-            // Byte 20 of the database header: bytes reserved at each page's end.
-            let usable = first.len() - usize::from(first.get(20).copied().unwrap_or(0));
-            let mut tidy = Tidy::default();
-            for page in listed.into_iter().filter(|&p| p <= page_count) {
-                let mut data: Vec<u8> = read.query_row([page], |r| r.get(0))?;
-                tidy.pages += 1;
-                if let Ok(true) = pages::clear_free_space(&mut data, page == 1, usable) {
-                    write
-                        .execute(params![page, data])
-                        .context("cannot write a scrubbed page")?;
-                    tidy.cleared += 1;
-                }
-            }
-            Ok(tidy)
-        })();
-        match cleared {
+        // Read under the write lock: no one appends to the WAL now.
+        match self.clear_listed(wal) {
             Ok(tidy) => {
                 self.conn
                     .execute_batch("COMMIT")
@@ -338,6 +316,59 @@ impl Db {
                 Err(e)
             }
         }
+    }
+
+    /// Inside a write transaction, just before its commit: zeroes the free
+    /// space of the pages it wrote, so that they go into the WAL once, clean,
+    /// and the tidy after finds nothing to write. The pages still in the
+    /// cache are written to the WAL first (`sqlite3_db_cacheflush`), where
+    /// they can be listed; SQLite writes a page again within one transaction
+    /// over its own frame, so the WAL does not grow. Pages it could not
+    /// list are left to the tidy, which checks every page anyway. Returns
+    /// how many pages it cleared.
+    pub(super) fn clear_before_commit(&self) -> Result<u64> {
+        self.conn
+            .cache_flush()
+            .context("cannot write the transaction's pages to the WAL")?;
+        let [wal, _, _] = super::side_files(&self.path);
+        let cleared = self.clear_listed(&wal)?.cleared;
+        self.cleared_at_commit
+            .set(self.cleared_at_commit.get() + cleared);
+        Ok(cleared)
+    }
+
+    /// How many pages [`Db::clear_before_commit`] cleared since this
+    /// connection was opened.
+    pub fn cleared_at_commit(&self) -> u64 {
+        self.cleared_at_commit.get()
+    }
+
+    /// Zeroes the free space of every page the WAL lists, as the open write
+    /// transaction sees them.
+    fn clear_listed(&self, wal: &Path) -> Result<Tidy> {
+        let listed = pages::wal_pages(wal).context("cannot read the WAL file")?;
+        let page_count: u32 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+        let mut read = self
+            .conn
+            .prepare_cached("SELECT data FROM sqlite_dbpage WHERE pgno = ?1")?;
+        let mut write = self
+            .conn
+            .prepare_cached("UPDATE sqlite_dbpage SET data = ?2 WHERE pgno = ?1")?;
+        let first: Vec<u8> = read.query_row([1], |r| r.get(0))?;
+        // Byte 20 of the database header: bytes reserved at each page's end.
+        let usable = first.len() - usize::from(first.get(20).copied().unwrap_or(0));
+        let mut tidy = Tidy::default();
+        for page in listed.into_iter().filter(|&p| p <= page_count) {
+            let mut data: Vec<u8> = read.query_row([page], |r| r.get(0))?;
+            tidy.pages += 1;
+            if let Ok(true) = pages::clear_free_space(&mut data, page == 1, usable) {
+                write
+                    .execute(params![page, data])
+                    .context("cannot write a scrubbed page")?;
+                tidy.cleared += 1;
+            }
+        }
+        Ok(tidy)
     }
 
     /// Copies the WAL into the database file and truncates it; false if a
@@ -462,6 +493,30 @@ mod tests {
         drop(held);
         assert!(waiting.join().unwrap());
         assert!(a.turn(Duration::from_secs(60)).unwrap().is_some());
+    }
+
+    #[test]
+    fn pages_cleared_before_their_commit_leave_the_tidy_nothing_to_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("cube.db"), super::super::BUSY_TIMEOUT).unwrap();
+        plant(&db.conn, &|sql| {
+            let tx = db.begin().unwrap();
+            tx.conn.execute_batch(sql).unwrap();
+            tx.commit_cleared().unwrap();
+        });
+        assert!(db.cleared_at_commit() > 0, "the commits cleared no page");
+        assert!(db.tidy(Duration::from_secs(1)).unwrap().checkpointed);
+        // Every tidy, those of the commits (the WAL grew past 1 MB) and the
+        // last one, read pages and found none to clear.
+        let tidied = db.tidied();
+        assert!(tidied.pages > 0);
+        assert_eq!(tidied.cleared, 0, "a page reached the WAL with old bytes");
+        assert_eq!(copies_in(dir.path()), 0);
+        let check: String = db
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok");
     }
 
     #[test]

@@ -101,9 +101,11 @@ pub struct JobReport {
     pub recordings_shared: u64,
     /// False when a reader blocked the final checkpoint: run again to finish.
     pub scrubbed: bool,
-    /// Pages the scrub read (and of those, cleared) for all the jobs of the
-    /// run together: what the jobs wrote, not the size of the database.
+    /// Pages the run's tidies read, for all the jobs of the run together:
+    /// what the jobs wrote, not the size of the database.
     pub pages_scrubbed: u64,
+    /// Pages whose free space held old bytes, zeroed by the run's commits
+    /// (each page once) or by its tidies.
     pub pages_cleared: u64,
 }
 

@@ -92,8 +92,48 @@ fn zero(bytes: &mut [u8]) -> bool {
 /// the WAL that a shorter later one did not overwrite count too: scrubbing a
 /// page once more costs a read, missing one would leave its old bytes.
 pub fn wal_pages(wal: &Path) -> io::Result<Vec<u32>> {
-    const HEADER: u64 = 32;
-    const FRAME_HEADER: u64 = 24;
+    frames_pages(wal, None)
+}
+
+/// Where a WAL ends: its length, and the salt of its header, which SQLite
+/// changes when it starts the WAL over from its first frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WalEnd {
+    len: u64,
+    salt: Option<[u8; 8]>,
+}
+
+/// Where the WAL at `wal` ends now (nothing yet if there is none).
+pub fn wal_end(wal: &Path) -> io::Result<WalEnd> {
+    let file = match File::open(wal) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(WalEnd { len: 0, salt: None }),
+        Err(e) => return Err(e),
+    };
+    let mut header = [0u8; HEADER as usize];
+    let salt = match file.read_exact_at(&mut header, 0) {
+        Ok(()) => header[16..24].try_into().ok(),
+        Err(_) => None,
+    };
+    Ok(WalEnd {
+        len: file.metadata()?.len(),
+        salt,
+    })
+}
+
+/// The page numbers of the frames written to the WAL at `wal` since it ended
+/// at `end`, as [`wal_pages`] lists them: those after `end` if the WAL went
+/// on, all of its current cycle's if SQLite started it over.
+pub fn wal_pages_since(wal: &Path, end: WalEnd) -> io::Result<Vec<u32>> {
+    frames_pages(wal, Some(end))
+}
+
+const HEADER: u64 = 32;
+const FRAME_HEADER: u64 = 24;
+
+/// The pages of the WAL's frames: all of them, or with `since` those written
+/// after it (of the header's salt only).
+fn frames_pages(wal: &Path, since: Option<WalEnd>) -> io::Result<Vec<u32>> {
     let file = match File::open(wal) {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -113,13 +153,24 @@ pub fn wal_pages(wal: &Path) -> io::Result<Vec<u32>> {
             "the WAL file's header names no valid page size",
         ));
     }
+    let salt = &header[16..24];
+    let mut at = HEADER;
+    if let Some(end) = since {
+        if end.salt.as_ref().map(|s| &s[..]) == Some(salt) && end.len > HEADER {
+            // Frames are whole from the header on: `end.len` is a frame's end.
+            at = end.len;
+        }
+    }
     let mut pages = Vec::new();
     let mut frame = [0u8; FRAME_HEADER as usize];
-    let mut at = HEADER;
     while at + FRAME_HEADER + page_size <= len {
         file.read_exact_at(&mut frame, at)?;
         let page = u32::from_be_bytes([frame[0], frame[1], frame[2], frame[3]]);
-        if page != 0 {
+        // A frame of an earlier cycle has another salt. One of the open
+        // transaction's has none yet if SQLite wrote a frame of it twice:
+        // it salts the frames after that one as the transaction commits.
+        let ours = frame[8..16] == *salt || frame[8..16] == [0; 8];
+        if page != 0 && (since.is_none() || ours) {
             pages.push(page);
         }
         at += FRAME_HEADER + page_size;
@@ -173,6 +224,54 @@ mod tests {
             assert_eq!(clear_free_space(&mut page, false, 512), Ok(false));
             assert!(page[1..].iter().all(|&b| b == 7));
         }
+    }
+
+    /// Appends a frame of page `page`, salted `salt`, of 512 bytes.
+    fn frame(wal: &mut Vec<u8>, page: u32, salt: [u8; 8]) {
+        wal.extend_from_slice(&page.to_be_bytes());
+        wal.extend_from_slice(&[0; 4]);
+        wal.extend_from_slice(&salt);
+        wal.extend_from_slice(&[0; 8]);
+        wal.extend_from_slice(&[0; 512]);
+    }
+
+    #[test]
+    fn the_frames_since_an_end_are_those_written_after_it_or_since_the_wal_started_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cube.db-wal");
+        let header = |salt: [u8; 8]| {
+            let mut h = vec![0u8; 32];
+            h[8..12].copy_from_slice(&512u32.to_be_bytes());
+            h[16..24].copy_from_slice(&salt);
+            h
+        };
+        let (a, b) = ([1; 8], [2; 8]);
+        assert_eq!(wal_end(&path).unwrap(), WalEnd { len: 0, salt: None });
+        let mut wal = header(a);
+        frame(&mut wal, 3, a);
+        frame(&mut wal, 4, a);
+        std::fs::write(&path, &wal).unwrap();
+        let end = wal_end(&path).unwrap();
+        assert_eq!(wal_pages_since(&path, end).unwrap(), Vec::<u32>::new());
+        frame(&mut wal, 9, a);
+        frame(&mut wal, 5, a);
+        std::fs::write(&path, &wal).unwrap();
+        assert_eq!(wal_pages_since(&path, end).unwrap(), vec![5, 9]);
+        assert_eq!(wal_pages(&path).unwrap(), vec![3, 4, 5, 9]);
+        // Started over: a new salt, its first frame over the old first one.
+        wal[..32].copy_from_slice(&header(b));
+        let mut first = Vec::new();
+        frame(&mut first, 7, b);
+        wal[32..32 + first.len()].copy_from_slice(&first);
+        std::fs::write(&path, &wal).unwrap();
+        assert_eq!(wal_pages_since(&path, end).unwrap(), vec![7]);
+        let none = WalEnd { len: 0, salt: None };
+        assert_eq!(wal_pages_since(&path, none).unwrap(), vec![7]);
+        assert_eq!(wal_pages(&path).unwrap(), vec![4, 5, 7, 9]);
+        // A frame not salted yet (its transaction wrote a frame twice).
+        frame(&mut wal, 8, [0; 8]);
+        std::fs::write(&path, &wal).unwrap();
+        assert_eq!(wal_pages_since(&path, end).unwrap(), vec![7, 8]);
     }
 
     #[test]

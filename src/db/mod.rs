@@ -97,7 +97,7 @@ pub struct Db {
     pending: RefCell<counts::Pending>,
     /// What every tidy of this connection did, added up (see [`Db::tidied`]).
     tidied: std::cell::Cell<scrub::Tidy>,
-    cleared_at_commit: std::cell::Cell<u64>,
+    cleared_at_commit: std::cell::RefCell<crate::hash::IdSet<u32>>,
 }
 
 impl Db {
@@ -146,10 +146,13 @@ impl Db {
         drop(turn);
         begun.context("cannot start a write transaction")?;
         self.forget_counts();
+        // Under the write lock: no one else appends to the WAL now.
+        let [wal, _, _] = side_files(&self.path);
         Ok(Tx {
             db: self,
             open: true,
             held: Some(held),
+            wal_end: crate::pages::wal_end(&wal).ok(),
         })
     }
 
@@ -187,6 +190,8 @@ pub struct Tx<'a> {
     open: bool,
     /// Let go after the transaction ends (fields drop after `drop`).
     held: Option<scrub::Held<'a>>,
+    /// Where the WAL ended when the transaction began.
+    wal_end: Option<crate::pages::WalEnd>,
 }
 
 impl Tx<'_> {
@@ -198,7 +203,7 @@ impl Tx<'_> {
     }
 
     /// [`Tx::commit`] of a transaction that wrote many pages (a job's
-    /// redactions or batch, an import): their free space is zeroed before
+    /// redactions or batch): their free space is zeroed before
     /// the commit (see [`Db::clear_before_commit`]), so that the tidy finds
     /// them clean instead of writing each of them a second time.
     pub fn commit_cleared(self) -> Result<()> {
@@ -207,14 +212,17 @@ impl Tx<'_> {
 
     fn finish(mut self, clear: bool) -> Result<()> {
         self.db.write_counts()?;
-        if clear {
-            self.db.clear_before_commit()?;
-        }
+        let cleared = if clear {
+            self.db.clear_before_commit(self.wal_end)?
+        } else {
+            Vec::new()
+        };
         self.open = false;
         self.db
             .conn
             .execute_batch("COMMIT")
             .context("cannot commit")?;
+        self.db.cleared_at_commit_add(cleared);
         self.held = None;
         self.db.tidy_if_big();
         Ok(())

@@ -322,31 +322,66 @@ impl Db {
     /// space of the pages it wrote, so that they go into the WAL once, clean,
     /// and the tidy after finds nothing to write. The pages still in the
     /// cache are written to the WAL first (`sqlite3_db_cacheflush`), where
-    /// they can be listed; SQLite writes a page again within one transaction
-    /// over its own frame, so the WAL does not grow. Pages it could not
-    /// list are left to the tidy, which checks every page anyway. Returns
-    /// how many pages it cleared.
-    pub(super) fn clear_before_commit(&self) -> Result<u64> {
+    /// the frames after `since` (where the WAL ended when the transaction
+    /// began) list them; SQLite writes a page again within one transaction
+    /// over its own frame. Only a saving: a page it misses, or a failure to
+    /// read the WAL (undone to a savepoint), is left to the tidy, which
+    /// checks every page anyway. Returns the pages it cleared.
+    pub(super) fn clear_before_commit(&self, since: Option<pages::WalEnd>) -> Result<Vec<u32>> {
         self.conn
             .cache_flush()
             .context("cannot write the transaction's pages to the WAL")?;
         let [wal, _, _] = super::side_files(&self.path);
-        let cleared = self.clear_listed(&wal)?.cleared;
-        self.cleared_at_commit
-            .set(self.cleared_at_commit.get() + cleared);
-        Ok(cleared)
+        self.conn.execute_batch("SAVEPOINT clear_before_commit")?;
+        let listed = match since {
+            Some(end) => pages::wal_pages_since(&wal, end),
+            None => pages::wal_pages(&wal),
+        };
+        let cleared = listed
+            .context("cannot read the WAL file")
+            .and_then(|listed| self.clear_pages(listed));
+        match cleared {
+            Ok(cleared) => {
+                self.conn.execute_batch("RELEASE clear_before_commit")?;
+                Ok(cleared)
+            }
+            Err(_) => {
+                self.conn.execute_batch(
+                    "ROLLBACK TO clear_before_commit; RELEASE clear_before_commit",
+                )?;
+                Ok(Vec::new())
+            }
+        }
     }
 
-    /// How many pages [`Db::clear_before_commit`] cleared since this
-    /// connection was opened.
+    /// Counts `pages`, cleared by a transaction that committed.
+    pub(super) fn cleared_at_commit_add(&self, pages: Vec<u32>) {
+        self.cleared_at_commit.borrow_mut().extend(pages);
+    }
+
+    /// How many pages [`Db::clear_before_commit`] cleared in the transactions
+    /// of this connection that committed, each page once.
     pub fn cleared_at_commit(&self) -> u64 {
-        self.cleared_at_commit.get()
+        self.cleared_at_commit.borrow().len() as u64
     }
 
     /// Zeroes the free space of every page the WAL lists, as the open write
     /// transaction sees them.
     fn clear_listed(&self, wal: &Path) -> Result<Tidy> {
         let listed = pages::wal_pages(wal).context("cannot read the WAL file")?;
+        let pages = listed.len() as u64;
+        let cleared = self.clear_pages(listed)?.len() as u64;
+        Ok(Tidy {
+            pages,
+            cleared,
+            checkpointed: false,
+        })
+    }
+
+    /// Zeroes the free space of `listed` pages (those past the end of the
+    /// file left out), as the open write transaction sees them; returns
+    /// those that held old bytes.
+    fn clear_pages(&self, listed: Vec<u32>) -> Result<Vec<u32>> {
         let page_count: u32 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
         let mut read = self
             .conn
@@ -357,18 +392,17 @@ impl Db {
         let first: Vec<u8> = read.query_row([1], |r| r.get(0))?;
         // Byte 20 of the database header: bytes reserved at each page's end.
         let usable = first.len() - usize::from(first.get(20).copied().unwrap_or(0));
-        let mut tidy = Tidy::default();
+        let mut cleared = Vec::new();
         for page in listed.into_iter().filter(|&p| p <= page_count) {
             let mut data: Vec<u8> = read.query_row([page], |r| r.get(0))?;
-            tidy.pages += 1;
             if let Ok(true) = pages::clear_free_space(&mut data, page == 1, usable) {
                 write
                     .execute(params![page, data])
                     .context("cannot write a scrubbed page")?;
-                tidy.cleared += 1;
+                cleared.push(page);
             }
         }
-        Ok(tidy)
+        Ok(cleared)
     }
 
     /// Copies the WAL into the database file and truncates it; false if a

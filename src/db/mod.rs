@@ -319,8 +319,13 @@ fn configure(conn: &Connection, busy_timeout: Duration) -> Result<()> {
     // Only cube's own checkpoints, after its scrub (see `scrub.rs`): none
     // every 1,000 pages, none when a connection closes.
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
-    let expected: [(&str, &str, &str); 9] = [
+    let expected: [(&str, &str, &str); 10] = [
         ("secure_delete", "ON", "1"),
+        // The scrub tells b-tree pages by their first byte, which a pointer
+        // map page of an auto-vacuum database may share (see `pages.rs`).
+        // Only takes on a database that has no tables yet: one made with
+        // auto-vacuum elsewhere is refused.
+        ("auto_vacuum", "NONE", "0"),
         ("wal_autocheckpoint", "0", "0"),
         ("journal_mode", "WAL", "wal"),
         ("journal_size_limit", "0", "0"),
@@ -340,9 +345,16 @@ fn configure(conn: &Connection, busy_timeout: Duration) -> Result<()> {
         let got = pragma_text(conn, name)?.to_lowercase();
         let want = if want.is_empty() { value } else { want };
         if got != want {
-            return Err(Failure::failed(format!(
+            let failure = Failure::failed(format!(
                 "PRAGMA {name} did not take: asked for {value}, the database says {got}"
-            ))
+            ));
+            return Err(if name == "auto_vacuum" {
+                failure.hint(
+                    "the file was made with auto-vacuum; `sqlite3 FILE 'PRAGMA auto_vacuum = NONE; VACUUM'` turns it off",
+                )
+            } else {
+                failure
+            }
             .into());
         }
     }
@@ -420,6 +432,18 @@ mod tests {
         assert_eq!(pragma(&db, "busy_timeout"), "Integer(1500)");
         assert_eq!(pragma(&db, "page_size"), "Integer(32768)");
         assert_eq!(db.schema_version().unwrap(), migrations::CURRENT);
+    }
+
+    #[test]
+    fn a_database_made_with_auto_vacuum_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cube.db");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("PRAGMA auto_vacuum = FULL; CREATE TABLE t (x)")
+            .unwrap();
+        let err = Db::open(&path, BUSY_TIMEOUT).err().expect("refused");
+        assert!(format!("{err:#}").contains("auto_vacuum"), "{err:#}");
     }
 
     #[test]

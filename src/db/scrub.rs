@@ -324,33 +324,23 @@ impl Db {
     /// cache are written to the WAL first (`sqlite3_db_cacheflush`), where
     /// the frames after `since` (where the WAL ended when the transaction
     /// began) list them; SQLite writes a page again within one transaction
-    /// over its own frame. Only a saving: a page it misses, or a failure to
-    /// read the WAL (undone to a savepoint), is left to the tidy, which
-    /// checks every page anyway. Returns the pages it cleared.
+    /// over its own frame. Only a saving: a page it misses, or all of them
+    /// when it cannot read the WAL, is left to the tidy, which checks every
+    /// page anyway. (Not in a savepoint, which would keep a copy of each
+    /// page it writes in memory.) Returns the pages it cleared.
     pub(super) fn clear_before_commit(&self, since: Option<pages::WalEnd>) -> Result<Vec<u32>> {
         self.conn
             .cache_flush()
             .context("cannot write the transaction's pages to the WAL")?;
         let [wal, _, _] = super::side_files(&self.path);
-        self.conn.execute_batch("SAVEPOINT clear_before_commit")?;
         let listed = match since {
             Some(end) => pages::wal_pages_since(&wal, end),
             None => pages::wal_pages(&wal),
         };
-        let cleared = listed
-            .context("cannot read the WAL file")
-            .and_then(|listed| self.clear_pages(listed));
-        match cleared {
-            Ok(cleared) => {
-                self.conn.execute_batch("RELEASE clear_before_commit")?;
-                Ok(cleared)
-            }
-            Err(_) => {
-                self.conn.execute_batch(
-                    "ROLLBACK TO clear_before_commit; RELEASE clear_before_commit",
-                )?;
-                Ok(Vec::new())
-            }
+        match listed {
+            Ok(listed) => self.clear_pages(listed),
+            // Nothing written yet: the tidy reads the WAL again.
+            Err(_) => Ok(Vec::new()),
         }
     }
 

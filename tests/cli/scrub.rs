@@ -120,6 +120,10 @@ fn a_small_campaign_leaves_no_stale_copy_and_its_scrub_reads_what_it_wrote() {
         .as_u64()
         .unwrap_or_else(|| panic!("{report}"));
     assert!(scrubbed > 0, "{report}");
+    // Pages the job left old bytes in, each counted once (at its commit,
+    // or by a tidy), and all of them among those the tidies read.
+    let cleared = report[0]["pages_cleared"].as_u64().unwrap();
+    assert!(cleared > 0 && cleared <= scrubbed, "{report}");
     // Some 40 % of the file: the entries of 150 customers are in most
     // pages of the random-keyed indexes. A page the job writes again after
     // a tidy of its own commits (the WAL grew past half the file) counts

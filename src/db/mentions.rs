@@ -235,24 +235,29 @@ impl Db {
         let shares = Arc::new(shares);
         let mut readers = Vec::new();
         for _ in 0..parts.max(1) {
-            let conn = rusqlite::Connection::open_with_flags(
-                &self.path,
-                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
-                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )
-            .context("cannot open the database to read its texts")?;
-            // A reader never checkpoints (see `scrub.rs`).
-            conn.set_db_config(
-                rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
-                true,
-            )?;
-            conn.busy_timeout(self.busy_timeout)?;
             readers.push(TextReader {
-                conn,
+                conn: self.reader_connection()?,
                 shares: Arc::clone(&shares),
             });
         }
         Ok(readers)
+    }
+
+    /// A read-only connection of its own to this database, for a thread
+    /// that reads its texts.
+    pub(super) fn reader_connection(&self) -> Result<rusqlite::Connection> {
+        let conn = rusqlite::Connection::open_with_flags(
+            &self.path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .context("cannot open the database to read its texts")?;
+        // A reader never checkpoints (see `scrub.rs`).
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
+        )?;
+        conn.busy_timeout(self.busy_timeout)?;
+        Ok(conn)
     }
 
     /// The text in `column` of row `rowid`, if there is such a row.

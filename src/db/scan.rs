@@ -89,50 +89,31 @@ const SOURCES: &[Source] = &[
     },
 ];
 
-impl Db {
+/// A reader of the free texts on a connection of its own, which a thread of
+/// its own may take: `cube scan` reads on one thread and searches on another.
+pub struct FreeTexts {
+    conn: rusqlite::Connection,
+}
+
+impl FreeTexts {
     /// Calls `each` with every free text (of the customers of `campaign_id`
     /// and that campaign's name, if given), table by table.
-    pub fn free_texts(
+    pub fn each(
         &self,
         campaign_id: Option<i64>,
         each: &mut dyn FnMut(&TextRow) -> Result<()>,
     ) -> Result<()> {
-        for source in SOURCES {
-            let mut sql = format!("SELECT {}", source.customer);
-            for field in source.fields {
-                sql += &format!(", t.{field}");
-            }
-            sql += &format!(" FROM {} t", source.table);
-            if campaign_id.is_some() {
-                let Some(rows_of_campaign) = source.in_campaign else {
-                    continue;
-                };
-                sql += &format!(" {rows_of_campaign}");
-            }
-            let what = || format!("cannot read the {} table", source.table);
-            let mut stmt = self.conn.prepare(&sql).with_context(what)?;
-            let mut rows = match campaign_id {
-                None => stmt.query([]),
-                Some(id) => stmt.query([id]),
-            }
-            .with_context(what)?;
-            while let Some(row) = rows.next().with_context(what)? {
-                let customer = row.get::<_, Option<i64>>(0)?.map(CustomerKey);
-                for (i, &field) in source.fields.iter().enumerate() {
-                    let ValueRef::Text(text) = row.get_ref(i + 1)? else {
-                        continue;
-                    };
-                    each(&TextRow {
-                        table: source.table,
-                        field,
-                        json: field == "extra",
-                        customer,
-                        text,
-                    })?;
-                }
-            }
-        }
-        Ok(())
+        free_texts(&self.conn, campaign_id, each)
+    }
+}
+
+impl Db {
+    /// A reader of the free texts ([`FreeTexts::each`]) on a connection of
+    /// its own.
+    pub fn free_texts(&self) -> Result<FreeTexts> {
+        Ok(FreeTexts {
+            conn: self.reader_connection()?,
+        })
     }
 
     /// Names customers for `cube scan`.
@@ -148,6 +129,50 @@ impl Db {
             ahead: 1,
         })
     }
+}
+
+/// [`FreeTexts::each`] on `conn`.
+fn free_texts(
+    conn: &rusqlite::Connection,
+    campaign_id: Option<i64>,
+    each: &mut dyn FnMut(&TextRow) -> Result<()>,
+) -> Result<()> {
+    for source in SOURCES {
+        let mut sql = format!("SELECT {}", source.customer);
+        for field in source.fields {
+            sql += &format!(", t.{field}");
+        }
+        sql += &format!(" FROM {} t", source.table);
+        if campaign_id.is_some() {
+            let Some(rows_of_campaign) = source.in_campaign else {
+                continue;
+            };
+            sql += &format!(" {rows_of_campaign}");
+        }
+        let what = || format!("cannot read the {} table", source.table);
+        let mut stmt = conn.prepare(&sql).with_context(what)?;
+        let mut rows = match campaign_id {
+            None => stmt.query([]),
+            Some(id) => stmt.query([id]),
+        }
+        .with_context(what)?;
+        while let Some(row) = rows.next().with_context(what)? {
+            let customer = row.get::<_, Option<i64>>(0)?.map(CustomerKey);
+            for (i, &field) in source.fields.iter().enumerate() {
+                let ValueRef::Text(text) = row.get_ref(i + 1)? else {
+                    continue;
+                };
+                each(&TextRow {
+                    table: source.table,
+                    field,
+                    json: field == "extra",
+                    customer,
+                    text,
+                })?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Read ahead at most this many customers: flat memory, and as fast as more.

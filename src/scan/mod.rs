@@ -26,7 +26,7 @@ use std::ops::Range;
 use anyhow::Result;
 use serde::Serialize;
 
-use crate::db::{Db, TextRow};
+use crate::db::{CustomerKey, Db, TextRow};
 
 /// What kind of personal data was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -609,42 +609,123 @@ pub fn scan_store(
     progress: &dyn Fn(u64),
     report: &mut dyn FnMut(&Finding) -> Result<()>,
 ) -> Result<ScanSummary> {
+    // One thread reads the texts (SQLite's part, over half the time), this
+    // one searches them, in the order they were read: chunks of texts
+    // copied out, a few at a time between the two, so memory stays flat.
+    let reader = db.free_texts()?;
+    let (chunks, read) = std::sync::mpsc::sync_channel::<Chunk>(CHUNKS_AHEAD);
+    std::thread::scope(|scope| {
+        let reading = scope.spawn(move || {
+            let mut chunk = Chunk::default();
+            reader.each(campaign_id, &mut |row: &TextRow| {
+                if row.text.is_empty() || row.json && row.text == b"{}" {
+                    return Ok(());
+                }
+                chunk.push(row);
+                if chunk.is_full() {
+                    // The searcher stopped (it failed): so does the reader.
+                    chunks
+                        .send(std::mem::take(&mut chunk))
+                        .map_err(|_| anyhow::anyhow!("the scan stopped"))?;
+                }
+                Ok(())
+            })?;
+            let _ = chunks.send(chunk);
+            Ok::<(), anyhow::Error>(())
+        });
+        let searched = search_chunks(db, read, progress, report);
+        let was_read = reading
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the reading of the texts failed")));
+        // The searcher's failure first: it stopped the reader.
+        let summary = searched?;
+        was_read?;
+        Ok(summary)
+    })
+}
+
+/// Texts copied out of SQLite in one piece, for the searching thread.
+#[derive(Default)]
+struct Chunk {
+    rows: Vec<ChunkRow>,
+    bytes: Vec<u8>,
+}
+
+/// A [`TextRow`] of a chunk: its text is `bytes[start..end]`.
+struct ChunkRow {
+    table: &'static str,
+    field: &'static str,
+    json: bool,
+    customer: Option<CustomerKey>,
+    text: Range<usize>,
+}
+
+/// Texts in a chunk, at most.
+const CHUNK_TEXTS: usize = 4096;
+/// Chunks read and not searched yet, at most.
+const CHUNKS_AHEAD: usize = 4;
+
+impl Chunk {
+    fn push(&mut self, row: &TextRow) {
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(row.text);
+        self.rows.push(ChunkRow {
+            table: row.table,
+            field: row.field,
+            json: row.json,
+            customer: row.customer,
+            text: start..self.bytes.len(),
+        });
+    }
+
+    /// Full at [`CHUNK_TEXTS`] texts, or at 1 MB of them (long notes).
+    fn is_full(&self) -> bool {
+        self.rows.len() >= CHUNK_TEXTS || self.bytes.len() >= 1 << 20
+    }
+}
+
+/// The searching half of [`scan_store`]: every text of every chunk, in order.
+fn search_chunks(
+    db: &Db,
+    chunks: std::sync::mpsc::Receiver<Chunk>,
+    progress: &dyn Fn(u64),
+    report: &mut dyn FnMut(&Finding) -> Result<()>,
+) -> Result<ScanSummary> {
     let mut summary = ScanSummary::default();
     let mut labels = db.customer_labels()?;
     let mut kinds = Vec::new();
-    db.free_texts(campaign_id, &mut |row: &TextRow| {
-        if row.text.is_empty() || row.json && row.text == b"{}" {
-            return Ok(());
+    for chunk in chunks {
+        for row in &chunk.rows {
+            let text = &chunk.bytes[row.text.clone()];
+            summary.texts += 1;
+            if summary.texts % 4096 == 0 {
+                progress(4096);
+            }
+            kinds.clear();
+            if row.json {
+                find_in_json(text, |kind| kinds.push(kind));
+            } else {
+                find(text, |kind, _| kinds.push(kind));
+            }
+            if kinds.is_empty() {
+                continue;
+            }
+            // Findings are rare: the customer is looked up only for one.
+            let customer = match row.customer {
+                Some(key) => Some(labels.get(key)?),
+                None => None,
+            };
+            for &kind in &kinds {
+                summary.counts.add(kind);
+                report(&Finding {
+                    kind,
+                    table: row.table,
+                    field: row.field,
+                    customer,
+                })?;
+            }
         }
-        summary.texts += 1;
-        if summary.texts % 4096 == 0 {
-            progress(4096);
-        }
-        kinds.clear();
-        if row.json {
-            find_in_json(row.text, |kind| kinds.push(kind));
-        } else {
-            find(row.text, |kind, _| kinds.push(kind));
-        }
-        if kinds.is_empty() {
-            return Ok(());
-        }
-        // Findings are rare: the customer is looked up only for one.
-        let customer = match row.customer {
-            Some(key) => Some(labels.get(key)?),
-            None => None,
-        };
-        for &kind in &kinds {
-            summary.counts.add(kind);
-            report(&Finding {
-                kind,
-                table: row.table,
-                field: row.field,
-                customer,
-            })?;
-        }
-        Ok(())
-    })?;
+    }
     progress(summary.texts % 4096);
     Ok(summary)
 }

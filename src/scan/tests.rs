@@ -309,3 +309,49 @@ fn bytes_that_are_not_utf8_count_as_punctuation() {
         kinds(text);
     }
 }
+
+#[test]
+fn a_store_is_scanned_whole_and_in_order_across_many_chunks() {
+    use crate::db::{Card, NewIds, BUSY_TIMEOUT};
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(&dir.path().join("cube.db"), BUSY_TIMEOUT).unwrap();
+    let tx = db.begin().unwrap();
+    // Three chunks and a bit; an address in every 1,000th customer's notes.
+    let customers = 3 * CHUNK_TEXTS + 7;
+    for i in 0..customers {
+        let notes = if i % 1000 == 0 {
+            format!("skriv til kunde{i}@example.no")
+        } else {
+            format!("notat {i}")
+        };
+        let card = Card {
+            name: "Åse".into(),
+            notes,
+            ..Card::default()
+        };
+        let (cube_id, reference) = (format!("id-{i}"), format!("{i:016x}"));
+        let ids = NewIds {
+            cube_id: &cube_id,
+            reference: &reference,
+        };
+        tx.insert_customer(ids, &card, None, chrono::DateTime::UNIX_EPOCH)
+            .unwrap();
+    }
+    tx.commit().unwrap();
+    let mut found = Vec::new();
+    let summary = scan_store(&db, None, &|_| {}, &mut |finding| {
+        assert_eq!(finding.kind, Kind::Email);
+        found.push(finding.customer.unwrap().to_string());
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(summary.texts, customers as u64);
+    let expected: Vec<String> = (0..customers)
+        .step_by(1000)
+        .map(|i| format!("{i:016x}"))
+        .collect();
+    assert_eq!(found, expected);
+    // A report that fails stops the scan, reader and all, with its error.
+    let failed = scan_store(&db, None, &|_| {}, &mut |_| anyhow::bail!("broken pipe"));
+    assert_eq!(failed.unwrap_err().to_string(), "broken pipe");
+}

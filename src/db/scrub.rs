@@ -338,7 +338,7 @@ impl Db {
             None => pages::wal_pages(&wal),
         };
         match listed {
-            Ok(listed) => self.clear_pages(listed),
+            Ok(listed) => Ok(self.clear_pages(listed)?.1),
             // Nothing written yet: the tidy reads the WAL again.
             Err(_) => Ok(Vec::new()),
         }
@@ -359,19 +359,18 @@ impl Db {
     /// transaction sees them.
     fn clear_listed(&self, wal: &Path) -> Result<Tidy> {
         let listed = pages::wal_pages(wal).context("cannot read the WAL file")?;
-        let pages = listed.len() as u64;
-        let cleared = self.clear_pages(listed)?.len() as u64;
+        let (pages, cleared) = self.clear_pages(listed)?;
         Ok(Tidy {
             pages,
-            cleared,
+            cleared: cleared.len() as u64,
             checkpointed: false,
         })
     }
 
     /// Zeroes the free space of `listed` pages (those past the end of the
-    /// file left out), as the open write transaction sees them; returns
-    /// those that held old bytes.
-    fn clear_pages(&self, listed: Vec<u32>) -> Result<Vec<u32>> {
+    /// file left out), as the open write transaction sees them; returns how
+    /// many it read, and those that held old bytes.
+    fn clear_pages(&self, listed: Vec<u32>) -> Result<(u64, Vec<u32>)> {
         let page_count: u32 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
         let mut read = self
             .conn
@@ -382,9 +381,10 @@ impl Db {
         let first: Vec<u8> = read.query_row([1], |r| r.get(0))?;
         // Byte 20 of the database header: bytes reserved at each page's end.
         let usable = first.len() - usize::from(first.get(20).copied().unwrap_or(0));
-        let mut cleared = Vec::new();
+        let (mut read_pages, mut cleared) = (0, Vec::new());
         for page in listed.into_iter().filter(|&p| p <= page_count) {
             let mut data: Vec<u8> = read.query_row([page], |r| r.get(0))?;
+            read_pages += 1;
             if let Ok(true) = pages::clear_free_space(&mut data, page == 1, usable) {
                 write
                     .execute(params![page, data])
@@ -392,7 +392,7 @@ impl Db {
                 cleared.push(page);
             }
         }
-        Ok(cleared)
+        Ok((read_pages, cleared))
     }
 
     /// Copies the WAL into the database file and truncates it; false if a

@@ -10,8 +10,7 @@
 //! one write transaction through SQLite's `sqlite_dbpage` table. A job's
 //! batches and redactions zero the free space of their pages themselves,
 //! just before they commit ([`Db::clear_before_commit`]): the tidy then finds
-//! those clean, and the WAL holds each of them once, not twice. So the
-//! database file never holds the stale copies that moving rows between pages
+//! those clean and writes none of them again. So the database file never holds the stale copies that moving rows between pages
 //! leaves behind, and anonymizing a customer needs no more than the pages
 //! its job wrote: `secure_delete` zeroes the bytes of every row it deletes
 //! and every page it frees, the tidy clears what the job's page rebuilds
@@ -493,6 +492,28 @@ mod tests {
         let _ = conn;
     }
 
+    /// A cube database in `dir` with [`plant`]'s rows, each statement its
+    /// own transaction, committed with [`Tx::commit_cleared`] if `cleared`.
+    fn planted_by_cube(dir: &Path, cleared: bool) -> Db {
+        let db = Db::open(&dir.join("cube.db"), super::super::BUSY_TIMEOUT).unwrap();
+        plant(&db.conn, &|sql| {
+            let tx = db.begin().unwrap();
+            tx.conn.execute_batch(sql).unwrap();
+            if cleared {
+                tx.commit_cleared().unwrap();
+            } else {
+                tx.commit().unwrap();
+            }
+        });
+        db
+    }
+
+    fn integrity(db: &Db) -> String {
+        db.conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap()
+    }
+
     fn copies_in(dir: &Path) -> usize {
         let mark = MARK.as_bytes();
         std::fs::read_dir(dir)
@@ -522,12 +543,7 @@ mod tests {
     #[test]
     fn pages_cleared_before_their_commit_leave_the_tidy_nothing_to_write() {
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("cube.db"), super::super::BUSY_TIMEOUT).unwrap();
-        plant(&db.conn, &|sql| {
-            let tx = db.begin().unwrap();
-            tx.conn.execute_batch(sql).unwrap();
-            tx.commit_cleared().unwrap();
-        });
+        let db = planted_by_cube(dir.path(), true);
         assert!(db.cleared_at_commit() > 0, "the commits cleared no page");
         assert!(db.tidy(Duration::from_secs(1)).unwrap().checkpointed);
         // Every tidy, those of the commits (the WAL grew past 1 MB) and the
@@ -536,11 +552,7 @@ mod tests {
         assert!(tidied.pages > 0);
         assert_eq!(tidied.cleared, 0, "a page reached the WAL with old bytes");
         assert_eq!(copies_in(dir.path()), 0);
-        let check: String = db
-            .conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(check, "ok");
+        assert_eq!(integrity(&db), "ok");
     }
 
     #[test]
@@ -559,12 +571,7 @@ mod tests {
         assert!(copies_in(plain.path()) > 0, "the test plants no stale copy");
 
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("cube.db"), super::super::BUSY_TIMEOUT).unwrap();
-        plant(&db.conn, &|sql| {
-            let tx = db.begin().unwrap();
-            tx.conn.execute_batch(sql).unwrap();
-            tx.commit().unwrap();
-        });
+        let db = planted_by_cube(dir.path(), false);
         let before = db.tidied();
         let tidy = db.tidy(Duration::from_secs(1)).unwrap();
         assert!(tidy.checkpointed);
@@ -576,11 +583,7 @@ mod tests {
             (sum.pages, sum.cleared),
             (before.pages + tidy.pages, before.cleared + tidy.cleared)
         );
-        let check: String = db
-            .conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(check, "ok");
+        assert_eq!(integrity(&db), "ok");
         let kept: i64 = db
             .conn
             .query_row(

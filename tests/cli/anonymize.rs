@@ -423,6 +423,23 @@ fn a_killed_job_leaves_no_half_anonymized_customer() {
             .all(|j| j["state"] == "done"),
         "{jobs}"
     );
+    // Nothing the killed runs wrote (their transactions' pages, flushed to
+    // the WAL before their commits) keeps a value once the job is done.
+    cube.assert_erased(&[
+        "oyvind.akero@hemmelig.no",
+        "Åkerø-Ærlig",
+        "HEM-00000",
+        "HEM-01500",
+        "HEM-02999",
+        "Blåbærveien",
+        "blåbærsyltetøy",
+    ]);
+    for kept in ["Kåre Kontroll-Ødegård", "kare@kontroll.no"] {
+        assert!(
+            !cube.files_holding(kept).is_empty(),
+            "the scan misses {kept:?}"
+        );
+    }
 }
 
 fn check_all_or_nothing(cube: &Cube) {

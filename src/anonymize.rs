@@ -974,7 +974,7 @@ pub fn end_undone(db: &Db, site: &Site, actor: &Actor, job_id: &str) -> Result<(
 pub fn apply_redactions(db: &Db, erasures: &Erasures, actor: &Actor) -> Result<u64> {
     let tx = db.begin()?;
     let mut changed = 0;
-    for (job, texts) in &erasures.redacted {
+    for job in erasures.redacting_jobs() {
         // A job the database has finished has its redactions, and its row
         // ids may since name other rows (rows written after a restore).
         let known = finished(&tx, job)?;
@@ -982,7 +982,7 @@ pub fn apply_redactions(db: &Db, erasures: &Erasures, actor: &Actor) -> Result<u
             continue;
         }
         let mut made = 0;
-        for text in texts {
+        for text in &erasures.texts_of(job)? {
             let Some(column) = column_of(text) else {
                 continue;
             };
@@ -1019,12 +1019,13 @@ pub fn unapplied_redactions(db: &Db, journal: &Journal) -> Result<u64> {
         return Ok(0);
     }
     let mut unapplied = 0;
-    for (job, texts) in journal.read_after(seen)?.redacted {
+    let erasures = journal.read_after(seen)?;
+    for job in erasures.redacting_jobs() {
         // Only a job the database does not know: one it has not finished
         // redacts its texts when it resumes (a crash may have come between
         // the journal and the commit); one it has finished has them.
-        if finished(db, &job)?.is_none() {
-            unapplied += unapplied_in(db, &texts)?;
+        if finished(db, job)?.is_none() {
+            unapplied += unapplied_in(db, &erasures.texts_of(job)?)?;
         }
     }
     Ok(unapplied)

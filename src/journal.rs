@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(untagged)]
-enum Line {
+enum Line<T = Vec<RedactedText>> {
     Erased {
         job: String,
         at: String,
@@ -41,8 +41,37 @@ enum Line {
     Redacted {
         job: String,
         at: String,
-        texts: Vec<RedactedText>,
+        texts: T,
     },
+}
+
+/// A line as the first reading of the journal takes it: a job's redactions
+/// are checked and left where they are (tens of thousands a job, and the
+/// whole history of a big database is hundreds of megabytes in memory), to
+/// be read one job at a time ([`Erasures::texts_of`]).
+type Skimmed = Line<Checked>;
+
+/// Texts read to check that they can be, and not kept.
+#[derive(Debug)]
+struct Checked;
+
+impl<'de> Deserialize<'de> for Checked {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Checked, D::Error> {
+        d.deserialize_seq(CheckedTexts)
+    }
+}
+
+struct CheckedTexts;
+
+impl<'de> serde::de::Visitor<'de> for CheckedTexts {
+    type Value = Checked;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a list of redacted texts")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Checked, A::Error> {
+        while seq.next_element::<RedactedText>()?.is_some() {}
+        Ok(Checked)
+    }
 }
 
 /// Where a job redacted mentions of its people in another record's text:
@@ -68,8 +97,11 @@ pub struct Erasures {
     /// The campaign each job archived, where the journal says.
     pub campaigns: BTreeMap<String, String>,
     pub undone: BTreeSet<String>,
-    /// The texts each job redacted mentions in, for every job not undone.
-    pub redacted: BTreeMap<String, BTreeSet<RedactedText>>,
+    /// Where the lines of each job's redactions are (file, byte offset), for
+    /// every job not undone: [`Erasures::texts_of`] reads them.
+    redacted: BTreeMap<String, Vec<(usize, u64)>>,
+    /// The files those offsets are in: the journal and its copies.
+    files: Vec<PathBuf>,
     /// Lines that could not be read (a write cut short by a crash).
     pub unreadable: u64,
 }
@@ -79,6 +111,33 @@ impl Erasures {
         self.jobs
             .iter()
             .flat_map(|(job, ids)| ids.iter().map(move |id| (job.as_str(), id.as_str())))
+    }
+
+    /// The jobs that redacted mentions, in the order of their ids.
+    pub fn redacting_jobs(&self) -> impl Iterator<Item = &str> {
+        self.redacted.keys().map(String::as_str)
+    }
+
+    /// The texts `job` redacted mentions in, read from the journal (and its
+    /// copies, which say the same again: a set), in order.
+    pub fn texts_of(&self, job: &str) -> Result<BTreeSet<RedactedText>> {
+        let mut texts = BTreeSet::new();
+        for &(file, offset) in self.redacted.get(job).into_iter().flatten() {
+            let path = &self.files[file];
+            let mut line = String::new();
+            let mut reader = open_at(path, offset)?.context("the erasure journal went away")?;
+            reader
+                .read_line(&mut line)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            match serde_json::from_str::<Line>(&line) {
+                Ok(Line::Redacted { texts: found, .. }) => texts.extend(found),
+                _ => anyhow::bail!(
+                    "the erasure journal {} changed while it was read",
+                    path.display()
+                ),
+            }
+        }
+        Ok(texts)
     }
 }
 
@@ -208,7 +267,7 @@ impl Journal {
     pub fn unreadable_lines(&self) -> Result<u64> {
         let mut unreadable = 0;
         for path in std::iter::once(&self.path).chain(&self.copies) {
-            each_line(path, 0, &mut |line| {
+            each_line(path, 0, &mut |_, line| {
                 if line.is_none() {
                     unreadable += 1;
                 }
@@ -298,30 +357,49 @@ fn line_starts_at(path: &Path, offset: u64) -> Result<bool> {
     Ok(read == 1 && byte[0] == b'\n')
 }
 
-/// Calls `each` with every line of the journal file at `path` from byte
-/// `offset` on, as read (`None` for one that cannot be), skipping empty ones.
-fn each_line(path: &Path, offset: u64, each: &mut dyn FnMut(Option<Line>)) -> Result<()> {
+/// The journal file at `path`, read from byte `offset` on; `None` when there
+/// is no such file.
+fn open_at(path: &Path, offset: u64) -> Result<Option<BufReader<File>>> {
     let mut file = match File::open(path) {
         Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
     file.seek(io::SeekFrom::Start(offset))
         .with_context(|| format!("cannot read {}", path.display()))?;
-    for line in BufReader::new(file).lines() {
-        let line = line.with_context(|| format!("cannot read {}", path.display()))?;
-        if line.trim().is_empty() {
-            continue;
+    Ok(Some(BufReader::new(file)))
+}
+
+/// Calls `each` with every line of the journal file at `path` from byte
+/// `offset` on, and where it starts, as read (`None` for one that cannot
+/// be), skipping empty ones.
+fn each_line(path: &Path, offset: u64, each: &mut dyn FnMut(u64, Option<Skimmed>)) -> Result<()> {
+    let Some(mut reader) = open_at(path, offset)? else {
+        return Ok(());
+    };
+    let mut line = String::new();
+    let mut at = offset;
+    loop {
+        line.clear();
+        let read = reader
+            .read_line(&mut line)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        if read == 0 {
+            return Ok(());
         }
-        each(serde_json::from_str::<Line>(&line).ok());
+        if !line.trim().is_empty() {
+            each(at, serde_json::from_str::<Skimmed>(&line).ok());
+        }
+        at += read as u64;
     }
-    Ok(())
 }
 
 /// Adds what the journal file at `path` says from byte `offset` on to
 /// `erasures`.
 fn read_into(path: &Path, offset: u64, erasures: &mut Erasures) -> Result<()> {
-    each_line(path, offset, &mut |line| match line {
+    let file = erasures.files.len();
+    erasures.files.push(path.to_path_buf());
+    each_line(path, offset, &mut |at, line| match line {
         Some(Line::Erased {
             job,
             campaign,
@@ -336,9 +414,8 @@ fn read_into(path: &Path, offset: u64, erasures: &mut Erasures) -> Result<()> {
         Some(Line::Undone { undo_job, .. }) => {
             erasures.undone.insert(undo_job);
         }
-        Some(Line::Redacted { job, texts, .. }) => {
-            // A set: the journal and its copies say the same twice.
-            erasures.redacted.entry(job).or_default().extend(texts);
+        Some(Line::Redacted { job, .. }) => {
+            erasures.redacted.entry(job).or_default().push((file, at));
         }
         None => erasures.unreadable += 1,
     })
@@ -382,6 +459,41 @@ mod tests {
             fs::metadata(journal.path()).unwrap().permissions().mode() & 0o777,
             0o600
         );
+    }
+
+    #[test]
+    fn redactions_are_read_one_job_at_a_time_from_the_journal_and_its_copies() {
+        let dir = tempfile::tempdir().unwrap();
+        let backup = dir.path().join("backup");
+        fs::create_dir(&backup).unwrap();
+        let mut journal = Journal::of(&dir.path().join("cube.db"));
+        journal.add_copy(backup.join(Journal::copy_name(&dir.path().join("cube.db"))));
+        let t = DateTime::UNIX_EPOCH;
+        let text = |row| RedactedText {
+            table: "outcomes".into(),
+            column: "comment".into(),
+            row,
+            length: 20,
+            redacted_length: 14,
+            spans: vec![(0, 10)],
+        };
+        journal.redacted("a", t, vec![text(7), text(3)]).unwrap();
+        journal.erased("a", None, t, vec!["1".into()]).unwrap();
+        journal.redacted("b", t, vec![text(5)]).unwrap();
+        journal.redacted("a", t, vec![text(9)]).unwrap();
+        journal.undone("b", t).unwrap();
+        let read = journal.read().unwrap();
+        assert_eq!(read.redacting_jobs().collect::<Vec<_>>(), ["a"]);
+        // Both files say the same: each text once, in order.
+        let rows: Vec<i64> = read.texts_of("a").unwrap().iter().map(|t| t.row).collect();
+        assert_eq!(rows, [3, 7, 9]);
+        assert!(read.texts_of("b").unwrap().is_empty());
+        // From an offset on: the lines after it only.
+        let seen = journal.size().unwrap();
+        journal.redacted("c", t, vec![text(11)]).unwrap();
+        let after = journal.read_after(seen).unwrap();
+        assert_eq!(after.redacting_jobs().collect::<Vec<_>>(), ["c"]);
+        assert_eq!(after.texts_of("c").unwrap().len(), 1);
     }
 
     #[test]

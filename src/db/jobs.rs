@@ -2,11 +2,12 @@
 //! `recording_deletions`, which live only until their file is gone.
 //!
 //! A job's plan (`job_customers`) is written in one transaction; each batch
-//! then anonymizes the next planned customers, in the order of their internal
-//! ids, in one transaction of its own, which also moves the job's
-//! `next_customer` past them. What is left to do is the plan from there on,
-//! so a job killed at any point resumes where it stopped. The plan is
-//! forgotten when the job is done.
+//! then anonymizes planned customers picked at random, in one transaction of
+//! its own, which also takes them out of the plan. What is left to do is the
+//! plan, so a job killed at any point resumes where it stopped. Nothing of
+//! the customers' order (their internal ids follow the import file) shows in
+//! which batch took whom, in the journal's lines or in their new ids. The
+//! plan is forgotten when the job is done.
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
@@ -300,25 +301,58 @@ impl Db {
         Ok(())
     }
 
-    /// Picks the next `limit` planned customers of a job that are not done
-    /// yet as the current batch; returns their cube ids (for the erasure
-    /// journal). Must run inside the batch's transaction.
+    /// Picks up to `limit` planned customers of a job at random as the
+    /// current batch (fewer only when the plan has no more); returns their
+    /// cube ids in random order (for the erasure journal). Planned customers
+    /// that another job anonymized meanwhile leave the plan. Must run inside
+    /// the batch's transaction.
+    ///
+    /// At random, not in the order of their ids: those follow the import
+    /// file, and which customers one batch took shows in the journal (a line
+    /// a batch) and in their new ids (see [`Db::renumber_batch`]).
     pub fn pick_batch(&self, job_rowid: i64, limit: u64) -> Result<Vec<String>> {
         let conn = &self.conn;
         conn.execute_batch(
             "CREATE TEMP TABLE IF NOT EXISTS batch (id INTEGER PRIMARY KEY, cube_id TEXT NOT NULL, \
              new_id INTEGER, new_ref TEXT, new_created_at TEXT); DELETE FROM batch;",
         )?;
-        conn.prepare_cached(
-            "INSERT INTO batch (id, cube_id) SELECT c.id, c.cube_id FROM job_customers jc \
-             JOIN customers c ON c.id = jc.customer_id \
-             WHERE jc.job_id = ?1 AND c.anonymized_at IS NULL \
-             AND jc.customer_id >= (SELECT next_customer FROM jobs WHERE id = ?1) \
-             ORDER BY jc.customer_id LIMIT ?2",
-        )?
-        .execute(params![job_rowid, limit as i64])
-        .context("cannot pick a batch")?;
-        let mut stmt = conn.prepare_cached("SELECT cube_id FROM batch ORDER BY id")?;
+        conn.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS picked (customer_id INTEGER PRIMARY KEY)",
+        )?;
+        loop {
+            conn.execute_batch("DELETE FROM picked")?;
+            let picked = conn
+                .prepare_cached(
+                    "INSERT INTO picked SELECT customer_id FROM job_customers WHERE job_id = ?1 \
+                     AND customer_id NOT IN (SELECT id FROM batch) \
+                     ORDER BY random() LIMIT ?2 - (SELECT count(*) FROM batch)",
+                )?
+                .execute(params![job_rowid, limit as i64])
+                .context("cannot pick a batch")?;
+            if picked == 0 {
+                break;
+            }
+            conn.prepare_cached(
+                "INSERT INTO batch (id, cube_id) SELECT c.id, c.cube_id FROM picked p \
+                 JOIN customers c ON c.id = p.customer_id WHERE c.anonymized_at IS NULL",
+            )?
+            .execute([])
+            .context("cannot pick a batch")?;
+            // Those another job anonymized leave the plan, and as many more
+            // are picked: a batch is short only when the plan is done.
+            let gone = conn
+                .prepare_cached(
+                    "DELETE FROM job_customers WHERE job_id = ?1 AND customer_id IN \
+                     (SELECT p.customer_id FROM picked p JOIN customers c ON c.id = p.customer_id \
+                      WHERE c.anonymized_at IS NOT NULL)",
+                )?
+                .execute(params![job_rowid])
+                .context("cannot pick a batch")?;
+            if gone == 0 {
+                break;
+            }
+        }
+        let mut stmt = conn.prepare_cached("SELECT cube_id FROM batch ORDER BY random()")?;
         let ids = stmt
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
@@ -359,8 +393,8 @@ impl Db {
                 "cannot write the erasure ledger",
             ),
             (
-                "UPDATE jobs SET done = done + (SELECT count(*) FROM batch), state = 'running', \
-                 next_customer = (SELECT max(id) + 1 FROM batch) WHERE id = ?1",
+                "UPDATE jobs SET done = done + (SELECT count(*) FROM batch), state = 'running' \
+                 WHERE id = ?1",
                 "cannot update the job",
             ),
         ];
@@ -546,8 +580,8 @@ impl Db {
         }
         self.conn
             .prepare_cached(
-                "UPDATE jobs SET total = total + ?2, state = 'queued', finished_at = NULL, mentions = NULL, \
-                 next_customer = 0 WHERE id = ?1",
+                "UPDATE jobs SET total = total + ?2, state = 'queued', finished_at = NULL, mentions = NULL \
+                 WHERE id = ?1",
             )?
             .execute(params![job_rowid, added as i64])
             .context("cannot update the job")?;

@@ -345,6 +345,13 @@ const MIGRATIONS: &[Migration] = &[
     GROUP BY campaign_id;
     "#,
     ),
+    // 16: a job's batches take its planned customers at random, not in the
+    // order of their internal ids (which follow the import file); the
+    // cursor through that order that jobs kept, `next_customer`, is no
+    // longer used, and the one each finished job holds (the old id after
+    // its last customer: for one person forgotten, their place in the
+    // import file) is zeroed.
+    Migration::Sql("UPDATE jobs SET next_customer = 0 WHERE next_customer <> 0;"),
 ];
 
 /// Adds the search keys, computes them for every customer that is not

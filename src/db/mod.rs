@@ -600,12 +600,12 @@ mod tests {
                     .unwrap()
             })
             .collect();
-        // The plan holds customers 2 and 3; both batches run, the cursor moves past them.
+        // The plan holds customers 2 and 3; both batches run.
         let job = tx.plan_job("job", campaign.id, "test", now).unwrap();
         while !tx.pick_batch(job.rowid, 1).unwrap().is_empty() {
             tx.erase_batch(job.rowid, now).unwrap();
         }
-        // A replay adds customer 1, below the cursor: the next batch must find it.
+        // A replay adds customer 1, with a lower id: the next batch must find it.
         tx.add_to_plan(job.rowid, &ids[..1]).unwrap();
         assert_eq!(
             tx.pick_batch(job.rowid, 10).unwrap(),

@@ -137,6 +137,63 @@ fn an_old_report_a_kept_time_or_the_import_order_leads_nowhere() {
     assert!(in_place(&exported, 0) <= N / 20);
 }
 
+/// Spearman's rank correlation of the positions of `lines` (a permutation
+/// of 0..n) with the lines: 1 in file order, about 0 in random order.
+fn rank_correlation(lines: &[usize]) -> f64 {
+    let n = lines.len() as f64;
+    let squares: f64 = lines
+        .iter()
+        .enumerate()
+        .map(|(at, &line)| (at as f64 - line as f64).powi(2))
+        .sum();
+    1.0 - 6.0 * squares / (n * (n * n - 1.0))
+}
+
+#[test]
+fn batches_take_their_customers_in_no_import_order() {
+    let cube = leads();
+    // Each customer's line in the import file, by cube id.
+    let conn = rusqlite::Connection::open(cube.db()).unwrap();
+    let line_of: std::collections::HashMap<String, usize> = conn
+        .prepare("SELECT cube_id FROM customers ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .enumerate()
+        .map(|(line, id)| (id.unwrap(), line))
+        .collect();
+    drop(conn);
+    // Batches of 10: twenty of them, each a line of the journal.
+    let run = cube.run_env(
+        &["anonymize", "Leads", "--yes"],
+        &[("CUBE_BATCH_SIZE", Some("10"))],
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+
+    let journal = std::fs::read_to_string(cube.path("data/cube.db.erasures")).unwrap();
+    let journaled: Vec<usize> = journal
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter_map(|line| line.get("cube_ids").cloned())
+        .flat_map(|ids| ids.as_array().unwrap().clone())
+        .map(|id| line_of[id.as_str().unwrap()])
+        .collect();
+    assert_eq!(
+        journal.lines().filter(|l| l.contains("cube_ids")).count(),
+        N / 10
+    );
+    assert_eq!(journaled.len(), N);
+    let by_customer =
+        "SELECT s.unit_price FROM customers c JOIN sales s ON s.customer_id = c.id ORDER BY c.id";
+    let stored = lines_in_stored_order(&cube, by_customer);
+    for (what, lines) in [("the journal", &journaled), ("the new ids", &stored)] {
+        let rho = rank_correlation(lines);
+        assert!(rho.abs() < 0.5, "{what} keep the import order: {rho:.2}");
+    }
+    // No job keeps where in the old order its batches got to.
+    assert_eq!(cube.sql::<i64>("SELECT max(next_customer) FROM jobs"), 0);
+}
+
 #[test]
 fn mentions_of_an_anonymized_person_in_other_records_are_redacted() {
     let cube = Cube::new();

@@ -48,7 +48,7 @@ impl Columns {
         Columns(columns)
     }
 
-    fn column(&self, field: Field) -> Option<usize> {
+    pub(super) fn column(&self, field: Field) -> Option<usize> {
         self.0.iter().find(|&&(f, _)| f == field).map(|&(_, i)| i)
     }
 

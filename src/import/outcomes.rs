@@ -209,7 +209,21 @@ pub(super) fn check_values(
     let at = dates
         .date_time(columns.get(record, Field::Date))
         .map_err(|what| bad(Field::Date, &what))?;
-    let sale = if columns.get(record, Field::Product).trim().is_empty() {
+    let product = columns.get(record, Field::Product).trim();
+    let sale = if product.is_empty() {
+        // A quantity or a price without a product would be a sale lost.
+        for field in [Field::Quantity, Field::UnitPrice] {
+            if !columns.get(record, field).trim().is_empty() {
+                let reason = format!(
+                    "has a {} but no product: a sale needs both",
+                    field.name().replace('_', " ")
+                );
+                let column = columns
+                    .column(Field::Product)
+                    .unwrap_or(columns.index(field));
+                return Err(bad_row_message(header, record, column, &reason));
+            }
+        }
         None
     } else {
         let quantity = match columns.get(record, Field::Quantity).trim() {
@@ -217,6 +231,17 @@ pub(super) fn check_values(
             q => validate::quantity(q),
         }
         .map_err(|what| bad(Field::Quantity, what))?;
+        if columns.column(Field::UnitPrice).is_none() {
+            let reason = format!(
+                "{product:?} is sold, but the file has no unit_price column: a sale needs its price"
+            );
+            return Err(bad_row_message(
+                header,
+                record,
+                columns.index(Field::Product),
+                &reason,
+            ));
+        }
         let price = validate::money(columns.get(record, Field::UnitPrice))
             .map_err(|what| bad(Field::UnitPrice, what))?;
         Some((quantity, price))

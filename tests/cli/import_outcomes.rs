@@ -438,3 +438,41 @@ fn times_without_a_zone_are_read_in_the_zone_given() {
     let run = cube.import("outcomes", outcomes, &["--tz", "Europe/Osl0"]);
     assert_eq!(run.code, 2, "{}", run.transcript());
 }
+
+#[test]
+fn a_sale_without_its_product_or_its_price_is_refused_not_lost() {
+    let cube = setup();
+    // A quantity and a price with no product: the sale would be dropped.
+    let run = cube.import(
+        "outcomes",
+        "customer_no,campaign,seller,date,outcome,product,quantity,unit_price\n\
+         1,Vår,kari,2026-11-01,Sale,,3,299\n",
+        &[],
+    );
+    assert_eq!(run.code, 65, "{}", run.transcript());
+    assert!(
+        run.stderr
+            .contains("line 2, column \"product\": has a quantity but no product"),
+        "{}",
+        run.stderr
+    );
+    // A product in a file with no price column (cube's own outcomes export
+    // has the amount, not the unit price): named as such, not as another
+    // column's value that "is not an amount".
+    let run = cube.import(
+        "outcomes",
+        "customer_no,campaign,seller,date,outcome,product,quantity\n\
+         1,Vår,kari,2026-11-01,Sale,Fiber,1\n",
+        &[],
+    );
+    assert_eq!(run.code, 65, "{}", run.transcript());
+    assert!(
+        run.stderr.contains(
+            "line 2, column \"product\": \"Fiber\" is sold, but the file has no unit_price column"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(cube.sql::<i64>("SELECT count(*) FROM outcomes"), 0);
+    assert_eq!(cube.sql::<i64>("SELECT count(*) FROM sales"), 0);
+}

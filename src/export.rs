@@ -347,6 +347,16 @@ pub fn export_to_file(
     path: &Path,
     progress: &dyn Fn(u64),
 ) -> Result<u64> {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        // A device or a pipe (`-o /dev/stdout`, a FIFO): written to, as
+        // standard output is, not replaced.
+        let out = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        return export_to(db, options, io::BufWriter::new(out), progress)
+            .with_context(|| format!("cannot write {}", path.display()));
+    }
     let mut temp = AtomicFile::create(path, "export")?;
     let count = write_report(db, options, temp.file(), progress)
         .with_context(|| format!("cannot write {}", path.display()))?;

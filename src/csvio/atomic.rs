@@ -22,7 +22,28 @@ pub struct AtomicFile {
 
 impl AtomicFile {
     /// Creates the temporary file for `target`; `what` says what it is for.
+    ///
+    /// A link is followed: the file it names is replaced, and the link stays.
+    /// Anything but a regular file (a device, a pipe, a folder) is refused:
+    /// renaming over it would replace it, `/dev/null` included.
     pub fn create(target: &Path, what: &str) -> anyhow::Result<AtomicFile> {
+        let is_link = fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_symlink());
+        let real;
+        let target = if is_link {
+            real = fs::canonicalize(target).with_context(|| {
+                format!("cannot write {}: the link leads nowhere", target.display())
+            })?;
+            real.as_path()
+        } else {
+            target
+        };
+        if fs::metadata(target).is_ok_and(|m| !m.is_file()) {
+            return Err(crate::Failure::failed(format!(
+                "cannot write {}: it is not a regular file, and only a file is replaced whole",
+                target.display()
+            ))
+            .into());
+        }
         let name = target
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

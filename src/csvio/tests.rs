@@ -1,4 +1,6 @@
 use std::fs;
+use std::os::unix::fs::FileTypeExt;
+use std::path::Path;
 
 use super::*;
 
@@ -32,6 +34,35 @@ fn atomic_files_are_whole_private_or_absent() {
 
     let nowhere = AtomicFile::create(&dir.path().join("no/such.csv"), "export");
     assert!(format!("{:#}", nowhere.err().unwrap()).contains("does not exist"));
+}
+
+#[test]
+fn an_atomic_file_replaces_what_a_link_names_and_never_a_device_or_pipe() {
+    use std::io::Write;
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real.csv");
+    let link = dir.path().join("link.csv");
+    fs::write(&real, "old").unwrap();
+    symlink(&real, &link).unwrap();
+    let mut file = AtomicFile::create(&link, "export").unwrap();
+    file.file().write_all(b"new").unwrap();
+    file.commit().unwrap();
+    assert!(fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(fs::read(&real).unwrap(), b"new");
+
+    for not_a_file in [Path::new("/dev/null"), dir.path()] {
+        let refused = AtomicFile::create(not_a_file, "backup");
+        let message = format!("{:#}", refused.err().unwrap());
+        assert!(message.contains("not a regular file"), "{message}");
+    }
+    assert!(fs::metadata("/dev/null")
+        .unwrap()
+        .file_type()
+        .is_char_device());
 }
 
 fn read_all(input: &[u8]) -> Result<Vec<Record>, ReadError> {

@@ -512,3 +512,38 @@ fn a_workbook_has_local_times_and_days() {
         "{norwegian}"
     );
 }
+
+#[test]
+fn an_output_through_a_link_or_into_a_pipe_replaces_neither() {
+    use std::os::unix::fs::{symlink, FileTypeExt};
+    let cube = hostile();
+    fs::create_dir_all(cube.path("out")).unwrap();
+    // A link: the file it names gets the report, and the link stays.
+    fs::write(cube.path("out/real.csv"), "old").unwrap();
+    symlink(cube.path("out/real.csv"), cube.path("out/link.csv")).unwrap();
+    let link = cube.path("out/link.csv");
+    cube.run(&["export", "outcomes", "-o", link.to_str().unwrap()])
+        .ok();
+    assert!(fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    let report = fs::read_to_string(cube.path("out/real.csv")).unwrap();
+    assert_eq!(parse(&report, b',').len(), 3);
+
+    // A named pipe: written to, as standard output is, and still a pipe.
+    let fifo = cube.path("out/pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::read_to_string(fifo).unwrap())
+    };
+    cube.run(&["export", "outcomes", "-o", fifo.to_str().unwrap()])
+        .ok();
+    assert_eq!(parse(&reader.join().unwrap(), b',').len(), 3);
+    assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+}

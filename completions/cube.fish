@@ -27,7 +27,7 @@ end
 complete -c cube -n "__fish_cube_needs_command" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_needs_command" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_needs_command" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_needs_command" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_needs_command" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_needs_command" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_needs_command" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_needs_command" -s v -l verbose -d 'Say more about what is done'
@@ -57,7 +57,7 @@ complete -c cube -n "__fish_cube_needs_command" -f -a "help" -d 'Print this mess
 complete -c cube -n "__fish_cube_using_subcommand init" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand init" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand init" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand init" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand init" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand init" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand init" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand init" -s v -l verbose -d 'Say more about what is done'
@@ -69,7 +69,7 @@ complete -c cube -n "__fish_cube_using_subcommand demo" -l csv -d 'Write custome
 complete -c cube -n "__fish_cube_using_subcommand demo" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand demo" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand demo" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand demo" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand demo" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand demo" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand demo" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand demo" -s v -l verbose -d 'Say more about what is done'
@@ -78,7 +78,7 @@ complete -c cube -n "__fish_cube_using_subcommand demo" -s h -l help -d 'Print h
 complete -c cube -n "__fish_cube_using_subcommand import; and not __fish_seen_subcommand_from customers outcomes history help" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand import; and not __fish_seen_subcommand_from customers outcomes history help" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand import; and not __fish_seen_subcommand_from customers outcomes history help" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand import; and not __fish_seen_subcommand_from customers outcomes history help" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and not __fish_seen_subcommand_from customers outcomes history help" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and not __fish_seen_subcommand_from customers outcomes history help" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand import; and not __fish_seen_subcommand_from customers outcomes history help" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand import; and not __fish_seen_subcommand_from customers outcomes history help" -s v -l verbose -d 'Say more about what is done'
@@ -104,7 +104,7 @@ update\t'Overwrite the existing customer\'s card'"
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l skip-invalid -d 'Import the valid rows and write the invalid ones to --rejects (a dry run needs no --rejects)'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l dry-run -d 'Check and count everything, show what each column is read as, and change nothing (no file written)'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from customers" -l new-campaign -d 'Create the campaign even when an existing one has a close name'
@@ -124,7 +124,7 @@ complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcom
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l skip-invalid -d 'Import the valid rows and write the invalid ones to --rejects (a dry run needs no --rejects)'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l dry-run -d 'Check and count everything, show what each column is read as, and change nothing (no file written)'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from outcomes" -l allow-duplicates -d 'Import rows the same as ones already stored (by default they are skipped, so that a file imported twice doubles nothing)'
@@ -145,7 +145,7 @@ complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcom
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l skip-invalid -d 'Import the valid rows and write the invalid ones to --rejects (a dry run needs no --rejects)'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l dry-run -d 'Check and count everything, show what each column is read as, and change nothing (no file written)'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from history" -l allow-duplicates -d 'Import rows the same as ones already stored (by default they are skipped, so that a file imported twice doubles nothing)'
@@ -159,7 +159,7 @@ complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcom
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from help" -f -a "history" -d 'Import activity history entries'
 complete -c cube -n "__fish_cube_using_subcommand import; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cube -n "__fish_cube_using_subcommand move" -l to -d 'The campaign to move the customers into (must be active)' -r
-complete -c cube -n "__fish_cube_using_subcommand move" -l customer -d 'A customer, by reference or customer number (repeatable)' -r
+complete -c cube -n "__fish_cube_using_subcommand move" -l customer -d 'Customers, by reference or customer number (one or more; repeatable)' -r
 complete -c cube -n "__fish_cube_using_subcommand move" -l file -d 'A file with one reference or customer number per line (`-` for stdin)' -r -F
 complete -c cube -n "__fish_cube_using_subcommand move" -l from -d 'Every customer of this campaign' -r
 complete -c cube -n "__fish_cube_using_subcommand move" -l stage -d 'With --from: only customers at this stage' -r -f -a "available\t'Free for sellers to pick'
@@ -168,7 +168,7 @@ completed\t'An outcome was registered'"
 complete -c cube -n "__fish_cube_using_subcommand move" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand move" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand move" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand move" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand move" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand move" -l dry-run -d 'Say what would be moved, and change nothing'
 complete -c cube -n "__fish_cube_using_subcommand move" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand move" -s q -l quiet -d 'Say nothing unless something fails'
@@ -180,7 +180,7 @@ complete -c cube -n "__fish_cube_using_subcommand assign" -l count -d 'How many 
 complete -c cube -n "__fish_cube_using_subcommand assign" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand assign" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand assign" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand assign" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand assign" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand assign" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand assign" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand assign" -s v -l verbose -d 'Say more about what is done'
@@ -190,7 +190,7 @@ complete -c cube -n "__fish_cube_using_subcommand archive" -l inactive-days -d '
 complete -c cube -n "__fish_cube_using_subcommand archive" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand archive" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand archive" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand archive" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand archive" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand archive" -l anonymize -d 'Anonymize all the customers of the campaigns (irreversible)'
 complete -c cube -n "__fish_cube_using_subcommand archive" -l keep-customers -d 'Keep the customers as they are'
 complete -c cube -n "__fish_cube_using_subcommand archive" -l yes -d 'Do not ask for the campaign name to be typed back'
@@ -204,7 +204,7 @@ complete -c cube -n "__fish_cube_using_subcommand anonymize" -l archived-for -d 
 complete -c cube -n "__fish_cube_using_subcommand anonymize" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand anonymize" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand anonymize" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand anonymize" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand anonymize" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand anonymize" -l yes -d 'Go ahead without asking (needed without a terminal)'
 complete -c cube -n "__fish_cube_using_subcommand anonymize" -l dry-run -d 'Say what would be removed, with counts, and change nothing'
 complete -c cube -n "__fish_cube_using_subcommand anonymize" -l json -d 'Print machine-readable JSON on stdout'
@@ -215,7 +215,7 @@ complete -c cube -n "__fish_cube_using_subcommand anonymize" -s h -l help -d 'Pr
 complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list show resume help" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list show resume help" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list show resume help" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list show resume help" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list show resume help" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list show resume help" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list show resume help" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subcommand_from list show resume help" -s v -l verbose -d 'Say more about what is done'
@@ -228,7 +228,7 @@ complete -c cube -n "__fish_cube_using_subcommand jobs; and not __fish_seen_subc
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from list" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from list" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from list" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from list" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from list" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more about what is done'
@@ -237,7 +237,7 @@ complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcomma
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from show" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from show" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from show" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from show" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from show" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more about what is done'
@@ -246,7 +246,7 @@ complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcomma
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from resume" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from resume" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from resume" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from resume" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from resume" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from resume" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from resume" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand jobs; and __fish_seen_subcommand_from resume" -s v -l verbose -d 'Say more about what is done'
@@ -269,7 +269,7 @@ complete -c cube -n "__fish_cube_using_subcommand export" -s o -l output -d 'Wri
 complete -c cube -n "__fish_cube_using_subcommand export" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand export" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand export" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand export" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand export" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand export" -l bom -d 'Start the CSV with a byte order mark, so Excel reads it as UTF-8 (always with --locale)'
 complete -c cube -n "__fish_cube_using_subcommand export" -l raw -d 'Leave cells that look like formulas as they are (for programs, not spreadsheets)'
 complete -c cube -n "__fish_cube_using_subcommand export" -l json -d 'Print machine-readable JSON on stdout'
@@ -280,7 +280,7 @@ complete -c cube -n "__fish_cube_using_subcommand export" -s h -l help -d 'Print
 complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -s v -l verbose -d 'Say more about what is done'
@@ -295,7 +295,7 @@ complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcom
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from create" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from create" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from create" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from create" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from create" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from create" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Say more about what is done'
@@ -305,7 +305,7 @@ complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcom
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from restore" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from restore" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from restore" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from restore" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from restore" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from restore" -l no-journal -d 'Restore even though no erasure journal and no live database can say who was anonymized after the snapshot (they would come back)'
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from restore" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from restore" -s q -l quiet -d 'Say nothing unless something fails'
@@ -315,7 +315,7 @@ complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcom
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from replay" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from replay" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from replay" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from replay" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from replay" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from replay" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from replay" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from replay" -s v -l verbose -d 'Say more about what is done'
@@ -328,7 +328,7 @@ complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcom
 complete -c cube -n "__fish_cube_using_subcommand doctor" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand doctor" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand doctor" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand doctor" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand doctor" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand doctor" -l scrub -d 'First rewrite the whole database file without free space (VACUUM), for a file another program wrote to or an older cube made: from then on the scrub of each anonymization covers only the pages it wrote'
 complete -c cube -n "__fish_cube_using_subcommand doctor" -l repair -d 'Repair the counts that stats and the campaign list keep, where they differ from the data, by counting again (the other findings say what to do about them)'
 complete -c cube -n "__fish_cube_using_subcommand doctor" -l json -d 'Print machine-readable JSON on stdout'
@@ -340,7 +340,7 @@ complete -c cube -n "__fish_cube_using_subcommand scan" -l campaign -d 'Only the
 complete -c cube -n "__fish_cube_using_subcommand scan" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand scan" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand scan" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand scan" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand scan" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand scan" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand scan" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand scan" -s v -l verbose -d 'Say more about what is done'
@@ -350,7 +350,7 @@ complete -c cube -n "__fish_cube_using_subcommand audit" -l since -d 'Only entri
 complete -c cube -n "__fish_cube_using_subcommand audit" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand audit" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand audit" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand audit" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand audit" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand audit" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand audit" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand audit" -s v -l verbose -d 'Say more about what is done'
@@ -359,7 +359,7 @@ complete -c cube -n "__fish_cube_using_subcommand audit" -s h -l help -d 'Print 
 complete -c cube -n "__fish_cube_using_subcommand reactivate" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand reactivate" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand reactivate" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand reactivate" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand reactivate" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand reactivate" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand reactivate" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand reactivate" -s v -l verbose -d 'Say more about what is done'
@@ -368,7 +368,7 @@ complete -c cube -n "__fish_cube_using_subcommand reactivate" -s h -l help -d 'P
 complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and not __fish_seen_subcommand_from list show create names help" -s v -l verbose -d 'Say more about what is done'
@@ -384,7 +384,7 @@ csv\t''"
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from list" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from list" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from list" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from list" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from list" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from list" -l archived -d 'Only archived campaigns'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from list" -l all -d 'Active and archived campaigns'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON on stdout'
@@ -395,7 +395,7 @@ complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subc
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from show" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from show" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from show" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from show" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from show" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more about what is done'
@@ -404,7 +404,7 @@ complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subc
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from create" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from create" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from create" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from create" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from create" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from create" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Say more about what is done'
@@ -413,7 +413,7 @@ complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subc
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from names" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from names" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from names" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from names" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from names" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from names" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from names" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subcommand_from names" -s v -l verbose -d 'Say more about what is done'
@@ -427,7 +427,7 @@ complete -c cube -n "__fish_cube_using_subcommand campaign; and __fish_seen_subc
 complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand customer; and not __fish_seen_subcommand_from list show find export forget help" -s v -l verbose -d 'Say more about what is done'
@@ -449,7 +449,7 @@ csv\t''"
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from list" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from list" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from list" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from list" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from list" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from list" -l anonymized -d 'Only anonymized customers'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from list" -l not-anonymized -d 'Only customers that are not anonymized'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON on stdout'
@@ -460,7 +460,7 @@ complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subc
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from show" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from show" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from show" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from show" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from show" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more about what is done'
@@ -470,7 +470,7 @@ complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subc
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from find" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from find" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from find" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from find" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from find" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from find" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from find" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from find" -s v -l verbose -d 'Say more about what is done'
@@ -481,7 +481,7 @@ complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subc
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from export" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from export" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from export" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from export" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from export" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from export" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Say more about what is done'
@@ -492,7 +492,7 @@ complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subc
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from forget" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from forget" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from forget" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from forget" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from forget" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from forget" -l dry-run -d 'Say who and what would be erased, and change nothing'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from forget" -l yes -d 'Do not ask (needed without a terminal)'
 complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subcommand_from forget" -l json -d 'Print machine-readable JSON on stdout'
@@ -509,7 +509,7 @@ complete -c cube -n "__fish_cube_using_subcommand customer; and __fish_seen_subc
 complete -c cube -n "__fish_cube_using_subcommand stats" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand stats" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand stats" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand stats" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand stats" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand stats" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand stats" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand stats" -s v -l verbose -d 'Say more about what is done'
@@ -518,7 +518,7 @@ complete -c cube -n "__fish_cube_using_subcommand stats" -s h -l help -d 'Print 
 complete -c cube -n "__fish_cube_using_subcommand completions" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand completions" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand completions" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand completions" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand completions" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand completions" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand completions" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand completions" -s v -l verbose -d 'Say more about what is done'
@@ -527,7 +527,7 @@ complete -c cube -n "__fish_cube_using_subcommand completions" -s h -l help -d '
 complete -c cube -n "__fish_cube_using_subcommand man" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand man" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand man" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand man" -l operator -d 'Who is doing this, for the audit log [default: $USER]' -r
+complete -c cube -n "__fish_cube_using_subcommand man" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
 complete -c cube -n "__fish_cube_using_subcommand man" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand man" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand man" -s v -l verbose -d 'Say more about what is done'

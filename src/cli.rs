@@ -69,7 +69,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = crate::db::BUSY_TIMEOUT.as_secs_f64(), value_parser = parse_seconds)]
     pub busy_timeout: f64,
 
-    /// Who is doing this, for the audit log [default: $USER]
+    /// Who is doing this, for the audit log [default: $USER, else $LOGNAME]
     #[arg(long, global = true, value_name = "NAME")]
     pub operator: Option<String>,
 

@@ -56,7 +56,11 @@ impl Env {
                 .or_else(|| var("CUBE_RECORDINGS_DIR").map(PathBuf::from)),
             operator: options
                 .operator
-                .or_else(|| std::env::var("USER").ok())
+                // cron sets LOGNAME, and not always USER.
+                .or_else(|| {
+                    let name = var("USER").or_else(|| var("LOGNAME"))?;
+                    Some(name.to_string_lossy().into_owned())
+                })
                 .unwrap_or_else(|| "unknown".into()),
             batch_size: std::env::var("CUBE_BATCH_SIZE")
                 .ok()

@@ -236,7 +236,9 @@ impl<'a> CommandHelper<'a> {
                 report.pages_cleared = tidy.cleared;
             }
         }
-        if self.ui.json() && !reports.is_empty() {
+        // A list, empty when the run made no job: a script reads a document
+        // either way.
+        if self.ui.json() {
             self.ui.print_json(&reports)?;
         }
         let blocked: Vec<&JobReport> = reports.iter().filter(|r| !r.scrubbed).collect();

@@ -112,7 +112,6 @@ pub fn run(args: JobsArgs, cmd: &CommandHelper) -> Result<()> {
             };
             if jobs.is_empty() {
                 ui.say("no unfinished jobs");
-                return Ok(());
             }
             let mut reports = cmd.run_jobs(&store, jobs)?;
             cmd.report_jobs(&store, &mut reports)

@@ -13,8 +13,8 @@ pub struct MoveArgs {
     /// The campaign to move the customers into (must be active)
     #[arg(long, value_name = "CAMPAIGN")]
     pub to: String,
-    /// A customer, by reference or customer number (repeatable)
-    #[arg(long, value_name = "ID")]
+    /// Customers, by reference or customer number (one or more; repeatable)
+    #[arg(long, value_name = "ID", num_args = 1..)]
     pub customer: Vec<String>,
     /// A file with one reference or customer number per line (`-` for stdin)
     #[arg(long, value_name = "FILE")]
@@ -23,7 +23,7 @@ pub struct MoveArgs {
     #[arg(long, value_name = "CAMPAIGN")]
     pub from: Option<String>,
     /// With --from: only customers at this stage
-    #[arg(long, requires = "from")]
+    #[arg(long, requires = "from", conflicts_with_all = ["customer", "file"])]
     pub stage: Option<Stage>,
     /// Say what would be moved, and change nothing
     #[arg(long)]

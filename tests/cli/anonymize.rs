@@ -715,3 +715,29 @@ fn campaigns_archived_together_share_batches_and_keep_their_own_jobs() {
         assert!(cube.files_holding(secret).is_empty(), "{secret}");
     }
 }
+
+#[test]
+fn json_is_a_list_of_jobs_also_when_a_run_makes_none_and_cron_names_its_operator() {
+    let cube = setup(3);
+    cube.run(&["campaign", "create", "Tom"]).ok();
+    // A campaign with no one in it: no job, and still a document on stdout.
+    let listed = cube
+        .run(&["anonymize", "Tom", "--yes", "--json"])
+        .ok()
+        .json();
+    assert_eq!(listed, serde_json::json!([]));
+    let listed = cube
+        .run(&["archive", "Kontroll", "--keep-customers", "--json"])
+        .ok()
+        .json();
+    assert_eq!(listed, serde_json::json!([]));
+    // cron sets LOGNAME and not always USER.
+    let run = cube.run_env(
+        &["anonymize", "Hemmelig", "--yes", "--json"],
+        &[("USER", None), ("LOGNAME", Some("cron-ops"))],
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert_eq!(run.json()[0]["customers"], 3);
+    let jobs = cube.run(&["jobs", "list", "--json"]).ok().json();
+    assert_eq!(jobs[0]["operator"], "cron-ops");
+}

@@ -159,3 +159,33 @@ fn move_needs_a_selection() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("--customer"), "{}", run.stderr);
 }
+
+#[test]
+fn customers_come_one_flag_or_one_list_and_a_stage_only_with_a_campaign() {
+    let cube = setup();
+    let run = cube.run(&[
+        "move",
+        "--to",
+        "Høst",
+        "--customer",
+        "1",
+        "2",
+        "--customer",
+        "3",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert_eq!(stages(&cube, "Høst").0, 3);
+    // --stage picks among a campaign's customers: with named ones it would
+    // be ignored, so it is refused.
+    let run = cube.run(&[
+        "move",
+        "--to",
+        "Vår",
+        "--customer",
+        "4",
+        "--stage",
+        "completed",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert_eq!(stages(&cube, "Høst").0, 3);
+}

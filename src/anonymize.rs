@@ -900,18 +900,13 @@ fn run_batches(
 /// anonymized (and no unfinished job will): (job id, internal customer id).
 /// Reads only the journal lines the database has not seen.
 pub fn missing_erasures(db: &Db, journal: &Journal) -> Result<Vec<(String, i64)>> {
-    let seen: u64 = db
-        .setting(JOURNAL_SEEN)?
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    if journal.size()? <= seen {
+    let Some(erasures) = unseen(db, journal)? else {
         return Ok(Vec::new());
-    }
+    };
     // The customers of a job the database accounts for need no look: this
     // is asked by every cube started while a batch is journaled and not yet
     // committed, and looking is a pass over every customer (seconds at ten
     // million, for each of them).
-    let erasures = journal.read_after(seen)?;
     let mut wanted = Vec::new();
     for (job, cube_ids) in &erasures.jobs {
         if !accounts_for(db, job, cube_ids.len())? {
@@ -919,6 +914,26 @@ pub fn missing_erasures(db: &Db, journal: &Journal) -> Result<Vec<(String, i64)>
         }
     }
     db.missing_erasures(&wanted)
+}
+
+/// What the journal says that the database has not seen: the lines after
+/// the length it has seen, or `None` when there are none. All of it, with
+/// its copies, when a copy is longer than the journal: the journal was lost
+/// or put back from an older copy (a database and its journal copied back
+/// from a backup folder after a lost disk), and only the copy in the backup
+/// folder knows the erasures since.
+fn unseen(db: &Db, journal: &Journal) -> Result<Option<Erasures>> {
+    if journal.a_copy_is_longer()? {
+        return Ok(Some(journal.read()?));
+    }
+    let seen: u64 = db
+        .setting(JOURNAL_SEEN)?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    if journal.size()? <= seen {
+        return Ok(None);
+    }
+    Ok(Some(journal.read_after(seen)?))
 }
 
 /// True when the database accounts for every one of a job's `erased`
@@ -1011,15 +1026,10 @@ fn finished(db: &Db, job: &str) -> Result<Option<bool>> {
 /// copied into place by hand lacks (the restore gate). Reads only the
 /// journal lines the database has not seen.
 pub fn unapplied_redactions(db: &Db, journal: &Journal) -> Result<u64> {
-    let seen: u64 = db
-        .setting(JOURNAL_SEEN)?
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    if journal.size()? <= seen {
+    let Some(erasures) = unseen(db, journal)? else {
         return Ok(0);
-    }
+    };
     let mut unapplied = 0;
-    let erasures = journal.read_after(seen)?;
     for job in erasures.redacting_jobs() {
         // Only a job the database does not know: one it has not finished
         // redacts its texts when it resumes (a crash may have come between

@@ -122,6 +122,16 @@ fn verify_checksum(snapshot: &Path) -> Result<bool> {
     Ok(true)
 }
 
+/// Makes a backup folder, if it is not there: private like the database's
+/// own folder, as the snapshots hold personal data.
+pub fn make_dir(dir: &Path) -> Result<()> {
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .with_context(|| format!("cannot create {}", dir.display()))
+}
+
 /// Writes a snapshot named by the time into `dir` and keeps the newest `keep`
 /// of them. Returns the new snapshot's path.
 pub fn create_rolling(
@@ -130,12 +140,7 @@ pub fn create_rolling(
     keep: usize,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<PathBuf> {
-    // Private like the database's own folder: the snapshots hold personal data.
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .with_context(|| format!("cannot create {}", dir.display()))?;
+    make_dir(dir)?;
     let stamp = now.format("%Y%m%dT%H%M%SZ").to_string();
     let mut target = dir.join(format!("cube-{stamp}.db"));
     let mut n = 1;

@@ -200,6 +200,43 @@ impl Journal {
         }
     }
 
+    /// True when a copy of the journal holds more than the journal itself:
+    /// the journal is written first, so only a journal lost or put back from
+    /// an older copy is shorter. (A copy on a disk that is not there is left
+    /// out.)
+    pub fn a_copy_is_longer(&self) -> Result<bool> {
+        let size = self.size()?;
+        Ok(self
+            .copies
+            .iter()
+            .any(|copy| fs::metadata(copy).is_ok_and(|m| m.len() > size)))
+    }
+
+    /// Puts the journal back from its longest copy when it is missing (a
+    /// database copied back from a backup folder after a lost disk); returns
+    /// the copy. A journal that is there is never replaced: it may hold a
+    /// line a crash kept from the copies.
+    pub fn put_back(&self) -> Result<Option<PathBuf>> {
+        if self.path.exists() {
+            return Ok(None);
+        }
+        let longest = self
+            .copies
+            .iter()
+            .filter_map(|copy| Some((fs::metadata(copy).ok()?.len(), copy)))
+            .max_by_key(|(len, _)| *len);
+        let Some((_, copy)) = longest else {
+            return Ok(None);
+        };
+        let mut file = crate::csvio::AtomicFile::create(&self.path, "journal")?;
+        io::copy(
+            &mut File::open(copy).with_context(|| format!("cannot read {}", copy.display()))?,
+            file.file(),
+        )?;
+        file.commit()?;
+        Ok(Some(copy.clone()))
+    }
+
     /// Appends a line to the journal and to each copy whose folder is there
     /// (a backup disk that is not mounted is skipped; `doctor` reports it),
     /// durable when this returns. Returns the journal's new length.

@@ -133,6 +133,49 @@ fn a_backup_folder_keeps_a_copy_of_the_journal() {
 }
 
 #[test]
+fn a_snapshot_copied_back_by_hand_after_a_lost_disk_is_gated_by_the_folders_copy() {
+    let cube = setup();
+    let backups = cube.path("backups");
+    cube.run(&["backup", "create", "--dir", backups.to_str().unwrap()])
+        .ok();
+    cube.run(&["customer", "forget", "A1", "--yes", "--reason", "sak 17"])
+        .ok();
+    // The disk is lost, journal and all, and the snapshot is copied back by
+    // hand: only the copy of the journal in the backup folder (which the
+    // snapshot names) knows that Åse was erased since.
+    lose_database(&cube, true);
+    fs::create_dir_all(cube.path("data")).unwrap();
+    let snapshot = fs::read_dir(&backups)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "db"))
+        .unwrap();
+    fs::copy(&snapshot, cube.db()).unwrap();
+    let run = cube.run(&["customer", "find", "Åse"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(
+        run.stderr.contains("lacks 1 anonymization"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stdout.contains("Åse"), "{}", run.stdout);
+
+    let run = cube.run(&["backup", "replay"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(
+        run.stderr.contains("put back from its copy"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        fs::read(cube.path("data/cube.db.erasures")).unwrap(),
+        fs::read(backups.join("cube.db.erasures")).unwrap()
+    );
+    cube.assert_erased(A);
+    assert_eq!(cube.customer("B1")["name"], "Bjørn Beta-Sæther");
+}
+
+#[test]
 fn no_output_overwrites_the_database_or_its_journal() {
     let cube = setup();
     let backups = cube.path("backups");

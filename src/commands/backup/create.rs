@@ -42,9 +42,12 @@ pub fn run(args: CreateArgs, cmd: &CommandHelper) -> Result<()> {
             let keep = args
                 .keep
                 .map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
-            let target = backup::create_rolling(&store.db, &dir, keep, store.actor.now)?;
+            // Remembered first, so that the snapshot names the folder too: a
+            // database copied back from it by hand finds the journal's copy
+            // there (the restore gate).
+            backup::make_dir(&dir)?;
             store.remember_backup_dir(&dir)?;
-            target
+            backup::create_rolling(&store.db, &dir, keep, store.actor.now)?
         }
         (None, None) => unreachable!("clap requires a path or --dir"),
     };

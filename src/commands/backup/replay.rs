@@ -10,6 +10,12 @@ pub fn run(cmd: &CommandHelper) -> Result<()> {
     let store = cmd.store_ungated()?;
     let db = &store.db;
     let (journal, actor) = (store.journal(), &store.actor);
+    if let Some(copy) = journal.put_back()? {
+        ui.say(&format!(
+            "the erasure journal was missing: put back from its copy {}",
+            copy.display()
+        ));
+    }
     let report = anonymize::replay(db, &store.site, actor, &journal.read()?)?;
     if report.customers > 0 {
         let tx = db.begin()?;

@@ -131,7 +131,10 @@ pub(super) fn judge_customer<'c>(
         None => {
             let key = match key {
                 CustomerKey::Ref(reference) => format!("the reference {reference:?}"),
-                CustomerKey::Number(number) => format!("the customer number {number:?}"),
+                // A nightly file may still hold someone erased since.
+                CustomerKey::Number(number) => format!(
+                    "the customer number {number:?} (an anonymized or forgotten customer keeps none)"
+                ),
             };
             Err((column, format!("no customer has {key}")))
         }

@@ -97,12 +97,10 @@ pub fn run(args: JobsArgs, cmd: &CommandHelper) -> Result<()> {
             let jobs = match id {
                 None => cmd.unfinished_jobs(&store)?,
                 Some(id) => {
-                    let job = db.find_job(&id)?.ok_or_else(|| {
-                        Failure::failed(format!(
-                            "no job (or more than one) has an id starting or ending with {id:?}"
-                        ))
-                        .hint("cube jobs list shows every job")
-                    })?;
+                    let job = match db.find_job(&id)? {
+                        Some(job) => job,
+                        None => return Err(not_one(db, &id)?.into()),
+                    };
                     if job.state == JobState::Done {
                         ui.say(&format!("job {} is done already", job.id));
                         return Ok(());
@@ -203,10 +201,22 @@ fn find(store: &Store, id: &str) -> Result<Job> {
                 .into(),
         );
     }
-    Ok(store.db.find_job(id)?.ok_or_else(|| {
+    match store.db.find_job(id)? {
+        Some(job) => Ok(job),
+        None => Err(not_one(&store.db, id)?.into()),
+    }
+}
+
+/// Why no one job has an id starting or ending with `id`: none has, or more
+/// than one (jobs started the same day share their first characters).
+fn not_one(db: &crate::db::Db, id: &str) -> Result<Failure> {
+    Ok(if db.jobs_matching(id)?.is_empty() {
+        Failure::failed(format!("no job has an id starting or ending with {id:?}"))
+            .hint("cube jobs list shows every job")
+    } else {
         Failure::failed(format!(
-            "no job (or more than one) has an id starting or ending with {id:?}"
+            "more than one job has an id starting or ending with {id:?}"
         ))
-        .hint("cube jobs list shows every job")
-    })?)
+        .hint("give more of it: jobs started the same day share their first characters, the end tells them apart")
+    })
 }

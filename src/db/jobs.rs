@@ -254,6 +254,17 @@ impl Db {
     /// only one does). Ids begin with their time, so the jobs of one day
     /// share their first characters; the last ones are random.
     pub fn find_job(&self, id: &str) -> Result<Option<Job>> {
+        let found = self.jobs_matching(id)?;
+        Ok(if found.len() == 1 {
+            found.into_iter().next()
+        } else {
+            None
+        })
+    }
+
+    /// The jobs whose id starts or ends with `id`: none, one, or two when
+    /// there are more than one.
+    pub fn jobs_matching(&self, id: &str) -> Result<Vec<Job>> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {JOB_COLUMNS} WHERE j.job_uuid LIKE ?1 || '%' ESCAPE '\\' \
              OR j.job_uuid LIKE '%' || ?1 ESCAPE '\\' LIMIT 2"
@@ -263,14 +274,10 @@ impl Db {
             .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_");
-        let found: Vec<Job> = stmt
+        let found = stmt
             .query_map([escaped], job)?
             .collect::<rusqlite::Result<_>>()?;
-        Ok(if found.len() == 1 {
-            found.into_iter().next()
-        } else {
-            None
-        })
+        Ok(found)
     }
 
     /// Every job, oldest first.

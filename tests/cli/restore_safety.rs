@@ -249,6 +249,31 @@ fn a_short_or_empty_job_prefix_is_refused() {
 }
 
 #[test]
+fn a_job_prefix_shared_by_two_jobs_says_so() {
+    let cube = setup();
+    cube.run(&["anonymize", "A", "--yes"]).ok();
+    cube.run(&["anonymize", "B", "--yes"]).ok();
+    let jobs = cube.run(&["jobs", "list", "--json"]).ok().json();
+    let ids: Vec<&str> = jobs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["id"].as_str().unwrap())
+        .collect();
+    // Started the same day (the same second here): the same first characters.
+    assert_eq!(ids[0][..8], ids[1][..8]);
+    let run = cube.run(&["jobs", "show", &ids[0][..8]]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(run.stderr.contains("more than one job"), "{}", run.stderr);
+    let run = cube.run(&["jobs", "show", "ffffffff"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(run.stderr.contains("no job has"), "{}", run.stderr);
+    // Its last characters tell it apart.
+    let end = &ids[1][ids[1].len() - 8..];
+    cube.run(&["jobs", "show", end]).ok();
+}
+
+#[test]
 fn a_backup_folder_is_private_whatever_the_umask() {
     let cube = setup();
     let dir = cube.path("backups/nightly");

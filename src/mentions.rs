@@ -152,6 +152,7 @@ impl Identifiers {
     }
 
     fn word(&mut self, word: String) {
+        let word = hyphens_as_spaces(&word);
         if let Some(hashed) = &mut self.hashed {
             hashed.insert(&word);
             return;
@@ -258,13 +259,13 @@ impl Hashed {
                 for &b in &text[start + offset..end] {
                     hash = fnv(hash, b);
                 }
-                let whole = !(c.is_alphanumeric() && end < text.len() && alnum(end));
-                if self.lengths[end - start]
-                    && whole
-                    && self.hashes.contains(&hash)
-                    && !inside_address(text, start, end)
-                {
-                    longest = Some(end);
+                // Whole, or maybe a name with its possessive `s` after.
+                let may_end = !(c.is_alphanumeric() && end < text.len() && alnum(end))
+                    || text.get(end) == Some(&b's');
+                if self.lengths[end - start] && may_end && self.hashes.contains(&hash) {
+                    if let Some(end) = folded.mention_end(start, end) {
+                        longest = Some(end);
+                    }
                 }
             }
             if let Some(end) = longest {
@@ -411,8 +412,8 @@ impl Matcher {
             while let Some(found) =
                 automaton.find(aho_corasick::Input::new(bytes).span(at..bytes.len()))
             {
-                let (start, end) = (found.start(), found.end());
-                if folded.is_whole(start, end) {
+                let start = found.start();
+                if let Some(end) = folded.mention_end(start, found.end()) {
                     spans.push((folded.original(start), folded.original(end)));
                     at = end;
                 } else {
@@ -557,16 +558,21 @@ pub fn redact_spans(text: &str, spans: &[(usize, usize)]) -> Option<String> {
 }
 
 /// The length in bytes of the separator of digit groups at `at` in `bytes`
-/// (a space, `-`, `.`, `/`, a bracket, a no-break or thin space, an en or
-/// em dash), or 0.
+/// (a space or a tab, `-`, `.`, `/`, a bracket, the spaces, hyphens and
+/// dashes of typesetting and word processors, a minus sign), or 0.
 fn separator_at(bytes: &[u8], at: usize) -> usize {
     let rest = bytes.get(at..).unwrap_or_default();
     match rest {
-        [b' ' | b'-' | b'.' | b'(' | b')' | b'/', ..] => 1,
-        [0xc2, 0xa0, ..] => 2,
-        // U+2009 thin space, U+202F narrow no-break space, U+2013 en dash,
-        // U+2014 em dash.
-        [0xe2, 0x80, 0x89 | 0xaf | 0x93 | 0x94, ..] => 3,
+        [b' ' | b'\t' | b'-' | b'.' | b'(' | b')' | b'/', ..] => 1,
+        // A no-break space, a soft hyphen.
+        [0xc2, 0xa0 | 0xad, ..] => 2,
+        // U+2007 figure, U+2008 punctuation, U+2009 thin, U+200A hair and
+        // U+202F narrow no-break spaces, U+200B zero-width space, U+2010
+        // hyphen, U+2011 non-breaking hyphen (as word processors write it),
+        // U+2012 figure dash, U+2013 en dash, U+2014 em dash.
+        [0xe2, 0x80, 0x87..=0x8b | 0xaf | 0x90..=0x94, ..] => 3,
+        // U+2212 minus sign.
+        [0xe2, 0x88, 0x92, ..] => 3,
         _ => 0,
     }
 }
@@ -595,6 +601,37 @@ fn national(digits: &str) -> &str {
     national.unwrap_or(digits)
 }
 
+/// `word` with each run of hyphens and white space one space, as a text is
+/// compared ([`Folded`]): `Kåre-Ødegård` is `kåre ødegård`, `K - 10042` is
+/// `k 10042`.
+fn hyphens_as_spaces(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for part in word.split(|c: char| c.is_whitespace() || is_hyphen(c)) {
+        if !part.is_empty() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+/// A hyphen as a text may write one: `-`, and U+2010 and U+2011 (the
+/// non-breaking one word processors put in names and numbers).
+fn is_hyphen(c: char) -> bool {
+    matches!(c, '-' | '\u{2010}' | '\u{2011}')
+}
+
+/// A character that is not there to be read: a soft hyphen, a zero-width
+/// space, joiner or non-joiner, a word joiner, a byte order mark.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}'
+    )
+}
+
 /// The form names are compared in: NFC, lower case.
 pub fn normalize(text: &str) -> String {
     text.nfc().flat_map(char::to_lowercase).collect()
@@ -616,6 +653,15 @@ fn fold_latin1(original: &[u8], out: &mut Vec<u8>) -> bool {
             // Spaces other than one plain one: see `Folded::new`.
             b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => return false,
             b' ' if out.get(i + 1) == Some(&b' ') => return false,
+            // A hyphen is a space (see `hyphens_as_spaces`), where it makes
+            // no run of them.
+            b'-' => {
+                let next = out.get(i + 1).copied();
+                if i == 0 || out[i - 1] == b' ' || matches!(next, None | Some(b' ' | b'-')) {
+                    return false;
+                }
+                out[i] = b' ';
+            }
             // `\n` as JSON writes a line break in the extra fields.
             b'\\' if matches!(out.get(i + 1), Some(b'n' | b't' | b'r')) => return false,
             0..=0x7f => {}
@@ -625,7 +671,8 @@ fn fold_latin1(original: &[u8], out: &mut Vec<u8>) -> bool {
                 let lead = out[i];
                 i += 1;
                 match out.get(i) {
-                    Some(0xa0) if lead == 0xc2 => return false,
+                    // A no-break space, a soft hyphen.
+                    Some(0xa0 | 0xad) if lead == 0xc2 => return false,
                     Some(&next @ 0x80..=0xbf) => {
                         if lead == 0xc3 && next <= 0x9e && next != 0x97 {
                             out[i] = next + 0x20;
@@ -677,7 +724,10 @@ impl<'a> Folded<'a> {
             // fields: `\n`) is one space, as between the words of a name
             // searched for.
             let escaped = c == '\\' && matches!(chars.peek(), Some((_, 'n' | 't' | 'r')));
-            if c.is_whitespace() || escaped {
+            if is_invisible(c) {
+                continue;
+            }
+            if c.is_whitespace() || escaped || is_hyphen(c) {
                 if escaped {
                     chars.next();
                 }
@@ -731,7 +781,8 @@ impl<'a> Folded<'a> {
     }
 
     /// True when `start..end` is whole words: no letter or digit of another
-    /// word runs into it on either side.
+    /// word runs into it on either side, and it is no end of a longer
+    /// e-mail address.
     fn is_whole(&self, start: usize, end: usize) -> bool {
         let text = self.text();
         let alnum = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
@@ -739,7 +790,27 @@ impl<'a> Folded<'a> {
         let (last, after) = (char_before(text, end), char_at(text, end));
         let runs_in = alnum(before) && alnum(first);
         let runs_on = alnum(last) && alnum(after);
-        !(runs_in || runs_on || inside_address(text, start, end))
+        // In the original, where a hyphen before it is still one.
+        let inside = inside_address(self.original, self.original(start), self.original(end));
+        !(runs_in || runs_on || inside)
+    }
+
+    /// Where a mention found at `start..end` ends: `end` when it is whole
+    /// words; after the `s` when a name is followed by the possessive `s`
+    /// that Norwegian writes (`Kåre Ødegårds kone`);
+    /// `None` when it is part of longer words.
+    fn mention_end(&self, start: usize, end: usize) -> Option<usize> {
+        if self.is_whole(start, end) {
+            return Some(end);
+        }
+        let text = self.text();
+        let name = !text.get(start..end)?.contains(&b'@')
+            && char_before(text, end).is_some_and(char::is_alphabetic);
+        // In the compared form, in lower case (positions are the same).
+        let rest = self.bytes.get(end..)?;
+        // (`Ødegård's` is whole words already, and its `'s` stays.)
+        let end = end + usize::from(rest.first() == Some(&b's'));
+        (name && self.is_whole(start, end)).then_some(end)
     }
 }
 
@@ -953,6 +1024,38 @@ mod tests {
             ("ring 998 - 87 - 766", "ring [anonymized]"),
         ] {
             assert_eq!(redacted(text), out, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn possessives_hyphens_and_characters_that_are_not_there_to_be_read() {
+        for (text, out) in [
+            ("Kåre Ødegård Æsirs kone ringte", "[anonymized] kone ringte"),
+            ("KÅRE ØDEGÅRD ÆSIRS bil", "[anonymized] bil"),
+            ("Kåre Ødegård Æsir's bil", "[anonymized]'s bil"),
+            ("Kåre-Ødegård-Æsir ringte", "[anonymized] ringte"),
+            ("Kåre Ødegård\u{2011}Æsir ringte", "[anonymized] ringte"),
+            (
+                "Kå\u{ad}re Øde\u{200b}gård Æsir ringte",
+                "[anonymized] ringte",
+            ),
+            ("kundenr K - 10042", "kundenr [anonymized]"),
+            ("kundenr K\u{2011}10042", "kundenr [anonymized]"),
+            ("ring 998\u{2011}87\u{2011}766", "ring [anonymized]"),
+            ("ring 998\u{2212}87\u{2212}766", "ring [anonymized]"),
+            ("ring 998\t87\t766", "ring [anonymized]"),
+            ("ring 998\u{200b}87\u{200b}766", "ring [anonymized]"),
+        ] {
+            assert_eq!(redacted(text), out, "{text:?}");
+        }
+        // Still whole words, and still no end of a longer address.
+        for text in [
+            "Kåre Ødegård Æsirsen",
+            "Kåre Ødegård Æsirss",
+            "ole-kare.odegard@example.no",
+            "kare.odegard@example.nos",
+        ] {
+            assert_eq!(redacted(text), text, "{text:?}");
         }
     }
 

@@ -84,7 +84,7 @@ pub enum Command {
     Init,
     /// Fill a fresh database with realistic demo data
     Demo(DemoArgs),
-    /// Import customers, outcomes or history from CSV files
+    /// Import customers, outcomes or history from CSV files or workbooks
     #[command(subcommand)]
     Import(ImportCommand),
     /// Move customers into another campaign

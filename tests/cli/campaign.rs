@@ -3,7 +3,14 @@ use crate::Cube;
 #[test]
 fn create_list_and_show() {
     let cube = Cube::new();
-    cube.run(&["campaign", "create", "Vårkampanje"]).ok();
+    // The first one makes the database, and says so (a mistyped --db shows).
+    let run = cube.run(&["campaign", "create", "Vårkampanje"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(
+        run.stderr.contains("created a new database at"),
+        "{}",
+        run.stderr
+    );
     let run = cube.run(&["campaign", "create", "Vårkampanje"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("exists already"), "{}", run.stderr);

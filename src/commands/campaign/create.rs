@@ -12,7 +12,15 @@ pub struct CreateArgs {
 
 pub fn run(args: CreateArgs, cmd: &CommandHelper) -> Result<()> {
     let ui = cmd.ui;
+    // As an import says it: a mistyped --db shows.
+    let new = !cmd.site()?.path.exists();
     let store = cmd.store_or_create()?;
+    if new {
+        ui.say(&format!(
+            "created a new database at {}",
+            store.path().display()
+        ));
+    }
     let db = &store.db;
     let flow::Created { campaign, close_to } =
         flow::create_campaign(db, &args.name, store.actor.now)?;

@@ -384,13 +384,14 @@ impl Db {
             )?
             .execute([])
             .context("cannot pick a batch")?;
-            // Those another job anonymized leave the plan, and as many more
-            // are picked: a batch is short only when the plan is done.
+            // Those another job anonymized (and gave a new id) leave the
+            // plan, and as many more are picked: a batch is short only when
+            // the plan is done.
             let gone = conn
                 .prepare_cached(
                     "DELETE FROM job_customers WHERE job_id = ?1 AND customer_id IN \
-                     (SELECT p.customer_id FROM picked p JOIN customers c ON c.id = p.customer_id \
-                      WHERE c.anonymized_at IS NOT NULL)",
+                     (SELECT p.customer_id FROM picked p WHERE NOT EXISTS \
+                      (SELECT 1 FROM customers c WHERE c.id = p.customer_id AND c.anonymized_at IS NULL))",
                 )?
                 .execute(params![job_rowid])
                 .context("cannot pick a batch")?;

@@ -611,6 +611,35 @@ mod tests {
             tx.pick_batch(job.rowid, 10).unwrap(),
             ["01958a3c-0000-7000-8000-000000000001"]
         );
+        tx.erase_batch(job.rowid, now).unwrap();
+
+        // Planned customers another job anonymized, and gave new ids, leave
+        // the plan as a batch meets them, and the batch is still as big as
+        // asked: a short batch is the end of the job.
+        let more: Vec<i64> = (4..=9)
+            .map(|i| {
+                let cube_id = format!("01958a3c-0000-7000-8000-00000000000{i}");
+                let reference = format!("000000000000000{i}");
+                let ids = NewIds {
+                    cube_id: &cube_id,
+                    reference: &reference,
+                };
+                tx.insert_customer(ids, &card, Some(campaign.id), now)
+                    .unwrap()
+                    .unwrap()
+            })
+            .collect();
+        tx.add_to_plan(job.rowid, &more).unwrap();
+        tx.conn
+            .execute(
+                "DELETE FROM customers WHERE id IN (?1, ?2, ?3)",
+                [more[0], more[2], more[4]],
+            )
+            .unwrap();
+        // Four of six taken hold one gone at least: all three are found.
+        assert_eq!(tx.pick_batch(job.rowid, 4).unwrap().len(), 3);
+        tx.erase_batch(job.rowid, now).unwrap();
+        assert!(tx.pick_batch(job.rowid, 4).unwrap().is_empty());
     }
 
     #[test]

@@ -623,10 +623,14 @@ fn hyphens_as_spaces(word: &str) -> String {
     out
 }
 
-/// A hyphen as a text may write one: `-`, and U+2010 and U+2011 (the
-/// non-breaking one word processors put in names and numbers).
+/// A hyphen as a text may write one: `-`, U+2010 and U+2011 (the
+/// non-breaking one word processors put in names and numbers), and the
+/// dashes and minus sign a word processor makes of a typed `-` (`K – 10042`).
 fn is_hyphen(c: char) -> bool {
-    matches!(c, '-' | '\u{2010}' | '\u{2011}')
+    matches!(
+        c,
+        '-' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2212}'
+    )
 }
 
 /// A character that is not there to be read: a soft hyphen, a zero-width
@@ -843,14 +847,17 @@ fn char_before(text: &[u8], at: usize) -> Option<char> {
     std::str::from_utf8(&head[start..]).ok()?.chars().next()
 }
 
-/// True when `start..end` of UTF-8 `text` is an e-mail address that is the
-/// end of a longer one: `kari@example.no` in `ole.kari@example.no` is not
-/// Kari's.
+/// True when `start..end` of UTF-8 `text` is an e-mail address that is part
+/// of a longer one: `kari@example.no` in `ole.kari@example.no` or in
+/// `kari@example.no.uk` is not Kari's.
 fn inside_address(text: &[u8], start: usize, end: usize) -> bool {
-    text.get(start..end)
-        .is_some_and(|found| found.contains(&b'@'))
-        && start > 0
-        && matches!(text.get(start - 1), Some(b'.' | b'_' | b'-' | b'+' | b'%'))
+    let is_address = text
+        .get(start..end)
+        .is_some_and(|found| found.contains(&b'@'));
+    let before = start > 0 && matches!(text.get(start - 1), Some(b'.' | b'_' | b'-' | b'+' | b'%'));
+    let after = text.get(end) == Some(&b'.')
+        && text.get(end + 1).is_some_and(|b| b.is_ascii_alphanumeric());
+    is_address && (before || after)
 }
 
 #[cfg(test)]
@@ -1049,6 +1056,8 @@ mod tests {
             ("ring Aesir, Kaare Oedegaard", "ring [anonymized]"),
             ("kundenr K - 10042", "kundenr [anonymized]"),
             ("kundenr K\u{2011}10042", "kundenr [anonymized]"),
+            ("kundenr K\u{2013}10042", "kundenr [anonymized]"),
+            ("kundenr K \u{2013} 10042", "kundenr [anonymized]"),
             ("ring 998\u{2011}87\u{2011}766", "ring [anonymized]"),
             ("ring 998\u{2212}87\u{2212}766", "ring [anonymized]"),
             ("ring 998\t87\t766", "ring [anonymized]"),
@@ -1062,6 +1071,7 @@ mod tests {
             "Kåre Ødegård Æsirss",
             "ole-kare.odegard@example.no",
             "kare.odegard@example.nos",
+            "kare.odegard@example.no.uk",
         ] {
             assert_eq!(redacted(text), text, "{text:?}");
         }

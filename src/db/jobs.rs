@@ -2,12 +2,13 @@
 //! `recording_deletions`, which live only until their file is gone.
 //!
 //! A job's plan (`job_customers`) is written in one transaction; each batch
-//! then anonymizes planned customers picked at random, in one transaction of
-//! its own, which also takes them out of the plan. What is left to do is the
-//! plan, so a job killed at any point resumes where it stopped. Nothing of
-//! the customers' order (their internal ids follow the import file) shows in
-//! which batch took whom, in the journal's lines or in their new ids. The
-//! plan is forgotten when the job is done.
+//! then anonymizes planned customers, blocks of neighbouring ones in random
+//! order ([`Db::pick_batch`]), in one transaction of its own, which also
+//! takes them out of the plan. What is left to do is the plan, so a job
+//! killed at any point resumes where it stopped. The customers' order
+//! (their internal ids follow the import file) shows neither in which batch
+//! took whom, nor in the journal's lines, nor in their new ids, finer than a
+//! block. The plan is forgotten when the job is done.
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};

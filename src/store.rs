@@ -61,11 +61,6 @@ pub struct Store {
 /// keeps a copy of the erasure journal.
 pub const BACKUP_DIRS: &str = "backup_dirs";
 
-/// The setting that lists the copies of the erasure journal by their whole
-/// path: a copy is named after the database (`bk/cube.db.erasures`), and a
-/// snapshot copied back by hand under another name still finds it.
-pub const JOURNAL_COPIES: &str = "journal_copies";
-
 impl Site {
     pub fn new(path: PathBuf, recordings: PathBuf, busy_timeout: Duration, batch: u64) -> Site {
         Site {
@@ -93,9 +88,6 @@ impl Site {
         for dir in backup_dirs(&db)? {
             site.journal
                 .add_copy(dir.join(Journal::copy_name(&site.path)));
-        }
-        for copy in parse_dirs(db.setting(JOURNAL_COPIES)?.as_deref()) {
-            site.journal.add_copy(copy);
         }
         let store = Store { db, site, actor };
         if access != Access::Ungated {
@@ -146,21 +138,14 @@ impl Store {
     /// erasure journal there from now on.
     pub fn remember_backup_dir(&mut self, dir: &Path) -> Result<()> {
         let dir = real_path(dir);
-        let copy = dir.join(Journal::copy_name(self.path()));
         let mut dirs = backup_dirs(&self.db)?;
-        let mut copies = parse_dirs(self.db.setting(JOURNAL_COPIES)?.as_deref());
-        if !dirs.contains(&dir) || !copies.contains(&copy) {
-            if !dirs.contains(&dir) {
-                dirs.push(dir.clone());
-            }
-            if !copies.contains(&copy) {
-                copies.push(copy.clone());
-            }
+        if !dirs.contains(&dir) {
+            dirs.push(dir.clone());
             let tx = self.db.begin()?;
             tx.set_setting(BACKUP_DIRS, &serde_json::to_string(&dirs)?)?;
-            tx.set_setting(JOURNAL_COPIES, &serde_json::to_string(&copies)?)?;
             tx.commit()?;
         }
+        let copy = dir.join(Journal::copy_name(self.path()));
         if !copy.exists() && self.journal().path().exists() {
             let mut file = crate::csvio::AtomicFile::create(&copy, "journal")?;
             std::io::copy(

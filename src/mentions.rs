@@ -81,10 +81,10 @@ const AUTOMATON_WORDS: usize = 50_000;
 
 impl Identifiers {
     pub fn add(&mut self, person: &Person) {
-        for name in name_forms(person.name) {
-            // A name of one word ("Ola", "Hansen", a card named "Sale") is
-            // in too many other texts, and labels, to be the person's.
-            if name.split_whitespace().count() >= 2 {
+        // A name of one word ("Ola", "Hansen", a card named "Sale") is in
+        // too many other texts, and labels, to be the person's.
+        if person.name.split_whitespace().count() >= 2 {
+            for name in name_forms(person.name) {
                 self.word(name);
             }
         }
@@ -102,7 +102,9 @@ impl Identifiers {
             .map(str::trim)
         {
             if number.chars().count() >= MIN_CUSTOMER_NO {
-                self.word(normalize(number));
+                for form in number_forms(&normalize(number)) {
+                    self.word(form);
+                }
             }
         }
         let phones =
@@ -521,6 +523,11 @@ fn name_forms(name: &str) -> Vec<String> {
     for spell in spellings {
         let spelled: Vec<String> = words.iter().map(|w| spell(w)).collect();
         forms.push(spelled.join(" "));
+        // Run together, as a joiner or a zero-width space between the words
+        // shows it (`Kåre\u{200b}Ødegård`), or as typed in a hurry.
+        if spelled.len() >= 2 {
+            forms.push(spelled.concat());
+        }
         if let Some((last, rest)) = spelled.split_last().filter(|(_, rest)| !rest.is_empty()) {
             let rest = rest.join(" ");
             forms.push(format!("{last} {rest}"));
@@ -529,6 +536,35 @@ fn name_forms(name: &str) -> Vec<String> {
     }
     forms.sort();
     forms.dedup();
+    forms
+}
+
+/// The forms a customer number is searched in, besides as written (where
+/// hyphens and spaces are one space, see [`hyphens_as_spaces`]): without
+/// its separators (`K-10042` as `K10042`), and with a space where letters
+/// meet digits (`K10042` as `K 10042`, which is how `K-10042` and
+/// `K - 10042` compare).
+fn number_forms(number: &str) -> Vec<String> {
+    let compact: String = number
+        .chars()
+        .filter(|&c| !(c.is_whitespace() || is_hyphen(c) || c == '.' || c == '/'))
+        .collect();
+    let mut split = String::with_capacity(compact.len() + 2);
+    for c in compact.chars() {
+        let boundary = split.chars().last().is_some_and(|last| {
+            last.is_alphabetic() && c.is_ascii_digit() || last.is_ascii_digit() && c.is_alphabetic()
+        });
+        if boundary {
+            split.push(' ');
+        }
+        split.push(c);
+    }
+    let mut forms = vec![number.to_string()];
+    for form in [compact, split] {
+        if form.chars().count() >= MIN_CUSTOMER_NO && !forms.contains(&form) {
+            forms.push(form);
+        }
+    }
     forms
 }
 
@@ -939,6 +975,15 @@ mod tests {
             "kunde [anonymized] ringte"
         );
         assert_eq!(redacted("K-100421"), "K-100421");
+        for written in ["K10042", "k 10042", "(K10042)"] {
+            let text = format!("kunde {written} ringte");
+            assert!(
+                !redacted(&text).contains("10042"),
+                "{text}: {}",
+                redacted(&text)
+            );
+        }
+        assert_eq!(redacted("K100421 og KK10042"), "K100421 og KK10042");
         // Another person's address that ends with it is not it.
         assert_eq!(
             redacted("skriv til ole.kare.odegard@example.no"),
@@ -1054,6 +1099,11 @@ mod tests {
             ),
             ("ring Aesir, Kare Odegard", "ring [anonymized]"),
             ("ring Aesir, Kaare Oedegaard", "ring [anonymized]"),
+            ("KåreØdegårdÆsir ringte", "[anonymized] ringte"),
+            (
+                "Kåre\u{200b}Ødegård\u{2060}Æsir ringte",
+                "[anonymized] ringte",
+            ),
             ("kundenr K - 10042", "kundenr [anonymized]"),
             ("kundenr K\u{2011}10042", "kundenr [anonymized]"),
             ("kundenr K\u{2013}10042", "kundenr [anonymized]"),
@@ -1069,6 +1119,7 @@ mod tests {
         for text in [
             "Kåre Ødegård Æsirsen",
             "Kåre Ødegård Æsirss",
+            "Kåreødegårdæsirsen",
             "ole-kare.odegard@example.no",
             "kare.odegard@example.nos",
             "kare.odegard@example.no.uk",

@@ -91,15 +91,23 @@ pub fn run(args: DemoArgs, cmd: &CommandHelper) -> Result<()> {
     };
     let explicit = named.is_some();
     let fresh = fs::metadata(&path).map_or(true, |m| m.len() == 0);
-    let made = fill_demo(cmd, &args, &path, explicit);
-    if made.is_err() && fresh {
-        // A demo that failed (a recordings folder that is another
-        // database's) leaves no half-made database to be refused next time.
-        for file in crate::store::database_files(&path) {
-            let _ = fs::remove_file(file);
+    let store = match fill_demo(cmd, &args, &path) {
+        Ok(store) => store,
+        Err(e) => {
+            if fresh {
+                // A demo that failed (a recordings folder that is another
+                // database's) leaves no half-made database to be refused
+                // next time.
+                for file in crate::store::database_files(&path) {
+                    let _ = fs::remove_file(file);
+                }
+            }
+            return Err(e);
         }
-    }
-    made
+    };
+    // Made: what follows only shows it, and a reader that goes away
+    // (`cube demo | head`) leaves the database as it is.
+    show_the_demo(cmd, &store, &path, explicit)
 }
 
 /// True for a cube database with no campaign and no customer (one `cube
@@ -118,8 +126,8 @@ fn is_empty_cube(path: &Path) -> bool {
     .is_ok_and(|n| n == 0)
 }
 
-/// Fills the demo database at `path` and shows what cube is for.
-fn fill_demo(cmd: &CommandHelper, args: &DemoArgs, path: &Path, explicit: bool) -> Result<()> {
+/// Fills the demo database at `path`.
+fn fill_demo(cmd: &CommandHelper, args: &DemoArgs, path: &Path) -> Result<Store> {
     let (env, ui) = (cmd.env, cmd.ui);
     let store = env
         .site_at(path.to_path_buf())
@@ -143,7 +151,13 @@ fn fill_demo(cmd: &CommandHelper, args: &DemoArgs, path: &Path, explicit: bool) 
         plural(summary.recordings, "recording", "recordings"),
         recordings.display()
     ));
-    show_the_point(cmd, &store)?;
+    Ok(store)
+}
+
+/// Shows what cube is for on the demo at `path`, and how to go on.
+fn show_the_demo(cmd: &CommandHelper, store: &Store, path: &Path, explicit: bool) -> Result<()> {
+    let ui = cmd.ui;
+    show_the_point(cmd, store)?;
     // Named with --db, the demo is not where the other commands look.
     let cube = if explicit {
         format!("cube --db {}", shell_quote(path))

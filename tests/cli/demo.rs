@@ -175,3 +175,14 @@ fn the_demo_fills_an_empty_database_and_a_failed_one_leaves_nothing() {
     assert_ne!(run.code, 0, "{}", run.transcript());
     assert!(!other.exists(), "{}", run.transcript());
 }
+
+/// Once made, the demo stays made: a reader that goes away while it shows
+/// the demo (`cube demo | head`) ends the showing, not the database.
+#[test]
+fn a_demo_read_by_head_stays_whole() {
+    let cube = Cube::new();
+    let run = cube.piped_into_head("demo --customers 40", 2);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert_eq!(cube.sql::<i64>("SELECT count(*) FROM customers"), 40);
+    cube.run(&["doctor"]).ok();
+}

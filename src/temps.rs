@@ -6,7 +6,8 @@
 //! so every [`crate::csvio::AtomicFile`] is registered here:
 //!
 //! - while it exists, a marker file in the database's folder
-//!   (`.cube-temps/<process id>.<n>`, holding the temporary file's path) says
+//!   (`.cube-temps/<process id>.<n>`, holding the temporary file's absolute
+//!   path) says
 //!   which process owns it;
 //! - on SIGINT, SIGTERM or SIGHUP, [`remove_live`] deletes this process's
 //!   temporary files before the process ends (`crate::run` installs it);
@@ -33,6 +34,7 @@ static NEXT: AtomicU64 = AtomicU64::new(0);
 
 /// Names the database's folder, once, before any temporary file is made.
 pub fn set_database_folder(folder: &Path) {
+    let folder = std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf());
     let _ = MARKERS.set(folder.join(".cube-temps"));
 }
 
@@ -46,6 +48,9 @@ pub fn register(temp: &Path) {
         let _ = fs::DirBuilder::new().mode(0o700).create(dir);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let marker = dir.join(format!("{}.{n}", std::process::id()));
+        // Whole, so that a command started in another folder (cron starts
+        // in `/`) finds it.
+        let temp = std::path::absolute(temp).unwrap_or_else(|_| temp.to_path_buf());
         fs::write(&marker, temp.as_os_str().as_bytes()).ok()?;
         Some(marker)
     });

@@ -448,7 +448,15 @@ impl Db {
     /// position lines them up with an import file or a phone system's call log.
     pub fn erase_batch(&self, job_rowid: i64, now: DateTime<Utc>) -> Result<u64> {
         let now = super::timestamp(super::day(now));
-        let steps: [(&str, &str); 5] = [
+        let steps: [(&str, &str); 6] = [
+            (
+                // The last activity of their campaigns may be one of their
+                // calls, to the second (as `campaign show` prints it).
+                "UPDATE campaigns SET last_activity_at = substr(last_activity_at, 1, 10) || 'T00:00:00Z' \
+                 WHERE id IN (SELECT campaign_id FROM customers WHERE id IN (SELECT id FROM batch)) \
+                 OR id IN (SELECT campaign_id FROM outcomes WHERE customer_id IN (SELECT id FROM batch))",
+                "cannot update a campaign",
+            ),
             (
                 // A file two of them share is deleted once.
                 "INSERT INTO recording_deletions (job_id, path) \
@@ -486,7 +494,7 @@ impl Db {
             };
             changed.push(result.context(context)?);
         }
-        let recordings = changed[1];
+        let recordings = changed[2];
         // For the receipt: how many comments and history texts it blanks
         // (the renumbering blanks them as it rewrites their rows).
         self.conn

@@ -104,6 +104,7 @@ fn an_old_report_a_kept_time_or_the_import_order_leads_nowhere() {
         ("customers", "updated_at"),
         ("customers", "anonymized_at"),
         ("erasures", "erased_at"),
+        ("campaigns", "last_activity_at"),
     ] {
         let timed: i64 = cube.sql(&format!(
             "SELECT count(*) FROM {table} WHERE {column} NOT LIKE '%T00:00:00Z'"

@@ -8,7 +8,9 @@
 //!
 //! - the full name as on the card, the e-mail address and a customer number of
 //!   5 or more characters: compared after Unicode normalization (NFC) and in
-//!   any case, as whole words (no letter or digit just before or after);
+//!   any case, with `å`, `ø` and `æ` as `aa`, `oe` and `ae` (so that
+//!   `Ødegaard` is `Ødegård`), as whole words (no letter or digit just
+//!   before or after);
 //! - the phone number and national id numbers found on the card: compared as
 //!   digits, with spaces, dots, hyphens, brackets and a `+47`/`0047` prefix
 //!   ignored, as whole numbers (not inside a longer run of digits).
@@ -154,7 +156,7 @@ impl Identifiers {
     }
 
     fn word(&mut self, word: String) {
-        let word = hyphens_as_spaces(&word);
+        let word = spelled_out(&hyphens_as_spaces(&word));
         if let Some(hashed) = &mut self.hashed {
             hashed.insert(&word);
             return;
@@ -516,7 +518,8 @@ impl Matcher {
 fn name_forms(name: &str) -> Vec<String> {
     let normalized = normalize(name);
     let words: Vec<&str> = normalized.split_whitespace().collect();
-    let spellings: [fn(&str) -> String; 3] = [str::to_string, crate::db::fold, spelled_out];
+    // (The Norwegian letters are compared spelled out, see [`spelled`].)
+    let spellings: [fn(&str) -> String; 2] = [str::to_string, crate::db::fold];
     let mut forms = Vec::new();
     // Word by word, so that the comma of `ødegård, kåre` stays in every
     // spelling (`odegard, kare`).
@@ -568,16 +571,33 @@ fn number_forms(number: &str) -> Vec<String> {
     forms
 }
 
-/// `word` with the Norwegian letters spelled out: `kaare oedegaard`.
+/// `word` with the Norwegian letters spelled out (see [`spelled`]): `kaare
+/// oedegaard`.
 fn spelled_out(word: &str) -> String {
-    word.chars()
-        .flat_map(|c| match c {
-            'å' => "aa".chars().collect::<Vec<_>>(),
-            'ø' => "oe".chars().collect(),
-            'æ' => "ae".chars().collect(),
-            c => vec![c],
-        })
-        .collect()
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        match spelled(c) {
+            Some(pair) => out.push_str(pair),
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+/// How a letter is spelled out where a keyboard or a name register has no
+/// such letter: `å` as `aa`, `ø` (and the Swedish and German `ö`) as `oe`,
+/// `æ` (and `ä`) as `ae`, `ü` as `ue`. Texts and identifiers are compared
+/// with them spelled out, so that `Ødegård`, `Ødegaard` and `Oedegaard` are
+/// one name, as they are to a reader. Each of them is two bytes in UTF-8,
+/// as long as what it becomes.
+fn spelled(c: char) -> Option<&'static str> {
+    match c {
+        'å' => Some("aa"),
+        'ø' | 'ö' => Some("oe"),
+        'æ' | 'ä' => Some("ae"),
+        'ü' => Some("ue"),
+        _ => None,
+    }
 }
 
 /// `text` with each of `spans` (byte ranges, in order, none inside another)
@@ -723,6 +743,19 @@ fn fold_latin1(original: &[u8], out: &mut Vec<u8>) -> bool {
                         if lead == 0xc3 && next <= 0x9e && next != 0x97 {
                             out[i] = next + 0x20;
                         }
+                        // Spelled out in the same two bytes (see `spelled`).
+                        if lead == 0xc3 {
+                            let pair = match out[i] {
+                                0xa5 => b"aa",
+                                0xb8 | 0xb6 => b"oe",
+                                0xa6 | 0xa4 => b"ae",
+                                0xbc => b"ue",
+                                _ => b"\0\0",
+                            };
+                            if pair[0] != 0 {
+                                out[i - 1..=i].copy_from_slice(pair);
+                            }
+                        }
                     }
                     _ => return false,
                 }
@@ -735,7 +768,8 @@ fn fold_latin1(original: &[u8], out: &mut Vec<u8>) -> bool {
 }
 
 /// A text in compared form, with the way back to the original's positions:
-/// NFC, lower case, and white space between words as one space.
+/// NFC, lower case, the letters of [`spelled`] spelled out, and white space
+/// between words as one space.
 struct Folded<'a> {
     /// The compared form, in UTF-8.
     bytes: &'a [u8],
@@ -793,7 +827,12 @@ impl<'a> Folded<'a> {
                 chars.next();
             }
             let before = text.len();
-            text.extend(group.nfc().flat_map(char::to_lowercase));
+            for c in group.nfc().flat_map(char::to_lowercase) {
+                match spelled(c) {
+                    Some(pair) => text.push_str(pair),
+                    None => text.push(c),
+                }
+            }
             map.extend(std::iter::repeat_n(at, text.len() - before));
         }
         map.push(original.len());
@@ -831,6 +870,12 @@ impl<'a> Folded<'a> {
     /// e-mail address.
     fn is_whole(&self, start: usize, end: usize) -> bool {
         let text = self.text();
+        // Not from or to the middle of a letter spelled out (`ernst` in
+        // `bjørnst`, which compares as `bjoernst`).
+        let inside_letter = |at: usize| text.get(at).is_some_and(|b| b & 0xc0 == 0x80);
+        if inside_letter(start) || inside_letter(end) {
+            return false;
+        }
         let alnum = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
         let (before, first) = (char_before(text, start), char_at(text, start));
         let (last, after) = (char_before(text, end), char_at(text, end));
@@ -1100,6 +1145,10 @@ mod tests {
             ("ring Aesir, Kare Odegard", "ring [anonymized]"),
             ("ring Aesir, Kaare Oedegaard", "ring [anonymized]"),
             ("KåreØdegårdÆsir ringte", "[anonymized] ringte"),
+            ("Kåre Ødegaard Æsir ringte", "[anonymized] ringte"),
+            ("KAARE ØDEGÅRD AESIR ringte", "[anonymized] ringte"),
+            ("Kåre Ödegård Äsir ringte", "[anonymized] ringte"),
+            ("Kåre Ødegaard\u{2011}Æsir ringte", "[anonymized] ringte"),
             (
                 "Kåre\u{200b}Ødegård\u{2060}Æsir ringte",
                 "[anonymized] ringte",
@@ -1157,6 +1206,22 @@ mod tests {
                 .as_deref(),
             Some("duplikat av [anonymized]")
         );
+    }
+
+    #[test]
+    fn a_name_never_starts_or_ends_inside_a_letter_spelled_out() {
+        for name in ["Ernst Hansen", "Hansen Bjo"] {
+            let mut ids = Identifiers::default();
+            ids.add(&Person {
+                name,
+                ..Person::default()
+            });
+            let matcher = ids.matcher();
+            // `ø` compares as `oe`: `bjoernst hansen`, `hansen bjoe`.
+            for text in ["Bjørnst Hansen", "Hansen Bjø"] {
+                assert_eq!(matcher.count(text), 0, "{name}: {text}");
+            }
+        }
     }
 
     #[test]

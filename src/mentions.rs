@@ -83,11 +83,13 @@ const AUTOMATON_WORDS: usize = 50_000;
 
 impl Identifiers {
     pub fn add(&mut self, person: &Person) {
-        // A name of one word ("Ola", "Hansen", a card named "Sale") is in
-        // too many other texts, and labels, to be the person's.
-        if person.name.split_whitespace().count() >= 2 {
-            for name in name_forms(person.name) {
-                self.word(name);
+        for name in name_variants(person.name) {
+            // A name of one word ("Ola", "Hansen", a card named "Sale") is
+            // in too many other texts, and labels, to be the person's.
+            if name.split_whitespace().count() >= 2 {
+                for form in name_forms(&name) {
+                    self.word(form);
+                }
             }
         }
         let emails =
@@ -113,6 +115,12 @@ impl Identifiers {
             std::iter::once(person.phone).chain(person.other_phones.iter().map(String::as_str));
         for phone in phones {
             self.phone(phone);
+            // Two numbers in one field: `934 56 789 / 22 33 44 55`.
+            if phone.contains(['/', ',', ';']) {
+                for part in phone.split(['/', ',', ';']) {
+                    self.phone(part);
+                }
+            }
         }
         for id in &person.national_ids {
             self.digits.extend(number_key(&digits_of(id)));
@@ -510,6 +518,51 @@ impl Matcher {
     }
 }
 
+/// Titles before a name and suffixes after it that other texts leave out.
+const TITLES: [&str; 11] = [
+    "dr", "prof", "fru", "frk", "herr", "hr", "mr", "mrs", "ms", "miss", "sir",
+];
+const SUFFIXES: [&str; 4] = ["jr", "sr", "d.y", "d.e"];
+
+/// The names a card's name stands for, as other texts write it: as on the
+/// card; `Ødegård, Åse` (as address books export it) as `Åse Ødegård`;
+/// without what is in brackets (`Kåre Ødegård (privat)`), titles
+/// (`Dr. Marit Sæther`) and suffixes (`Jon Olsen jr.`); and a name of
+/// three words or more also as its first and last (`Per Olav Strømme` as
+/// `Per Strømme`).
+fn name_variants(name: &str) -> Vec<String> {
+    let mut variants = vec![name.to_string()];
+    let mut plain = String::with_capacity(name.len());
+    let mut depth = 0usize;
+    for c in name.chars() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            c if depth == 0 => plain.push(c),
+            _ => {}
+        }
+    }
+    if let Some((last, first)) = plain.split_once(',') {
+        if !first.contains(',') {
+            plain = format!("{first} {last}");
+        }
+    }
+    let bare = |w: &str| w.trim_end_matches('.').to_lowercase();
+    let mut words: Vec<&str> = plain.split_whitespace().collect();
+    while words.len() > 2 && TITLES.contains(&bare(words[0]).as_str()) {
+        words.remove(0);
+    }
+    while words.len() > 2 && SUFFIXES.contains(&bare(words[words.len() - 1]).as_str()) {
+        words.pop();
+    }
+    variants.push(words.join(" "));
+    if words.len() >= 3 {
+        variants.push(format!("{} {}", words[0], words[words.len() - 1]));
+    }
+    variants.dedup();
+    variants
+}
+
 /// The forms a name is searched in, each in compared form ([`normalize`],
 /// one space between words): as on the card; surname first, with or
 /// without a comma (`ødegård kåre`, `ødegård, kåre`); and each of those
@@ -620,19 +673,20 @@ pub fn redact_spans(text: &str, spans: &[(usize, usize)]) -> Option<String> {
 }
 
 /// The length in bytes of the separator of digit groups at `at` in `bytes`
-/// (a space or a tab, `-`, `.`, `/`, a bracket, the spaces, hyphens and
+/// (a space or a tab, `-`, `.`, `/`, `_`, a bracket, the spaces, hyphens and
 /// dashes of typesetting and word processors, a minus sign), or 0.
 fn separator_at(bytes: &[u8], at: usize) -> usize {
     let rest = bytes.get(at..).unwrap_or_default();
     match rest {
-        [b' ' | b'\t' | b'-' | b'.' | b'(' | b')' | b'/', ..] => 1,
+        [b' ' | b'\t' | b'-' | b'.' | b'(' | b')' | b'/' | b'_', ..] => 1,
         // A no-break space, a soft hyphen.
         [0xc2, 0xa0 | 0xad, ..] => 2,
-        // U+2007 figure, U+2008 punctuation, U+2009 thin, U+200A hair and
-        // U+202F narrow no-break spaces, U+200B zero-width space, U+2010
-        // hyphen, U+2011 non-breaking hyphen (as word processors write it),
-        // U+2012 figure dash, U+2013 en dash, U+2014 em dash.
-        [0xe2, 0x80, 0x87..=0x8b | 0xaf | 0x90..=0x94, ..] => 3,
+        // U+2000 to U+200A, the spaces of typesetting (en, em, figure,
+        // thin, hair...), U+202F narrow no-break space, U+200B zero-width
+        // space, U+2010 hyphen, U+2011 non-breaking hyphen (as word
+        // processors write it), U+2012 figure dash, U+2013 en dash, U+2014
+        // em dash.
+        [0xe2, 0x80, 0x80..=0x8b | 0xaf | 0x90..=0x94, ..] => 3,
         // U+2212 minus sign.
         [0xe2, 0x88, 0x92, ..] => 3,
         _ => 0,
@@ -690,11 +744,18 @@ fn is_hyphen(c: char) -> bool {
 }
 
 /// A character that is not there to be read: a soft hyphen, a zero-width
-/// space, joiner or non-joiner, a word joiner, a byte order mark.
+/// space, joiner or non-joiner, a word joiner, a byte order mark, and the
+/// marks of writing direction (which templates put around names they fill
+/// in: `\u{2068}Kåre\u{2069} \u{2068}Ødegård\u{2069}`).
 fn is_invisible(c: char) -> bool {
     matches!(
         c,
-        '\u{ad}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}'
+        '\u{ad}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{feff}'
     )
 }
 
@@ -729,7 +790,7 @@ fn fold_latin1(original: &[u8], out: &mut Vec<u8>) -> bool {
                 out[i] = b' ';
             }
             // `\n` as JSON writes a line break in the extra fields.
-            b'\\' if matches!(out.get(i + 1), Some(b'n' | b't' | b'r')) => return false,
+            b'\\' if matches!(out.get(i + 1), Some(b'n' | b't' | b'r' | b'f')) => return false,
             0..=0x7f => {}
             0xc2 | 0xc3 => {
                 // Two bytes, the second a continuation byte: U+0080 to
@@ -737,8 +798,8 @@ fn fold_latin1(original: &[u8], out: &mut Vec<u8>) -> bool {
                 let lead = out[i];
                 i += 1;
                 match out.get(i) {
-                    // A no-break space, a soft hyphen.
-                    Some(0xa0 | 0xad) if lead == 0xc2 => return false,
+                    // A no-break space, a soft hyphen, a next line.
+                    Some(0xa0 | 0xad | 0x85) if lead == 0xc2 => return false,
                     Some(&next @ 0x80..=0xbf) => {
                         if lead == 0xc3 && next <= 0x9e && next != 0x97 {
                             out[i] = next + 0x20;
@@ -803,7 +864,7 @@ impl<'a> Folded<'a> {
             // no-break space, or a line break as JSON writes it in the extra
             // fields: `\n`) is one space, as between the words of a name
             // searched for.
-            let escaped = c == '\\' && matches!(chars.peek(), Some((_, 'n' | 't' | 'r')));
+            let escaped = c == '\\' && matches!(chars.peek(), Some((_, 'n' | 't' | 'r' | 'f')));
             if is_invisible(c) {
                 continue;
             }
@@ -1161,6 +1222,18 @@ mod tests {
             ("ring 998\u{2212}87\u{2212}766", "ring [anonymized]"),
             ("ring 998\t87\t766", "ring [anonymized]"),
             ("ring 998\u{200b}87\u{200b}766", "ring [anonymized]"),
+            ("ring 998\u{2002}87\u{2002}766", "ring [anonymized]"),
+            ("ring 998_87_766", "ring [anonymized]"),
+            (
+                "\u{2068}Kåre\u{2069} \u{2068}Ødegård\u{2069} Æsir ringte",
+                "\u{2068}[anonymized] ringte",
+            ),
+            (
+                "Kåre\u{200e} Ødegård\u{202c} Æsir ringte",
+                "[anonymized] ringte",
+            ),
+            ("Kåre\u{85}Ødegård Æsir ringte", "[anonymized] ringte"),
+            ("Kåre\\fØdegård Æsir ringte", "[anonymized] ringte"),
         ] {
             assert_eq!(redacted(text), out, "{text:?}");
         }
@@ -1206,6 +1279,53 @@ mod tests {
                 .as_deref(),
             Some("duplikat av [anonymized]")
         );
+    }
+
+    #[test]
+    fn two_phone_numbers_in_one_field_are_both_searched() {
+        for field in ["934 56 789 / 22 33 44 55", "93456789, 22334455"] {
+            let mut ids = Identifiers::default();
+            ids.add(&Person {
+                phone: field,
+                ..Person::default()
+            });
+            let matcher = ids.matcher();
+            assert_eq!(matcher.count("mobil 934 56 789"), 1, "{field}");
+            assert_eq!(matcher.count("jobb 22 33 44 55"), 1, "{field}");
+        }
+    }
+
+    #[test]
+    fn names_as_address_books_and_titles_write_them() {
+        for (card, text) in [
+            ("Ødegård, Åse", "ring Åse Ødegård i dag"),
+            ("Ødegård, Åse", "ring Ødegård, Åse i dag"),
+            ("Per Olav Strømme", "ring Per Strømme i dag"),
+            ("Per Olav Strømme", "ring Per Olav Strømme i dag"),
+            ("Kåre Ødegård (privat)", "ring Kåre Ødegård i dag"),
+            ("Dr. Marit Sæther", "ring Marit Sæther i dag"),
+            ("Dr. Marit Sæther", "ring dr. Marit Sæther i dag"),
+            ("Jon Olsen jr.", "ring Jon Olsen i dag"),
+        ] {
+            let mut ids = Identifiers::default();
+            ids.add(&Person {
+                name: card,
+                ..Person::default()
+            });
+            let out = ids.matcher().redact(text).map(|(t, _)| t);
+            let redacted = out.as_deref().unwrap_or(text);
+            assert!(
+                redacted == "ring [anonymized] i dag" || redacted == "ring dr. [anonymized] i dag",
+                "{card}: {text} became {redacted}"
+            );
+        }
+        // A title and one name is one word of a name: not searched.
+        let mut ids = Identifiers::default();
+        ids.add(&Person {
+            name: "Dr. Hansen",
+            ..Person::default()
+        });
+        assert_eq!(ids.matcher().redact("ring Hansen"), None);
     }
 
     #[test]

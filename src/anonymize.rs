@@ -153,6 +153,20 @@ pub fn preview(db: &Db, campaign: &str) -> Result<ErasureCounts> {
     Ok(counts)
 }
 
+/// How many mentions of the customers `ids` other records hold: what
+/// forgetting them would redact there.
+pub fn preview_request(db: &Db, ids: &[i64]) -> Result<u64> {
+    db.put_in_list(ids)?;
+    let Some(matcher) = matcher_of(db, Whose::Listed)? else {
+        return Ok(0);
+    };
+    let own = db.customer_ids(Whose::Listed)?;
+    Ok(find_mentions(db, Some(&own), &matcher)?
+        .iter()
+        .map(|(_, _, _, n)| *n)
+        .sum())
+}
+
 /// One matcher for the identifiers of all of `whose` customers, or none when
 /// they have none worth searching for.
 fn matcher_of(db: &Db, whose: Whose) -> Result<Option<Matcher>> {

@@ -528,6 +528,33 @@ impl Db {
             .context("cannot look up a customer reference")
     }
 
+    /// The name on the card of customer `id`, and the name of its campaign.
+    pub fn card_name(&self, id: i64) -> Result<(String, Option<String>)> {
+        self.conn
+            .prepare_cached(
+                "SELECT c.name, k.name FROM customers c LEFT JOIN campaigns k ON k.id = c.campaign_id \
+                 WHERE c.id = ?1",
+            )?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .context("cannot read a customer")
+    }
+
+    /// The other customers, not anonymized, with the e-mail address or the
+    /// phone number of customer `id` (as imports match them): the same
+    /// person on another card, more often than not. Their references.
+    pub fn same_contact_as(&self, id: i64) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT o.ref FROM customers o, customers c WHERE c.id = ?1 AND o.id <> c.id \
+             AND o.anonymized_at IS NULL AND (o.email_key = c.email_key OR o.phone_key = c.phone_key) \
+             ORDER BY o.ref",
+        )?;
+        let refs = stmt
+            .query_map([id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()
+            .context("cannot look up customers")?;
+        Ok(refs)
+    }
+
     /// The customer named by `key`: a reference, else a customer number.
     pub fn find_customer(&self, key: &str) -> Result<Option<CustomerRef>> {
         match self.customer_by_ref(key)? {

@@ -139,6 +139,8 @@ const fn kept(table: &'static str, column: &'static str) -> TextColumn {
 pub enum Whose {
     Job(i64),
     Campaign(i64),
+    /// The customers [`Db::put_in_list`] put in a list, for a preview.
+    Listed,
 }
 
 impl Whose {
@@ -152,12 +154,18 @@ impl Whose {
             Whose::Campaign(_) => {
                 "SELECT id FROM customers WHERE campaign_id = ?1 AND anonymized_at IS NULL"
             }
+            // (?1 is 0, and every id is above it.)
+            Whose::Listed => {
+                "SELECT l.id FROM temp.listed l JOIN customers c ON c.id = l.id \
+                 WHERE l.id > ?1 AND c.anonymized_at IS NULL"
+            }
         }
     }
 
     fn id(self) -> i64 {
         match self {
             Whose::Job(id) | Whose::Campaign(id) => id,
+            Whose::Listed => 0,
         }
     }
 }
@@ -176,6 +184,20 @@ pub struct PlannedCard {
 }
 
 impl Db {
+    /// Puts the customers `ids` in the list [`Whose::Listed`] reads.
+    pub fn put_in_list(&self, ids: &[i64]) -> Result<()> {
+        self.conn.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS listed (id INTEGER PRIMARY KEY); DELETE FROM temp.listed;",
+        )?;
+        let mut insert = self
+            .conn
+            .prepare_cached("INSERT OR IGNORE INTO temp.listed (id) VALUES (?1)")?;
+        for id in ids {
+            insert.execute([id])?;
+        }
+        Ok(())
+    }
+
     /// Calls `each` with the card of each of those customers.
     pub fn cards_of(&self, whose: Whose, each: &mut dyn FnMut(&PlannedCard)) -> Result<()> {
         let mut stmt = self.conn.prepare_cached(&format!(

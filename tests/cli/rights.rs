@@ -97,6 +97,70 @@ fn an_access_export_holds_everything_about_one_person_and_no_one_else() {
     assert!(doc.get("customer").is_none() && doc.get("outcomes").is_none());
 }
 
+/// Before an irreversible step the operator sees who it is (the name, not
+/// only the reference), how many mentions in other records go with them,
+/// and another card that holds the same e-mail address or phone number.
+#[test]
+fn forget_shows_who_the_mentions_and_another_card_of_the_same_person() {
+    let cube = two();
+    cube.import_customers(
+        "customer_no,name,email,phone,notes\n\
+         Q-1,Åse Ødegård,ASE@odegard.no,,Ny kunde\n\
+         Q-2,Kari Nabo,,,Nabo av Åse Ødegård\n",
+        &["--campaign", "Høst"],
+    )
+    .ok();
+    let dry = cube.run(&["customer", "forget", "P-1", "--dry-run"]);
+    let said = &dry.ok().stderr;
+    let reference = cube.customer("P-1")["ref"].as_str().unwrap().to_string();
+    let twin = cube.customer("Q-1")["ref"].as_str().unwrap().to_string();
+    assert!(
+        said.contains(&format!("{reference} (Åse Ødegård, Vår)")),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!(
+            "{twin} has the e-mail address or phone number of {reference}"
+        )),
+        "{said}"
+    );
+    // Q-2's note, and Q-1's own note has none: its name is the card's.
+    assert!(
+        said.contains("redact 1 mention of them in other records"),
+        "{said}"
+    );
+
+    let dry = cube.run(&["customer", "forget", "P-1", "--dry-run", "--json"]);
+    let json = dry.ok().json();
+    assert_eq!(json["mentions"], 1, "{json}");
+    assert_eq!(
+        json["would_forget"][0]["same_contact"][0],
+        twin.as_str(),
+        "{json}"
+    );
+    assert!(
+        !dry.stdout.contains("Åse"),
+        "no name in what scripts log: {}",
+        dry.stdout
+    );
+
+    // Forgetting both together warns of nothing.
+    let dry = cube.run(&["customer", "forget", "P-1", "Q-1", "--dry-run"]);
+    assert!(
+        !dry.ok().stderr.contains("the same person?"),
+        "{}",
+        dry.stderr
+    );
+    let run = cube.run(&["customer", "forget", "P-1", "--yes"]);
+    assert!(
+        run.ok()
+            .stderr
+            .contains(&format!("{twin} has the e-mail address")),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn forget_erases_exactly_one_person_and_the_receipt_names_the_backup() {
     let cube = two();

@@ -83,33 +83,66 @@ pub fn run(args: ForgetArgs, cmd: &CommandHelper) -> Result<()> {
         plural(found.len() as u64, "customer", "customers")
     )];
     let mut listed = Vec::new();
+    let ids: Vec<i64> = found.iter().map(|c| c.id).collect();
+    let mut others = Vec::new();
     for customer in &found {
         let (outcomes, history, recordings) = (
             db.outcomes_of(customer.id)?.len() as u64,
             db.history_of(customer.id)?.len() as u64,
             db.recordings_of(customer.id)?.len() as u64,
         );
+        // Shown so that the operator can tell it is the right person; the
+        // card is not erased yet.
+        let (name, campaign) = db.card_name(customer.id)?;
+        let same: Vec<String> = db
+            .same_contact_as(customer.id)?
+            .into_iter()
+            .filter(|r| !found.iter().any(|f| &f.reference == r))
+            .collect();
+        // Not in `--json`, whose output scripts keep in logs.
         listed.push(serde_json::json!({
             "ref": customer.reference,
+            "campaign": campaign,
             "outcomes": outcomes,
             "history": history,
             "recordings": recordings,
+            "same_contact": same,
         }));
         lines.push(format!(
-            "  {}: {}, {}, {}",
+            "  {} ({name}, {}): {}, {}, {}",
             customer.reference,
+            campaign.as_deref().unwrap_or("no campaign"),
             plural(outcomes, "outcome", "outcomes"),
             plural(history, "history entry", "history entries"),
             plural(recordings, "recording", "recordings")
         ));
+        if !same.is_empty() {
+            others.push(format!(
+                "  {} has the e-mail address or phone number of {}: the same person? Forget it too if so",
+                same.join(", "),
+                customer.reference
+            ));
+        }
     }
+    lines.extend(others.iter().cloned());
     if args.dry_run {
+        let mentions = anonymize::preview_request(db, &ids)?;
         if ui.json() {
-            ui.print_json(&serde_json::json!({ "would_forget": listed }))?;
+            ui.print_json(&serde_json::json!({ "would_forget": listed, "mentions": mentions }))?;
         } else {
-            ui.say(&format!("would erase {}", lines.join("\n")));
+            ui.say(&format!(
+                "would erase {}\nand redact {} of them in other records",
+                lines.join("\n"),
+                plural(mentions, "mention", "mentions")
+            ));
         }
         return Ok(());
+    }
+    if !others.is_empty() && args.yes {
+        // Said before the job, which a script does not stop for.
+        for line in &others {
+            ui.warn(line.trim());
+        }
     }
     if !args.yes {
         ui.explain(&format!("to erase {}", lines.join("\n")));
@@ -118,7 +151,6 @@ pub fn run(args: ForgetArgs, cmd: &CommandHelper) -> Result<()> {
             return Err(Failure::refused("not confirmed; nothing was changed").into());
         }
     }
-    let ids: Vec<i64> = found.iter().map(|c| c.id).collect();
     let reason = args.reason.as_deref().unwrap_or("");
     let job = anonymize::plan_request(db, &store.site, &ids, &store.actor, reason)?;
     let mut reports = cmd.run_jobs(&store, vec![job])?;

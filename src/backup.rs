@@ -149,20 +149,43 @@ pub fn create_rolling(
         n += 1;
     }
     create(db, &target, now, Some((dir, keep)))?;
-    // Oldest first: by time, then by the number a second snapshot in the
-    // same second has (`-1.db` sorts before `.db` by name).
-    let mut snapshots: Vec<((String, u64), PathBuf)> = fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter_map(|p| Some((rolling_order(&p)?, p)))
-        .collect();
-    snapshots.sort();
+    let snapshots = rolling_snapshots(dir)?;
     let excess = snapshots.len().saturating_sub(keep.max(1));
-    for (_, old) in &snapshots[..excess] {
+    for old in &snapshots[..excess] {
         fs::remove_file(old)
             .with_context(|| format!("cannot remove old backup {}", old.display()))?;
         let _ = fs::remove_file(checksum_path(old));
     }
     Ok(target)
+}
+
+/// The snapshots of the rolling set in `dir`, oldest first: by time, then by
+/// the number a second snapshot in the same second has (`-1.db` sorts
+/// before `.db` by name). The order they rotate out in.
+pub fn rolling_snapshots(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut snapshots: Vec<((String, u64), PathBuf)> = fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter_map(|p| Some((rolling_order(&p)?, p)))
+        .collect();
+    snapshots.sort();
+    Ok(snapshots.into_iter().map(|(_, p)| p).collect())
+}
+
+/// When a snapshot of a rolling set was made, from its name, as cube writes
+/// times (`2026-11-29T10:00:00Z`).
+pub fn rolling_time(path: &Path) -> Option<String> {
+    let (stamp, _) = rolling_order(path)?;
+    let d = stamp.as_bytes();
+    let part = |from: usize, to: usize| std::str::from_utf8(&d[from..to]).ok();
+    Some(format!(
+        "{}-{}-{}T{}:{}:{}Z",
+        part(0, 4)?,
+        part(4, 6)?,
+        part(6, 8)?,
+        part(9, 11)?,
+        part(11, 13)?,
+        part(13, 15)?
+    ))
 }
 
 /// Where a snapshot of a rolling set comes in time, from its name:
@@ -278,8 +301,13 @@ pub fn restore(
     // know them all before anything else happens. Its audit log, who did what
     // since the snapshot, is carried over too.
     let mut live_audit = Vec::new();
+    let mut live_backups = Vec::new();
     if let Some(live) = live {
         live_audit = live.audit_log(None)?;
+        // The backups it made still hold what they held: a job's receipt
+        // after the restore must name them (the snapshot does not record
+        // itself, nor what came after it).
+        live_backups = live.backups()?;
         let known = journal.read()?;
         let mut by_job: std::collections::BTreeMap<(String, Option<String>), Vec<String>> =
             Default::default();
@@ -342,6 +370,9 @@ pub fn restore(
     let in_snapshot = tx.audit_log(None)?;
     for entry in live_audit.iter().filter(|e| !in_snapshot.contains(e)) {
         tx.append_audit(entry)?;
+    }
+    for record in &live_backups {
+        tx.keep_backup_record(record)?;
     }
     tx.commit()?;
     // A job undone here that the snapshot holds half done ends there: its

@@ -93,34 +93,73 @@ pub fn receipt(db: &Db, job: &Job) -> Result<Receipt> {
     })
 }
 
-/// The backups made before `before` (a job's start) whose file is still there.
+/// The backups made before `before` (a job's start) whose file is still
+/// there: those this database recorded, and the other snapshots in the
+/// folder of each rolling set it recorded (written by a copy of it, or
+/// recorded by the database a restore replaced), oldest first.
 fn holding(backups: &[BackupRecord], before: &str) -> Vec<HoldingBackup> {
-    backups
+    let mut held: Vec<HoldingBackup> = backups
         .iter()
         .filter(|b| b.created_at.as_str() <= before && Path::new(&b.path).is_file())
         .map(|b| HoldingBackup {
             path: b.path.clone(),
             created_on: day(&b.created_at),
             sha256: b.sha256.clone(),
-            rotates_out_after: rotates_out_after(backups, b),
+            rotates_out_after: b.dir.as_deref().zip(b.keep).and_then(|(dir, keep)| {
+                rotates_out_after(Path::new(dir), keep, Path::new(&b.path))
+            }),
         })
-        .collect()
+        .collect();
+    let mut sets: Vec<(&str, u64)> = Vec::new();
+    for b in backups.iter().rev() {
+        if let (Some(dir), Some(keep)) = (b.dir.as_deref(), b.keep) {
+            if !sets.iter().any(|(d, _)| *d == dir) {
+                sets.push((dir, keep));
+            }
+        }
+    }
+    for (dir, keep) in sets {
+        let dir = Path::new(dir);
+        for path in crate::backup::rolling_snapshots(dir).unwrap_or_default() {
+            let listed = path.to_string_lossy();
+            let Some(at) = crate::backup::rolling_time(&path) else {
+                continue;
+            };
+            if at.as_str() > before || held.iter().any(|h| h.path == listed) {
+                continue;
+            }
+            let sha256 = std::fs::read_to_string(crate::backup::checksum_path(&path))
+                .ok()
+                .and_then(|line| line.split_whitespace().next().map(str::to_string))
+                .unwrap_or_default();
+            held.push(HoldingBackup {
+                path: listed.into_owned(),
+                created_on: day(&at),
+                sha256,
+                rotates_out_after: rotates_out_after(dir, keep, &path),
+            });
+        }
+    }
+    let order = |h: &HoldingBackup| {
+        (
+            h.created_on.clone(),
+            h.rotates_out_after.unwrap_or(u64::MAX),
+            h.path.clone(),
+        )
+    };
+    held.sort_by_key(order);
+    held
 }
 
-/// How many more backups into `b`'s rolling set remove it: the set keeps the
-/// newest `keep`, so every one older than `b` goes first, then `b`.
-fn rotates_out_after(backups: &[BackupRecord], b: &BackupRecord) -> Option<u64> {
-    let (dir, keep) = (b.dir.as_ref()?, b.keep?);
-    let in_set: Vec<&BackupRecord> = backups
-        .iter()
-        .filter(|o| o.dir.as_ref() == Some(dir) && Path::new(&o.path).is_file())
-        .collect();
-    let up_to_b = in_set
-        .iter()
-        .filter(|o| (&o.created_at, &o.path) <= (&b.created_at, &b.path))
-        .count() as u64;
-    let room = keep.saturating_sub(in_set.len() as u64);
-    Some(up_to_b + room)
+/// How many more backups into the rolling set in `dir`, which keeps the
+/// newest `keep`, remove `path`: every snapshot older than it goes first,
+/// then it (the order `backup create --dir` removes them in). `None` when it
+/// is not one of the set's snapshots.
+fn rotates_out_after(dir: &Path, keep: u64, path: &Path) -> Option<u64> {
+    let set = crate::backup::rolling_snapshots(dir).ok()?;
+    let position = set.iter().position(|p| p == path)? as u64;
+    let room = keep.saturating_sub(set.len() as u64);
+    Some(position + 1 + room)
 }
 
 fn day(timestamp: &str) -> String {
@@ -131,13 +170,15 @@ fn day(timestamp: &str) -> String {
 mod tests {
     use super::*;
 
-    fn backup(path: &str, at: &str, keep: u64) -> BackupRecord {
+    fn backup(dir: &Path, name: &str, at: &str, keep: u64) -> BackupRecord {
+        let path = dir.join(name);
+        std::fs::write(&path, b"x").unwrap();
         BackupRecord {
-            path: path.into(),
+            path: path.to_string_lossy().into_owned(),
             created_at: at.into(),
             sha256: String::new(),
             bytes: 0,
-            dir: Some("/b".into()),
+            dir: Some(dir.to_string_lossy().into_owned()),
             keep: Some(keep),
         }
     }
@@ -145,21 +186,44 @@ mod tests {
     #[test]
     fn a_rolling_set_drops_the_oldest_first() {
         let dir = tempfile::tempdir().unwrap();
-        let path = |n: &str| {
-            let p = dir.path().join(n);
-            std::fs::write(&p, b"x").unwrap();
-            p.to_string_lossy().into_owned()
-        };
+        let dir = dir.path();
         let set = [
-            backup(&path("1"), "2026-11-01T00:00:00Z", 3),
-            backup(&path("2"), "2026-11-02T00:00:00Z", 3),
-            backup(&path("3"), "2026-11-03T00:00:00Z", 3),
+            backup(dir, "cube-20261101T000000Z.db", "2026-11-01T00:00:00Z", 3),
+            backup(dir, "cube-20261102T000000Z.db", "2026-11-02T00:00:00Z", 3),
+            backup(dir, "cube-20261103T000000Z.db", "2026-11-03T00:00:00Z", 3),
         ];
+        let second = Path::new(&set[1].path);
         // A full set of 3: the second goes with the second backup after now.
-        assert_eq!(rotates_out_after(&set, &set[1]), Some(2));
-        assert_eq!(rotates_out_after(&set[..2], &set[1]), Some(3));
+        assert_eq!(rotates_out_after(dir, 3, second), Some(2));
+        assert_eq!(rotates_out_after(dir, 4, second), Some(3));
         let held = holding(&set, "2026-11-02T12:00:00Z");
         assert_eq!(held.len(), 2);
         assert_eq!(held[1].created_on, "2026-11-02");
+        assert_eq!(held[1].rotates_out_after, Some(2));
+    }
+
+    /// Two in the same second: the one with `-1` came second, and goes
+    /// second. A snapshot this database did not record (a restore replaced
+    /// the database that did) is listed all the same.
+    #[test]
+    fn the_folder_says_what_a_set_holds_and_in_which_order_it_goes() {
+        let dir = tempfile::tempdir().unwrap();
+        let dir = dir.path();
+        let first = backup(dir, "cube-20261101T000000Z.db", "2026-11-01T00:00:00Z", 2);
+        let second = backup(dir, "cube-20261101T000000Z-1.db", "2026-11-01T00:00:00Z", 2);
+        std::fs::write(dir.join("cube-20261101T120000Z.db"), b"x").unwrap();
+        let held = holding(&[first, second], "2026-11-02T00:00:00Z");
+        let order: Vec<(&str, Option<u64>)> = held
+            .iter()
+            .map(|h| (h.path.rsplit('/').next().unwrap(), h.rotates_out_after))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("cube-20261101T000000Z.db", Some(1)),
+                ("cube-20261101T000000Z-1.db", Some(2)),
+                ("cube-20261101T120000Z.db", Some(3)),
+            ]
+        );
     }
 }

@@ -70,6 +70,27 @@ impl Db {
         Ok(())
     }
 
+    /// Records a backup another database recorded (the one a restore
+    /// replaces), unless this one has it.
+    pub fn keep_backup_record(&self, b: &BackupRecord) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO backups (path, created_at, sha256, bytes, dir, keep) \
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6 \
+                 WHERE NOT EXISTS (SELECT 1 FROM backups WHERE path = ?1 AND sha256 = ?3)",
+            )?
+            .execute(rusqlite::params![
+                b.path,
+                b.created_at,
+                b.sha256,
+                i64::try_from(b.bytes).unwrap_or(i64::MAX),
+                b.dir,
+                b.keep.and_then(|k| i64::try_from(k).ok()),
+            ])
+            .context("cannot record a backup")?;
+        Ok(())
+    }
+
     /// Every backup cube recorded, oldest first.
     pub fn backups(&self) -> Result<Vec<BackupRecord>> {
         let mut stmt = self.conn.prepare_cached(

@@ -314,6 +314,50 @@ fn a_rolling_set_says_when_the_erased_data_rotates_out() {
     assert_eq!(after, [1, 2, 3]);
 }
 
+/// After a restore from a rolling set, a receipt still names every
+/// snapshot there that holds the person, in the order they rotate out:
+/// the restored database does not record itself, nor what came after it.
+#[test]
+fn after_a_restore_the_receipt_names_every_snapshot_that_holds_the_person() {
+    let cube = two();
+    let dir = cube.path("nightly");
+    let create = [
+        "backup",
+        "create",
+        "--dir",
+        dir.to_str().unwrap(),
+        "--keep",
+        "2",
+    ];
+    for _ in 0..3 {
+        // The same second each time: the fixed clock of the tests.
+        cube.run(&create).ok();
+    }
+    let mut kept = crate::file_names(&dir);
+    kept.retain(|n| n.ends_with(".db"));
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    // The older of the two left, `cube-…Z-1.db` (`-2` came after it).
+    let older = kept.iter().find(|n| n.ends_with("Z-1.db")).unwrap();
+    cube.run(&["backup", "restore", dir.join(older).to_str().unwrap()])
+        .ok();
+    cube.run(&["customer", "forget", "P-1", "--yes"]).ok();
+    let jobs = cube.run(&["jobs", "--json"]).ok().json();
+    let job = jobs[0]["id"].as_str().unwrap();
+    let receipt = cube.run(&["jobs", "show", job, "--json"]).ok().json();
+    let held: Vec<(String, u64)> = receipt["backups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            let path = b["path"].as_str().unwrap();
+            let name = path.rsplit('/').next().unwrap().to_string();
+            (name, b["rotates_out_after"].as_u64().unwrap())
+        })
+        .collect();
+    let newer = kept.iter().find(|n| n.ends_with("Z-2.db")).unwrap();
+    assert_eq!(held, [(older.clone(), 1), (newer.clone(), 2)], "{receipt}");
+}
+
 #[test]
 fn a_retention_run_anonymizes_campaigns_archived_long_enough_ago() {
     let cube = Cube::new();

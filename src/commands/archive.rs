@@ -377,10 +377,12 @@ fn dry_run(db: &Db, campaigns: &[String], choice: Option<Choice>, ui: &Ui) -> Re
         let campaign = flow::campaign(db, name)?;
         let (stages, anonymized) = db.stage_counts(campaign.id)?;
         let counts = anonymize::preview(db, name)?;
-        ui.say(&format!(
-            "would archive campaign {name:?}: {}",
-            describe_stages(&stages, anonymized)
-        ));
+        let what = if campaign.status == crate::db::CampaignStatus::Archived {
+            format!("campaign {name:?}, archived already")
+        } else {
+            format!("would archive campaign {name:?}")
+        };
+        ui.say(&format!("{what}: {}", describe_stages(&stages, anonymized)));
         if choice != Some(Choice::Keep) {
             let lead = if choice.is_none() {
                 "if anonymized, would"

@@ -240,6 +240,15 @@ fn keeping_the_customers_archives_only() {
         (Some("archived"), Some(0))
     );
     assert_eq!(cube.customer("HEM-00001")["name"], "Øyvind Åkerø-Ærlig 1");
+    // Its dry run does not say it would archive it again.
+    let dry = cube.run(&["anonymize", "Hemmelig", "--dry-run"]);
+    assert!(
+        dry.ok()
+            .stderr
+            .starts_with("campaign \"Hemmelig\", archived already: 3 customers"),
+        "{}",
+        dry.stderr
+    );
     let run = cube.run(&["assign", "Hemmelig", "--seller", "kari"]);
     assert_eq!(run.code, 2);
     // Reactivating hands them out again.

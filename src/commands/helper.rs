@@ -141,8 +141,15 @@ impl<'a> CommandHelper<'a> {
                 _ => "of an erasure request".to_string(),
             };
             self.note_done(format!("anonymized the customers {whose} (job {})", job.id));
+            // A resumed job did some of them before (`customers` in
+            // `--json` is this run's).
+            let this_run = if report.customers == job.total {
+                String::new()
+            } else {
+                format!(", {} of them in this run", report.customers)
+            };
             self.ui.say(&format!(
-                "anonymized {} {whose} (job {}); redacted {} of them in other records; deleted {}{}",
+                "anonymized {} {whose} (job {}{this_run}); redacted {} of them in other records; deleted {}{}",
                 plural(job.total, "customer", "customers"),
                 job.id,
                 plural(report.mentions, "mention", "mentions"),

@@ -124,6 +124,8 @@ pub fn reactivate(db: &Db, name: &str, now: DateTime<Utc>) -> Result<Campaign> {
         );
     }
     tx.set_campaign_status(found.id, CampaignStatus::Active, now)?;
+    // Made active on purpose: not idle since it was archived.
+    tx.touch_campaign(found.id, now)?;
     tx.commit()?;
     found.status = CampaignStatus::Active;
     found.archived_at = None;

@@ -381,6 +381,11 @@ pub(super) fn import(
             summary.created_campaigns.clear();
         }
     }
+    // New leads are activity: a retention run must not archive the
+    // campaign they came into as idle.
+    if let Some(id) = campaign_id.filter(|_| summary.imported > 0) {
+        tx.touch_campaign(id, now)?;
+    }
     if summary.moved > 0 {
         summary.campaign = options.campaign.clone();
     }

@@ -310,9 +310,17 @@ fn inactive_days_archives_only_stale_campaigns() {
     earlier(&["campaign", "create", "Gammel"]);
     earlier(&["campaign", "create", "Flyttet"]);
     earlier(&["campaign", "create", "Solgt"]);
+    earlier(&["campaign", "create", "Nye"]);
+    earlier(&["campaign", "create", "Igjen"]);
+    earlier(&["archive", "Igjen", "--keep-customers"]);
     let file = cube.write("c.csv", "customer_no,name\n1,Ola\n2,Kari\n");
     earlier(&["import", "customers", &file]);
     cube.run(&["campaign", "create", "Fersk"]).ok();
+    // New leads, or a campaign made active again, are activity too.
+    let leads = cube.write("n.csv", "customer_no,name\n3,Nils\n");
+    cube.run(&["import", "customers", &leads, "--campaign", "Nye"])
+        .ok();
+    cube.run(&["reactivate", "Igjen"]).ok();
     // A move or an outcome now makes a campaign active again.
     cube.run(&["move", "--to", "Flyttet", "--customer", "1"])
         .ok();

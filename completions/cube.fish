@@ -181,6 +181,7 @@ complete -c cube -n "__fish_cube_using_subcommand assign" -l db -d 'The database
 complete -c cube -n "__fish_cube_using_subcommand assign" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand assign" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
 complete -c cube -n "__fish_cube_using_subcommand assign" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
+complete -c cube -n "__fish_cube_using_subcommand assign" -l new-seller -d 'Add the seller even though an existing one has a close name'
 complete -c cube -n "__fish_cube_using_subcommand assign" -l json -d 'Print machine-readable JSON on stdout'
 complete -c cube -n "__fish_cube_using_subcommand assign" -s q -l quiet -d 'Say nothing unless something fails'
 complete -c cube -n "__fish_cube_using_subcommand assign" -s v -l verbose -d 'Say more about what is done'

@@ -2,7 +2,7 @@ use anyhow::Result;
 use clap::Args;
 
 use crate::commands::CommandHelper;
-use crate::flow;
+use crate::{flow, Failure};
 
 #[derive(Debug, Args)]
 pub struct AssignArgs {
@@ -12,6 +12,9 @@ pub struct AssignArgs {
     /// The seller's username (created on first use)
     #[arg(long)]
     pub seller: String,
+    /// Add the seller even though an existing one has a close name
+    #[arg(long)]
+    pub new_seller: bool,
     /// How many customers
     #[arg(long, default_value_t = 10)]
     pub count: u64,
@@ -21,6 +24,21 @@ pub fn run(args: AssignArgs, cmd: &CommandHelper) -> Result<()> {
     let ui = cmd.ui;
     let store = cmd.store()?;
     let db = &store.db;
+    let seller = args.seller.trim();
+    let names: Vec<String> = db.sellers()?.into_iter().map(|(name, _)| name).collect();
+    let new = !names.iter().any(|name| name == seller);
+    if new && !args.new_seller {
+        // A typo would make a seller of its own, who keeps the customers.
+        let close = crate::names::suggestions(seller, &names);
+        if !close.is_empty() {
+            return Err(Failure::refused(format!("no seller is named {seller:?}"))
+                .hint(format!(
+                    "{} (or pass --new-seller to add {seller:?})",
+                    crate::names::did_you_mean(&close)
+                ))
+                .into());
+        }
+    }
     let customers = flow::assign(
         db,
         &args.campaign,
@@ -32,6 +50,9 @@ pub fn run(args: AssignArgs, cmd: &CommandHelper) -> Result<()> {
         ui.print_json(&customers)?;
     } else {
         cmd.print_customers(super::ListFormat::Table, &customers)?;
+    }
+    if new {
+        ui.say(&format!("added the seller {seller:?}"));
     }
     ui.say(&format!(
         "assigned {} of campaign {:?} to {}",

@@ -189,3 +189,41 @@ fn customers_come_one_flag_or_one_list_and_a_stage_only_with_a_campaign() {
     assert_eq!(run.code, 2, "{}", run.transcript());
     assert_eq!(stages(&cube, "Høst").0, 3);
 }
+
+/// A seller is made on first use, but a name close to an existing one is a
+/// typo more often than a new colleague: it is refused unless asked for.
+#[test]
+fn a_seller_close_to_an_existing_one_is_not_made_by_a_typo() {
+    let cube = setup();
+    let run = cube.run(&["assign", "Vår", "--seller", "kari.nilsen", "--count", "1"]);
+    assert!(
+        run.ok().stderr.contains("added the seller \"kari.nilsen\""),
+        "{}",
+        run.stderr
+    );
+    let run = cube.run(&["assign", "Vår", "--seller", "kari.nilsn", "--count", "1"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(
+        run.stderr.contains("did you mean \"kari.nilsen\"?"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(stages(&cube, "Vår"), (9, 1, 0), "nothing was assigned");
+    let run = cube.run(&[
+        "assign",
+        "Vår",
+        "--seller",
+        "kari.nilsn",
+        "--new-seller",
+        "--count",
+        "1",
+    ]);
+    run.ok();
+    assert_eq!(stages(&cube, "Vår"), (8, 2, 0));
+    let run = cube.run(&["assign", "Vår", "--seller", "kari.nilsen", "--count", "1"]);
+    assert!(
+        !run.ok().stderr.contains("added the seller"),
+        "{}",
+        run.stderr
+    );
+}

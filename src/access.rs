@@ -6,7 +6,9 @@
 //! field and extra field, the reference and customer number, the campaign,
 //! stage and seller, when the card was created and last changed),
 //! `outcomes`, `sales`, `history` and `recordings` (file names relative to
-//! the recordings folder; with a folder to copy them to, the copies too).
+//! the recordings folder; with a folder to copy them to, the copies too),
+//! the texts of other records that mention the person, and the unit of the
+//! amounts.
 //! For an anonymized customer it says only that, and on which day: there is
 //! nothing left to give.
 
@@ -49,6 +51,22 @@ pub struct Held {
     pub sales: Vec<SaleEntry>,
     pub history: Vec<HistoryEntry>,
     pub recordings: Vec<RecordingEntry>,
+    /// Other records' texts that mention the person (another customer's
+    /// note, an outcome's comment): whole, as they are. They may hold other
+    /// people's data, to be reviewed before the document is handed over.
+    pub mentioned_elsewhere: Vec<Mentioned>,
+    /// What `unit_price` and other amounts count in.
+    pub amount_unit: &'static str,
+}
+
+/// A text of another record that mentions the person.
+#[derive(Debug, Serialize)]
+pub struct Mentioned {
+    pub table: String,
+    pub field: String,
+    pub text: String,
+    /// How many rows hold this text (a label many outcomes share).
+    pub rows: u64,
 }
 
 /// Everything held about `customer`.
@@ -70,6 +88,16 @@ pub fn collect(db: &Db, customer: &CustomerRef, exported_at: String) -> Result<A
         sales: db.sales_of(customer.id)?,
         history: db.history_of(customer.id)?,
         recordings: db.recordings_of(customer.id)?,
+        mentioned_elsewhere: crate::anonymize::texts_mentioning(db, customer.id)?
+            .into_iter()
+            .map(|(table, field, text, rows)| Mentioned {
+                table,
+                field,
+                text,
+                rows,
+            })
+            .collect(),
+        amount_unit: "øre",
         customer: card,
     })))
 }

@@ -167,6 +167,34 @@ pub fn preview_request(db: &Db, ids: &[i64]) -> Result<u64> {
         .sum())
 }
 
+/// The texts of other records that mention customer `id`, for the right of
+/// access: (table, column, text, how many rows hold that text), each text
+/// once.
+pub fn texts_mentioning(db: &Db, id: i64) -> Result<Vec<(String, String, String, u64)>> {
+    db.put_in_list(&[id])?;
+    let Some(matcher) = matcher_of(db, Whose::Listed)? else {
+        return Ok(Vec::new());
+    };
+    let own = db.customer_ids(Whose::Listed)?;
+    let mut found: Vec<(String, String, String, u64)> = Vec::new();
+    let mut mentions = find_mentions(db, Some(&own), &matcher)?;
+    mentions.sort_by_key(|(column, rowid, _, _)| (column.table, column.column, *rowid));
+    for (column, rowid, _, _) in mentions {
+        let Some(text) = db.text_at(column, rowid)? else {
+            continue;
+        };
+        let (table, field) = (column.table.to_string(), column.column.to_string());
+        match found
+            .iter_mut()
+            .find(|(t, f, x, _)| *t == table && *f == field && *x == text)
+        {
+            Some(same) => same.3 += 1,
+            None => found.push((table, field, text, 1)),
+        }
+    }
+    Ok(found)
+}
+
 /// One matcher for the identifiers of all of `whose` customers, or none when
 /// they have none worth searching for.
 fn matcher_of(db: &Db, whose: Whose) -> Result<Option<Matcher>> {

@@ -74,6 +74,8 @@ fn an_access_export_holds_everything_about_one_person_and_no_one_else() {
     for other in ["Bjørn", "bjorn", "P-2", "922", "ola", "Not interested"] {
         assert!(!text.contains(other), "{other:?} is in the access export");
     }
+    assert_eq!(doc["amount_unit"], "øre");
+    assert_eq!(doc["mentioned_elsewhere"], serde_json::json!([]));
 
     // To stdout without -o; an unknown reference is exit 1.
     let run = cube.run(&["customer", "export", "P-2"]);
@@ -95,6 +97,48 @@ fn an_access_export_holds_everything_about_one_person_and_no_one_else() {
     assert_eq!(doc["anonymized"], true);
     assert_eq!(doc["anonymized_on"], "2026-11-29");
     assert!(doc.get("customer").is_none() && doc.get("outcomes").is_none());
+}
+
+/// What other records say of the person is theirs too: the texts that
+/// mention them, whole, each once, with how many rows hold it.
+#[test]
+fn an_access_export_holds_the_texts_of_other_records_that_mention_the_person() {
+    let cube = two();
+    cube.import_customers(
+        "customer_no,name,notes\nQ-1,Kari Nabo,Nabo av Åse Ødegård (tlf 911 22 333)\n",
+        &["--campaign", "Høst"],
+    )
+    .ok();
+    cube.import(
+        "history",
+        "customer_no,date,kind,text\nP-2,2026-11-05,call,Bjørn nevnte ase@odegard.no\n",
+        &[],
+    )
+    .ok();
+    let doc = cube.run(&["customer", "export", "P-1"]).ok().json();
+    let found: Vec<(String, String, u64)> = doc["mentioned_elsewhere"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["table"].as_str().unwrap().to_string(),
+                m["text"].as_str().unwrap().to_string(),
+                m["rows"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "customers".into(),
+                "Nabo av Åse Ødegård (tlf 911 22 333)".into(),
+                1
+            ),
+            ("history".into(), "Bjørn nevnte ase@odegard.no".into(), 1),
+        ]
+    );
 }
 
 /// Before an irreversible step the operator sees who it is (the name, not

@@ -158,12 +158,20 @@ fn fill_demo(cmd: &CommandHelper, args: &DemoArgs, path: &Path) -> Result<Store>
 fn show_the_demo(cmd: &CommandHelper, store: &Store, path: &Path, explicit: bool) -> Result<()> {
     let ui = cmd.ui;
     show_the_point(cmd, store)?;
-    // Named with --db, the demo is not where the other commands look.
+    // Named with --db, the demo is not where the other commands look; nor
+    // are its recordings, named with --recordings-dir.
+    let recordings = cmd.env.recordings_dir.as_deref().map(shell_quote);
     let cube = if explicit {
-        format!("cube --db {}", shell_quote(path))
+        let folder = recordings
+            .map(|r| format!(" --recordings-dir {r}"))
+            .unwrap_or_default();
+        format!("cube --db {}{folder}", shell_quote(path))
     } else {
+        let folder = recordings
+            .map(|r| format!("\n  export CUBE_RECORDINGS_DIR={r}"))
+            .unwrap_or_default();
         ui.say(&format!(
-            "\npoint the other commands at the demo with:\n  export CUBE_DB={}",
+            "\npoint the other commands at the demo with:\n  export CUBE_DB={}{folder}",
             shell_quote(path)
         ));
         "cube".to_string()

@@ -164,7 +164,11 @@ fn the_demo_fills_an_empty_database_and_a_failed_one_leaves_nothing() {
     );
     run.ok();
     assert_eq!(cube.sql::<i64>("SELECT count(*) FROM customers"), 30);
-    let hint = format!("cube --db {} campaign list --all", db.display());
+    let hint = format!(
+        "cube --db {} --recordings-dir {} campaign list --all",
+        db.display(),
+        cube.path("rec").display()
+    );
     assert!(run.stderr.contains(&hint), "{}", run.stderr);
 
     let other = cube.path("other.db");

@@ -260,6 +260,7 @@ pub fn restore(
     let checksummed = verify_checksum(snapshot_path)?;
     let snapshot = check(snapshot_path)?;
     let live_path = site.path.as_path();
+    crate::recordings::restoring_over(live_path);
     let now = actor.now;
 
     // Every journal there may be: beside the database, its copies in backup

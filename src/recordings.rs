@@ -31,11 +31,19 @@
 //! recordings but no id: the first check that finds one of its recording files
 //! in the folder writes the marker (or, where the folder has one, takes its id:
 //! a snapshot from before markers, restored beside the live database's folder).
+//!
+//! The marker also names the database file that owns the folder. A copy of
+//! the database (a snapshot written beside it, opened with `--db`) has the
+//! same id: while the database it names is still there with that id, the
+//! copy is refused, so that an erasure in the copy cannot delete the live
+//! database's recordings. A database that was moved (the file the marker
+//! names is gone) takes the folder and writes its new path there.
 
 use std::fs;
 use std::io::{self, Read, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::Result;
 
@@ -48,6 +56,38 @@ pub const MARKER: &str = ".cube-recordings";
 
 /// The setting that holds the database's own id, which its folder's marker names.
 pub const DATABASE_ID: &str = "database_id";
+
+/// The live database a restore in this process is rebuilding: the copy it
+/// builds (at another path) is that database, not a copy of it.
+static RESTORING: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// Says that this process restores over the database at `live`.
+pub fn restoring_over(live: &Path) {
+    let live = crate::store::real_path(live);
+    *RESTORING.lock().unwrap_or_else(|e| e.into_inner()) = Some(live);
+}
+
+/// The path a marker names for `db`: its own, or, for the copy a restore
+/// builds, the database it restores.
+fn owner_path(db: &Db) -> PathBuf {
+    let restoring = RESTORING.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    restoring.unwrap_or_else(|| crate::store::real_path(db.path()))
+}
+
+/// True when `path` is a cube database whose id is `id`: the database a
+/// copy with that id was made from. Read without changing it.
+fn is_database_with_id(path: &Path, id: &str) -> bool {
+    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY;
+    let Ok(conn) = rusqlite::Connection::open_with_flags(path, flags) else {
+        return false;
+    };
+    conn.query_row(
+        "SELECT value FROM settings WHERE key = ?1",
+        [DATABASE_ID],
+        |r| r.get::<_, String>(0),
+    )
+    .is_ok_and(|found| found == id)
+}
 
 /// How many recording paths of a database made before markers are tried to
 /// prove a folder its own: any one of them found there does.
@@ -271,7 +311,7 @@ impl Claim {
         let stored = tx.setting(DATABASE_ID)?;
         let id = stored.clone().unwrap_or(wanted);
         if self.marker.is_some() {
-            write_marker(folder, &id)?;
+            write_marker(folder, &id, &owner_path(db))?;
         }
         if stored.is_none() {
             tx.set_setting(DATABASE_ID, &id)?;
@@ -314,9 +354,31 @@ pub fn database_id(db: &Db) -> Result<Option<String>> {
 /// to write to make it so, or why it is not.
 fn judge(db: &Db, folder: &Path, importing: bool) -> Result<Result<Claim, String>> {
     let id = db.setting(DATABASE_ID)?;
-    let marker = read_marker(folder)?;
-    if marker.is_some() && marker == id {
-        return Ok(Ok(Claim::default()));
+    let (marker, owner) = match read_marker(folder)? {
+        Some((marker, owner)) => (Some(marker), owner),
+        None => (None, None),
+    };
+    if let Some(id) = id.as_ref().filter(|id| marker.as_ref() == Some(*id)) {
+        let ours = owner_path(db);
+        return Ok(match owner {
+            Some(owner) if owner == ours => Ok(Claim::default()),
+            Some(owner) if is_database_with_id(&owner, id) => {
+                if !importing && !db.holds_recordings()? {
+                    return Ok(Ok(Claim::default()));
+                }
+                Err(format!(
+                    "{} is the recordings folder of {}, of which this database is a copy (they have the same id): a copy must not touch the recordings of the database it was copied from",
+                    folder.display(),
+                    owner.display()
+                ))
+            }
+            // Moved, or a marker from before markers named the database:
+            // it names this path from now on.
+            _ => Ok(Claim {
+                marker: Some(id.clone()),
+                keep: None,
+            }),
+        });
     }
     let held = db.holds_recordings()?;
     if !held && !importing {
@@ -383,9 +445,10 @@ fn refusal(why: String) -> anyhow::Error {
         .into()
 }
 
-/// The id the folder's marker names; None when there is no marker (or no
+/// The id the folder's marker names, and the database file it names (on its
+/// second line, when it has one); None when there is no marker (or no
 /// folder). A marker that is not a plain file is none: it is never followed.
-fn read_marker(folder: &Path) -> Result<Option<String>> {
+fn read_marker(folder: &Path) -> Result<Option<(String, Option<PathBuf>)>> {
     let path = folder.join(MARKER);
     match fs::symlink_metadata(&path) {
         Ok(meta) if meta.is_file() => {}
@@ -398,13 +461,21 @@ fn read_marker(folder: &Path) -> Result<Option<String>> {
     }
     let mut text = String::new();
     fs::File::open(&path)
-        .and_then(|f| f.take(256).read_to_string(&mut text))
+        .and_then(|f| f.take(8192).read_to_string(&mut text))
         .map_err(|e| anyhow::Error::new(e).context(format!("cannot read {}", path.display())))?;
-    Ok(Some(text.trim().to_string()))
+    let mut lines = text.lines();
+    let id = lines.next().unwrap_or_default().trim().to_string();
+    let owner = lines
+        .next()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(PathBuf::from);
+    Ok(Some((id, owner)))
 }
 
-/// Writes the marker (mode 0600), making the folder (0700) if there is none.
-fn write_marker(folder: &Path, id: &str) -> Result<()> {
+/// Writes the marker (mode 0600): the database's id, and the database file
+/// it belongs to; making the folder (0700) if there is none.
+fn write_marker(folder: &Path, id: &str, owner: &Path) -> Result<()> {
     use std::os::unix::fs::DirBuilderExt;
     if !folder.is_dir() {
         fs::DirBuilder::new()
@@ -416,7 +487,8 @@ fn write_marker(folder: &Path, id: &str) -> Result<()> {
             })?;
     }
     let mut file = AtomicFile::create(&folder.join(MARKER), "marker")?;
-    file.file().write_all(format!("{id}\n").as_bytes())?;
+    file.file()
+        .write_all(format!("{id}\n{}\n", owner.display()).as_bytes())?;
     file.commit()
 }
 

@@ -61,6 +61,11 @@ impl Db {
         })
     }
 
+    /// The file this database was opened from.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         self.conn
             .prepare_cached("SELECT value FROM settings WHERE key = ?1")?

@@ -71,7 +71,9 @@ fn a_wrong_recordings_folder_refuses_before_anything_is_erased() {
     let marker = cube.path(RECORDINGS).join(".cube-recordings");
     assert_eq!(mode(&marker), 0o600);
     let id: String = cube.sql("SELECT value FROM settings WHERE key = 'database_id'");
-    assert_eq!(fs::read_to_string(&marker).unwrap().trim(), id);
+    let written = fs::read_to_string(&marker).unwrap();
+    let db = cube.db().canonicalize().unwrap();
+    assert_eq!(written, format!("{id}\n{}\n", db.display()));
 
     fs::create_dir_all(cube.path("empty")).unwrap();
     cube.write(
@@ -271,7 +273,9 @@ fn a_database_from_before_markers_proves_its_folder_by_its_files() {
     // Its own folder holds its files: the first check writes the marker.
     cube.run(&["anonymize", "Hemmelig", "--yes"]).ok();
     let id: String = cube.sql("SELECT value FROM settings WHERE key = 'database_id'");
-    assert_eq!(fs::read_to_string(&marker).unwrap().trim(), id);
+    let written = fs::read_to_string(&marker).unwrap();
+    let db = cube.db().canonicalize().unwrap();
+    assert_eq!(written, format!("{id}\n{}\n", db.display()));
     assert!(!cube
         .path(RECORDINGS)
         .join("2026/call-4791234567.wav")
@@ -481,4 +485,51 @@ fn links_and_shared_files_go_with_the_first_customer() {
         assert!(!said.contains(name), "{name:?} in:\n{said}");
     }
     cube.run(&["doctor"]).ok();
+}
+
+/// A snapshot written beside the database and opened with `--db` has the
+/// database's id and finds its recordings folder: an erasure there must not
+/// delete the live database's recordings. A database moved to another name
+/// keeps its folder.
+#[test]
+fn a_copy_of_the_database_leaves_the_recordings_of_the_original_alone() {
+    let cube = setup();
+    record(&cube, &[("H-1", "Hemmelig", "2026/call-4791234567.wav")]);
+    let copy = cube.db().with_file_name("copy.db");
+    cube.run(&["backup", "create", copy.to_str().unwrap()]).ok();
+    let file = cube.path(RECORDINGS).join("2026/call-4791234567.wav");
+    let run = cube.run(&[
+        "--db",
+        copy.to_str().unwrap(),
+        "customer",
+        "forget",
+        "H-1",
+        "--yes",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr.contains("of which this database is a copy"),
+        "{}",
+        run.stderr
+    );
+    assert!(file.exists(), "the original's recording is gone");
+
+    // Moved: the folder follows the database.
+    let moved = cube.db().with_file_name("moved.db");
+    for suffix in ["", ".erasures"] {
+        let from = format!("{}{suffix}", cube.db().display());
+        if std::path::Path::new(&from).exists() {
+            fs::rename(&from, format!("{}{suffix}", moved.display())).unwrap();
+        }
+    }
+    cube.run(&[
+        "--db",
+        moved.to_str().unwrap(),
+        "customer",
+        "forget",
+        "H-1",
+        "--yes",
+    ])
+    .ok();
+    assert!(!file.exists());
 }

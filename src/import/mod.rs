@@ -512,13 +512,17 @@ impl Report {
         }
         if !self.skip_invalid && self.error_count > 0 {
             tx.rollback()?;
-            let rows = if self.error_count == 1 {
-                "row is"
-            } else {
-                "rows are"
+            let one = self.error_count == 1;
+            // A file imported before (a cron job run twice) is not invalid:
+            // its rows are there already.
+            let what = match (self.duplicates == self.error_count, one) {
+                (true, true) => "row is a customer there already",
+                (true, false) => "rows are customers there already",
+                (false, true) => "row is invalid",
+                (false, false) => "rows are invalid",
             };
             return Err(Failure::bad_input(format!(
-                "{}: {} {rows} invalid; nothing was imported",
+                "{}: {} {what}; nothing was imported",
                 self.name, self.error_count
             ))
             .details(details)

@@ -171,7 +171,14 @@ fn a_customer_without_a_number_imported_twice_is_one_customer() {
     ] {
         assert!(run.stderr.contains(line), "{}", run.stderr);
     }
-    // All of them customers already there: the hint is the way to re-run.
+    // All of them customers already there, not invalid: the hint is the
+    // way to re-run.
+    assert!(
+        run.stderr
+            .contains("2 rows are customers there already; nothing was imported"),
+        "{}",
+        run.stderr
+    );
     assert!(
         run.stderr
             .contains("hint: they are customers already there: pass --on-duplicate skip"),

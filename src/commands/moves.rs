@@ -14,7 +14,7 @@ pub struct MoveArgs {
     #[arg(long, value_name = "CAMPAIGN")]
     pub to: String,
     /// Customers, by reference or customer number (one or more; repeatable)
-    #[arg(long, value_name = "ID", num_args = 1..)]
+    #[arg(long, value_name = "REF", num_args = 1..)]
     pub customer: Vec<String>,
     /// A file with one reference or customer number per line (`-` for stdin)
     #[arg(long, value_name = "FILE")]

@@ -9,6 +9,7 @@ use crate::Failure;
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// A reference (see `customer list`) or customer number
+    #[arg(value_name = "REF")]
     pub id: String,
 }
 

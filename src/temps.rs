@@ -34,8 +34,15 @@ static NEXT: AtomicU64 = AtomicU64::new(0);
 
 /// Names the database's folder, once, before any temporary file is made.
 pub fn set_database_folder(folder: &Path) {
-    let folder = std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf());
+    let folder = whole(folder);
     let _ = MARKERS.set(folder.join(".cube-temps"));
+}
+
+/// `path` from the root, its folder's links and `..` resolved where it
+/// exists.
+fn whole(path: &Path) -> PathBuf {
+    let real = crate::store::real_path(path);
+    std::path::absolute(&real).unwrap_or(real)
 }
 
 /// Records `temp` (before it is created) as this process's, with a marker
@@ -48,9 +55,10 @@ pub fn register(temp: &Path) {
         let _ = fs::DirBuilder::new().mode(0o700).create(dir);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let marker = dir.join(format!("{}.{n}", std::process::id()));
-        // Whole, so that a command started in another folder (cron starts
-        // in `/`) finds it.
-        let temp = std::path::absolute(temp).unwrap_or_else(|_| temp.to_path_buf());
+        // Whole and with its folder's links and `..` resolved, so that a
+        // command started in another folder (cron starts in `/`) finds it,
+        // also once the folder it was named from is gone.
+        let temp = whole(temp);
         fs::write(&marker, temp.as_os_str().as_bytes()).ok()?;
         Some(marker)
     });
@@ -128,4 +136,21 @@ pub fn remove_with_side_files(path: &Path) {
 
 fn lock() -> std::sync::MutexGuard<'static, Vec<(PathBuf, Option<PathBuf>)>> {
     LIVE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A marker names the file as it is, so that it is found once the
+    /// folder it was named from (`wd/..`) is gone.
+    #[test]
+    fn a_marker_names_the_file_from_the_root_without_dot_dots() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        fs::create_dir_all(root.join("wd")).unwrap();
+        fs::create_dir_all(root.join("out")).unwrap();
+        let named = root.join("wd/../out/.x.csv.export.1.tmp");
+        assert_eq!(whole(&named), root.join("out/.x.csv.export.1.tmp"));
+    }
 }

@@ -89,11 +89,13 @@ pub fn receipt(db: &Db, job: &Job) -> Result<Receipt> {
             why: "seller, day, campaign, outcome label, product, quantity and price keep the sales statistics true; nothing in them leads back to the person",
         },
         scrubbed: job.state == JobState::Done,
-        backups: holding(&backups, &job.created_at),
+        // Made before the job ended, a backup may hold some of its people:
+        // a job killed, backed up, then resumed erased them after it.
+        backups: holding(&backups, job.finished_at.as_deref().unwrap_or("9999")),
     })
 }
 
-/// The backups made before `before` (a job's start) whose file is still
+/// The backups made before `before` (a job's end) whose file is still
 /// there: those this database recorded, and the other snapshots in the
 /// folder of each rolling set it recorded (written by a copy of it, or
 /// recorded by the database a restore replaced), oldest first.

@@ -657,7 +657,27 @@ fn an_interrupted_job_says_so() {
     assert_eq!(run.code, 75, "{}", run.transcript());
     drop(lock);
 
-    cube.run(&["jobs", "resume"]).ok();
+    // A backup made while the job stood interrupted holds the customers it
+    // had still to erase: the receipt names it.
+    let between = cube.path("between.db");
+    cube.run_env(
+        &["backup", "create", between.to_str().unwrap()],
+        &[("CUBE_NOW", Some("2026-11-29T11:00:00Z"))],
+    )
+    .ok();
+    cube.run_env(
+        &["jobs", "resume"],
+        &[("CUBE_NOW", Some("2026-11-29T12:00:00Z"))],
+    )
+    .ok();
+    let receipt = cube.run(&["jobs", "show", &job, "--json"]).ok().json();
+    let named: Vec<&str> = receipt["backups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["path"].as_str().unwrap())
+        .collect();
+    assert!(named.iter().any(|p| p.ends_with("between.db")), "{receipt}");
     check_all_or_nothing(&cube);
     assert_eq!(
         cube.run(&["jobs", "--json"]).ok().json()[0]["state"],

@@ -137,12 +137,13 @@ impl Db {
                     .into(),
             );
         }
+        let active = super::timestamp(super::day(now));
         let now = super::timestamp(now);
         self.conn
             .prepare_cached(
-                "INSERT INTO campaigns (name, created_at, last_activity_at) VALUES (?1, ?2, ?2)",
+                "INSERT INTO campaigns (name, created_at, last_activity_at) VALUES (?1, ?2, ?3)",
             )?
-            .execute(params![name, now])
+            .execute(params![name, now, active])
             .context("cannot create a campaign")?;
         self.counted(|p| p.campaign_status(None, Some(CampaignStatus::Active)))?;
         Ok(Campaign {
@@ -151,7 +152,7 @@ impl Db {
             status: CampaignStatus::Active,
             created_at: now.to_string(),
             archived_at: None,
-            last_activity_at: now.to_string(),
+            last_activity_at: active,
         })
     }
 
@@ -202,9 +203,11 @@ impl Db {
         Ok((stages, count(kept.anonymized)))
     }
 
-    /// Notes an outcome, sale or move in the campaign now.
+    /// Notes an outcome, sale or move in the campaign now: the day, as a
+    /// campaign's last activity is kept (to the second it would be the time
+    /// of one customer's call or move, kept after they are anonymized).
     pub fn touch_campaign(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
-        let now = super::timestamp(now);
+        let now = super::timestamp(super::day(now));
         self.conn
             .prepare_cached(
                 "UPDATE campaigns SET last_activity_at = max(last_activity_at, ?2) WHERE id = ?1",

@@ -23,7 +23,9 @@ fn create_list_and_show() {
         serde_json::json!({
             "name": "Vårkampanje", "status": "active", "customers": 3,
             "stages": {"available": 3, "assigned": 0, "completed": 0}, "anonymized": 0,
-            "created_at": crate::NOW, "archived_at": null, "last_activity_at": crate::NOW,
+            "created_at": crate::NOW, "archived_at": null,
+            // The day: to the second it would be one customer's call.
+            "last_activity_at": "2026-11-29T00:00:00Z",
             "job": null,
         })
     );

@@ -27,8 +27,10 @@ pub struct TextColumn {
 
 /// Every text cube keeps that may mention another person: other customers'
 /// addresses, companies, notes and extra fields; outcome comments and labels;
-/// sale products; history texts and kinds (an import's free text too).
-pub const SEARCHED: [TextColumn; 9] = [
+/// sale products; history texts and kinds (an import's free text too); and
+/// the details of the audit log, whose reasons an operator writes (`sak 2:
+/// Kåre Ødegård meldte fra`, before Kåre is erased himself).
+pub const SEARCHED: [TextColumn; 10] = [
     own("customers", "address", "id"),
     own("customers", "company", "id"),
     own("customers", "notes", "id"),
@@ -38,6 +40,13 @@ pub const SEARCHED: [TextColumn; 9] = [
     kept("sales", "product"),
     own("history", "text", "customer_id"),
     kept("history", "kind"),
+    TextColumn {
+        table: "audit",
+        column: "details",
+        customer: "NULL",
+        skip_own: false,
+        repeats: false,
+    },
 ];
 
 /// Where the texts stood when a job searched them for mentions: what is

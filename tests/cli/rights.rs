@@ -490,3 +490,26 @@ fn anonymize_without_a_terminal_needs_yes() {
     assert!(run.stderr.contains("--yes"), "{}", run.stderr);
     assert_eq!(cube.customer("P-1")["name"], "Åse Ødegård");
 }
+
+/// An operator's reason may name someone who is erased later: the audit
+/// log is searched for mentions like every other text.
+#[test]
+fn a_reason_that_names_someone_erased_later_is_redacted_then() {
+    let cube = two();
+    cube.run(&[
+        "customer",
+        "forget",
+        "P-2",
+        "--yes",
+        "--reason",
+        "sak 2: Åse Ødegård (911 22 333) meldte fra",
+    ])
+    .ok();
+    cube.run(&["customer", "forget", "P-1", "--yes"]).ok();
+    let audit = cube.run(&["audit", "--json"]).ok().stdout.clone();
+    assert!(
+        audit.contains("sak 2: [anonymized] ([anonymized]) meldte fra"),
+        "{audit}"
+    );
+    cube.assert_erased(&["Åse Ødegård", "911 22 333"]);
+}

@@ -82,6 +82,9 @@ _cube() {
             cube__subcmd__backup,help)
                 cmd="cube__subcmd__backup__subcmd__help"
                 ;;
+            cube__subcmd__backup,list)
+                cmd="cube__subcmd__backup__subcmd__list"
+                ;;
             cube__subcmd__backup,replay)
                 cmd="cube__subcmd__backup__subcmd__replay"
                 ;;
@@ -93,6 +96,9 @@ _cube() {
                 ;;
             cube__subcmd__backup__subcmd__help,help)
                 cmd="cube__subcmd__backup__subcmd__help__subcmd__help"
+                ;;
+            cube__subcmd__backup__subcmd__help,list)
+                cmd="cube__subcmd__backup__subcmd__help__subcmd__list"
                 ;;
             cube__subcmd__backup__subcmd__help,replay)
                 cmd="cube__subcmd__backup__subcmd__help__subcmd__replay"
@@ -228,6 +234,9 @@ _cube() {
                 ;;
             cube__subcmd__help__subcmd__backup,create)
                 cmd="cube__subcmd__help__subcmd__backup__subcmd__create"
+                ;;
+            cube__subcmd__help__subcmd__backup,list)
+                cmd="cube__subcmd__help__subcmd__backup__subcmd__list"
                 ;;
             cube__subcmd__help__subcmd__backup,replay)
                 cmd="cube__subcmd__help__subcmd__backup__subcmd__replay"
@@ -505,7 +514,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__backup)
-            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help create restore replay help"
+            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help create restore replay list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -573,7 +582,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__backup__subcmd__help)
-            opts="create restore replay help"
+            opts="create restore replay list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -614,6 +623,20 @@ _cube() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cube__subcmd__backup__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cube__subcmd__backup__subcmd__help__subcmd__replay)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -635,6 +658,36 @@ _cube() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__backup__subcmd__list)
+            opts="-q -v -h --db --recordings-dir --json --quiet --verbose --busy-timeout --operator --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recordings-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --busy-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1505,7 +1558,7 @@ _cube() {
             return 0
             ;;
         cube__subcmd__help__subcmd__backup)
-            opts="create restore replay"
+            opts="create restore replay list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1519,6 +1572,20 @@ _cube() {
             return 0
             ;;
         cube__subcmd__help__subcmd__backup__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cube__subcmd__help__subcmd__backup__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -278,19 +278,20 @@ complete -c cube -n "__fish_cube_using_subcommand export" -s q -l quiet -d 'Say 
 complete -c cube -n "__fish_cube_using_subcommand export" -s v -l verbose -d 'Say more about what is done'
 complete -c cube -n "__fish_cube_using_subcommand export" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
 complete -c cube -n "__fish_cube_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
-complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
-complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
-complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
-complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -l json -d 'Print machine-readable JSON on stdout'
-complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -s q -l quiet -d 'Say nothing unless something fails'
-complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -s v -l verbose -d 'Say more about what is done'
-complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
-complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -s h -l help -d 'Print help'
-complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -f -a "create" -d 'Write a consistent snapshot of the database (mode 0600)'
-complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -f -a "restore" -d 'Restore a snapshot, re-applying every anonymization recorded since'
-complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -f -a "replay" -d 'Re-apply the anonymizations the erasure journal has and the database lacks'
-complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay list help" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay list help" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay list help" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay list help" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
+complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay list help" -l json -d 'Print machine-readable JSON on stdout'
+complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay list help" -s q -l quiet -d 'Say nothing unless something fails'
+complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay list help" -s v -l verbose -d 'Say more about what is done'
+complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay list help" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
+complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay list help" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay list help" -f -a "create" -d 'Write a consistent snapshot of the database (mode 0600)'
+complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay list help" -f -a "restore" -d 'Restore a snapshot, re-applying every anonymization recorded since'
+complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay list help" -f -a "replay" -d 'Re-apply the anonymizations the erasure journal has and the database lacks'
+complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay list help" -f -a "list" -d 'List the backups that are still there: those cube wrote, and the other snapshots in their rolling sets\' folders'
+complete -c cube -n "__fish_cube_using_subcommand backup; and not __fish_seen_subcommand_from create restore replay list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from create" -l dir -d 'Instead: write `cube-<time>.db` into this folder (for cron)' -r -F
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from create" -l keep -d 'With --dir: keep only the newest N snapshots there (1 or more)' -r
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from create" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
@@ -322,9 +323,19 @@ complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcom
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from replay" -s v -l verbose -d 'Say more about what is done'
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from replay" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from replay" -s h -l help -d 'Print help'
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from list" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from list" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from list" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from list" -l operator -d 'Who is doing this, for the audit log [default: $USER, else $LOGNAME]' -r
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON on stdout'
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Say nothing unless something fails'
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more about what is done'
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from list" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "create" -d 'Write a consistent snapshot of the database (mode 0600)'
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "restore" -d 'Restore a snapshot, re-applying every anonymization recorded since'
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "replay" -d 'Re-apply the anonymizations the erasure journal has and the database lacks'
+complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the backups that are still there: those cube wrote, and the other snapshots in their rolling sets\' folders'
 complete -c cube -n "__fish_cube_using_subcommand backup; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cube -n "__fish_cube_using_subcommand doctor" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand doctor" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
@@ -563,6 +574,7 @@ complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcomma
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "create" -d 'Write a consistent snapshot of the database (mode 0600)'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "restore" -d 'Restore a snapshot, re-applying every anonymization recorded since'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "replay" -d 'Re-apply the anonymizations the erasure journal has and the database lacks'
+complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from backup" -f -a "list" -d 'List the backups that are still there: those cube wrote, and the other snapshots in their rolling sets\' folders'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from campaign" -f -a "list" -d 'List campaigns with their customer counts (active ones unless told)'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from campaign" -f -a "show" -d 'Show one campaign: status and customers per stage'
 complete -c cube -n "__fish_cube_using_subcommand help; and __fish_seen_subcommand_from campaign" -f -a "create" -d 'Create an empty campaign'

@@ -95,6 +95,13 @@ pub fn receipt(db: &Db, job: &Job) -> Result<Receipt> {
     })
 }
 
+/// Every backup whose file is still there, as [`holding`] finds them: those
+/// the database recorded, and the other snapshots of its rolling sets'
+/// folders; oldest first (`cube backup list`).
+pub fn backups_there(db: &Db) -> Result<Vec<HoldingBackup>> {
+    Ok(holding(&db.backups()?, "9999"))
+}
+
 /// The backups made before `before` (a job's end) whose file is still
 /// there: those this database recorded, and the other snapshots in the
 /// folder of each rolling set it recorded (written by a copy of it, or

@@ -261,6 +261,51 @@ fn a_rolling_set_keeps_the_newest() {
         ]
     );
     assert_eq!(mode(&dir.join("cube-20261103T100000Z.db")), 0o600);
+    // backup list: the two left, oldest first, and when each goes; a file
+    // written elsewhere stays until removed by hand.
+    let single = cube.path("single.db");
+    cube.run(&["backup", "create", single.to_str().unwrap()])
+        .ok();
+    let listed = cube.run(&["backup", "list", "--json"]).ok().json();
+    let shown: Vec<(String, String, serde_json::Value)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            let path = b["path"].as_str().unwrap();
+            (
+                path.rsplit('/').next().unwrap().to_string(),
+                b["created_on"].as_str().unwrap().to_string(),
+                b["rotates_out_after"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (
+                "cube-20261102T100000Z.db".into(),
+                "2026-11-02".into(),
+                1.into()
+            ),
+            (
+                "cube-20261103T100000Z.db".into(),
+                "2026-11-03".into(),
+                2.into()
+            ),
+            (
+                "single.db".into(),
+                "2026-11-29".into(),
+                serde_json::Value::Null
+            ),
+        ]
+    );
+    let run = cube.run(&["backup", "list"]);
+    assert!(
+        run.ok().stderr.contains("3 backups are there"),
+        "{}",
+        run.stderr
+    );
     let run = cube.run(&[
         "backup",
         "create",

@@ -1,4 +1,5 @@
 mod create;
+mod list;
 mod replay;
 mod restore;
 
@@ -14,6 +15,9 @@ pub enum BackupCommand {
     Restore(restore::RestoreArgs),
     /// Re-apply the anonymizations the erasure journal has and the database lacks
     Replay,
+    /// List the backups that are still there: those cube wrote, and the other
+    /// snapshots in their rolling sets' folders
+    List,
 }
 
 pub fn run(command: BackupCommand, cmd: &CommandHelper) -> Result<()> {
@@ -21,5 +25,6 @@ pub fn run(command: BackupCommand, cmd: &CommandHelper) -> Result<()> {
         BackupCommand::Create(args) => create::run(args, cmd),
         BackupCommand::Restore(args) => restore::run(args, cmd),
         BackupCommand::Replay => replay::run(cmd),
+        BackupCommand::List => list::run(cmd),
     }
 }

@@ -56,7 +56,7 @@ use crate::db::{
 use crate::hash::IdMap;
 use crate::joblock;
 use crate::journal::{Erasures, Journal, RedactedText};
-use crate::mentions::{Identifiers, Matcher, Person, Scratch, Search};
+use crate::mentions::{Identifiers, Matcher, OwnName, Person, Scratch, Search};
 use crate::recordings::{self, Removal};
 use crate::scan::Kind as Found;
 use crate::store::{Actor, Site};
@@ -263,7 +263,38 @@ fn find_mentions(db: &Db, own: Option<&CustomerIds>, matcher: &Matcher) -> Resul
             })
             .collect::<Result<Vec<_>>>()
     })?;
-    Ok(found.into_iter().flatten().collect())
+    let mut found: Vec<Mention> = found.into_iter().flatten().collect();
+    // A namesake's own records name the namesake: those mentions are not
+    // counted, as they are not redacted (see `mention_spans`). Read again
+    // for the few texts that mention anyone.
+    let mut kept = Vec::with_capacity(found.len());
+    for (column, row, customer, n) in found.drain(..) {
+        if own.is_some_and(|own| own.contains(&customer)) {
+            kept.push((column, row, customer, n));
+            continue;
+        }
+        let Some(name) = db.own_name_at(column, row)? else {
+            kept.push((column, row, customer, n));
+            continue;
+        };
+        let text = db.text_at(column, row)?.unwrap_or_default();
+        let n = mention_spans(matcher, &text, Some(&OwnName::of(&name))).len() as u64;
+        if n > 0 {
+            kept.push((column, row, customer, n));
+        }
+    }
+    Ok(kept)
+}
+
+/// The mentions `matcher` finds in `text`, less those that are `own`, the
+/// name of the customer whose record it is: a namesake's note saying
+/// "Ragnhild Østby bor i Bodø" is about that namesake.
+fn mention_spans(matcher: &Matcher, text: &str, own: Option<&OwnName>) -> Vec<(usize, usize)> {
+    let mut spans = matcher.spans(text);
+    if let Some(own) = own {
+        spans.retain(|&(start, end)| !text.get(start..end).is_some_and(|m| own.is(m)));
+    }
+    spans
 }
 
 /// A text that mentions people a job erases: its column, its row id, the
@@ -408,8 +439,9 @@ fn redact_in(
     let mut count = 0;
     let texts = std::cell::RefCell::new(Vec::new());
     for (column, row) in rows {
+        let own = tx.own_name_at(column, row)?.map(|name| OwnName::of(&name));
         count += tx.rewrite_text(column, row, &|text| {
-            let spans = matcher.spans(text);
+            let spans = mention_spans(matcher, text, own.as_ref());
             let redacted = crate::mentions::redact_spans(text, &spans)?;
             texts.borrow_mut().push(RedactedText {
                 table: column.table.to_string(),

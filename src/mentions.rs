@@ -520,22 +520,27 @@ impl Matcher {
     }
 }
 
-/// Titles before a name, and the words that join two of them (`Herr og
-/// fru Hansen`), which other texts leave out; suffixes after it.
-const TITLES: [&str; 15] = [
-    "dr", "prof", "fru", "frk", "herr", "hr", "mr", "mrs", "ms", "miss", "sir", "og", "and", "und",
-    "&",
+/// Titles before a name, which other texts leave out.
+const TITLES: [&str; 11] = [
+    "dr", "prof", "fru", "frk", "herr", "hr", "mr", "mrs", "ms", "miss", "sir",
 ];
-const SUFFIXES: [&str; 4] = ["jr", "sr", "d.y", "d.e"];
+/// Suffixes after a name (and a company's form: `Nordmann Bygg AS`).
+const SUFFIXES: [&str; 9] = ["jr", "sr", "d.y", "d.e", "as", "asa", "ans", "da", "sa"];
+/// What joins the names of two people on one card: `Kari og Ola Nordmann`,
+/// `Ola Nordmann / Kari Nordmann`, `Nordmann Bygg v/ Ola Nordmann`.
+const JOINS: [&str; 5] = ["og", "&", "and", "/", "v/"];
 
-/// The names a card's name stands for, as other texts write it, each of two
-/// words or more (a name of one word, "Hansen", "Dr. Hansen" or a card named
-/// "Sale", is in too many other texts, and labels, to be the person's): as
-/// on the card; `Ødegård, Åse` (as address books export it) as `Åse
-/// Ødegård`; without what is in brackets (`Kåre Ødegård (privat)`), after a
-/// dash (`Ola Nordmann - daglig leder`), titles (`Dr. Marit Sæther`) and
-/// suffixes (`Jon Olsen jr.`); and a name of three words or more also as
-/// its first and last (`Per Olav Strømme` as `Per Strømme`).
+/// The names a card's name stands for, as other texts write them, each of
+/// two words or more (a name of one word, "Hansen", "Dr. Hansen" or a card
+/// named "Sale", is in too many other texts, and labels, to be the
+/// person's): as on the card; `Ødegård, Åse` (as address books export it)
+/// as `Åse Ødegård`; without what is in brackets (`Kåre Ødegård (privat)`),
+/// after a dash or a comma (`Ola Nordmann - daglig leder`, `Ola Nordmann,
+/// daglig leder`) or `c/o`, titles (`Dr. Marit Sæther`) and suffixes (`Jon
+/// Olsen jr.`, `Nordmann Bygg AS`); each person of a household (`Kari og Ola
+/// Nordmann` as `Kari Nordmann` and `Ola Nordmann`); and a name of three
+/// words or more also as its first and last (`Per Olav Strømme` as `Per
+/// Strømme`).
 fn name_variants(name: &str) -> Vec<String> {
     let mut plain = String::with_capacity(name.len());
     let mut depth = 0usize;
@@ -547,38 +552,66 @@ fn name_variants(name: &str) -> Vec<String> {
             _ => {}
         }
     }
-    for dash in [" - ", " – ", " — ", " | ", " / "] {
-        if let Some((before, _)) = plain.split_once(dash) {
+    let parts: Vec<&str> = plain.split(',').map(str::trim).collect();
+    plain = match parts[..] {
+        // `Ødegård, Åse`: a surname, then the rest of the name.
+        [last, first, ..] if last.split_whitespace().count() == 1 && !first.is_empty() => {
+            format!("{first} {last}")
+        }
+        _ => parts[0].to_string(),
+    };
+    for cut in [" - ", " – ", " — ", " | ", " c/o ", " C/O ", " C/o "] {
+        if let Some((before, _)) = plain.split_once(cut) {
             plain = before.to_string();
         }
     }
-    let parts: Vec<&str> = plain.split(',').map(str::trim).collect();
-    if let [last, first, ..] = parts[..] {
-        if !last.is_empty() && !first.is_empty() {
-            plain = format!("{first} {last}");
+    let bare = |w: &str| w.trim_end_matches('.').to_lowercase();
+    let words: Vec<&str> = plain
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric) || JOINS.contains(&bare(w).as_str()))
+        .collect();
+    // The people of the card, each as their words less titles and suffixes.
+    let mut people: Vec<Vec<&str>> = words
+        .split(|w| JOINS.contains(&bare(w).as_str()))
+        .map(|person| {
+            let mut person = person.to_vec();
+            while person
+                .first()
+                .is_some_and(|w| TITLES.contains(&bare(w).as_str()))
+            {
+                person.remove(0);
+            }
+            while person.len() > 1 && SUFFIXES.contains(&bare(person[person.len() - 1]).as_str()) {
+                person.pop();
+            }
+            person
+        })
+        .filter(|person| !person.is_empty())
+        .collect();
+    // `Kari og Ola Nordmann`: a first name alone takes the surname of the
+    // last person.
+    let surname = people
+        .last()
+        .filter(|p| p.len() >= 2)
+        .and_then(|p| p.last().copied());
+    if let Some(surname) = surname {
+        for person in &mut people {
+            if person.len() == 1 {
+                person.push(surname);
+            }
         }
     }
-    let bare = |w: &str| w.trim_end_matches('.').to_lowercase();
-    let mut words: Vec<&str> = plain
-        .split_whitespace()
-        .filter(|w| w.chars().any(char::is_alphanumeric) || *w == "&")
-        .collect();
-    while words
-        .first()
-        .is_some_and(|w| TITLES.contains(&bare(w).as_str()))
-    {
-        words.remove(0);
+    let mut variants = Vec::new();
+    if words.len() >= 2 && people.iter().any(|p| p.len() >= 2) {
+        variants.push(name.to_string());
     }
-    while words.len() > 2 && SUFFIXES.contains(&bare(words[words.len() - 1]).as_str()) {
-        words.pop();
+    for person in people.iter().filter(|p| p.len() >= 2) {
+        variants.push(person.join(" "));
+        if person.len() >= 3 {
+            variants.push(format!("{} {}", person[0], person[person.len() - 1]));
+        }
     }
-    if words.len() < 2 {
-        return Vec::new();
-    }
-    let mut variants = vec![name.to_string(), words.join(" ")];
-    if words.len() >= 3 {
-        variants.push(format!("{} {}", words[0], words[words.len() - 1]));
-    }
+    variants.sort();
     variants.dedup();
     variants
 }
@@ -617,6 +650,43 @@ fn name_forms(name: &str) -> Vec<String> {
     forms.sort();
     forms.dedup();
     forms
+}
+
+/// A customer's own name in every form the search knows it in: a text of
+/// their own record that names them (a namesake's note, "Ragnhild Østby bor
+/// i Bodø") names them, not the person erased under the same name.
+#[derive(Debug, Default)]
+pub struct OwnName(HashSet<String>);
+
+impl OwnName {
+    pub fn of(name: &str) -> OwnName {
+        let mut forms = HashSet::new();
+        for variant in name_variants(name) {
+            for form in name_forms(&variant) {
+                forms.insert(spelled_out(&hyphens_as_spaces(&form)));
+            }
+        }
+        OwnName(forms)
+    }
+
+    /// True when `span` (a mention found) is this name, possessive `s` and
+    /// all.
+    pub fn is(&self, span: &str) -> bool {
+        let compared: String = normalize(span)
+            .chars()
+            .filter(|&c| !is_invisible(c))
+            .map(|c| {
+                if c.is_whitespace() || is_hyphen(c) {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .collect();
+        let compared = spelled_out(&hyphens_as_spaces(&compared));
+        let without_s = compared.strip_suffix('s').unwrap_or(&compared);
+        self.0.contains(&compared) || self.0.contains(without_s)
+    }
 }
 
 /// The forms a customer number is searched in, besides as written (where
@@ -988,8 +1058,45 @@ impl<'a> Folded<'a> {
         let runs_in = alnum(before) && alnum(first);
         let runs_on = alnum(last) && alnum(after);
         // In the original, where a hyphen before it is still one.
-        let inside = inside_address(self.original, self.original(start), self.original(end));
-        !(runs_in || runs_on || inside)
+        let (from, to) = (self.original(start), self.original(end));
+        let inside = inside_address(self.original, from, to);
+        // Joined by a hyphen to a longer name or number (`Anne-Kari
+        // Hansen`, `Kari Hansen-Berg`, `VP-10042`): part of it, not it.
+        let joined_before = char_before(self.original, from).is_some_and(is_hyphen)
+            && char_before(
+                self.original,
+                from - char_before(self.original, from).map_or(0, char::len_utf8),
+            )
+            .is_some_and(char::is_alphanumeric);
+        let joined_after = char_at(self.original, to).is_some_and(is_hyphen)
+            && char_at(
+                self.original,
+                to + char_at(self.original, to).map_or(0, char::len_utf8),
+            )
+            .is_some_and(char::is_alphanumeric);
+        !(runs_in || runs_on || inside || joined_before || joined_after)
+    }
+
+    /// True when the name found at `start..end` goes on with another name
+    /// (`Kari Hansen Olsen`), or, surname first, is a list of names read
+    /// across its comma (`Per Hansen, Kari Olsen`): the next word, after
+    /// one space, begins with a capital and goes on in small letters.
+    fn goes_on_with_a_name(&self, start: usize, end: usize) -> bool {
+        let found = &self.text()[start..end];
+        if found.contains(&b'@') || found.iter().any(u8::is_ascii_digit) {
+            return false;
+        }
+        let to = self.original_end(end);
+        let Some(rest) = self.original.get(to..).and_then(|r| r.strip_prefix(b" ")) else {
+            return false;
+        };
+        let Ok(rest) = std::str::from_utf8(&rest[..rest.len().min(8)])
+            .or_else(|e| std::str::from_utf8(&rest[..e.valid_up_to()]))
+        else {
+            return false;
+        };
+        let mut chars = rest.chars();
+        matches!((chars.next(), chars.next()), (Some(a), Some(b)) if a.is_uppercase() && b.is_lowercase())
     }
 
     /// Where a mention found at `start..end` ends: `end` when it is whole
@@ -998,7 +1105,7 @@ impl<'a> Folded<'a> {
     /// `None` when it is part of longer words.
     fn mention_end(&self, start: usize, end: usize) -> Option<usize> {
         if self.is_whole(start, end) {
-            return Some(end);
+            return (!self.goes_on_with_a_name(start, end)).then_some(end);
         }
         let text = self.text();
         let name = !text.get(start..end)?.contains(&b'@')
@@ -1007,7 +1114,7 @@ impl<'a> Folded<'a> {
         let rest = self.bytes.get(end..)?;
         // (`Ødegård's` is whole words already, and its `'s` stays.)
         let end = end + usize::from(rest.first() == Some(&b's'));
-        (name && self.is_whole(start, end)).then_some(end)
+        (name && self.is_whole(start, end) && !self.goes_on_with_a_name(start, end)).then_some(end)
     }
 }
 
@@ -1379,6 +1486,75 @@ mod tests {
             });
             let out = ids.matcher().redact(text).map(|(t, _)| t);
             assert_eq!(out.as_deref(), Some("ring [anonymized] i dag"), "{card}");
+        }
+    }
+
+    /// Names in lists, longer names and numbers joined by a hyphen are other
+    /// people's and other things: a card's name or number does not take them.
+    #[test]
+    fn lists_longer_names_and_hyphenated_words_take_no_one_else() {
+        let mut ids = Identifiers::default();
+        ids.add(&Person {
+            name: "Kari Hansen",
+            customer_no: Some("10042"),
+            ..Person::default()
+        });
+        let matcher = ids.matcher();
+        for text in [
+            "Deltok: Per Hansen, Kari Olsen og Ola Nordmann",
+            "Kontakter: Ola Hansen, Kari Larsen",
+            "Anne-Kari Hansen ringte",
+            "Kari Hansen-Berg ringte",
+            "Berg-Hansen, Kari ringte",
+            "Kari Hansen Olsen ringte",
+            "VP-10042 Varmepumpe",
+            "Faktura 2026-10042",
+            "10042-2 levert",
+        ] {
+            assert_eq!(matcher.redact(text), None, "{text}");
+        }
+        for (text, out) in [
+            ("Kari Hansen ringte", "[anonymized] ringte"),
+            ("Hansen, Kari ringte", "[anonymized] ringte"),
+            ("KARI HANSEN RINGTE", "[anonymized] RINGTE"),
+            (
+                "Møtte Kari Hansen, Per Olsen og Ola",
+                "Møtte [anonymized], Per Olsen og Ola",
+            ),
+            ("kunde 10042 ringte", "kunde [anonymized] ringte"),
+        ] {
+            let got = matcher.redact(text).map(|(t, _)| t);
+            assert_eq!(got.as_deref(), Some(out), "{text}");
+        }
+    }
+
+    /// Each person of a household card, and the person of a company card,
+    /// is searched; what comes after a comma or `c/o` is not a name.
+    #[test]
+    fn households_companies_and_roles() {
+        for (card, text, found) in [
+            ("Kari og Ola Nordmann", "Ola Nordmann ringte", true),
+            ("Kari og Ola Nordmann", "Kari Nordmann ringte", true),
+            ("Ola Nordmann / Kari Nordmann", "Kari Nordmann ringte", true),
+            (
+                "Nordmann Bygg AS v/ Ola Nordmann",
+                "Ola Nordmann ringte",
+                true,
+            ),
+            ("Ola Nordmann, daglig leder", "Ola Nordmann ringte", true),
+            ("Ola Nordmann, daglig leder", "daglig leder ringte", false),
+            ("Ola Nordmann, daglig leder", "daglig Nordmann", false),
+            ("Kari Hansen c/o Ola Olsen", "Kari Hansen ringte", true),
+            ("Kari Hansen c/o Ola Olsen", "Kari Olsen ringte", false),
+            ("Kari Hansen c/o Ola Olsen", "Ola Olsen ringte", false),
+            ("Larsen & Sønn AS", "Larsen AS", false),
+        ] {
+            let mut ids = Identifiers::default();
+            ids.add(&Person {
+                name: card,
+                ..Person::default()
+            });
+            assert_eq!(ids.matcher().count(text) > 0, found, "{card}: {text}");
         }
     }
 

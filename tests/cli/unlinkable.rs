@@ -552,3 +552,41 @@ fn a_mention_written_before_a_job_is_resumed_is_redacted_by_it() {
         assert!(found.is_empty(), "{value:?} is still in {found:?}");
     }
 }
+
+/// A namesake's own record names the namesake: forgetting one Ragnhild
+/// Østby leaves "Ragnhild Østby bor i Bodø" on the other's card, and takes
+/// her name out of everyone else's notes. The dry run and the access export
+/// count and show only those.
+#[test]
+fn a_namesakes_own_notes_keep_their_name() {
+    let cube = Cube::new();
+    cube.import_customers(
+        "customer_no,name,notes\n\
+         R-1,Ragnhild Østby,Flyttet fra Moss\n\
+         R-2,Ragnhild Østby,Ragnhild Østby bor i Bodø\n\
+         N-1,Nils Nabo,Ragnhild Østby ringte om R-1\n",
+        &["--campaign", "Vår"],
+    )
+    .ok();
+    cube.import(
+        "history",
+        "customer_no,date,kind,text\nR-2,2026-11-01,call,Ragnhild Østbys egen samtale\n",
+        &[],
+    )
+    .ok();
+    let dry = cube.run(&["customer", "forget", "R-1", "--dry-run", "--json"]);
+    assert_eq!(dry.ok().json()["mentions"], 1, "{}", dry.stdout);
+    let access = cube.run(&["customer", "export", "R-1"]).ok().json();
+    let texts: Vec<&str> = access["mentioned_elsewhere"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["Ragnhild Østby ringte om R-1"]);
+    cube.run(&["customer", "forget", "R-1", "--yes"]).ok();
+    assert_eq!(cube.customer("R-2")["notes"], "Ragnhild Østby bor i Bodø");
+    assert_eq!(cube.customer("N-1")["notes"], "[anonymized] ringte om R-1");
+    let history = cube.run(&["export", "history"]).ok().stdout.clone();
+    assert!(history.contains("Ragnhild Østbys egen samtale"), "{history}");
+}

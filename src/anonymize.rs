@@ -1071,17 +1071,23 @@ pub fn apply_redactions(db: &Db, erasures: &Erasures, actor: &Actor) -> Result<u
             continue;
         }
         let mut made = 0;
-        for text in &erasures.texts_of(job)? {
+        let texts = erasures.texts_of(job)?;
+        for text in &texts {
             let Some(column) = column_of(text) else {
                 continue;
             };
             made += tx.rewrite_text(column, text.row, &|now| Some((redo(now, text)?, 1)))?;
         }
         if known.is_none() {
-            // Known from now on, as done: the next replay leaves it.
-            let recorded = tx.ensure_job(job, &actor.operator, actor.now)?;
-            tx.set_job_mentions(recorded.rowid, made)?;
+            // Known from now on, as done: the next replay leaves it. Its
+            // receipt says what the job did, as the journal has it.
+            let (started, ended) = replayed_times(erasures, job, actor.now);
+            let request = !erasures.campaigns.contains_key(job);
+            let recorded = tx.ensure_job(job, &actor.operator, &started, request)?;
+            let mentions = texts.iter().map(|t| t.spans.len() as u64).sum();
+            tx.set_job_mentions(recorded.rowid, mentions)?;
             tx.set_job_state(recorded.rowid, JobState::Done, actor.now)?;
+            tx.date_replayed_job(recorded.rowid, &started, &ended, mentions)?;
         }
         changed += made;
     }
@@ -1189,6 +1195,15 @@ pub struct ReplayReport {
     pub scrubbed: bool,
 }
 
+/// When the journal says a job erased its first and last customers; `now`
+/// for a job it names no time of.
+fn replayed_times(erasures: &Erasures, job: &str, now: DateTime<Utc>) -> (String, String) {
+    erasures.times.get(job).cloned().unwrap_or_else(|| {
+        let now = crate::db::timestamp(now);
+        (now.clone(), now)
+    })
+}
+
 /// Re-applies every erasure in `erasures` that the database lacks, each under
 /// the id of the job that made it, then records that the database has seen the
 /// whole journal.
@@ -1206,7 +1221,9 @@ pub fn replay(db: &Db, site: &Site, actor: &Actor, erasures: &Erasures) -> Resul
     };
     for (job_id, customers) in by_job {
         let tx = db.begin()?;
-        let job = tx.ensure_job(job_id, &actor.operator, now)?;
+        let (started, ended) = replayed_times(erasures, job_id, now);
+        let request = !erasures.campaigns.contains_key(job_id);
+        let job = tx.ensure_job(job_id, &actor.operator, &started, request)?;
         tx.add_to_plan(job.rowid, &customers)?;
         // Anonymizing archived the campaign; so does re-applying it.
         if let Some(name) = erasures.campaigns.get(job_id) {
@@ -1219,6 +1236,12 @@ pub fn replay(db: &Db, site: &Site, actor: &Actor, erasures: &Erasures) -> Resul
         let job = tx.job(job.rowid)?;
         tx.commit()?;
         let done = run_job(db, site, actor, &job)?;
+        let mentions = erasures
+            .texts_of(job_id)?
+            .iter()
+            .map(|t| t.spans.len() as u64)
+            .sum();
+        db.date_replayed_job(job.rowid, &started, &ended, mentions)?;
         report.jobs += 1;
         report.customers += done.customers;
         report.scrubbed &= done.scrubbed;
@@ -1353,7 +1376,9 @@ mod tests {
         // Running with the customer in its plan (a batch journaled and not
         // yet committed): accounted for.
         let tx = db.begin().unwrap();
-        let job = tx.ensure_job("job-a", "test", now).unwrap();
+        let job = tx
+            .ensure_job("job-a", "test", &crate::db::timestamp(now), false)
+            .unwrap();
         tx.add_to_plan(job.rowid, &[customer]).unwrap();
         tx.set_job_state(job.rowid, JobState::Running, now).unwrap();
         tx.commit().unwrap();

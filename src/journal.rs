@@ -96,6 +96,9 @@ pub struct Erasures {
     pub jobs: BTreeMap<String, BTreeSet<String>>,
     /// The campaign each job archived, where the journal says.
     pub campaigns: BTreeMap<String, String>,
+    /// When each job erased its first and its last customers, as the
+    /// journal says (what a replayed job's receipt gives as its days).
+    pub times: BTreeMap<String, (String, String)>,
     pub undone: BTreeSet<String>,
     /// Where the lines of each job's redactions are (file, byte offset), for
     /// every job not undone: [`Erasures::texts_of`] reads them.
@@ -441,10 +444,20 @@ fn read_into(path: &Path, offset: u64, erasures: &mut Erasures) -> Result<()> {
             job,
             campaign,
             cube_ids,
-            ..
+            at: time,
         }) => {
             if let Some(campaign) = campaign {
                 erasures.campaigns.insert(job.clone(), campaign);
+            }
+            let times = erasures
+                .times
+                .entry(job.clone())
+                .or_insert_with(|| (time.clone(), time.clone()));
+            if time < times.0 {
+                times.0 = time.clone();
+            }
+            if time > times.1 {
+                times.1 = time;
             }
             erasures.jobs.entry(job).or_default().extend(cube_ids);
         }

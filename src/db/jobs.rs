@@ -628,9 +628,16 @@ impl Db {
     }
 
     /// The job with this public id, made (queued, with an empty plan) if this
-    /// database has none: a replayed erasure keeps the id of the job that made it.
-    pub fn ensure_job(&self, job_uuid: &str, operator: &str, now: DateTime<Utc>) -> Result<Job> {
-        let now = super::timestamp(now);
+    /// database has none: a replayed erasure keeps the id of the job that
+    /// made it, when it began (`started`, as the journal says) and whether it
+    /// was one person's request.
+    pub fn ensure_job(
+        &self,
+        job_uuid: &str,
+        operator: &str,
+        started: &str,
+        request: bool,
+    ) -> Result<Job> {
         let found: Option<i64> = self
             .conn
             .prepare_cached("SELECT id FROM jobs WHERE job_uuid = ?1")?
@@ -641,15 +648,35 @@ impl Db {
             None => {
                 self.conn
                     .prepare_cached(
-                        "INSERT INTO jobs (job_uuid, campaign_id, state, total, operator, created_at) \
-                         VALUES (?1, NULL, 'queued', 0, ?2, ?3)",
+                        "INSERT INTO jobs (job_uuid, campaign_id, state, total, operator, created_at, request) \
+                         VALUES (?1, NULL, 'queued', 0, ?2, ?3, ?4)",
                     )?
-                    .execute(params![job_uuid, operator, now])
+                    .execute(params![job_uuid, operator, started, request])
                     .context("cannot record a job")?;
                 self.conn.last_insert_rowid()
             }
         };
         self.job(rowid)
+    }
+
+    /// A job a replay made from the journal ended when the journal says,
+    /// and redacted the mentions it says (`started` tells it from a job of
+    /// the database's own).
+    pub fn date_replayed_job(
+        &self,
+        job_rowid: i64,
+        started: &str,
+        finished: &str,
+        mentions: u64,
+    ) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE jobs SET finished_at = ?3, mentions = max(coalesce(mentions, 0), ?4) \
+                 WHERE id = ?1 AND created_at = ?2",
+            )?
+            .execute(params![job_rowid, started, finished, mentions as i64])
+            .context("cannot update the job")?;
+        Ok(())
     }
 
     /// Adds customers (by internal id) to a job's plan and queues the job again.

@@ -513,3 +513,60 @@ fn a_reason_that_names_someone_erased_later_is_redacted_then() {
     );
     cube.assert_erased(&["Åse Ødegård", "911 22 333"]);
 }
+
+/// After a restore re-applies an erasure, its receipt still says what the
+/// journal says it did: its days, that it was one person's request, the
+/// mentions it redacted, and only the backups made before it ended.
+#[test]
+fn a_replayed_erasures_receipt_says_what_the_erasure_did() {
+    let cube = two();
+    cube.import_customers(
+        "customer_no,name,notes\nQ-1,Kari Nabo,Nabo av Åse Ødegård\n",
+        &["--campaign", "Høst"],
+    )
+    .ok();
+    let dir = cube.path("nightly");
+    let at = |day: &str| format!("2026-12-{day}T02:00:00Z");
+    let backup = |day: &str| {
+        let args = [
+            "backup",
+            "create",
+            "--dir",
+            dir.to_str().unwrap(),
+            "--keep",
+            "9",
+        ];
+        cube.run_env(&args, &[("CUBE_NOW", Some(&at(day)))]).ok();
+    };
+    backup("01");
+    backup("02");
+    cube.run_env(
+        &["customer", "forget", "P-1", "--yes"],
+        &[("CUBE_NOW", Some("2026-12-02T10:00:00Z"))],
+    )
+    .ok();
+    backup("03");
+    let restored = dir.join("cube-20261202T020000Z.db");
+    cube.run_env(
+        &["backup", "restore", restored.to_str().unwrap()],
+        &[("CUBE_NOW", Some(&at("04")))],
+    )
+    .ok();
+    let jobs = cube.run(&["jobs", "--json"]).ok().json();
+    let job = jobs[0]["id"].as_str().unwrap();
+    let receipt = cube.run(&["jobs", "show", job, "--json"]).ok().json();
+    assert_eq!(receipt["kind"], "request", "{receipt}");
+    assert_eq!(receipt["started_on"], "2026-12-02", "{receipt}");
+    assert_eq!(receipt["finished_on"], "2026-12-02", "{receipt}");
+    assert_eq!(receipt["erased"]["mentions"], 1, "{receipt}");
+    let held: Vec<&str> = receipt["backups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["path"].as_str().unwrap().rsplit('/').next().unwrap())
+        .collect();
+    assert_eq!(
+        held,
+        ["cube-20261201T020000Z.db", "cube-20261202T020000Z.db"]
+    );
+}

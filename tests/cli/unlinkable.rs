@@ -588,5 +588,8 @@ fn a_namesakes_own_notes_keep_their_name() {
     assert_eq!(cube.customer("R-2")["notes"], "Ragnhild Østby bor i Bodø");
     assert_eq!(cube.customer("N-1")["notes"], "[anonymized] ringte om R-1");
     let history = cube.run(&["export", "history"]).ok().stdout.clone();
-    assert!(history.contains("Ragnhild Østbys egen samtale"), "{history}");
+    assert!(
+        history.contains("Ragnhild Østbys egen samtale"),
+        "{history}"
+    );
 }

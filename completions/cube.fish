@@ -176,7 +176,7 @@ complete -c cube -n "__fish_cube_using_subcommand move" -s v -l verbose -d 'Say 
 complete -c cube -n "__fish_cube_using_subcommand move" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
 complete -c cube -n "__fish_cube_using_subcommand move" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cube -n "__fish_cube_using_subcommand assign" -l seller -d 'The seller\'s username (created on first use)' -r
-complete -c cube -n "__fish_cube_using_subcommand assign" -l count -d 'How many customers' -r
+complete -c cube -n "__fish_cube_using_subcommand assign" -l count -d 'How many customers (1 or more)' -r
 complete -c cube -n "__fish_cube_using_subcommand assign" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand assign" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand assign" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r
@@ -187,7 +187,7 @@ complete -c cube -n "__fish_cube_using_subcommand assign" -s q -l quiet -d 'Say 
 complete -c cube -n "__fish_cube_using_subcommand assign" -s v -l verbose -d 'Say more about what is done'
 complete -c cube -n "__fish_cube_using_subcommand assign" -l no-progress -d 'Never draw progress bars (they only appear on a terminal anyway)'
 complete -c cube -n "__fish_cube_using_subcommand assign" -s h -l help -d 'Print help'
-complete -c cube -n "__fish_cube_using_subcommand archive" -l inactive-days -d 'Instead of naming campaigns: every active campaign with no outcome, sale or move for this many days' -r
+complete -c cube -n "__fish_cube_using_subcommand archive" -l inactive-days -d 'Instead of naming campaigns: every active campaign with no outcome, sale, move, new customers or reactivation for this many days' -r
 complete -c cube -n "__fish_cube_using_subcommand archive" -l db -d 'The database file [default: $CUBE_DB, else ~/.local/share/cube/cube.db]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand archive" -l recordings-dir -d 'The recordings folder [default: $CUBE_RECORDINGS_DIR, else recordings/ beside the database]' -r -F
 complete -c cube -n "__fish_cube_using_subcommand archive" -l busy-timeout -d 'Seconds to wait for another cube\'s write lock before exiting with 75' -r

@@ -15,8 +15,8 @@ pub struct AssignArgs {
     /// Add the seller even though an existing one has a close name
     #[arg(long)]
     pub new_seller: bool,
-    /// How many customers
-    #[arg(long, default_value_t = 10)]
+    /// How many customers (1 or more)
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
     pub count: u64,
 }
 
@@ -24,8 +24,15 @@ pub fn run(args: AssignArgs, cmd: &CommandHelper) -> Result<()> {
     let ui = cmd.ui;
     let store = cmd.store()?;
     let db = &store.db;
-    let seller = args.seller.trim();
     let names: Vec<String> = db.sellers()?.into_iter().map(|(name, _)| name).collect();
+    // `Kari.Nilsen` is `kari.nilsen`, as a campaign's name is in any case.
+    let seller = match names
+        .iter()
+        .find(|name| crate::names::same(name, args.seller.trim()))
+    {
+        Some(known) => known.as_str(),
+        None => args.seller.trim(),
+    };
     let new = !names.iter().any(|name| name == seller);
     if new && !args.new_seller {
         // A typo would make a seller of its own, who keeps the customers.
@@ -39,13 +46,7 @@ pub fn run(args: AssignArgs, cmd: &CommandHelper) -> Result<()> {
                 .into());
         }
     }
-    let customers = flow::assign(
-        db,
-        &args.campaign,
-        &args.seller,
-        args.count,
-        store.actor.now,
-    )?;
+    let customers = flow::assign(db, &args.campaign, seller, args.count, store.actor.now)?;
     if ui.json() {
         ui.print_json(&customers)?;
     } else {
@@ -58,7 +59,7 @@ pub fn run(args: AssignArgs, cmd: &CommandHelper) -> Result<()> {
         "assigned {} of campaign {:?} to {}",
         super::plural(customers.len() as u64, "customer", "customers"),
         args.campaign,
-        args.seller
+        seller
     ));
     Ok(())
 }

@@ -226,4 +226,18 @@ fn a_seller_close_to_an_existing_one_is_not_made_by_a_typo() {
         "{}",
         run.stderr
     );
+    // In another case it is the same seller, as a campaign's name is.
+    let run = cube.run(&[
+        "assign",
+        "Vår",
+        "--seller",
+        "Kari.Nilsen",
+        "--count",
+        "1",
+        "--json",
+    ]);
+    assert_eq!(run.ok().json()[0]["seller"], "kari.nilsen");
+    assert!(!run.stderr.contains("added the seller"), "{}", run.stderr);
+    let run = cube.run(&["assign", "Vår", "--seller", "kari.nilsen", "--count", "0"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
 }

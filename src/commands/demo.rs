@@ -157,7 +157,9 @@ fn fill_demo(cmd: &CommandHelper, args: &DemoArgs, path: &Path) -> Result<Store>
 /// Shows what cube is for on the demo at `path`, and how to go on.
 fn show_the_demo(cmd: &CommandHelper, store: &Store, path: &Path, explicit: bool) -> Result<()> {
     let ui = cmd.ui;
-    show_the_point(cmd, store)?;
+    // A reader that goes away (`cube demo | head`) ends what goes to stdout;
+    // how to go on, on stderr, is said all the same.
+    let shown = show_the_point(cmd, store);
     // Named with --db, the demo is not where the other commands look; nor
     // are its recordings, named with --recordings-dir.
     let recordings = cmd.env.recordings_dir.as_deref().map(shell_quote);
@@ -177,12 +179,12 @@ fn show_the_demo(cmd: &CommandHelper, store: &Store, path: &Path, explicit: bool
         "cube".to_string()
     };
     ui.say(&format!(
-        "then try:\n  {cube} campaign list --all\n  {cube} archive {:?}      (asks what happens to its customers)\n  {cube} export outcomes --campaign {:?}\n  {cube} customer list --campaign {:?} --limit 5",
+        "then try:\n  {cube} campaign list --all\n  {cube} archive {:?}      # asks what happens to its customers\n  {cube} export outcomes --campaign {:?}\n  {cube} customer list --campaign {:?} --limit 5",
         demo::CAMPAIGNS[1].0,
         demo::STALE_CAMPAIGN,
         demo::STALE_CAMPAIGN,
     ));
-    Ok(())
+    shown
 }
 
 /// What cube is for, on the fresh demo: the stale campaign is archived and its

@@ -187,6 +187,7 @@ fn a_demo_read_by_head_stays_whole() {
     let cube = Cube::new();
     let run = cube.piped_into_head("demo --customers 40", 2);
     assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(run.stderr.contains("then try:"), "{}", run.stderr);
     assert_eq!(cube.sql::<i64>("SELECT count(*) FROM customers"), 40);
     cube.run(&["doctor"]).ok();
 }

@@ -77,8 +77,20 @@ fn owner_path(db: &Db) -> PathBuf {
 /// True when `path` is a cube database whose id is `id`: the database a
 /// copy with that id was made from. Read without changing it.
 fn is_database_with_id(path: &Path, id: &str) -> bool {
-    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY;
-    let Ok(conn) = rusqlite::Connection::open_with_flags(path, flags) else {
+    // Immutable: read without a `-wal` or `-shm` beside it, which a read-only
+    // connection would leave by the other database.
+    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI;
+    let mut uri = String::from("file:");
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' => uri.push_str("%25"),
+            '?' => uri.push_str("%3f"),
+            '#' => uri.push_str("%23"),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str("?immutable=1");
+    let Ok(conn) = rusqlite::Connection::open_with_flags(uri, flags) else {
         return false;
     };
     conn.query_row(
@@ -367,8 +379,9 @@ fn judge(db: &Db, folder: &Path, importing: bool) -> Result<Result<Claim, String
                     return Ok(Ok(Claim::default()));
                 }
                 Err(format!(
-                    "{} is the recordings folder of {}, of which this database is a copy (they have the same id): a copy must not touch the recordings of the database it was copied from",
+                    "{} is the recordings folder of {}, of which this database is a copy (they have the same id): a copy must not touch the recordings of the database it was copied from; give the copy a recordings folder of its own with --recordings-dir, or work in {}",
                     folder.display(),
+                    owner.display(),
                     owner.display()
                 ))
             }

@@ -28,8 +28,8 @@ pub struct ArchiveArgs {
     /// The campaigns to archive
     #[arg(value_name = "CAMPAIGN")]
     pub campaigns: Vec<String>,
-    /// Instead of naming campaigns: every active campaign with no outcome, sale
-    /// or move for this many days
+    /// Instead of naming campaigns: every active campaign with no outcome, sale,
+    /// move, new customers or reactivation for this many days
     #[arg(long, value_name = "N", conflicts_with = "campaigns")]
     pub inactive_days: Option<u32>,
     /// Anonymize all the customers of the campaigns (irreversible)

@@ -498,6 +498,19 @@ fn a_copy_of_the_database_leaves_the_recordings_of_the_original_alone() {
     let copy = cube.db().with_file_name("copy.db");
     cube.run(&["backup", "create", copy.to_str().unwrap()]).ok();
     let file = cube.path(RECORDINGS).join("2026/call-4791234567.wav");
+    let dry = cube.run(&[
+        "--db",
+        copy.to_str().unwrap(),
+        "customer",
+        "forget",
+        "H-1",
+        "--dry-run",
+    ]);
+    assert!(
+        dry.ok().stderr.contains("the run would be refused"),
+        "{}",
+        dry.stderr
+    );
     let run = cube.run(&[
         "--db",
         copy.to_str().unwrap(),
@@ -513,6 +526,8 @@ fn a_copy_of_the_database_leaves_the_recordings_of_the_original_alone() {
         run.stderr
     );
     assert!(file.exists(), "the original's recording is gone");
+    let wal = format!("{}-wal", cube.db().display());
+    assert!(!std::path::Path::new(&wal).exists(), "the check left {wal}");
 
     // Moved: the folder follows the database.
     let moved = cube.db().with_file_name("moved.db");

@@ -126,6 +126,10 @@ pub fn run(args: ForgetArgs, cmd: &CommandHelper) -> Result<()> {
     }
     lines.extend(others.iter().cloned());
     if args.dry_run {
+        // What the run would refuse, said now.
+        if let Some(problem) = crate::recordings::folder_problem(db, &store.site.recordings)? {
+            ui.warn(&format!("the run would be refused: {problem}"));
+        }
         let mentions = anonymize::preview_request(db, &ids)?;
         if ui.json() {
             ui.print_json(&serde_json::json!({ "would_forget": listed, "mentions": mentions }))?;

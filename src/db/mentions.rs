@@ -294,7 +294,8 @@ impl Db {
     /// The name of the customer whose record row `rowid` of `column`'s table
     /// is, when that customer is not anonymized and planned in no job (one
     /// whose texts may hold their own name, as a namesake's do); `None` for
-    /// a row of no customer.
+    /// a row of no customer. (A plan is looked into job by job, through its
+    /// key: the plans of a big job hold hundreds of thousands.)
     pub fn own_name_at(&self, column: TextColumn, rowid: i64) -> Result<Option<String>> {
         let TextColumn {
             table, customer, ..
@@ -305,8 +306,8 @@ impl Db {
         self.conn
             .prepare_cached(&format!(
                 "SELECT c.name FROM {table} t JOIN customers c ON c.id = t.{customer} \
-                 WHERE t.id = ?1 AND c.anonymized_at IS NULL AND NOT EXISTS \
-                 (SELECT 1 FROM jobs j JOIN job_customers jc ON jc.job_id = j.id AND jc.customer_id = c.id)"
+                 WHERE t.id = ?1 AND c.anonymized_at IS NULL AND NOT EXISTS (SELECT 1 FROM jobs j \
+                 WHERE EXISTS (SELECT 1 FROM job_customers jc WHERE jc.job_id = j.id AND jc.customer_id = c.id))"
             ))?
             .query_row([rowid], |r| r.get(0))
             .optional()

@@ -96,15 +96,17 @@ impl Identifiers {
                 self.word(email);
             }
         }
-        for number in [person.customer_no, person.reference]
-            .into_iter()
-            .flatten()
-            .map(str::trim)
-        {
+        if let Some(number) = person.customer_no.map(str::trim) {
             if number.chars().count() >= MIN_CUSTOMER_NO {
                 for form in number_forms(&normalize(number)) {
                     self.word(form);
                 }
+            }
+        }
+        // The reference is cube's own, written as cube prints it.
+        if let Some(reference) = person.reference.map(str::trim) {
+            if reference.chars().count() >= MIN_CUSTOMER_NO {
+                self.word(normalize(reference));
             }
         }
         let phones =
@@ -689,37 +691,31 @@ impl OwnName {
     }
 }
 
-/// The forms a customer number is searched in, besides as written (where
-/// hyphens and spaces are one space, see [`hyphens_as_spaces`]): without
-/// its separators (`K-10042` as `K10042`), and with a space where letters
-/// meet digits (`K10042` as `K 10042`, which is how `K-10042` and
-/// `K - 10042` compare).
+/// The forms a customer number is searched in: as written (where hyphens
+/// and spaces are one space, see [`hyphens_as_spaces`]: `K-10042` is found
+/// as `K 10042` and `K - 10042`), and without its separators (`K10042`).
+/// (Not the other way, `K10042` as `K 10042`: one more form for each of a
+/// whole campaign's customers takes more memory than the job may.)
 fn number_forms(number: &str) -> Vec<String> {
     let mut forms = vec![number.to_string()];
-    // Only a number of letters and digits, and three digits or more: `12-345`
-    // without its hyphen is any number (`postboks 12345`), `Kunde 1` a word.
+    // Only a number of letters then digits, three or more (`K10042`,
+    // `AB-1234`): `12-345` without its hyphen is any number (`postboks
+    // 12345`), `Kunde 1` a word, and a number that mixes them more is
+    // written as it is.
     let digits = number.chars().filter(char::is_ascii_digit).count();
-    if digits < 3 || !number.chars().any(char::is_alphabetic) {
+    let letters_then_digits = number
+        .trim_start_matches(|c: char| c.is_alphabetic())
+        .chars()
+        .all(|c| !c.is_alphabetic());
+    if digits < 3 || !number.chars().any(char::is_alphabetic) || !letters_then_digits {
         return forms;
     }
     let compact: String = number
         .chars()
         .filter(|&c| !(c.is_whitespace() || is_hyphen(c) || c == '.' || c == '/'))
         .collect();
-    let mut split = String::with_capacity(compact.len() + 2);
-    for c in compact.chars() {
-        let boundary = split.chars().last().is_some_and(|last| {
-            last.is_alphabetic() && c.is_ascii_digit() || last.is_ascii_digit() && c.is_alphabetic()
-        });
-        if boundary {
-            split.push(' ');
-        }
-        split.push(c);
-    }
-    for form in [compact, split] {
-        if form.chars().count() >= MIN_CUSTOMER_NO && !forms.contains(&form) {
-            forms.push(form);
-        }
+    if compact.chars().count() >= MIN_CUSTOMER_NO && compact != number {
+        forms.push(compact);
     }
     forms
 }

@@ -266,10 +266,14 @@ fn find_mentions(db: &Db, own: Option<&CustomerIds>, matcher: &Matcher) -> Resul
     let mut found: Vec<Mention> = found.into_iter().flatten().collect();
     // A namesake's own records name the namesake: those mentions are not
     // counted, as they are not redacted (see `mention_spans`). Read again
-    // for the few texts that mention anyone.
+    // for the few texts that mention anyone. (Without `own`, the texts are
+    // candidates that each job's redaction looks at again.)
+    let Some(own) = own else {
+        return Ok(found);
+    };
     let mut kept = Vec::with_capacity(found.len());
     for (column, row, customer, n) in found.drain(..) {
-        if own.is_some_and(|own| own.contains(&customer)) {
+        if own.contains(&customer) {
             kept.push((column, row, customer, n));
             continue;
         }
@@ -438,10 +442,23 @@ fn redact_in(
 ) -> Result<u64> {
     let mut count = 0;
     let texts = std::cell::RefCell::new(Vec::new());
+    let failed = std::cell::RefCell::new(None);
     for (column, row) in rows {
-        let own = tx.own_name_at(column, row)?.map(|name| OwnName::of(&name));
         count += tx.rewrite_text(column, row, &|text| {
-            let spans = mention_spans(matcher, text, own.as_ref());
+            let mut spans = matcher.spans(text);
+            // Whose record it is, asked only of a text with mentions.
+            if !spans.is_empty() {
+                match tx.own_name_at(column, row) {
+                    Ok(Some(name)) => {
+                        spans = mention_spans(matcher, text, Some(&OwnName::of(&name)))
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        *failed.borrow_mut() = Some(e);
+                        return None;
+                    }
+                }
+            }
             let redacted = crate::mentions::redact_spans(text, &spans)?;
             texts.borrow_mut().push(RedactedText {
                 table: column.table.to_string(),
@@ -453,6 +470,9 @@ fn redact_in(
             });
             Some((redacted, spans.len()))
         })?;
+        if let Some(e) = failed.borrow_mut().take() {
+            return Err(e);
+        }
     }
     let texts = texts.into_inner();
     if !texts.is_empty() {

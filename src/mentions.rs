@@ -813,12 +813,12 @@ fn national(digits: &str) -> &str {
     national.unwrap_or(digits)
 }
 
-/// `word` with each run of hyphens and white space one space, as a text is
-/// compared ([`Folded`]): `Kåre-Ødegård` is `kåre ødegård`, `K - 10042` is
-/// `k 10042`.
+/// `word` with each run of hyphens, underscores and white space one space,
+/// as a text is compared ([`Folded`]): `Kåre-Ødegård` and `Kåre_Ødegård` are
+/// `kåre ødegård`, `K - 10042` is `k 10042`.
 fn hyphens_as_spaces(word: &str) -> String {
     let mut out = String::with_capacity(word.len());
-    for part in word.split(|c: char| c.is_whitespace() || is_hyphen(c)) {
+    for part in word.split(|c: char| c.is_whitespace() || is_hyphen(c) || c == '_') {
         if !part.is_empty() {
             if !out.is_empty() {
                 out.push(' ');
@@ -878,9 +878,11 @@ fn fold_latin1(original: &[u8], out: &mut Vec<u8>) -> bool {
             b' ' if out.get(i + 1) == Some(&b' ') => return false,
             // A hyphen is a space (see `hyphens_as_spaces`), where it makes
             // no run of them.
-            b'-' => {
+            // So is an underscore, as file names join words
+            // (`tilbud_Ola_Nordmann.pdf`).
+            b'-' | b'_' => {
                 let next = out.get(i + 1).copied();
-                if i == 0 || out[i - 1] == b' ' || matches!(next, None | Some(b' ' | b'-')) {
+                if i == 0 || out[i - 1] == b' ' || matches!(next, None | Some(b' ' | b'-' | b'_')) {
                     return false;
                 }
                 out[i] = b' ';
@@ -964,7 +966,7 @@ impl<'a> Folded<'a> {
             if is_invisible(c) {
                 continue;
             }
-            if c.is_whitespace() || escaped || is_hyphen(c) {
+            if c.is_whitespace() || escaped || is_hyphen(c) || c == '_' {
                 if escaped {
                     chars.next();
                 }
@@ -1379,6 +1381,15 @@ mod tests {
             ("Kåre\\fØdegård Æsir ringte", "[anonymized] ringte"),
             // A combining mark after the last letter is part of it.
             ("Æsir, Kåre Ødegård\u{301} ringte", "[anonymized] ringte"),
+            // An underscore joins words, as in a file's name.
+            (
+                "sendt tilbud_Kåre_Ødegård_Æsir.pdf",
+                "sendt tilbud_[anonymized].pdf",
+            ),
+            (
+                "skriv til kare_odegard@example.no",
+                "skriv til kare_odegard@example.no",
+            ),
         ] {
             assert_eq!(redacted(text), out, "{text:?}");
         }

@@ -857,9 +857,10 @@ impl Db {
         Ok(())
     }
 
-    /// Campaigns that are active and have had no outcome, sale or move since `before`.
+    /// Campaigns that are active and have had no activity since the day of
+    /// `before` (a campaign's last activity is kept to the day).
     pub fn inactive_campaigns(&self, before: DateTime<Utc>) -> Result<Vec<String>> {
-        let before = super::timestamp(before);
+        let before = super::timestamp(super::day(before));
         let mut stmt = self.conn.prepare_cached(
             "SELECT name FROM campaigns WHERE status = 'active' AND last_activity_at < ?1 ORDER BY name",
         )?;

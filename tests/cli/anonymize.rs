@@ -313,6 +313,13 @@ fn inactive_days_archives_only_stale_campaigns() {
     earlier(&["campaign", "create", "Nye"]);
     earlier(&["campaign", "create", "Igjen"]);
     earlier(&["archive", "Igjen", "--keep-customers"]);
+    // Made 30 days ago to the date, in the afternoon: not 30 whole days
+    // without activity yet (a campaign's last activity is its day).
+    cube.run_env(
+        &["campaign", "create", "Nylig"],
+        &[("CUBE_NOW", Some("2026-10-30T15:00:00Z"))],
+    )
+    .ok();
     let file = cube.write("c.csv", "customer_no,name\n1,Ola\n2,Kari\n");
     earlier(&["import", "customers", &file]);
     cube.run(&["campaign", "create", "Fersk"]).ok();

@@ -1105,7 +1105,6 @@ pub fn apply_redactions(db: &Db, erasures: &Erasures, actor: &Actor) -> Result<u
             let request = !erasures.campaigns.contains_key(job);
             let recorded = tx.ensure_job(job, &actor.operator, &started, request)?;
             let mentions = texts.iter().map(|t| t.spans.len() as u64).sum();
-            tx.set_job_mentions(recorded.rowid, mentions)?;
             tx.set_job_state(recorded.rowid, JobState::Done, actor.now)?;
             tx.date_replayed_job(recorded.rowid, &started, &ended, mentions)?;
         }
